@@ -1,0 +1,5 @@
+"""Allow ``python -m scanner``."""
+
+from scanner.cli import main
+
+raise SystemExit(main())

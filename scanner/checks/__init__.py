@@ -1,0 +1,29 @@
+"""The rule registry: one line per rule module, in the order rules are listed to users."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from scanner.checks.base import Rule
+
+RULE_MODULES = (
+    "scanner.checks.config_parse_error",
+    "scanner.checks.insecure_transport",
+)
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[Rule, ...]:
+    rules = []
+    for name in RULE_MODULES:
+        module = importlib.import_module(name)
+        rules.append(Rule(info=module.RULE, check=module.check))
+    return tuple(rules)
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    for rule in all_rules():
+        if rule.info.id == rule_id:
+            return rule
+    return None

@@ -1,0 +1,80 @@
+"""The rule contract: a rule is a module with metadata, documentation and one check function.
+
+A rule module defines ``RULE = RuleInfo(...)`` and ``def check(scan: ScanInput) -> Iterator[Finding]``.
+Its module docstring is its user documentation, in the sections *What it flags*, *Why it matters*,
+*Example*, *Use instead*, *Options* and *References* (Markdown, ``## `` headings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from scanner.findings import Finding, Location, Severity
+from scanner.model import ConfigFile, Server, Value
+
+DOC_SECTIONS = ("What it flags", "Why it matters", "Example", "Use instead", "Options", "References")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    id: str  # kebab-case name of what it flags
+    severity: Severity
+    summary: str  # one sentence, shown as the SARIF short description
+    docs: str  # Markdown, the module docstring
+    tags: tuple[str, ...] = ()
+    # Controls the rule evidences, e.g. ("OWASP-NHI2", "OWASP-ASI03").
+    controls: tuple[str, ...] = ()
+    precision: str = "high"  # SARIF precision: very-high | high | medium | low
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Settings passed down to every rule (no global state)."""
+
+    fingerprint_key: bytes = b"mcpiam-default-fingerprint-key"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanInput:
+    """Everything a rule sees: every config file read in this scan, with its servers."""
+
+    configs: tuple[ConfigFile, ...]
+    options: ScanOptions = field(default_factory=ScanOptions)
+
+    def servers(self) -> Iterator[tuple[ConfigFile, Server]]:
+        for config in self.configs:
+            for server in config.servers:
+                yield config, server
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    info: RuleInfo
+    check: Callable[[ScanInput], Iterator[Finding]]
+
+
+def finding_at(
+    rule: RuleInfo,
+    config: ConfigFile,
+    value: Value,
+    message: str,
+    *,
+    server: Server | None = None,
+    severity: Severity | None = None,
+    subject_key: str = "",
+    properties: tuple[tuple[str, str], ...] = (),
+    related: tuple[Location, ...] = (),
+) -> Finding:
+    """A finding at a located value; the span comes from the parser, never from the rule."""
+    return Finding(
+        rule_id=rule.id,
+        severity=severity or rule.severity,
+        message=message,
+        location=Location(path=config.path, span=value.span, route=value.route),
+        related=related,
+        server=server.name if server else None,
+        client=config.client,
+        subject_key=subject_key,
+        properties=properties,
+    )

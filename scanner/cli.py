@@ -1,0 +1,160 @@
+"""The ``mcpiam`` command line: scan, inventory, rules, explain.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or policy
+error; 3 internal error (a crash never looks like "findings"). Every option has an ``MCPIAM_*``
+environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from scanner import __version__
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+SEVERITY_NAMES = ("critical", "high", "medium", "low", "info")
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if not text.endswith("\n"):
+        text += "\n"
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error.strerror or type(error).__name__}")
+
+
+def _use_color(choice: str, output: str | None) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or output not in (None, "-") or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mcpiam")
+def cli() -> None:
+    """Static scanner for MCP configurations: embedded secrets, unscoped tokens, shared service
+    accounts and servers without owners. Never starts a server, never touches the network."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, envvar="MCPIAM_FORMAT", help="Output format.")
+@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+              help="Write the report to FILE instead of standard output.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
+              envvar="MCPIAM_FAIL_ON", help="Exit 1 when a finding is at or above this severity.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, envvar="MCPIAM_COLOR", help="Colour text output (auto: only on a terminal).")
+@click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
+              help="Also show informational notes (BOM, CRLF, JSONC syntax in .json files).")
+def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
+         verbose: bool) -> int:
+    """Find MCP configs under PATHS (default: the current directory) and report findings."""
+    from scanner.engine import ScanSettings, scan_paths
+    from scanner.findings import Severity
+    from scanner.report import OutputFormat, render
+
+    settings = ScanSettings(fail_on=Severity.parse(fail_on))
+    result = scan_paths(list(paths) or [Path(".")], settings)
+    text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
+                  verbose=verbose)
+    _write_output(text, output)
+    return EXIT_FINDINGS if result.failing else EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, envvar="MCPIAM_INVENTORY_FORMAT", help="Output format.")
+@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+              help="Write the inventory to FILE instead of standard output.")
+def inventory(paths: tuple[Path, ...], fmt: str, output: str | None) -> int:
+    """List every MCP server configured under PATHS, with credential names (never values)."""
+    from scanner.engine import ScanSettings, scan_paths
+    from scanner.report import InventoryFormat, render_inventory
+
+    result = scan_paths(list(paths) or [Path(".")], ScanSettings(), )
+    _write_output(render_inventory(result.configs, InventoryFormat(fmt)), output)
+    return EXIT_CLEAN
+
+
+@cli.command(name="rules")
+def list_rules() -> int:
+    """List the rules with their severity."""
+    from scanner.checks import all_rules
+
+    infos = [rule.info for rule in all_rules()]
+    width = max(len(info.id) for info in infos)
+    for info in infos:
+        click.echo(f"{info.id.ljust(width)}  {info.severity.value:<8}  {info.summary}")
+    return EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> int:
+    """Print the documentation of RULE_ID."""
+    from scanner.checks import all_rules, rule_by_id
+    from scanner.docs import rule_markdown
+
+    rule = rule_by_id(rule_id)
+    if rule is None:
+        known = ", ".join(r.info.id for r in all_rules())
+        raise click.UsageError(f"unknown rule '{rule_id}'; known rules: {known}")
+    click.echo(rule_markdown(rule.info))
+    return EXIT_CLEAN
+
+
+@cli.command(name="generate-docs", hidden=True)
+@click.option("--output", "directory", type=click.Path(path_type=Path), default=Path("docs/rules"),
+              show_default=True)
+def generate_docs(directory: Path) -> int:
+    """Regenerate the rule reference under docs/rules/ from the rule modules."""
+    from scanner.docs import write_rule_docs
+
+    for path in write_rule_docs(directory):
+        click.echo(str(path))
+    return EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the CLI and maps every outcome to a documented exit code."""
+    try:
+        result = cli.main(args=argv, prog_name="mcpiam", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code or 0)
+    except click.exceptions.Abort:
+        click.echo("mcpiam: aborted", err=True)
+        return EXIT_USAGE
+    except click.ClickException as error:
+        error.show()
+        return EXIT_USAGE
+    except (BrokenPipeError, KeyboardInterrupt):
+        return EXIT_INTERNAL
+    except Exception as error:  # noqa: BLE001 - the last line of defence: report, never leak
+        # The exception's message is not printed: it could quote a config value (a secret).
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+        click.echo(
+            f"mcpiam: internal error: {type(error).__name__}{where}. This is a bug in mcpiam, "
+            "not a finding; please report it.",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    return int(result or 0)

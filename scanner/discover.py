@@ -1,0 +1,247 @@
+"""Discovery: which files under the given paths are MCP configs, or might be.
+
+In a git work tree the candidates are the files git tracks plus untracked files it does not
+ignore (so a developer's local ``.cursor/mcp.json`` is seen); elsewhere a walk that skips VCS
+and dependency folders. A file matches the catalogue by its path, or becomes a content candidate
+when its name is unknown but its first bytes name an MCP root key. Files named on the command
+line are always scanned.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.catalogue import Catalogue, FileKind, glob_match
+from scanner.result import Note
+
+# Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "jspm_packages", ".venv", "venv",
+        "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
+        ".gradle", ".m2", ".cargo", "target", ".next", ".nuxt", ".terraform", ".yarn", ".pnpm-store",
+        "vendor", "Pods", "DerivedData",
+    }
+)
+STRUCTURED_SUFFIXES = (".json", ".jsonc", ".json5", ".yaml", ".yml", ".toml")
+# Cheap pre-check before parsing a file with an unknown name: does its head mention an MCP root?
+CONTENT_HINT = re.compile(
+    rb"mcpServers|mcp_servers|context_servers|modelContextProtocolServers|mcp-servers"
+    rb"|mcp_config|startCommand|modelcontextprotocol\.io/schemas"
+    rb"|[\"']?servers[\"']?\s*[:=]|[\"']mcp[\"']\s*:|^\s*mcp\s*:|^\s*extensions\s*:",
+    re.MULTILINE,
+)
+CONTENT_HEAD_BYTES = 64 * 1024
+GIT_TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: Path  # absolute
+    display: str  # relative to the scan root when under it, POSIX separators
+    kinds: tuple[FileKind, ...]  # catalogue kinds matched by path, most specific first
+    named: bool  # named on the command line: always scanned
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    root: Path
+    candidates: tuple[Candidate, ...]
+    notes: tuple[Note, ...]
+    files_considered: int
+
+
+class _PathMatcher:
+    """Matches relative paths against every project glob, indexed by file name for speed."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._exact: dict[str, list[tuple[str, FileKind]]] = {}
+        self._wild: list[tuple[str, str, FileKind]] = []
+        for kind in catalogue.file_kinds():
+            for pattern in kind.project:
+                base = pattern.rsplit("/", 1)[-1]
+                if any(ch in base for ch in "*?["):
+                    self._wild.append((base, pattern, kind))
+                else:
+                    self._exact.setdefault(base, []).append((pattern, kind))
+
+    def match(self, relative: str) -> tuple[FileKind, ...]:
+        name = relative.rsplit("/", 1)[-1]
+        found: list[tuple[int, FileKind]] = []
+        for pattern, kind in self._exact.get(name, ()):
+            if glob_match(relative, pattern):
+                found.append((_specificity(pattern), kind))
+        for base, pattern, kind in self._wild:
+            if glob_match(name, base) and glob_match(relative, pattern):
+                found.append((_specificity(pattern), kind))
+        # Most specific pattern first; catalogue order breaks ties (stable sort).
+        found.sort(key=lambda item: -item[0])
+        seen: set[str] = set()
+        ordered = []
+        for _, kind in found:
+            if kind.id not in seen:
+                seen.add(kind.id)
+                ordered.append(kind)
+        return tuple(ordered)
+
+
+def _specificity(pattern: str) -> int:
+    literal = len(pattern.replace("**/", "").replace("*", "").replace("?", ""))
+    return literal + 100 * pattern.count("/")
+
+
+def git_toplevel(path: Path) -> Path | None:
+    """The work tree containing ``path``, found by looking for ``.git`` upwards (no subprocess)."""
+    current = path if path.is_dir() else path.parent
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _git_files(top: Path, directory: Path) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(top), "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+             "--", str(directory.relative_to(top)) if directory != top else "."],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
+
+
+def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[Path]:
+    """Every regular file under ``directory``; links to directories are not followed (no loops)."""
+    stack = [directory]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as error:
+            notes.append(
+                Note(_display(Path(current), root), "warning", "unreadable-directory",
+                     f"directory skipped: {error.strerror or type(error).__name__}")
+            )
+            continue
+        subdirs = []
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS:
+                        subdirs.append(Path(entry.path))
+                else:  # files, links, and special files (judged by the caller before opening)
+                    yield Path(entry.path)
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _project_relative(path: Path, top: Path | None, root: Path) -> str:
+    base = top or root
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.name
+
+
+def content_hint(path: Path) -> bool:
+    """Cheap check on the first bytes of a structured file with an unknown name."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(CONTENT_HEAD_BYTES)
+    except OSError:
+        return False
+    return CONTENT_HINT.search(head) is not None
+
+
+def _is_special(path: Path) -> str | None:
+    """A reason not to open this path (FIFO, device, socket, dangling or looping link), or None."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "dangling symbolic link" if path.is_symlink() else "file not found"
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return "symbolic link loop"
+        return error.strerror or type(error).__name__
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return "not a regular file (FIFO, socket or device)"
+    return None
+
+
+def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = None) -> Discovery:
+    """Find config candidates under ``paths`` (files or directories)."""
+    given = [Path(p) for p in paths] or [Path(".")]
+    scan_root = (root or Path.cwd()).resolve()
+    matcher = _PathMatcher(catalogue)
+    notes: list[Note] = []
+    candidates: dict[Path, Candidate] = {}
+    considered = 0
+
+    for raw in given:
+        absolute = Path(os.path.abspath(raw))
+        reason = _is_special(absolute)
+        if reason is not None:
+            notes.append(Note(_display(absolute, scan_root), "warning", "unreadable-path",
+                              f"path skipped: {reason}"))
+            continue
+        top = git_toplevel(absolute)
+        if absolute.is_dir():
+            listed = _git_files(top, absolute) if top is not None else None
+            if listed is not None and top is not None:
+                files: Iterable[Path] = (top / name for name in listed)
+            else:
+                files = _walk(absolute, notes, scan_root)
+            for file_path in files:
+                considered += 1
+                relative = _project_relative(file_path, top, absolute)
+                kinds = matcher.match(relative)
+                if not kinds and not file_path.name.lower().endswith(STRUCTURED_SUFFIXES):
+                    continue
+                if file_path.is_dir():  # a link to a directory: never followed
+                    continue
+                reason = _is_special(file_path)
+                if reason is not None:
+                    if kinds:
+                        notes.append(Note(_display(file_path, scan_root), "warning",
+                                          "unreadable-path", f"config skipped: {reason}"))
+                    continue
+                if not kinds and not content_hint(file_path):
+                    continue
+                key = Path(os.path.abspath(file_path))
+                candidates.setdefault(
+                    key, Candidate(key, _display(key, scan_root), kinds, named=False)
+                )
+        else:
+            considered += 1
+            relative = _project_relative(absolute, top, scan_root)
+            candidates[absolute] = Candidate(
+                absolute, _display(absolute, scan_root), matcher.match(relative), named=True
+            )
+
+    ordered = tuple(sorted(candidates.values(), key=lambda c: c.display))
+    return Discovery(scan_root, ordered, tuple(notes), considered)

@@ -1,0 +1,171 @@
+"""The parsed form of a config file: a tree of located nodes, independent of the source format.
+
+Every node carries the span it occupies in the file (1-based lines, 1-based columns counted in
+Unicode code points, end exclusive). Mappings keep the span of each key as well, so a finding can
+point at a server's name or at one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+RouteStep = Union[str, int]
+Route = tuple[RouteStep, ...]
+
+
+def format_route(route: Route) -> str:
+    """Render a route as a JSON pointer, e.g. ``/mcpServers/github/env/GITHUB_TOKEN``."""
+    if not route:
+        return ""
+    parts = []
+    for step in route:
+        text = str(step)
+        parts.append(text.replace("~", "~0").replace("/", "~1"))
+    return "/" + "/".join(parts)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+    @staticmethod
+    def point(line: int, column: int) -> "Span":
+        return Span(line, column, line, column + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    value: str | int | float | bool | None
+    span: Span
+    # A string value that itself holds JSON (e.g. OPENAPI_MCP_HEADERS) parsed, with spans in the file.
+    embedded: "Node | None" = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    key: str
+    key_span: Span
+    value: "Node"
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    entries: tuple[Entry, ...]
+    span: Span
+
+    def entry(self, key: str) -> Entry | None:
+        """The last entry with this key (duplicate keys: the last one wins, as in most parsers)."""
+        found = None
+        for item in self.entries:
+            if item.key == key:
+                found = item
+        return found
+
+    def get(self, key: str) -> "Node | None":
+        item = self.entry(key)
+        return item.value if item is not None else None
+
+    def keys(self) -> list[str]:
+        return [item.key for item in self.entries]
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    items: tuple["Node", ...]
+    span: Span
+
+
+Node = Union[Scalar, Mapping, Sequence]
+
+
+def plain(node: Node | None) -> object:
+    """The node as plain Python data (dicts, lists, scalars); embedded JSON is not expanded."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Mapping):
+        return {item.key: plain(item.value) for item in node.entries}
+    return [plain(item) for item in node.items]
+
+
+def lookup(node: Node | None, route: Route) -> Node | None:
+    """Follow a route from a node; string steps into a string's embedded JSON descend into it."""
+    current = node
+    for step in route:
+        if isinstance(current, Scalar) and current.embedded is not None:
+            current = current.embedded
+        if isinstance(current, Mapping) and isinstance(step, str):
+            current = current.get(step)
+        elif isinstance(current, Sequence) and isinstance(step, int) and 0 <= step < len(current.items):
+            current = current.items[step]
+        else:
+            return None
+    return current
+
+
+def walk(node: Node, route: Route = (), budget: int = 200_000) -> Iterator[tuple[Route, Node]]:
+    """Every node under ``node`` with its route, depth first, embedded JSON included.
+
+    The budget bounds the walk so a pathological tree cannot make a scan hang.
+    """
+    stack: list[tuple[Route, Node]] = [(route, node)]
+    seen = 0
+    while stack and seen < budget:
+        here, current = stack.pop()
+        seen += 1
+        yield here, current
+        if isinstance(current, Mapping):
+            for item in reversed(current.entries):
+                stack.append((here + (item.key,), item.value))
+        elif isinstance(current, Sequence):
+            for index in range(len(current.items) - 1, -1, -1):
+                stack.append((here + (index,), current.items[index]))
+        elif current.embedded is not None:
+            stack.append((here, current.embedded))
+
+
+class ProblemLevel(str, Enum):
+    ERROR = "error"  # the file (or part of it) could not be parsed
+    WARNING = "warning"  # the file was skipped or read only in part
+    INFO = "info"  # something worth knowing that did not stop the scan
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the reader met in a file: a syntax error, a BOM, binary content, a size cap."""
+
+    level: ProblemLevel
+    code: str
+    message: str
+    span: Span = field(default_factory=lambda: Span(1, 1, 1, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed file: its roots (several for multi-document YAML), comments and problems."""
+
+    format: str  # json | yaml | toml | markdown | dotenv
+    roots: tuple[Node, ...]
+    problems: tuple[Problem, ...] = ()
+    comments: tuple[Comment, ...] = ()
+
+    @property
+    def root(self) -> Node | None:
+        return self.roots[0] if self.roots else None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level is ProblemLevel.ERROR)

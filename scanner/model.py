@@ -1,0 +1,113 @@
+"""The one model every rule reads: config files and the MCP servers they define.
+
+Each value keeps its route (keys and indices from the document root) and its node (which carries
+the span), so rules can report a value without knowing where or how it was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from scanner.document import Document, Mapping, Node, Route, Scalar, Span
+
+
+class Scope(str, Enum):
+    PROJECT = "project"
+    USER = "user"
+    MANAGED = "managed"
+    PLUGIN = "plugin"
+    SERVER_MANIFEST = "server-manifest"
+    UNKNOWN = "unknown"
+
+
+class Transport(str, Enum):
+    STDIO = "stdio"
+    HTTP = "http"
+    SSE = "sse"
+    WEBSOCKET = "websocket"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A located value: where it sits (route) and what it is (node, with its span)."""
+
+    route: Route
+    node: Node
+
+    @property
+    def span(self) -> Span:
+        return self.node.span
+
+    @property
+    def text(self) -> str | None:
+        """The value as a string when it is a scalar (numbers and booleans rendered), else None."""
+        if isinstance(self.node, Scalar) and self.node.value is not None:
+            value = self.node.value
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return str(value)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NamedValue:
+    """A value under a name: an env variable, a header, a query parameter."""
+
+    name: str
+    name_span: Span
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    name: str
+    name_span: Span
+    route: Route  # route of the server's own object
+    client: str  # catalogue client id
+    scope: Scope
+    transport: Transport
+    command: Value | None = None
+    args: tuple[Value, ...] = ()
+    env: tuple[NamedValue, ...] = ()
+    url: Value | None = None
+    headers: tuple[NamedValue, ...] = ()
+    auth: Value | None = None  # OAuth / auth block as written
+    body: Node | None = None  # the whole server object, for fields the model does not name
+    reference_only: bool = False  # e.g. a subagent listing an already-configured server by name
+
+    @property
+    def command_text(self) -> str | None:
+        return self.command.text if self.command else None
+
+    @property
+    def url_text(self) -> str | None:
+        return self.url.text if self.url else None
+
+    @property
+    def arg_texts(self) -> list[str]:
+        return [a.text for a in self.args if a.text is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """A config file as read: where it is, which catalogue entry claimed it, and its servers."""
+
+    path: str  # display path (relative to the scan root when under it, POSIX separators)
+    absolute_path: str
+    client: str
+    file_kind: str  # catalogue file id
+    scope: Scope
+    document: Document
+    servers: tuple[Server, ...] = ()
+    recognised_by: str = "path"  # path | content | argument
+    expands: tuple[str, ...] = ()  # reference syntax ids the owning client expands
+
+    @property
+    def root(self) -> Node | None:
+        return self.document.root
+
+    def root_mapping(self) -> Mapping | None:
+        root = self.document.root
+        return root if isinstance(root, Mapping) else None

@@ -1,0 +1,322 @@
+"""The server inventory: every MCP server a scan saw, as a table, JSON records or CSV.
+
+An inventory lists *what* runs and *which* credentials it is handed, never a credential itself.
+Commands, arguments and URLs can all carry secrets (``--api-key X``, ``https://user:pw@host``,
+``?token=...``, a key pasted into a URL path), so every value passes through a conservative filter
+before it is shown: ``display_command`` keeps only the launcher and the package it starts;
+``redact_url`` keeps scheme, host, port, ordinary path segments and query *keys*. Credentials are
+listed by name (env variables and headers), never by value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from scanner.document import format_route
+from scanner.model import ConfigFile, Server
+from scanner.report._shared import clean, ordered_configs, ordered_servers
+
+if TYPE_CHECKING:
+    from scanner.report import InventoryFormat
+
+# Flags known to take no value. Any other flag is assumed to take one, so the argument after it is
+# never shown: an unknown flag might be ``--token``.
+_BOOLEAN_FLAGS = frozenset({
+    "-y", "--yes", "-i", "-t", "-it", "-ti", "--rm", "--interactive", "--tty", "-q", "--quiet",
+    "--silent", "--init", "--no-install", "--prefer-offline", "--offline", "--isolated",
+    "--refresh", "--no-cache", "--privileged", "--read-only", "-d", "--detach",
+})
+
+# Flags whose value *is* the package a launcher starts (``python -m pkg``); shown with the flag.
+_PACKAGE_FLAGS = MappingProxyType({
+    "python": frozenset({"-m"}),
+    "python3": frozenset({"-m"}),
+    "py": frozenset({"-m"}),
+    "uv": frozenset({"--from"}),
+    "uvx": frozenset({"--from"}),
+    "npx": frozenset({"--package", "-p"}),
+    "java": frozenset({"-jar"}),
+})
+
+# Words that select what a launcher does before it names the package (``docker run``, ``uv tool run``).
+_SUBCOMMANDS = frozenset({"run", "exec", "x", "dlx", "tool", "mcp", "gateway"})
+
+# Launchers whose package argument is an image reference, where ``name:tag`` is expected.
+_CONTAINER_RUNTIMES = frozenset({"docker", "podman", "nerdctl"})
+
+# Prefixes of well-known token families; a segment starting with one is never shown.
+_SECRET_PREFIXES = (
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "sk-", "xoxa-", "xoxb-",
+    "xoxp-", "xoxr-", "xapp-", "AKIA", "ASIA", "AIza", "npm_", "pypi-", "hf_", "eyJ", "shpat_",
+)
+
+# A reference the client expands (``${VAR}``, ``${env:VAR}``, ``${input:id}``) names a value without
+# holding it. ``${VAR:-default}`` does not match: a default can be a literal secret.
+_REFERENCE = re.compile(r"\$\{(?:env:|input:|config:)?[A-Za-z_][\w.-]*\}")
+_DISPLAYABLE = re.compile(r"[A-Za-z0-9@._/\\:+~-]+")
+_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
+_DIGEST = re.compile(r"@sha256:([0-9a-f]{64})$")
+_SEGMENT_SPLIT = re.compile(r"[/\\@:]")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+# RFC 3986 appendix B: always matches, so no URL makes the inventory fail.
+_URL = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:)?(?://(?P<authority>[^/?#]*))?"
+    r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?",
+    re.DOTALL,
+)
+
+REDACTED = "***"
+TABLE_COMMAND_WIDTH = 60
+COLUMNS = ("client", "file", "server", "scope", "transport", "command_or_url", "credentials")
+_TABLE_HEADERS = ("CLIENT", "FILE", "SERVER", "SCOPE", "TRANSPORT", "COMMAND/URL", "CREDENTIALS")
+
+
+def looks_secret(text: str) -> bool:
+    """Whether a single token could be a credential: a known prefix, or long and random-looking.
+
+    A backstop, not a detector: ``display_command`` and ``redact_url`` show only what passes it.
+    Upper-snake names (``GITHUB_TOKEN``) and lower-case package names pass; mixed-case strings
+    with digits, long hex strings (UUIDs included) and long mixed-case strings do not.
+    """
+    for segment in _SEGMENT_SPLIT.split(text):
+        if len(segment) >= 12 and segment.startswith(_SECRET_PREFIXES):
+            return True
+        core = re.sub(r"[^A-Za-z0-9]", "", segment)
+        has_digit = any(c.isdigit() for c in core)
+        has_lower = any(c.islower() for c in core)
+        has_upper = any(c.isupper() for c in core)
+        if len(segment) >= 12 and has_digit and has_lower and has_upper:
+            return True
+        if len(core) >= 20 and _HEX.fullmatch(core) and has_digit and (has_lower or has_upper):
+            return True
+        if len(core) >= 32 and has_lower and has_upper:
+            return True
+    return False
+
+
+def _displayable(token: str, *, image_ref: bool) -> str | None:
+    """``token`` as it may be shown (digests shortened), or None if it might carry a secret.
+
+    Shown: package names, paths and (for container runtimes) image references, made only of
+    ``A-Z a-z 0-9 @ . _ / \\ + ~ -``, client references like ``${workspaceFolder}``, a drive prefix
+    and (image references only) ``:tag``. Never: ``=``, ``://``, whitespace, quotes, or anything
+    ``looks_secret`` flags.
+    """
+    shown = token
+    digest = _DIGEST.search(token) if image_ref else None
+    if digest:
+        token = token[: digest.start()]
+        shown = f"{token}@sha256:{digest.group(1)[:12]}..."
+    bare = _REFERENCE.sub("VAR", token)
+    if _DRIVE.match(bare):
+        bare = bare[3:]
+    if not bare or bare.startswith("-") or "://" in bare or not _DISPLAYABLE.fullmatch(bare):
+        return None
+    if ":" in bare and not image_ref:
+        return None
+    if looks_secret(bare):
+        return None
+    return shown
+
+
+def _launcher(program: str) -> str:
+    name = re.split(r"[/\\]", program)[-1].lower()
+    return name[:-4] if name.endswith(".exe") else name
+
+
+def display_command(server: Server) -> str:
+    """The command a server runs, reduced to what is safe to show; ``""`` when it has none.
+
+    Shows the program, any leading subcommand words (``docker run``, ``uv tool run``) and the first
+    argument that looks like a package, path or image reference. Never shows an argument that
+    contains ``=``, follows a flag that may take a value (every flag not known to be boolean), or
+    looks like a token. ``npx -y @modelcontextprotocol/server-github`` shows as
+    ``npx @modelcontextprotocol/server-github``; ``server --api-key X`` shows as ``server``.
+    A command written as a whole command line is split on whitespace and read the same way
+    (unless every word is safe to show, as in a path with spaces); leading ``NAME=value``
+    assignments are dropped.
+    """
+    command = server.command_text
+    if not command:
+        return ""
+    tokens = command.split()
+    while tokens and "=" in tokens[0]:
+        tokens.pop(0)
+    if not tokens:
+        return ""
+    rest: list[str] = []
+    if len(tokens) > 1 and all(not t.startswith("-") and _displayable(t, image_ref=False) for t in tokens):
+        program: str | None = " ".join(tokens)  # a path with spaces ("C:\\Program Files\\..."): every part is safe
+    else:
+        program, rest = _displayable(tokens[0], image_ref=False), tokens[1:]
+    if program is None:
+        return REDACTED
+    launcher = _launcher(program)
+    shown = [program]
+    image_ref = launcher in _CONTAINER_RUNTIMES
+    package_flags = _PACKAGE_FLAGS.get(launcher, frozenset())
+    skip_next = False
+    package_flag: str | None = None
+    options_ended = False
+    for arg in [*rest, *server.arg_texts]:
+        if skip_next:
+            skip_next = False
+            continue
+        if not options_ended and arg == "--":
+            options_ended = True
+            continue
+        if not options_ended and arg.startswith("-"):
+            package_flag = None
+            if "=" in arg:
+                continue  # --flag=value: the value is inside, the next argument is not taken
+            if arg in package_flags:
+                package_flag = arg
+            elif arg not in _BOOLEAN_FLAGS:
+                skip_next = True
+            continue
+        if package_flag is not None:
+            value = _displayable(arg, image_ref=False)
+            if value is not None:
+                shown += [package_flag, value]
+                break
+            package_flag = None
+            continue
+        if arg in _SUBCOMMANDS:
+            shown.append(arg)  # nothing but subcommands is shown before the package, so order holds
+            continue
+        value = _displayable(arg, image_ref=image_ref)
+        if value is not None:
+            shown.append(value)
+            break
+    return " ".join(shown)
+
+
+def redact_url(text: str) -> str:
+    """A URL with userinfo, query values and fragment replaced by ``***``; token-like path parts too.
+
+    ``https://user:pw@api.example.com/mcp?api_key=abc&v=2#x`` shows as
+    ``https://***@api.example.com/mcp?api_key=***&v=***#***``. Query keys stay (they say which
+    credential is passed) unless they look like a token themselves.
+    """
+    match = _URL.fullmatch(text)
+    assert match is not None  # the pattern matches every string
+    out = match.group("scheme") or ""
+    authority = match.group("authority")
+    if authority is not None:
+        userinfo, at, host = authority.rpartition("@")
+        out += "//" + (REDACTED + "@" if at else "") + (REDACTED if looks_secret(host) else host)
+    out += "/".join(REDACTED if looks_secret(segment) else segment for segment in match.group("path").split("/"))
+    query = match.group("query")
+    if query is not None:
+        pairs = []
+        for pair in query.split("&"):
+            key, eq, value = pair.partition("=")
+            if not eq:
+                pairs.append(REDACTED if pair else "")
+            else:
+                pairs.append((REDACTED if looks_secret(key) else key) + "=" + (REDACTED if value else ""))
+        out += "?" + "&".join(pairs)
+    if match.group("fragment") is not None:
+        out += "#" + (REDACTED if match.group("fragment") else "")
+    return out
+
+
+def credential_names(server: Server) -> list[str]:
+    """Names of the env variables and headers a server is given (values never), in written order."""
+    names: list[str] = []
+    for named in (*server.env, *server.headers):
+        name = REDACTED if looks_secret(named.name) else named.name
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def server_record(config: ConfigFile, server: Server) -> dict[str, object]:
+    """One inventory record: the JSON shape shared by ``inventory --format json`` and the JSON report."""
+    url = server.url_text
+    return {
+        "client": server.client or config.client,
+        "file": config.path,
+        "server": server.name,
+        "scope": server.scope.value,
+        "transport": server.transport.value,
+        "command": display_command(server) or None,
+        "url": redact_url(url) if url else None,
+        "credentials": credential_names(server),
+        "route": format_route(server.route),
+        "line": server.name_span.start_line,
+        "column": server.name_span.start_column,
+        "reference_only": server.reference_only,
+    }
+
+
+def records(configs: Iterable[ConfigFile]) -> list[dict[str, object]]:
+    """Inventory records for every server, by file and then position in the file."""
+    return [
+        server_record(config, server)
+        for config in ordered_configs(configs)
+        for server in ordered_servers(config.servers)
+    ]
+
+
+def _row(record: dict[str, object], *, credentials_separator: str) -> tuple[str, ...]:
+    command_or_url = record["command"] or record["url"] or ("(reference)" if record["reference_only"] else "")
+    return (
+        str(record["client"]),
+        str(record["file"]),
+        str(record["server"]),
+        str(record["scope"]),
+        str(record["transport"]),
+        str(command_or_url),
+        credentials_separator.join(record["credentials"]),  # type: ignore[arg-type]
+    )
+
+
+def _truncate_middle(text: str, width: int) -> str:
+    """Shorten to ``width`` keeping both ends (the launcher and the package name matter most)."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def render_table(configs: Sequence[ConfigFile]) -> str:
+    rows = [_row(r, credentials_separator=", ") for r in records(configs)]
+    if not rows:
+        return "No MCP servers found."
+    cells = [_TABLE_HEADERS] + [
+        tuple(clean(_truncate_middle(c, TABLE_COMMAND_WIDTH) if i == 5 else c) or "-" for i, c in enumerate(row))
+        for row in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_TABLE_HEADERS))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+
+
+def _csv_safe(cell: str) -> str:
+    """Defuse spreadsheet formulas: a cell from an untrusted file must not start with = + - @."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def render_csv(configs: Sequence[ConfigFile]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for record in records(configs):
+        writer.writerow([_csv_safe(c) for c in _row(record, credentials_separator=",")])
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_json(configs: Sequence[ConfigFile]) -> str:
+    return json.dumps(records(configs), indent=2, sort_keys=True, ensure_ascii=True)
+
+
+def render(configs: Sequence[ConfigFile], fmt: InventoryFormat) -> str:
+    """Dispatch on the inventory format (``scanner.report.render_inventory`` is the public entry)."""
+    renderers = {"table": render_table, "json": render_json, "csv": render_csv}
+    return renderers[fmt.value](configs)

@@ -1,0 +1,37 @@
+"""The outcome of one scan, handed to the reporters: findings, notes, inventory and totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner.checks.base import RuleInfo
+from scanner.document import Span
+from scanner.findings import Finding, Severity
+from scanner.model import ConfigFile
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A message about input that is not a finding: a skipped binary file, a BOM, a link loop."""
+
+    path: str
+    level: str  # warning | info
+    code: str
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    root: str  # the scan root, absolute
+    findings: tuple[Finding, ...]  # sorted, filtered
+    notes: tuple[Note, ...]
+    configs: tuple[ConfigFile, ...]
+    rules: tuple[RuleInfo, ...]  # every rule that ran (for SARIF rule metadata)
+    fail_on: Severity
+    tool_version: str
+    files_considered: int = 0
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity.rank >= self.fail_on.rank)

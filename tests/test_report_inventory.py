@@ -1,0 +1,147 @@
+"""The server inventory: golden table/CSV/JSON, and the filters that keep secrets out of it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from scanner.model import Scope, Transport
+from scanner.report import InventoryFormat, render_inventory
+from scanner.report.inventory import display_command, looks_secret, redact_url
+from test_report_common import MCP, SECRET, assert_golden, config, sample_result, server
+
+
+def stdio(command: str | None, *args: str):
+    return server("s", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, command=command, args=args)
+
+
+@pytest.mark.parametrize("fmt,name", [
+    (InventoryFormat.TABLE, "inventory.txt"),
+    (InventoryFormat.CSV, "inventory.csv"),
+    (InventoryFormat.JSON, "inventory.json"),
+])
+def test_inventory_matches_golden(fmt: InventoryFormat, name: str) -> None:
+    assert_golden(name, render_inventory(sample_result().configs, fmt))
+
+
+@pytest.mark.parametrize("command,args,expected", [
+    ("npx", ("-y", "@modelcontextprotocol/server-github"), "npx @modelcontextprotocol/server-github"),
+    ("npx", ("-y", "@scope/pkg@1.2.3", "--api-key", "k"), "npx @scope/pkg@1.2.3"),
+    ("uvx", ("mcp-server-git", "--repository", "/srv/repo"), "uvx mcp-server-git"),
+    ("uvx", ("--from", "mcp-server-git==1.0", "mcp-server-git"), "uvx mcp-server-git"),
+    ("uv", ("--directory", "/srv/app", "run", "server.py"), "uv run server.py"),
+    ("python", ("-m", "mcp_server_fetch"), "python -m mcp_server_fetch"),
+    ("python3", ("-u", "server.py"), "python3"),
+    ("node", ("--env-file=.env", "build/index.js"), "node build/index.js"),
+    ("node", ("${workspaceFolder}/dist/index.js",), "node ${workspaceFolder}/dist/index.js"),
+    ("node", ("${VAR:-literal}/index.js",), "node"),
+    ("docker", ("run", "-i", "--rm", "-e", "GITHUB_TOKEN", "ghcr.io/github/github-mcp-server"),
+     "docker run ghcr.io/github/github-mcp-server"),
+    ("docker", ("run", "-i", "mcp/fetch@sha256:" + "ab12" * 16), "docker run mcp/fetch@sha256:ab12ab12ab12..."),
+    ("docker", ("mcp", "gateway", "run"), "docker mcp gateway run"),
+    ("java", ("-jar", "C:\\tools\\server.jar"), "java -jar C:\\tools\\server.jar"),
+    ("C:\\Program Files\\nodejs\\node.exe", ("C:\\mcp\\index.js",), "C:\\Program Files\\nodejs\\node.exe C:\\mcp\\index.js"),
+    ("server", ("--token", "abc"), "server"),
+    ("server", ("--", "pkg-name"), "server pkg-name"),
+    ("server", ("user:pass",), "server"),
+    ("npx", ("mcp-remote", "https://user:pw@host/mcp"), "npx mcp-remote"),
+    ("npx", ("https://user:pw@host/mcp",), "npx"),
+    ("API_KEY=abc npx", ("-y", "pkg"), "npx pkg"),
+    ("npx -y pkg --key abc", (), "npx pkg"),
+    (None, (), ""),
+])
+def test_display_command(command: str | None, args: tuple[str, ...], expected: str) -> None:
+    assert display_command(stdio(command, *args)) == expected
+
+
+@pytest.mark.parametrize("args", [
+    (SECRET,),
+    ("--api-key", SECRET),
+    ("--token", SECRET),
+    (f"--token={SECRET}",),
+    ("-e", f"KEY={SECRET}"),
+    ("--header", f"Authorization: Bearer {SECRET}"),
+    ("ghp_" + "a1B2" * 9,),
+    ("0123456789abcdef0123456789abcdef",),
+])
+def test_display_command_never_shows_a_secret_argument(args: tuple[str, ...]) -> None:
+    shown = display_command(stdio("mcp-server", *args))
+    assert shown == "mcp-server"
+
+
+def test_display_command_hides_a_secret_looking_program() -> None:
+    assert display_command(stdio(SECRET)) == "***"
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://api.example.com/mcp", "https://api.example.com/mcp"),
+    ("https://user:pw@api.example.com:8443/mcp", "https://***@api.example.com:8443/mcp"),
+    ("https://h/mcp?api_key=abc&v=2&flag&empty=", "https://h/mcp?api_key=***&v=***&***&empty="),
+    ("https://h/mcp#access_token=abc", "https://h/mcp#***"),
+    (f"https://mcp.zapier.com/api/mcp/s/{SECRET}/mcp", "https://mcp.zapier.com/api/mcp/s/***/mcp"),
+    ("${input:server-url}", "${input:server-url}"),
+    ("http://[::1]:3000/sse", "http://[::1]:3000/sse"),
+    ("not a url at all", "not a url at all"),
+])
+def test_redact_url(url: str, expected: str) -> None:
+    assert redact_url(url) == expected
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("GITHUB_PERSONAL_ACCESS_TOKEN", False),
+    ("AWS_S3_BUCKET_NAME_V2", False),
+    ("@modelcontextprotocol/server-github", False),
+    ("mcp-server-v2-postgres", False),
+    ("ghcr.io/example/db-mcp:1.2", False),
+    (SECRET, True),
+    ("ghp_" + "x" * 36, True),
+    ("123e4567-e89b-12d3-a456-426614174000", True),
+    ("aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH", True),
+])
+def test_looks_secret(text: str, secret: bool) -> None:
+    assert looks_secret(text) is secret
+
+
+def test_credentials_are_names_only() -> None:
+    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON))
+    remote = next(r for r in records if r["server"] == "remote-api")
+    assert remote["credentials"] == ["Authorization", "X-Api-Key"]
+    assert remote["command"] is None and remote["transport"] == "http"
+    assert (remote["route"], remote["line"], remote["column"]) == ("/mcpServers/remote-api", 9, 5)
+
+
+def test_reference_only_servers_are_listed_and_marked() -> None:
+    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON))
+    assert [r["reference_only"] for r in records if r["file"] == "~/.cursor/mcp.json"] == [False, False, True]
+
+
+def test_csv_defuses_spreadsheet_formulas() -> None:
+    hostile = server("=HYPERLINK(\"http://x\")", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, command="npx")
+    output = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (hostile,)),), InventoryFormat.CSV)
+    rows = list(csv.reader(io.StringIO(output)))
+    assert rows[1][2] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_table_truncates_long_commands_in_the_middle() -> None:
+    long_path = "/opt/" + "/".join(["very-long-directory-name"] * 5) + "/server.js"
+    long = server("long", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, command="node", args=(long_path,))
+    table = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (long,)),), InventoryFormat.TABLE)
+    command_cell = table.splitlines()[1].split("  ")[-2].strip()
+    assert len(command_cell) == 60
+    assert command_cell.startswith("node /opt/very-long") and command_cell.endswith("-name/server.js")
+    assert "…" in command_cell
+
+
+def test_empty_inventory() -> None:
+    assert render_inventory((), InventoryFormat.TABLE) == "No MCP servers found."
+    assert render_inventory((), InventoryFormat.JSON) == "[]"
+    assert render_inventory((), InventoryFormat.CSV) == "client,file,server,scope,transport,command_or_url,credentials"
+
+
+def test_transport_without_command_or_url_shows_a_dash() -> None:
+    bare = server("bare", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, transport=Transport.SSE)
+    table = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (bare,)),), InventoryFormat.TABLE)
+    assert table.splitlines()[1].split() == ["claude-code", ".mcp.json", "bare", "project", "sse", "-", "-"]
