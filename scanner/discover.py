@@ -58,42 +58,30 @@ class Discovery:
 
 
 class _PathMatcher:
-    """Matches relative paths against every project glob, indexed by file name for speed."""
+    """Claims relative paths for catalogue kinds; an index of file names keeps it fast.
+
+    The index only filters: a path whose file name no catalogue glob could match is dismissed
+    at once, and every other path gets the catalogue's own ordered claim (sibling rules included).
+    """
 
     def __init__(self, catalogue: Catalogue) -> None:
-        self._exact: dict[str, list[tuple[str, FileKind]]] = {}
-        self._wild: list[tuple[str, str, FileKind]] = []
+        self._catalogue = catalogue
+        self._exact: set[str] = set()
+        self._wild: list[str] = []
         for kind in catalogue.file_kinds():
-            for pattern in kind.project:
+            globs = list(kind.project) + [rule.glob for rule in kind.project_if_sibling]
+            for pattern in globs:
                 base = pattern.rsplit("/", 1)[-1]
                 if any(ch in base for ch in "*?["):
-                    self._wild.append((base, pattern, kind))
+                    self._wild.append(base)
                 else:
-                    self._exact.setdefault(base, []).append((pattern, kind))
+                    self._exact.add(base)
 
-    def match(self, relative: str) -> tuple[FileKind, ...]:
+    def match(self, relative: str, base: Path) -> tuple[FileKind, ...]:
         name = relative.rsplit("/", 1)[-1]
-        found: list[tuple[int, FileKind]] = []
-        for pattern, kind in self._exact.get(name, ()):
-            if glob_match(relative, pattern):
-                found.append((_specificity(pattern), kind))
-        for base, pattern, kind in self._wild:
-            if glob_match(name, base) and glob_match(relative, pattern):
-                found.append((_specificity(pattern), kind))
-        # Most specific pattern first; catalogue order breaks ties (stable sort).
-        found.sort(key=lambda item: -item[0])
-        seen: set[str] = set()
-        ordered = []
-        for _, kind in found:
-            if kind.id not in seen:
-                seen.add(kind.id)
-                ordered.append(kind)
-        return tuple(ordered)
-
-
-def _specificity(pattern: str) -> int:
-    literal = len(pattern.replace("**/", "").replace("*", "").replace("?", ""))
-    return literal + 100 * pattern.count("/")
+        if name not in self._exact and not any(glob_match(name, wild) for wild in self._wild):
+            return ()
+        return self._catalogue.claim_project_path(relative, exists=lambda rel: (base / rel).exists())
 
 
 def git_toplevel(path: Path) -> Path | None:
@@ -219,7 +207,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             for file_path in files:
                 considered += 1
                 relative = _project_relative(file_path, top, absolute)
-                kinds = matcher.match(relative)
+                kinds = matcher.match(relative, top or absolute)
                 if not kinds and not file_path.name.lower().endswith(STRUCTURED_SUFFIXES):
                     continue
                 if file_path.is_dir():  # a link to a directory: never followed
@@ -240,7 +228,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             considered += 1
             relative = _project_relative(absolute, top, scan_root)
             candidates[absolute] = Candidate(
-                absolute, _display(absolute, scan_root), matcher.match(relative), named=True
+                absolute, _display(absolute, scan_root), matcher.match(relative, top or scan_root), named=True
             )
 
     ordered = tuple(sorted(candidates.values(), key=lambda c: c.display))

@@ -1,0 +1,377 @@
+"""The client catalogue: where MCP configs live, how each is shaped, which references its client expands.
+
+All of it is data in ``clients.yaml`` beside this module; this module only loads it into frozen
+dataclasses and answers questions about paths. No client-specific branch lives in code.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+PLATFORMS = ("linux", "macos", "windows")
+UNKNOWN_CLIENT_ID = "unknown"
+UNKNOWN_KIND_ID = "unknown-mcp-config"
+EVERY_SYNTAX = "*"  # an ``expands`` entry meaning every reference syntax
+# Document formats that parse to the same tree shapes (JSONC is JSON with comments).
+FORMAT_FAMILIES = {"json": "json", "jsonc": "json"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLocation:
+    """Where servers sit in a file: a route pattern ("*" = any key) and the container's shape."""
+
+    at: tuple[str, ...]
+    shape: str  # map | list | flat | registry | mcpb | smithery | docker-catalog
+    only_server_like: bool = False  # take only entries that look like servers (always so for flat)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """Which keys of a server object hold each model field (first present wins; dotted = nested)."""
+
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    env: tuple[str, ...]
+    url: tuple[str, ...]
+    headers: tuple[str, ...]
+    transport: tuple[str, ...]
+    auth: tuple[str, ...]
+    name: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiblingGlob:
+    """A project glob that claims a file only when ``sibling`` exists next to it."""
+
+    glob: str
+    sibling: str  # relative to the matched file's directory
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    id: str
+    client: str
+    scope: str  # project | user | managed | plugin | server-manifest | unknown
+    format: str  # json | jsonc | yaml | toml | markdown | dotenv | bash | any
+    project: tuple[str, ...]  # project-relative glob patterns (POSIX; "**/" matches any depth)
+    user: dict[str, tuple[str, ...]]  # platform -> user/managed paths (~, %APPDATA%, ... unexpanded)
+    servers: tuple[ServerLocation, ...]
+    expands: tuple[str, ...]
+    fields: FieldNames
+    secret_store: bool = False  # a file that holds credentials rather than server definitions
+    content_match: bool = True  # may this kind claim a file by content alone
+    project_if_sibling: tuple[SiblingGlob, ...] = ()
+    url_transports: dict[str, str] = field(default_factory=dict)  # URL key -> implied transport
+    confirm_by_content: bool = False  # generic file name: a path claim needs fitting content
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    id: str
+    name: str
+    expands: tuple[str, ...]
+    sources: tuple[str, ...]
+    notes: str
+    files: tuple[FileKind, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceSyntax:
+    id: str
+    pattern: re.Pattern[str]
+    description: str
+    example: str = ""  # a whole value the pattern matches
+    non_examples: tuple[str, ...] = ()  # values the pattern finds nothing in
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    clients: tuple[Client, ...]
+    references: tuple[ReferenceSyntax, ...]
+    transport_names: dict[str, str]  # type value as written -> model transport
+    content_keys: tuple[str, ...]  # keys that mark a file as MCP-shaped when found by content
+    server_keys: tuple[str, ...] = ()  # keys whose presence makes a mapping look like a server
+    path_variables: dict[str, str] = field(default_factory=dict)  # variable -> home-relative default
+
+    def client(self, client_id: str) -> Client:
+        for client in self.clients:
+            if client.id == client_id:
+                return client
+        raise KeyError(client_id)
+
+    def file_kinds(self) -> list[FileKind]:
+        return [kind for client in self.clients for kind in client.files]
+
+    def file_kind(self, kind_id: str) -> FileKind:
+        for kind in self.file_kinds():
+            if kind.id == kind_id:
+                return kind
+        raise KeyError(kind_id)
+
+    def match_project_path(self, relative_path: str) -> list[FileKind]:
+        """Every file kind whose project pattern matches this repository-relative POSIX path."""
+        return [
+            kind
+            for kind in self.file_kinds()
+            if any(glob_match(relative_path, pattern) for pattern in kind.project)
+        ]
+
+    def claim_project_path(
+        self, relative_path: str, exists: Callable[[str], bool] | None = None
+    ) -> tuple[FileKind, ...]:
+        """Every kind claiming a repository-relative path, primary first (rule: clients.yaml header).
+
+        ``exists`` answers whether a repository-relative path exists; without it, sibling-conditional
+        globs never match.
+        """
+        directory = relative_path.rsplit("/", 1)[0] if "/" in relative_path else ""
+        ranked: list[tuple[tuple[int, int, int], FileKind]] = []
+        for order, kind in enumerate(self.file_kinds()):
+            ranks = [(1, -specificity(p), order) for p in kind.project if glob_match(relative_path, p)]
+            if exists is not None:
+                ranks += [
+                    (0, -specificity(rule.glob), order)
+                    for rule in kind.project_if_sibling
+                    if glob_match(relative_path, rule.glob)
+                    and exists(f"{directory}/{rule.sibling}" if directory else rule.sibling)
+                ]
+            if ranks:
+                ranked.append((min(ranks), kind))
+        return tuple(kind for _, kind in sorted(ranked, key=lambda item: item[0]))
+
+    def home_globs(self, kind: FileKind) -> tuple[str, ...]:
+        """The kind's user paths that lie under the home directory, as home-relative globs."""
+        globs: list[str] = []
+        for platform in PLATFORMS:
+            for path in kind.user.get(platform, ()):
+                relative = home_relative(path, self.path_variables)
+                if relative is not None and relative not in globs:
+                    globs.append(relative)
+        return tuple(globs)
+
+    def claim_home_path(self, relative_path: str) -> tuple[FileKind, ...]:
+        """Every kind whose user paths name this home-relative POSIX path, primary first."""
+        ranked: list[tuple[tuple[int, int], FileKind]] = []
+        for order, kind in enumerate(self.file_kinds()):
+            matching = [g for g in self.home_globs(kind) if anchored_glob_match(relative_path, g)]
+            if matching:
+                ranked.append((min((-specificity(g), order) for g in matching), kind))
+        return tuple(kind for _, kind in sorted(ranked, key=lambda item: item[0]))
+
+    def reference(self, syntax_id: str) -> ReferenceSyntax:
+        for syntax in self.references:
+            if syntax.id == syntax_id:
+                return syntax
+        raise KeyError(syntax_id)
+
+    def distinctive_locations(self, kind: FileKind) -> tuple[ServerLocation, ...]:
+        """The kind's server locations that no other client uses in the same format family.
+
+        Only through these may a kind claim a file by content: an ``mcpServers`` map names no one
+        client, a ``context_servers`` map names Zed.
+        """
+        users: dict[tuple[tuple[str, ...], str, str], set[str]] = {}
+        for other in self.file_kinds():
+            if other.client == UNKNOWN_CLIENT_ID:
+                continue
+            for location in other.servers:
+                key = (location.at, location.shape, format_family(other.format))
+                users.setdefault(key, set()).add(other.client)
+        family = format_family(kind.format)
+        return tuple(
+            location
+            for location in kind.servers
+            if users.get((location.at, location.shape, family), set()) == {kind.client}
+        )
+
+
+def format_family(fmt: str) -> str:
+    """Formats that parse to the same shapes share a family (json and jsonc)."""
+    return FORMAT_FAMILIES.get(fmt, fmt)
+
+
+def union_expands(kinds: Iterable[FileKind]) -> tuple[str, ...]:
+    """Every reference syntax any of these kinds expands, in rank order (a claimed file's expands)."""
+    merged: list[str] = []
+    for kind in kinds:
+        for syntax in kind.expands:
+            if syntax not in merged:
+                merged.append(syntax)
+    return tuple(merged)
+
+
+def specificity(pattern: str) -> int:
+    """How specific a glob is: directory depth first, then literal characters."""
+    literal = len(pattern.replace("**/", "").replace("*", "").replace("?", ""))
+    return literal + 100 * pattern.count("/")
+
+
+def home_relative(path: str, variables: dict[str, str]) -> str | None:
+    """A user path as a glob relative to the home directory, or None when it is not under home."""
+    for variable, default in variables.items():
+        if path == variable or path.startswith(variable + "/"):
+            path = default + path[len(variable):]
+            break
+    if path.startswith("~/"):
+        return path[2:]
+    return None
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    # "**/" matches zero or more directories; "*" stays within one path segment.
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Match a POSIX relative path against a catalogue glob; patterns without "/" match the basename."""
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+    return anchored_glob_match(path, pattern)
+
+
+def anchored_glob_match(path: str, pattern: str) -> bool:
+    """Match a whole POSIX relative path against a glob, even one without "/"."""
+    return _glob_regex(pattern).match(path) is not None
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _fields(defaults: dict[str, Any], override: dict[str, Any] | None) -> FieldNames:
+    merged = dict(defaults)
+    merged.update(override or {})
+    return FieldNames(**{name: _tuple(merged.get(name)) for name in FieldNames.__slots__})
+
+
+def _expands(value: Any, every: tuple[str, ...]) -> tuple[str, ...]:
+    names = _tuple(value)
+    return every if EVERY_SYNTAX in names else names
+
+
+def build_catalogue(data: dict[str, Any]) -> Catalogue:
+    defaults = data["defaults"]
+    default_fields = defaults["fields"]
+    default_url_transports = dict(defaults.get("url_transports") or {})
+    references = tuple(
+        ReferenceSyntax(
+            id=r["id"],
+            pattern=re.compile(r["pattern"]),
+            description=r["description"],
+            example=str(r.get("example", "")),
+            non_examples=_tuple(r.get("non_examples")),
+        )
+        for r in data["references"]
+    )
+    every = tuple(r.id for r in references)
+    clients = []
+    for raw in data["clients"]:
+        client_expands = _expands(raw.get("expands"), every)
+        client_fields = raw.get("fields")
+        client_url_transports = {**default_url_transports, **(raw.get("url_transports") or {})}
+        files = []
+        for raw_file in raw.get("files", []):
+            fields_override = dict(client_fields or {})
+            fields_override.update(raw_file.get("fields") or {})
+            files.append(
+                FileKind(
+                    id=raw_file["id"],
+                    client=raw["id"],
+                    scope=raw_file["scope"],
+                    format=raw_file["format"],
+                    project=_tuple(raw_file.get("project")),
+                    user={p: _tuple((raw_file.get("user") or {}).get(p)) for p in PLATFORMS},
+                    servers=tuple(
+                        ServerLocation(
+                            at=_tuple(loc.get("at")),
+                            shape=loc["shape"],
+                            only_server_like=bool(loc.get("only_server_like", False)),
+                        )
+                        for loc in raw_file.get("servers", [])
+                    ),
+                    expands=(
+                        _expands(raw_file["expands"], every) if "expands" in raw_file else client_expands
+                    ),
+                    fields=_fields(default_fields, fields_override),
+                    secret_store=bool(raw_file.get("secret_store", False)),
+                    content_match=bool(raw_file.get("content_match", True)),
+                    project_if_sibling=tuple(
+                        SiblingGlob(glob=str(rule["glob"]), sibling=str(rule["sibling"]))
+                        for rule in raw_file.get("project_if_sibling", [])
+                    ),
+                    url_transports={
+                        **client_url_transports,
+                        **(raw_file.get("url_transports") or {}),
+                    },
+                    confirm_by_content=bool(raw_file.get("confirm_by_content", False)),
+                    notes=str(raw_file.get("notes", "")).strip(),
+                )
+            )
+        clients.append(
+            Client(
+                id=raw["id"],
+                name=raw["name"],
+                expands=client_expands,
+                sources=_tuple(raw.get("sources")),
+                notes=str(raw.get("notes", "")).strip(),
+                files=tuple(files),
+            )
+        )
+    return Catalogue(
+        clients=tuple(clients),
+        references=references,
+        transport_names={str(k): str(v) for k, v in data["transports"].items()},
+        content_keys=_tuple(data["content_keys"]),
+        server_keys=_tuple(data.get("server_keys")),
+        path_variables={str(k): str(v) for k, v in (data.get("path_variables") or {}).items()},
+    )
+
+
+def load_raw() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("clients.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) that clients.yaml follows."""
+    text = resources.files(__package__).joinpath("catalogue.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The shipped catalogue (immutable, so caching it is not shared mutable state)."""
+    return build_catalogue(load_raw())

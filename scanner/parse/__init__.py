@@ -1,0 +1,74 @@
+"""Bytes on disk to ``scanner.document.Document``: located trees for every config format.
+
+``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both and
+``sniff_format`` guesses the format. None of them raises: whatever goes wrong becomes a Problem.
+Format parsers (and the tree-sitter grammars behind them) are imported on first use, so importing
+this package stays cheap for a pre-commit hook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+from scanner.document import Document, Problem, ProblemLevel
+from scanner.parse.common import gc_paused
+from scanner.parse.sniff import sniff_format
+from scanner.parse.source import SourceText
+from scanner.parse.source import read_source as _read_source
+
+__all__ = ["FORMATS", "MAX_BYTES", "SourceText", "parse_file", "parse_text", "read_source", "sniff_format"]
+
+MAX_BYTES = 2 * 1024 * 1024
+
+# format -> (module, function, extra arguments); "jsonc" documents report format "json".
+_PARSERS: dict[str, tuple[str, str, tuple[object, ...]]] = {
+    "json": ("scanner.parse.json_parser", "parse_json", (True,)),
+    "jsonc": ("scanner.parse.json_parser", "parse_json", (False,)),
+    "yaml": ("scanner.parse.yaml_parser", "parse_yaml", ()),
+    "toml": ("scanner.parse.toml_parser", "parse_toml", ()),
+    "markdown": ("scanner.parse.frontmatter", "parse_markdown", ()),
+    "dotenv": ("scanner.parse.dotenv_parser", "parse_dotenv", ()),
+}
+FORMATS = tuple(_PARSERS)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _document_format(fmt: str) -> str:
+    return "json" if fmt == "jsonc" else fmt
+
+
+def read_source(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
+    """The decoded text of ``path``, or None with a Problem saying why it was skipped."""
+    return _read_source(path, max_bytes)
+
+
+def parse_text(text: str, fmt: str) -> Document:
+    """Parse ``text`` as ``fmt`` (json | jsonc | yaml | toml | markdown | dotenv)."""
+    target = _PARSERS.get(fmt)
+    if target is None:
+        return Document(fmt, (), (Problem(ProblemLevel.ERROR, "unknown-format", "no parser for this format"),))
+    # A lone surrogate cannot be encoded for tree-sitter or libyaml; U+FFFD keeps every offset.
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    module_name, function_name, arguments = target
+    try:
+        parse = getattr(importlib.import_module(module_name), function_name)
+        with gc_paused():
+            document: Document = parse(text, *arguments)
+        return document
+    except Exception as error:  # never a traceback, and never the message: it may quote the file
+        return Document(_document_format(fmt), (), (Problem(
+            ProblemLevel.ERROR, "internal-parse-error", f"the parser failed ({type(error).__name__})",
+        ),))
+
+
+def parse_file(path: Path, fmt: str, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and parse one file; the reader's problems come first."""
+    source = read_source(path, max_bytes)
+    if source.text is None:
+        return Document(_document_format(fmt), (), source.problems)
+    document = parse_text(source.text, fmt)
+    if not source.problems:
+        return document
+    return Document(document.format, document.roots, source.problems + document.problems, document.comments)

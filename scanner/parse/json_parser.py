@@ -1,0 +1,337 @@
+"""JSON and JSONC into located nodes, with tree-sitter-json.
+
+Comments and trailing commas are accepted in every JSON file (clients read JSONC and published
+snippets use it); in a strict ``json`` file they are noted once as INFO ``jsonc-syntax``. A README
+fragment such as ``"mcp": {...}`` without outer braces is read as a mapping (INFO ``fragment``).
+Any other syntax error is reported once, where strict JSON first fails, and every value that
+tree-sitter recovered is still returned.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scanner.document import Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span
+from scanner.parse import treesitter
+from scanner.parse.common import MAX_DEPTH, MAX_EMBEDDED_DEPTH, Budget, describe_token, point
+from scanner.parse.positions import FixedLocator, Locator, MappedLocator, ShiftedLocator, TextIndex
+from scanner.parse.strings import JSON_RULES, decode, without_lone_surrogates
+
+if TYPE_CHECKING:
+    from tree_sitter import Node as TSNode, Tree
+
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_SCALAR_TYPES = frozenset({"string", "number", "true", "false", "null"})
+_CONSTANTS = {"true": True, "false": False, "null": None}
+_COMMENT_START = re.compile(rb"/[/*]")
+_FRAGMENT_PREFIX = "{\n"
+_FRAGMENT_SUFFIX = "\n}"
+
+
+@dataclass(frozen=True, slots=True)
+class _SyntaxScan:
+    """What the error nodes of one tree say: the first real error, and the JSONC leniencies."""
+
+    first_error: "TSNode | None"
+    lenient_ranges: tuple[tuple[int, int], ...]  # byte ranges of tolerated trailing commas
+
+
+def _scan_errors(tree: "Tree") -> _SyntaxScan:
+    root = tree.root_node
+    if not root.has_error:
+        return _SyntaxScan(None, ())
+    lenient: list[tuple[int, int]] = []
+    first_error = None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            previous, following = node.prev_sibling, node.next_sibling
+            # `[1, 2,]` recovers as a MISSING value between the trailing comma and the bracket.
+            if previous is not None and previous.type == "," and (following is None or following.type in ("]", "}")):
+                lenient.append((previous.start_byte, previous.end_byte))
+            elif first_error is None:
+                first_error = node
+            continue
+        if node.is_error:
+            if node.child_count and all(child.type == "," for child in node.children):
+                lenient.append((node.start_byte, node.end_byte))
+            elif first_error is None:
+                first_error = node
+            continue
+        stack.extend(child for child in reversed(node.children) if child.has_error)
+    return _SyntaxScan(first_error, tuple(lenient))
+
+
+def _is_fragment(tree: "Tree", data: bytes) -> bool:
+    """``"key": value, ...`` at top level, as READMEs publish parts of a settings file."""
+    for child in tree.root_node.children:
+        if child.type == "comment":
+            continue
+        if child.type != "string":
+            return False
+        return data[child.end_byte:child.end_byte + 64].lstrip()[:1] == b":"
+    return False
+
+
+def _describe(node: "TSNode") -> str:
+    if node.is_missing:
+        expected = node.type if node.type in ("}", "]", ":", ",", '"') else "a value"
+        return f"expected {describe_token(expected) if len(expected) == 1 else expected}"
+    leaf = node
+    while leaf.child_count:
+        leaf = leaf.children[0]
+    token = (leaf.text or b"").decode("utf-8", "replace")
+    return f"unexpected {describe_token(token)}"
+
+
+def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
+    """The text with comments and tolerated commas turned into spaces, so offsets stay put."""
+    if not ranges:
+        return text
+    pieces = []
+    position = 0
+    for start, end in sorted(ranges):
+        if start < position:
+            continue
+        pieces.append(text[position:start])
+        pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _strict_error(text: str, ranges: list[tuple[int, int]]) -> tuple[int, str] | None:
+    """Where and why strict JSON rejects the text once comments are blanked (fixed messages only)."""
+    try:
+        json.loads(_blank(text, ranges))
+    except json.JSONDecodeError as error:
+        return error.pos, error.msg
+    except (RecursionError, ValueError):
+        return None
+    return None
+
+
+def _decode_string(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:  # the C decoder, for speed on escape-heavy strings
+        value = json.loads('"' + raw + '"', strict=False)
+    except ValueError:
+        return decode(raw, JSON_RULES).text
+    return without_lone_surrogates(value) if isinstance(value, str) else raw
+
+
+def _number(text: str) -> int | float | str:
+    try:
+        if _INTEGER.fullmatch(text):
+            return int(text)
+        return float(text)
+    except ValueError:  # over-long integers, and number forms JSON does not have
+        return text
+
+
+@dataclass(slots=True)
+class _Builder:
+    """Turns one tree-sitter tree into nodes (per call: holds the budget and positions)."""
+
+    index: TextIndex  # of the parsed text, for byte -> character offsets
+    locator: Locator  # parsed-text characters -> file span
+    budget: Budget
+    embedded_depth: int = 0
+    roots: list[Node] = field(default_factory=list)
+
+    def span(self, node: "TSNode") -> Span:
+        if self.locator is self.index:
+            return self.index.point_span(node)
+        start, end = self.index.byte_span(node.start_byte, node.end_byte)
+        return self.locator.span(start, end)
+
+    def members(self, node: "TSNode") -> list["TSNode"]:
+        """Named children with ERROR nodes opened up, so values in a damaged region still count."""
+        children = node.named_children
+        if not node.has_error:
+            return [child for child in children if child.type != "comment"]
+        found: list[TSNode] = []
+        stack = list(reversed(children))
+        while stack:
+            child = stack.pop()
+            if child.is_error:
+                stack.extend(reversed(child.named_children))
+            elif not child.is_missing and child.type != "comment":
+                found.append(child)
+        return found
+
+    def value(self, node: "TSNode", depth: int) -> Node | None:
+        kind = node.type
+        if kind == "object":
+            if not self.enter(node, depth):
+                return None
+            return self.mapping(node, depth)
+        if kind == "array":
+            if not self.enter(node, depth):
+                return None
+            items = []
+            for child in self.members(node):
+                item = self.value(child, depth + 1)
+                if item is not None:
+                    items.append(item)
+                elif self.budget.exhausted:
+                    break
+            return Sequence(tuple(items), self.span(node))
+        if kind not in _SCALAR_TYPES or node.is_missing or not self.budget.take():
+            return None
+        if kind == "string":
+            return self.string(node)
+        if kind == "number":
+            return Scalar(_number(node.text.decode("utf-8", "replace")), self.span(node))
+        return Scalar(_CONSTANTS[kind], self.span(node))
+
+    def enter(self, node: "TSNode", depth: int) -> bool:
+        """Whether a collection is read: within the depth limit and the node budget."""
+        if depth > MAX_DEPTH:
+            self.budget.too_deep(self.span(node))
+            return False
+        return self.budget.take()
+
+    def mapping(self, node: "TSNode", depth: int) -> Mapping:
+        entries = []
+        for member in self.members(node):
+            if member.type != "pair":
+                continue
+            key_node = member.child_by_field_name("key")
+            value_node = member.child_by_field_name("value")
+            if key_node is None or value_node is None:
+                continue
+            item = self.value(value_node, depth + 1)
+            if item is None:
+                if self.budget.exhausted:
+                    break
+                continue
+            entries.append(Entry(self.key_text(key_node), self.span(key_node), item))
+        return Mapping(tuple(entries), self.span(node))
+
+    def raw_string(self, node: "TSNode") -> tuple[str, int]:
+        """The characters between the quotes and the offset of the first one."""
+        start, end = self.index.byte_span(node.start_byte, node.end_byte)
+        text = self.index.text
+        inner_end = end - 1 if end - start >= 2 and text[end - 1] == '"' else end
+        return text[start + 1:inner_end], start + 1
+
+    def key_text(self, node: "TSNode") -> str:
+        if node.type == "string":
+            raw, _ = self.raw_string(node)
+            return _decode_string(raw)
+        return (node.text or b"").decode("utf-8", "replace")
+
+    def string(self, node: "TSNode") -> Scalar:
+        raw, base = self.raw_string(node)
+        value = _decode_string(raw)
+        span = self.span(node)
+        embedded = None
+        if self.embedded_depth < MAX_EMBEDDED_DEPTH and looks_like_json(value):
+            mapped = decode(raw, JSON_RULES, base, with_offsets=True)
+            if mapped.text == value and mapped.offsets is not None:
+                locator: Locator = MappedLocator(self.locator, mapped.offsets)
+            else:
+                locator = FixedLocator(span)
+            embedded = parse_embedded(value, locator, self.embedded_depth + 1, self.budget)
+        return Scalar(value, span, embedded)
+
+    def build_roots(self, tree: "Tree") -> None:
+        for child in self.members(tree.root_node):
+            node = self.value(child, 1)
+            if node is not None:
+                self.roots.append(node)
+            elif self.budget.exhausted:
+                break
+
+
+def looks_like_json(value: str) -> bool:
+    """Cheap test before trying to parse a string as an embedded JSON object or array."""
+    stripped = value.strip()
+    return len(stripped) >= 2 and stripped[0] + stripped[-1] in ("{}", "[]")
+
+
+def parse_embedded(value: str, locator: Locator, depth: int, budget: Budget) -> Node | None:
+    """A string value's JSON object or array, placed in the file through ``locator``.
+
+    Only a clean parse counts (comments and trailing commas allowed): a string that merely looks
+    like JSON stays a string.
+    """
+    if depth > MAX_EMBEDDED_DEPTH or budget.exhausted:
+        return None
+    index = TextIndex.of(value)
+    tree = treesitter.parse("json", index.utf8)
+    if _scan_errors(tree).first_error is not None:
+        return None
+    own_budget = Budget()
+    builder = _Builder(index, locator, own_budget, embedded_depth=depth)
+    builder.build_roots(tree)
+    if own_budget.problems or len(builder.roots) != 1 or isinstance(builder.roots[0], Scalar):
+        return None
+    if not budget.take(own_budget.nodes):
+        return None
+    return builder.roots[0]
+
+
+def parse_json(text: str, strict: bool) -> Document:
+    """Parse JSON (``strict``: comments and trailing commas get an INFO) or JSONC."""
+    file_index = TextIndex.of(text)
+    tree = treesitter.parse("json", file_index.utf8)
+    scan = _scan_errors(tree)
+    problems: list[Problem] = []
+    index, locator = file_index, file_index
+    shift = 0
+    if scan.first_error is not None and _is_fragment(tree, file_index.utf8):
+        shift = len(_FRAGMENT_PREFIX)
+        index = TextIndex.of(_FRAGMENT_PREFIX + text + _FRAGMENT_SUFFIX)
+        locator = ShiftedLocator(file_index, -shift, len(text))
+        tree = treesitter.parse("json", index.utf8)
+        scan = _scan_errors(tree)
+        problems.append(Problem(
+            ProblemLevel.INFO, "fragment",
+            'top level is a list of "key": value pairs without braces; read as an object',
+            point(locator, shift),
+        ))
+
+    budget = Budget()
+    builder = _Builder(index, locator, budget)
+    builder.build_roots(tree)
+
+    comment_nodes = treesitter.comment_nodes(tree.root_node, index.utf8, _COMMENT_START)
+    comments = tuple(
+        Comment(builder.span(node), (node.text or b"").decode("utf-8", "replace")) for node in comment_nodes
+    )
+    if strict and (comment_nodes or scan.lenient_ranges):
+        first = min([node.start_byte for node in comment_nodes] + [start for start, _ in scan.lenient_ranges])
+        position = index.char_offset(first)
+        problems.append(Problem(
+            ProblemLevel.INFO, "jsonc-syntax",
+            "comments or trailing commas (JSONC) in a JSON file; read leniently",
+            point(locator, position),
+        ))
+
+    if scan.first_error is not None:
+        blanked = [index.byte_span(node.start_byte, node.end_byte) for node in comment_nodes]
+        blanked += [index.byte_span(start, end) for start, end in scan.lenient_ranges]
+        strict_error = _strict_error(index.text, blanked)
+        if strict_error is not None:
+            position, message = strict_error
+        else:
+            position = index.char_offset(scan.first_error.start_byte)
+            message = _describe(scan.first_error)
+        problems.append(Problem(ProblemLevel.ERROR, "syntax", message, point(locator, position)))
+    elif len(builder.roots) > 1:
+        second = builder.roots[1]
+        problems.append(Problem(
+            ProblemLevel.ERROR, "syntax", "Extra data: more than one top-level value",
+            Span(second.span.start_line, second.span.start_column,
+                 second.span.start_line, second.span.start_column + 1),
+        ))
+
+    problems.extend(budget.problems)
+    return Document("json", tuple(builder.roots), tuple(problems), comments)

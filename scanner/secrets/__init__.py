@@ -1,0 +1,1 @@
+"""Secret detection: token families (data in ``rules/``) and their offline validators."""

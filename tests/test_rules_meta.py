@@ -1,0 +1,95 @@
+"""Every rule is documented, has bad and good fixtures, and its documented example really fires.
+
+Fixtures live in ``testdata/rules/<rule-id>/``: ``bad/`` and ``good/`` trees laid out as a
+repository, and ``bad.expected`` listing the findings the bad tree must give, one per line as
+``path:line:column rule-id`` (regenerate with ``UPDATE=1``). The good tree must give none for the
+rule.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from scanner.checks import RULE_MODULES, all_rules
+from scanner.checks.base import DOC_SECTIONS
+from scanner.docs import generated_rule_docs
+from scanner.engine import ScanSettings, scan_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "testdata" / "rules"
+RULE_IDS = [rule.info.id for rule in all_rules()]
+EXAMPLE_SUFFIX = {"json": ".json", "jsonc": ".json", "yaml": ".yaml", "toml": ".toml"}
+
+
+def findings_for(tree: Path, rule_id: str) -> list[str]:
+    result = scan_paths([tree], ScanSettings(select=(rule_id,)), root=tree)
+    return [
+        f"{f.location.path}:{f.location.span.start_line}:{f.location.span.start_column} {f.rule_id}"
+        for f in result.findings
+    ]
+
+
+def test_one_registry_line_per_rule_module() -> None:
+    modules = sorted(p.stem for p in (ROOT / "scanner" / "checks").glob("*.py")
+                     if p.stem not in {"__init__", "base"} and not p.stem.startswith("_"))
+    assert sorted(name.rsplit(".", 1)[-1] for name in RULE_MODULES) == modules
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_id_is_kebab_case_and_docs_have_every_section(rule_id: str) -> None:
+    assert re.fullmatch(r"[a-z]+(?:-[a-z]+)+", rule_id)
+    docs = next(r.info.docs for r in all_rules() if r.info.id == rule_id)
+    headings = re.findall(r"^## (.+)$", docs, re.MULTILINE)
+    assert headings == list(DOC_SECTIONS)
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_bad_fixtures_give_exactly_the_expected_findings(rule_id: str) -> None:
+    bad = FIXTURES / rule_id / "bad"
+    assert bad.is_dir(), f"no bad fixtures for {rule_id}"
+    got = findings_for(bad, rule_id)
+    expected_file = FIXTURES / rule_id / "bad.expected"
+    if os.environ.get("UPDATE"):
+        expected_file.write_text("\n".join(got) + "\n", encoding="utf-8")
+    expected = expected_file.read_text(encoding="utf-8").split()
+    assert got, f"bad fixtures of {rule_id} give no finding"
+    assert [" ".join(pair) for pair in zip(expected[::2], expected[1::2])] == got
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_good_fixtures_give_no_finding(rule_id: str) -> None:
+    good = FIXTURES / rule_id / "good"
+    assert good.is_dir(), f"no good fixtures for {rule_id}"
+    assert any(p.is_file() for p in good.rglob("*"))
+    assert findings_for(good, rule_id) == []
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_path: Path) -> None:
+    docs = next(r.info.docs for r in all_rules() if r.info.id == rule_id)
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", docs, re.MULTILINE | re.DOTALL))
+    for section, should_fire in (("Example", True), ("Use instead", False)):
+        block = re.search(r"```(\w+)\n(.*?)```", sections[section], re.DOTALL)
+        assert block, f"{rule_id}: no code block under {section}"
+        language, body = block.groups()
+        target = tmp_path / section.replace(" ", "-") / f"example{EXAMPLE_SUFFIX[language]}"
+        target.parent.mkdir()
+        target.write_text(body, encoding="utf-8")
+        result = scan_paths([target], ScanSettings(select=(rule_id,)), root=target.parent)
+        fired = [f for f in result.findings if f.rule_id == rule_id]
+        assert bool(fired) is should_fire, f"{rule_id}: {section} example"
+
+
+def test_generated_rule_docs_are_up_to_date() -> None:
+    directory = ROOT / "docs" / "rules"
+    pages = generated_rule_docs()
+    if os.environ.get("UPDATE"):
+        from scanner.docs import write_rule_docs
+
+        write_rule_docs(directory)
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.md")}
+    assert on_disk == pages, "docs/rules is stale: run `mcpiam generate-docs`"
