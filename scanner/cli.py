@@ -28,7 +28,7 @@ def _write_output(text: str, output: str | None) -> None:
     if not text.endswith("\n"):
         text += "\n"
     if output in (None, "-"):
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)  # colour was decided already; never strip it
         return
     try:
         Path(output).write_text(text, encoding="utf-8")

@@ -1,0 +1,179 @@
+"""The command line end to end: exit codes, output files, formats, hostile input, golden outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from scanner import cli as cli_module
+from scanner.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "testdata" / "cli"
+SARIF_SCHEMA = json.loads((ROOT / "testdata" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small project: one insecure remote server, one broken file, one clean file."""
+    write(tmp_path / ".cursor/mcp.json",
+          '{\n  "mcpServers": {\n    "tickets": {\n      "url": "http://mcp.example.com/mcp",\n'
+          '      "headers": {"Authorization": "Bearer ${env:TICKETS_TOKEN}"}\n    }\n  }\n}\n')
+    write(tmp_path / ".vscode/mcp.json", '{"servers": {"fs": {"command": "npx", "args": ["-y", "fs-mcp"]}}}\n')
+    write(tmp_path / ".codex/config.toml", '[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "docs"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_exit_1_when_a_finding_reaches_fail_on(repo: Path, capsys) -> None:
+    code, out, _ = run(capsys, "scan")
+    assert code == 1
+    assert ".cursor/mcp.json:4:14: high insecure-transport" in out
+    assert ".codex/config.toml:4:1: medium config-parse-error" in out
+
+
+def test_exit_0_when_findings_stay_below_fail_on(repo: Path, capsys) -> None:
+    code, _, _ = run(capsys, "scan", "--fail-on", "critical")
+    assert code == 0
+
+
+def test_exit_0_on_a_clean_tree(tmp_path: Path, capsys, monkeypatch) -> None:
+    write(tmp_path / ".vscode/mcp.json", '{"servers": {"fs": {"command": "npx"}}}')
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "scan")
+    assert code == 0
+    assert "No findings" in out
+
+
+def test_fail_on_from_the_environment(repo: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MCPIAM_FAIL_ON", "medium")
+    code, _, _ = run(capsys, "scan", str(repo / ".codex/config.toml"))
+    assert code == 1
+
+
+def test_exit_2_on_usage_errors(repo: Path, capsys) -> None:
+    assert run(capsys, "scan", "--format", "xml")[0] == 2
+    assert run(capsys, "scan", "--no-such-option")[0] == 2
+    code, _, err = run(capsys, "explain", "no-such-rule")
+    assert code == 2 and "unknown rule" in err
+    code, _, err = run(capsys, "scan", "-o", str(repo / "missing-dir" / "out.json"))
+    assert code == 2 and "cannot write" in err
+
+
+def test_exit_3_on_an_internal_error_without_the_exception_text(repo: Path, capsys, monkeypatch) -> None:
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("fake-secret-in-message-123")
+
+    import scanner.engine
+
+    monkeypatch.setattr(scanner.engine, "scan_paths", explode)
+    code, out, err = run(capsys, "scan")
+    assert code == 3
+    assert "internal error: RuntimeError" in err
+    assert "fake-secret-in-message-123" not in out + err
+
+
+def test_output_file_and_formats(repo: Path, capsys) -> None:
+    code, out, _ = run(capsys, "scan", "--format", "sarif", "-o", "report.sarif")
+    assert code == 1 and out == ""
+    sarif = json.loads((repo / "report.sarif").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    regions = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                r["locations"][0]["physicalLocation"]["region"]["startColumn"]) for r in results}
+    assert ("insecure-transport", ".cursor/mcp.json", 4, 14) in regions
+    code, out, _ = run(capsys, "scan", "--format", "json")
+    report = json.loads(out)
+    assert report["version"] == 1
+    assert report["summary"]["failing"] == 1
+
+
+def test_inventory_formats(repo: Path, capsys) -> None:
+    code, out, _ = run(capsys, "inventory")
+    assert code == 0
+    assert "tickets" in out and "Authorization" in out and "fs" in out
+    code, out, _ = run(capsys, "inventory", "--format", "json")
+    names = sorted(record["server"] for record in json.loads(out))
+    assert names == ["docs", "fs", "tickets"]  # the broken TOML still yields what it recovered
+    code, out, _ = run(capsys, "inventory", "--format", "csv")
+    assert out.splitlines()[0].lower().startswith("client")
+
+
+def test_single_named_file_as_a_pre_commit_hook_passes_it(repo: Path, capsys) -> None:
+    code, out, _ = run(capsys, "scan", ".cursor/mcp.json")
+    assert code == 1
+    assert "config.toml" not in out
+
+
+def test_unknown_named_file_recognised_by_content(tmp_path: Path, capsys, monkeypatch) -> None:
+    write(tmp_path / "team-mcp.json", '{"mcpServers": {"x": {"url": "http://tools.example.org/mcp"}}}')
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "scan", "--fail-on", "medium")
+    assert code == 1
+    assert "team-mcp.json:1:30: medium insecure-transport" in out
+
+
+def test_hostile_inputs_give_notes_not_tracebacks(tmp_path: Path, capsys, monkeypatch) -> None:
+    write(tmp_path / ".cursor/mcp.json", b"\x00\x01\x02binary\x00")
+    write(tmp_path / ".vscode/mcp.json", b'{"servers": {"a": {"command": "caf\xe9"}}}')
+    write(tmp_path / ".roo/mcp.json", b"{" + b'"a":' * 0 + b" " * (3 * 1024 * 1024) + b"}")
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "scan", ".", "pipe.json", "loop.json")
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    assert ".cursor/mcp.json:1:1: warning [binary]" in out
+    assert ".roo/mcp.json:1:1: warning [too-large]" in out
+    assert ".vscode/mcp.json:1:35: warning [non-utf8]" in out
+    assert "pipe.json: warning [unreadable-path]" in out
+    assert "loop.json: warning [unreadable-path]" in out
+
+
+def test_rules_and_explain(capsys) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "insecure-transport" in out and "config-parse-error" in out
+    code, out, _ = run(capsys, "explain", "insecure-transport")
+    assert code == 0 and "## What it flags" in out and "## Use instead" in out
+
+
+@pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("json", "json"), ("sarif", "sarif")])
+def test_golden_outputs(repo: Path, capsys, fmt: str, suffix: str) -> None:
+    code, out, _ = run(capsys, "scan", "--format", fmt, "--color", "never")
+    assert code == 1
+    # The scan root is a temporary folder: replace it so the golden file is stable.
+    out = out.replace(repo.as_uri(), "file:///SCANROOT").replace(str(repo), "/SCANROOT")
+    golden = GOLDEN / f"scan.{suffix}"
+    if os.environ.get("UPDATE"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_color_only_when_asked_or_on_a_terminal(repo: Path, capsys) -> None:
+    assert "\x1b[" not in run(capsys, "scan")[1]
+    assert "\x1b[" in run(capsys, "scan", "--color", "always")[1]
+
+
+def test_module_entry_point_is_the_cli() -> None:
+    assert cli_module.main is main
