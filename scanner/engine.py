@@ -29,6 +29,7 @@ class ScanSettings:
     options: ScanOptions = ScanOptions()
     select: tuple[str, ...] = ()  # rule ids to run; empty = all
     ignore: tuple[str, ...] = ()  # rule ids not to run
+    rules_dirs: tuple[Path, ...] = ()  # extra token-family directories (--rules)
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -140,7 +141,18 @@ def scan_paths(
         if config is not None:
             configs.append(config)
     rules = selected_rules(settings)
-    scan = ScanInput(configs=tuple(configs), options=settings.options)
+    credentials: tuple = ()
+    unexpanded: tuple = ()
+    if any(rule.info.needs_credentials for rule in rules):
+        from scanner.secrets.detect import find_credentials
+        from scanner.secrets.families import load_families
+
+        families = load_families(settings.rules_dirs, check_examples=False)
+        credentials, unexpanded = find_credentials(
+            configs, families, catalogue, settings.options.fingerprint_key
+        )
+    scan = ScanInput(configs=tuple(configs), options=settings.options, credentials=credentials,
+                     unexpanded_references=unexpanded)
     findings = collect_findings(scan, rules)
     return ScanResult(
         root=str(found.root),

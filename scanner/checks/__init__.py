@@ -10,6 +10,8 @@ from scanner.checks.base import Rule
 RULE_MODULES = (
     "scanner.checks.config_parse_error",
     "scanner.checks.insecure_transport",
+    "scanner.checks.embedded_secret",
+    "scanner.checks.unscoped_token",
 )
 
 

@@ -26,13 +26,17 @@ class RuleInfo:
     # Controls the rule evidences, e.g. ("OWASP-NHI2", "OWASP-ASI03").
     controls: tuple[str, ...] = ()
     precision: str = "high"  # SARIF precision: very-high | high | medium | low
+    needs_credentials: bool = False  # the engine detects credentials only when a rule reads them
+
+
+DEFAULT_FINGERPRINT_KEY = b"mcpiam-default-fingerprint-key"
 
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
     """Settings passed down to every rule (no global state)."""
 
-    fingerprint_key: bytes = b"mcpiam-default-fingerprint-key"
+    fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,10 @@ class ScanInput:
 
     configs: tuple[ConfigFile, ...]
     options: ScanOptions = field(default_factory=ScanOptions)
+    # Literal credentials found in the configs (scanner.secrets.detect.Credential), and values
+    # written as references in a syntax their client does not expand (UnexpandedReference).
+    credentials: tuple = ()
+    unexpanded_references: tuple = ()
 
     def servers(self) -> Iterator[tuple[ConfigFile, Server]]:
         for config in self.configs:

@@ -27,6 +27,8 @@ _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _SCALAR_TYPES = frozenset({"string", "number", "true", "false", "null"})
 _CONSTANTS = {"true": True, "false": False, "null": None}
 _COMMENT_START = re.compile(rb"/[/*]")
+# Strings, comments and brackets: enough to tell which brackets a truncated file leaves open.
+_BRACKET_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*(?P<close>")?|//[^\n]*|/\*.*?(?:\*/|\Z)|[\[\]{}]', re.DOTALL)
 _FRAGMENT_PREFIX = "{\n"
 _FRAGMENT_SUFFIX = "\n}"
 
@@ -75,6 +77,24 @@ def _is_fragment(tree: "Tree", data: bytes) -> bool:
             return False
         return data[child.end_byte:child.end_byte + 64].lstrip()[:1] == b":"
     return False
+
+
+def _completed(text: str) -> str | None:
+    """A truncated text with the quote and brackets it still needs appended, or None."""
+    closers: list[str] = []
+    unterminated = False
+    for match in _BRACKET_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            closers.append("]" if token == "[" else "}")
+        elif token in "]}":
+            if closers and closers[-1] == token:
+                closers.pop()
+        elif token[0] == '"':
+            unterminated = match.group("close") is None and match.end() == len(text)
+    if not closers and not unterminated:
+        return None
+    return text + ('"' if unterminated else "") + "".join(reversed(closers))
 
 
 def _describe(node: "TSNode") -> str:
@@ -299,8 +319,19 @@ def parse_json(text: str, strict: bool) -> Document:
         ))
 
     budget = Budget()
-    builder = _Builder(index, locator, budget)
-    builder.build_roots(tree)
+    build_tree, build_index, build_locator = tree, index, locator
+    if scan.first_error is not None:
+        completed = _completed(index.text)
+        if completed is not None:
+            completed_index = TextIndex.of(completed)
+            completed_tree = treesitter.parse("json", completed_index.utf8)
+            completed_error = _scan_errors(completed_tree).first_error
+            if completed_error is None or completed_error.start_byte > scan.first_error.start_byte:
+                build_tree, build_index = completed_tree, completed_index
+                # The added closers lie past the end of the file: clamp spans to it.
+                build_locator = ShiftedLocator(locator, 0, len(index.text))
+    builder = _Builder(build_index, build_locator, budget)
+    builder.build_roots(build_tree)
 
     comment_nodes = treesitter.comment_nodes(tree.root_node, index.utf8, _COMMENT_START)
     comments = tuple(

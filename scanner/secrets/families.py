@@ -31,22 +31,17 @@ Example templates (``expand_example``)
     and the placeholder's position) but not repetitive: no character repeats its neighbour, no
     run of three consecutive code points, no placeholder words (``test``, ``example``, ...).
 
-    =====================  ===========================================================
-    ``{alnum:N}``          N of ``[A-Za-z0-9]``
-    ``{lower_alnum:N}``    N of ``[a-z0-9]``; ``{upper_alnum:N}`` N of ``[A-Z0-9]``
-    ``{lower:N}``          N of ``[a-z]``; ``{upper:N}``; ``{alpha:N}`` ``[A-Za-z]``
-    ``{digits:N}``         N of ``[0-9]``
-    ``{hex:N}``            N of ``[0-9a-f]``; ``{upper_hex:N}`` ``[0-9A-F]``
-    ``{b64:N}``            N of ``[A-Za-z0-9+/]``; ``{b64url:N}`` ``[A-Za-z0-9_-]``
-    ``{base32:N}``         N of ``[A-Z2-7]``
-    ``{github_crc:N}``     N of ``[A-Za-z0-9]`` then their 6-character base62 CRC32
-    ``{uuid}``             a lower-case 8-4-4-4-12 hex UUID; ``{upper_uuid}`` upper case
-    ``{jwt:JSON}``         an HS256 JWT whose claims are the JSON object (no braces in strings)
-    ``{pem:LABEL}``        ``-----BEGIN LABEL-----`` ... ``-----END LABEL-----``, real newlines
-    ``{pem_escaped:LABEL}``  the same with two-character ``\\n`` escapes, as inside JSON text
-    ``{pem_proc_encrypted:LABEL}``  a legacy passphrase-encrypted PEM (``Proc-Type`` header)
-    ``{<}`` ``{>}``        mark where the secret starts and ends (default: the whole value)
-    =====================  ===========================================================
+    - ``{alnum:N}``: N of ``[A-Za-z0-9]``; ``{lower_alnum:N}`` ``[a-z0-9]``;
+      ``{upper_alnum:N}`` ``[A-Z0-9]``; ``{lower:N}``, ``{upper:N}``, ``{alpha:N}`` letters;
+      ``{digits:N}``; ``{hex:N}`` ``[0-9a-f]``; ``{upper_hex:N}``; ``{b64:N}``
+      ``[A-Za-z0-9+/]``; ``{b64url:N}`` ``[A-Za-z0-9_-]``; ``{base32:N}`` ``[A-Z2-7]``
+    - ``{github_crc:N}``: N of ``[A-Za-z0-9]``, then their 6-character base62 CRC32
+    - ``{uuid}``, ``{upper_uuid}``: an 8-4-4-4-12 hex UUID
+    - ``{jwt:JSON}``: an HS256 JWT whose claims are the JSON object (no braces inside strings)
+    - ``{pem:LABEL}``: ``-----BEGIN LABEL-----``, base64 lines, ``-----END LABEL-----``;
+      ``{pem_escaped:LABEL}`` the same joined with two-character ``\\n`` escapes (as inside
+      JSON text); ``{pem_proc_encrypted:LABEL}`` with legacy ``Proc-Type``/``DEK-Info`` headers
+    - ``{<}`` and ``{>}``: where the secret starts and ends (default: the whole value)
 """
 
 from __future__ import annotations

@@ -1,0 +1,189 @@
+"""Credential detection: every literal credential in the scanned configs, typed and fingerprinted.
+
+This is part of the model step: rules (``embedded-secret``, ``unscoped-token`` and the identity
+rules) read the credentials found here and never look at raw text themselves. A credential keeps
+its value only in memory, for the keyed fingerprint; what leaves this module for output is a
+redacted preview and the fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from scanner.catalogue import Catalogue
+from scanner.document import Span
+from scanner.model import ConfigFile, Server
+from scanner.secrets.families import TokenFamily, match_value, required_literal
+from scanner.secrets.locate import SecretCandidate, candidates_in
+from scanner.secrets.references import (
+    check_references,
+    is_placeholder,
+    is_secret_manager_uri,
+)
+
+MIN_GENERIC_LENGTH = 8
+GENERIC_ENTROPY_PLACES = frozenset({"env", "header", "flag-value", "pair", "url-password",
+                                    "url-query", "default"})
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A literal credential found in a config file."""
+
+    config: ConfigFile
+    server: Server | None  # the server whose subtree holds it, if any
+    candidate: SecretCandidate = field(repr=False)
+    family: TokenFamily | None  # None for a generic (keyword / entropy) detection
+    generic_kind: str  # "" for a family match; else e.g. "keyword", "high-entropy"
+    span: Span
+    fingerprint: str  # keyed HMAC-SHA256 of the value (hex), stable across files and machines
+    preview: str  # at most the family prefix and the last 4 characters
+    secret_length: int
+    claims: tuple[tuple[str, str], ...] = ()  # decoded JWT claims worth reporting (exp, role, scope)
+    _value: str = field(default="", repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        if self.family is not None:
+            return self.family.name
+        return {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
+                "password": "password"}.get(self.generic_kind, "secret")
+
+    def __str__(self) -> str:  # never the value
+        return f"Credential({self.label} {self.preview} at {self.config.path})"
+
+
+@dataclass(frozen=True, slots=True)
+class UnexpandedReference:
+    """A value written as a reference in a syntax the owning client does not expand."""
+
+    config: ConfigFile
+    server: Server | None
+    candidate: SecretCandidate
+    syntaxes: tuple[str, ...]
+
+
+def keyed_fingerprint(value: str, key: bytes) -> str:
+    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def redact(value: str, family: TokenFamily | None) -> str:
+    """The family's literal prefix (if any) and the last four characters; nothing for short values."""
+    literal = required_literal(family.pattern) if family is not None else None
+    prefix = literal if literal and value.startswith(literal) and len(literal) <= 16 else ""
+    if len(value) < 12:
+        return f"{prefix}…" if prefix else "…"
+    return f"{prefix}…{value[-4:]}"
+
+
+def _server_for(config: ConfigFile, route: tuple) -> Server | None:
+    best = None
+    for server in config.servers:
+        if route[: len(server.route)] == server.route:
+            if best is None or len(server.route) > len(best.route):
+                best = server
+    return best
+
+
+def _generic(candidate: SecretCandidate) -> str:
+    """A detect-secrets verdict on one extracted value, with its key name as context."""
+    from scanner.secrets import generic
+
+    return generic.classify(candidate.context, candidate.text, candidate.place in GENERIC_ENTROPY_PLACES)
+
+
+def find_credentials(
+    configs: Sequence[ConfigFile],
+    families: Sequence[TokenFamily],
+    catalogue: Catalogue,
+    fingerprint_key: bytes,
+) -> tuple[tuple[Credential, ...], tuple[UnexpandedReference, ...]]:
+    credentials: list[Credential] = []
+    unexpanded: list[UnexpandedReference] = []
+    for config in configs:
+        found, notes = _in_config(config, families, catalogue, fingerprint_key)
+        credentials.extend(found)
+        unexpanded.extend(notes)
+    return tuple(credentials), tuple(unexpanded)
+
+
+def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: Catalogue,
+               key: bytes) -> tuple[list[Credential], list[UnexpandedReference]]:
+    credentials: dict[tuple, Credential] = {}
+    unexpanded: list[UnexpandedReference] = []
+    for root in config.document.roots:
+        for candidate in candidates_in(root):
+            for item in _classify(config, candidate, families, catalogue, key, unexpanded):
+                # The same secret reached through several splits (whole value, after "Bearer")
+                # is one credential: keep the tightest (shortest) candidate at that route.
+                ident = (candidate.value.route, item.fingerprint)
+                kept = credentials.get(ident)
+                if kept is None or (kept.family is None and item.family is not None) or (
+                    (kept.family is None) == (item.family is None)
+                    and item.secret_length < kept.secret_length
+                ):
+                    credentials[ident] = item
+    ordered = sorted(credentials.values(), key=lambda c: (c.span, c.fingerprint))
+    return ordered, unexpanded
+
+
+def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence[TokenFamily],
+              catalogue: Catalogue, key: bytes,
+              unexpanded: list[UnexpandedReference]) -> Iterator[Credential]:
+    text = candidate.text.strip()
+    if not text or is_secret_manager_uri(text):
+        return
+    refs = check_references(text, config.expands, catalogue)
+    if refs.expanded and not refs.residue.strip(" \t-_:/.,;\"'"):
+        return  # wholly a reference the client expands
+    if refs.unexpanded and not refs.expanded and candidate.place != "default":
+        unexpanded.append(UnexpandedReference(config, _server_for(config, candidate.value.route),
+                                              candidate, refs.unexpanded))
+        return
+    server = _server_for(config, candidate.value.route)
+    matches = match_value(families, text, candidate.context or None)
+    offset = candidate.text.find(text)
+    for found in matches:
+        secret = text[found.start:found.end]
+        if is_placeholder(secret) or found.rejected:
+            continue
+        start = candidate.start + offset + found.start if candidate.start >= 0 else -1
+        span = _candidate_span(candidate, start, len(secret))
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=found.family,
+            generic_kind="", span=span, fingerprint=keyed_fingerprint(secret, key),
+            preview=redact(secret, found.family), secret_length=len(secret),
+            claims=_claims(found.claims), _value=secret,
+        )
+    if matches:
+        return
+    if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded:
+        return
+    verdict = _generic(candidate)
+    if verdict:
+        start = candidate.start + offset if candidate.start >= 0 else -1
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=None, generic_kind=verdict,
+            span=_candidate_span(candidate, start, len(text)),
+            fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
+            secret_length=len(text), _value=text,
+        )
+
+
+def _candidate_span(candidate: SecretCandidate, start: int, length: int) -> Span:
+    from scanner.secrets.locate import substring_span
+
+    return substring_span(candidate.value, start, length)
+
+
+REPORTED_CLAIMS = ("exp", "iat", "role", "scope", "scp", "aud", "iss")
+
+
+def _claims(claims: object) -> tuple[tuple[str, str], ...]:
+    """The JWT claims that say who a token is and how long it lives (never the signature)."""
+    if not isinstance(claims, dict):
+        return ()
+    return tuple((k, str(claims[k])) for k in REPORTED_CLAIMS if k in claims)

@@ -1,0 +1,241 @@
+"""YAML: exact spans, SafeLoader types, anchors and merges, multi-document, limits, comments."""
+
+from __future__ import annotations
+
+import time
+
+import yaml
+
+from scanner.document import Document, Mapping, Scalar, Sequence, lookup, plain
+from scanner.parse import parse_text
+
+
+def span(document: Document, *route: str | int, root: int = 0) -> tuple[int, int, int, int]:
+    node = lookup(document.roots[root], route)
+    assert node is not None, route
+    return (node.span.start_line, node.span.start_column, node.span.end_line, node.span.end_column)
+
+
+def key_span(document: Document, *route: str | int, root: int = 0) -> tuple[int, int, int, int]:
+    parent = lookup(document.roots[root], route[:-1])
+    if isinstance(parent, Scalar) and parent.embedded is not None:
+        parent = parent.embedded
+    assert isinstance(parent, Mapping), route
+    entry = parent.entry(str(route[-1]))
+    assert entry is not None, route
+    found = entry.key_span
+    return (found.start_line, found.start_column, found.end_line, found.end_column)
+
+
+def codes(document: Document) -> list[tuple[str, str]]:
+    return [(problem.level.value, problem.code) for problem in document.problems]
+
+
+CONFIG = """\
+mcpServers:
+  github:
+    command: npx
+    args: ["-y", "@modelcontextprotocol/server-github"]
+    env:
+      GITHUB_TOKEN: 'fake-token-123'
+"""
+
+
+def test_block_and_flow_spans() -> None:
+    document = parse_text(CONFIG, "yaml")
+    assert document.problems == ()
+    assert key_span(document, "mcpServers") == (1, 1, 1, 11)
+    assert key_span(document, "mcpServers", "github") == (2, 3, 2, 9)
+    assert span(document, "mcpServers", "github", "command") == (3, 14, 3, 17)
+    assert span(document, "mcpServers", "github", "args") == (4, 11, 4, 56)
+    assert span(document, "mcpServers", "github", "args", 1) == (4, 18, 4, 55)
+    assert key_span(document, "mcpServers", "github", "env", "GITHUB_TOKEN") == (6, 7, 6, 19)
+    assert span(document, "mcpServers", "github", "env", "GITHUB_TOKEN") == (6, 21, 6, 37)
+    # A block collection ends with its last value, not where the next token starts.
+    assert span(document, "mcpServers", "github", "env") == (6, 7, 6, 37)
+    assert span(document) == (1, 1, 6, 37)
+
+
+def test_columns_count_code_points() -> None:
+    document = parse_text("名前: 値\nkey: \"😀x\"\nnext: 1\n", "yaml")
+    assert span(document, "名前") == (1, 5, 1, 6)
+    assert span(document, "key") == (2, 6, 2, 10)
+    assert key_span(document, "next") == (3, 1, 3, 5)
+
+
+def test_scalars_get_safeloader_types_and_strings_stay_strings() -> None:
+    text = "a: 1\nb: 0x1F\nc: 1_000\nd: 1.5\ne: .inf\nf: on\ng: ~\nh: '1'\ni: 2001-12-14\nj: !!str 7\nk: !Ref x\nl: !!int abc\n"
+    values = plain(parse_text(text, "yaml").root)
+    assert values == {
+        "a": 1, "b": 31, "c": 1000, "d": 1.5, "e": float("inf"), "f": True, "g": None, "h": "1",
+        "i": "2001-12-14", "j": "7", "k": "x", "l": "abc",
+    }
+
+
+def test_keys_keep_their_text() -> None:
+    document = parse_text("1: one\ntrue: yes\nnull: x\n? [a, b]\n: list\n", "yaml")
+    assert isinstance(document.root, Mapping)
+    assert document.root.keys() == ["1", "true", "null", '["a","b"]']
+    assert key_span(document, '["a","b"]') == (4, 3, 4, 9)
+
+
+def test_several_documents_are_several_roots() -> None:
+    document = parse_text("a: 1\n---\nb: 2\n---\n- x\n", "yaml")
+    assert [plain(root) for root in document.roots] == [{"a": 1}, {"b": 2}, ["x"]]
+    assert span(document, "b", root=1) == (3, 4, 3, 5)
+    assert span(document, 0, root=2) == (5, 3, 5, 4)
+
+
+ANCHORS = """\
+defaults: &defaults
+  command: npx
+  env: {TOKEN: fake-token-123}
+servers:
+  one: *defaults
+  two:
+    <<: *defaults
+    command: uvx
+"""
+
+
+def test_an_alias_is_the_anchored_node_with_its_spans() -> None:
+    document = parse_text(ANCHORS, "yaml")
+    assert document.problems == ()
+    assert plain(document.root) == yaml.safe_load(ANCHORS)
+    assert key_span(document, "servers", "one") == (5, 3, 5, 6)
+    assert span(document, "servers", "one", "env", "TOKEN") == (3, 16, 3, 30)
+    assert lookup(document.root, ("servers", "one")) is lookup(document.root, ("defaults",))
+
+
+def test_merge_keys_resolve_like_safeloader() -> None:
+    document = parse_text(ANCHORS, "yaml")
+    two = lookup(document.root, ("servers", "two"))
+    assert isinstance(two, Mapping)
+    assert plain(two) == {"command": "uvx", "env": {"TOKEN": "fake-token-123"}}
+    assert sorted(two.keys()) == ["command", "env"]  # the overridden merged "command" is gone
+    assert span(document, "servers", "two", "command") == (8, 14, 8, 17)
+    assert key_span(document, "servers", "two", "env") == (3, 3, 3, 6)  # where the anchor has it
+
+
+def test_merge_of_several_mappings_first_listed_wins() -> None:
+    text = "a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n"
+    assert plain(parse_text(text, "yaml").root) == yaml.safe_load(text)
+
+
+def test_block_scalars_keep_pyyaml_values_and_span_start_to_end_mark() -> None:
+    text = "lit: |\n  line one\n  line two\nfold: >-\n  a\n  b\nafter: 1\n"
+    document = parse_text(text, "yaml")
+    assert plain(document.root) == {"lit": "line one\nline two\n", "fold": "a b", "after": 1}
+    assert span(document, "lit") == (1, 6, 4, 1)
+    assert span(document, "fold") == (4, 7, 7, 1)
+
+
+def test_syntax_error_at_the_problem_mark_with_pyyaml_text() -> None:
+    document = parse_text("a: 1\nb: c: d\ne: 2\n", "yaml")
+    assert codes(document) == [("error", "syntax")]
+    problem = document.problems[0]
+    assert problem.message == "mapping values are not allowed here"
+    assert (problem.span.start_line, problem.span.start_column) == (2, 5)
+    assert plain(document.root) == {"a": 1, "b": "c"}  # what was read before the error is kept
+
+
+def test_tab_indentation_is_an_error_with_a_hint() -> None:
+    document = parse_text("servers:\n\tgithub: {}\n", "yaml")
+    assert codes(document) == [("error", "syntax"), ("info", "tabs")]
+    assert (document.problems[0].span.start_line, document.problems[0].span.start_column) == (2, 1)
+
+
+def test_billion_laughs_is_stopped_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    started = time.perf_counter()
+    document = parse_text("\n".join(lines) + "\n", "yaml")
+    assert time.perf_counter() - started < 1
+    assert ("error", "alias-bomb") in codes(document)
+    assert plain(lookup(document.root, ("a",))) == ["lol"] * 9
+
+
+def test_recursive_and_undefined_aliases_are_errors() -> None:
+    recursive = parse_text("a: &a [1, *a]\n", "yaml")
+    assert codes(recursive) == [("error", "recursive-alias")]
+    assert plain(recursive.root) == {"a": [1, None]}
+    undefined = parse_text("a: *nowhere\nb: 2\n", "yaml")
+    assert codes(undefined) == [("error", "syntax")]
+    assert plain(undefined.root) == {"a": None, "b": 2}
+
+
+def test_deep_nesting_is_bounded() -> None:
+    for text in ("[" * 20000 + "]" * 20000, "".join(" " * level + "k:\n" for level in range(600))):
+        started = time.perf_counter()
+        document = parse_text(text, "yaml")
+        assert time.perf_counter() - started < 2
+        assert ("error", "too-deep") in codes(document)
+
+
+def test_comments_are_collected_but_not_hashes_inside_values() -> None:
+    text = "# head\na: 'x # not a comment' # tail\nb: |\n  # block text\nc: d#e\n"
+    document = parse_text(text, "yaml")
+    found = [(comment.text, comment.span.start_line, comment.span.start_column) for comment in document.comments]
+    assert found == [("# head", 1, 1), ("# tail", 2, 24)]
+    assert document.comments[1].span.end_column == 30
+
+
+def test_embedded_json_in_quoted_plain_and_literal_scalars() -> None:
+    text = (
+        'single: \'{"k": "v"}\'\n'
+        'double: "{\\"k\\": \\"v\\"}"\n'
+        'plain: {"k": "v"}\n'
+        'inline: x\n'
+        'literal: |\n'
+        '  {"k":\n'
+        '    "v"}\n'
+    )
+    document = parse_text(text, "yaml")
+    assert span(document, "single", "k") == (1, 16, 1, 19)
+    assert span(document, "double", "k") == (2, 18, 2, 23)
+    assert key_span(document, "double", "k") == (2, 11, 2, 16)
+    assert span(document, "literal", "k") == (7, 5, 7, 8)
+    assert key_span(document, "literal", "k") == (6, 4, 6, 7)
+    assert isinstance(lookup(document.root, ("plain",)), Mapping)  # a flow mapping, not a string
+
+
+def test_embedded_json_in_a_folded_scalar_falls_back_to_the_scalar_span() -> None:
+    text = 'headers: >\n  {"Authorization":\n  "Bearer fake-token-123"}\n'
+    document = parse_text(text, "yaml")
+    holder = lookup(document.root, ("headers",))
+    assert isinstance(holder, Scalar) and isinstance(holder.embedded, Mapping)
+    assert span(document, "headers", "Authorization") == span(document, "headers") == (1, 10, 4, 1)
+
+
+def test_special_characters_are_reported_and_the_rest_is_read() -> None:
+    document = parse_text("a: 1\nb: x\x07y\n", "yaml")
+    assert codes(document) == [("error", "syntax")]
+    assert (document.problems[0].span.start_line, document.problems[0].span.start_column) == (2, 5)
+    assert plain(document.root) == {"a": 1, "b": "x\ufffdy"}
+
+
+def test_surrogate_escapes_rejected_by_libyaml_are_read_like_pyyaml() -> None:
+    document = parse_text('a: "\\ud83d\\ude00"\n', "yaml")
+    assert document.problems == ()
+    assert plain(document.root) == {"a": "😀"}
+
+
+def test_a_byte_order_mark_does_not_shift_positions() -> None:
+    document = parse_text("\ufeffa: 1\n", "yaml")
+    assert span(document, "a") == (1, 5, 1, 6)
+
+
+def test_empty_stream_has_no_roots_and_an_empty_document_is_null() -> None:
+    assert parse_text("", "yaml").roots == ()
+    assert parse_text("# only a comment\n", "yaml").roots == ()
+    assert [plain(root) for root in parse_text("---\n", "yaml").roots] == [None]
+
+
+def test_sequences_of_mappings() -> None:
+    document = parse_text("servers:\n  - name: a\n    url: https://example.test\n  - github\n", "yaml")
+    servers = lookup(document.root, ("servers",))
+    assert isinstance(servers, Sequence) and len(servers.items) == 2
+    assert span(document, "servers", 0, "url") == (3, 10, 3, 30)
+    assert span(document, "servers", 1) == (4, 5, 4, 11)
