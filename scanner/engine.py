@@ -19,7 +19,7 @@ from scanner.document import Document, ProblemLevel
 from scanner.extract import confirm_content, extract_claim, recognise_by_content
 from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile, Scope
-from scanner.parse import FORMATS, parse_file, sniff_format
+from scanner.parse import FORMATS, parse_file, read_head, sniff_format
 from scanner.result import Note, ScanResult
 
 
@@ -63,12 +63,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
                 return None, []
         recognised_by = "argument" if candidate.named else "path"
     else:
-        head = b""
-        try:
-            with open(candidate.path, "rb") as handle:
-                head = handle.read(4096)
-        except OSError:
-            pass
+        head = read_head(candidate.path, 4096)  # stat-first, non-blocking: never hangs on a FIFO
         fmt = sniff_format(candidate.path.name, head)
         if fmt is None:
             if candidate.named:

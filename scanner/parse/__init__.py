@@ -1,7 +1,8 @@
 """Bytes on disk to ``scanner.document.Document``: located trees for every config format.
 
-``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both and
-``sniff_format`` guesses the format. None of them raises: whatever goes wrong becomes a Problem.
+``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both,
+``sniff_format`` guesses the format and ``read_head`` gives it the first bytes without blocking on
+a FIFO. None of them raises: whatever goes wrong becomes a Problem.
 Format parsers (and the tree-sitter grammars behind them) are imported on first use, so importing
 this package stays cheap for a pre-commit hook.
 """
@@ -15,10 +16,13 @@ from pathlib import Path
 from scanner.document import Document, Problem, ProblemLevel
 from scanner.parse.common import gc_paused
 from scanner.parse.sniff import sniff_format
-from scanner.parse.source import SourceText
+from scanner.parse.source import SourceText, read_head
 from scanner.parse.source import read_source as _read_source
 
-__all__ = ["FORMATS", "MAX_BYTES", "SourceText", "parse_file", "parse_text", "read_source", "sniff_format"]
+__all__ = [
+    "FORMATS", "MAX_BYTES", "SourceText",
+    "parse_file", "parse_text", "read_head", "read_source", "sniff_format",
+]
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -48,7 +52,8 @@ def parse_text(text: str, fmt: str) -> Document:
     """Parse ``text`` as ``fmt`` (json | jsonc | yaml | toml | markdown | dotenv)."""
     target = _PARSERS.get(fmt)
     if target is None:
-        return Document(fmt, (), (Problem(ProblemLevel.ERROR, "unknown-format", "no parser for this format"),))
+        unknown = Problem(ProblemLevel.ERROR, "unknown-format", "no parser for this format")
+        return Document(fmt, (), (unknown,))
     # A lone surrogate cannot be encoded for tree-sitter or libyaml; U+FFFD keeps every offset.
     text = _LONE_SURROGATE.sub("\ufffd", text)
     module_name, function_name, arguments = target

@@ -7,7 +7,6 @@ import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from scanner.document import Problem, ProblemLevel, Span

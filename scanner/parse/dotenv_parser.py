@@ -51,7 +51,9 @@ def parse_dotenv(text: str) -> Document:
         elif stripped and match is None:
             if not problems:
                 first = position + len(line) - len(line.lstrip())
-                problems.append(Problem(ProblemLevel.ERROR, "syntax", "expected KEY=VALUE", span(first, first + 1)))
+                problems.append(
+                    Problem(ProblemLevel.ERROR, "syntax", "expected KEY=VALUE", span(first, first + 1))
+                )
         elif match is not None:
             value_start = match.end()
             decoded, value_end, rest_start = _value(text, value_start, line_end)
@@ -75,7 +77,8 @@ def parse_dotenv(text: str) -> Document:
             if not budget.take():
                 break
             key_start, key_end = match.span(1)
-            entries.append(Entry(match.group(1), span(key_start, key_end), Scalar(decoded.text, value_span, embedded)))
+            value = Scalar(decoded.text, value_span, embedded)
+            entries.append(Entry(match.group(1), span(key_start, key_end), value))
             next_position = rest_end + 1
         line_number += text.count("\n", position, next_position)
         position = next_position
@@ -83,7 +86,9 @@ def parse_dotenv(text: str) -> Document:
     return Document("dotenv", (root,), tuple(problems + budget.problems), tuple(comments))
 
 
-def _value(text: str, start: int, line_end: int, with_offsets: bool = False) -> tuple[Decoded | None, int, int]:
+def _value(
+    text: str, start: int, line_end: int, with_offsets: bool = False
+) -> tuple[Decoded | None, int, int]:
     """The value at ``start``: decoded text, where its token ends, where the rest of its line starts."""
     quote = text[start:start + 1]
     if quote == "'":

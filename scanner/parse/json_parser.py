@@ -1,10 +1,16 @@
-"""JSON and JSONC into located nodes, with tree-sitter-json.
+"""JSON and JSONC into located nodes, with tree-sitter-json; also JSON embedded in strings.
 
 Comments and trailing commas are accepted in every JSON file (clients read JSONC and published
 snippets use it); in a strict ``json`` file they are noted once as INFO ``jsonc-syntax``. A README
 fragment such as ``"mcp": {...}`` without outer braces is read as a mapping (INFO ``fragment``).
-Any other syntax error is reported once, where strict JSON first fails, and every value that
-tree-sitter recovered is still returned.
+Any other syntax error is reported once, where strict JSON first fails (with the ``json`` module's
+fixed message), and every value tree-sitter recovered is still returned; a truncated file is read
+as if its open strings and brackets were closed.
+
+Any string value of any format that holds a JSON object or array (``OPENAPI_MCP_HEADERS``) gets it
+parsed as ``Scalar.embedded``, at most three strings deep. Its spans are exact wherever each
+decoded character can be traced to the file (escapes included); otherwise (YAML folded or
+multi-line flow scalars) every embedded node carries the span of the string that holds it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from scanner.document import Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span
+from scanner.document import (
+    Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
+)
 from scanner.parse import treesitter
 from scanner.parse.common import MAX_DEPTH, MAX_EMBEDDED_DEPTH, Budget, describe_token, point
 from scanner.parse.positions import FixedLocator, Locator, MappedLocator, ShiftedLocator, TextIndex
@@ -28,7 +36,12 @@ _SCALAR_TYPES = frozenset({"string", "number", "true", "false", "null"})
 _CONSTANTS = {"true": True, "false": False, "null": None}
 _COMMENT_START = re.compile(rb"/[/*]")
 # Strings, comments and brackets: enough to tell which brackets a truncated file leaves open.
-_BRACKET_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*(?P<close>")?|//[^\n]*|/\*.*?(?:\*/|\Z)|[\[\]{}]', re.DOTALL)
+_BRACKET_TOKENS = re.compile(
+    r'"(?:[^"\\\n]|\\.)*(?P<close>")?|//[^\n]*|/\*.*?(?:\*/|\Z)|[\[\]{}]', re.DOTALL
+)
+_TIMEOUT = Problem(
+    ProblemLevel.ERROR, "parse-timeout", "so many syntax errors that reading the file was abandoned"
+)
 _FRAGMENT_PREFIX = "{\n"
 _FRAGMENT_SUFFIX = "\n}"
 
@@ -47,13 +60,15 @@ def _scan_errors(tree: "Tree") -> _SyntaxScan:
         return _SyntaxScan(None, ())
     lenient: list[tuple[int, int]] = []
     first_error = None
-    stack = [root]
+    # Neighbours travel with each node: tree-sitter's sibling and parent lookups crash the
+    # process on trees nested tens of thousands deep.
+    stack: list[tuple[TSNode, TSNode | None, TSNode | None]] = [(root, None, None)]
     while stack:
-        node = stack.pop()
+        node, previous, following = stack.pop()
         if node.is_missing:
-            previous, following = node.prev_sibling, node.next_sibling
             # `[1, 2,]` recovers as a MISSING value between the trailing comma and the bracket.
-            if previous is not None and previous.type == "," and (following is None or following.type in ("]", "}")):
+            closing = following is None or following.type in ("]", "}")
+            if previous is not None and previous.type == "," and closing:
                 lenient.append((previous.start_byte, previous.end_byte))
             elif first_error is None:
                 first_error = node
@@ -64,19 +79,25 @@ def _scan_errors(tree: "Tree") -> _SyntaxScan:
             elif first_error is None:
                 first_error = node
             continue
-        stack.extend(child for child in reversed(node.children) if child.has_error)
+        children = node.children
+        for position in range(len(children) - 1, -1, -1):
+            child = children[position]
+            if child.has_error or child.is_missing:
+                before = children[position - 1] if position else None
+                after = children[position + 1] if position + 1 < len(children) else None
+                stack.append((child, before, after))
     return _SyntaxScan(first_error, tuple(lenient))
 
 
-def _is_fragment(tree: "Tree", data: bytes) -> bool:
-    """``"key": value, ...`` at top level, as READMEs publish parts of a settings file."""
+def _fragment_start(tree: "Tree", data: bytes) -> int | None:
+    """Where ``"key": value, ...`` starts at top level, as READMEs publish parts of a settings file."""
     for child in tree.root_node.children:
         if child.type == "comment":
             continue
-        if child.type != "string":
-            return False
-        return data[child.end_byte:child.end_byte + 64].lstrip()[:1] == b":"
-    return False
+        if child.type == "string" and data[child.end_byte:child.end_byte + 64].lstrip()[:1] == b":":
+            return child.start_byte
+        return None
+    return None
 
 
 def _completed(text: str) -> str | None:
@@ -97,14 +118,14 @@ def _completed(text: str) -> str | None:
     return text + ('"' if unterminated else "") + "".join(reversed(closers))
 
 
-def _describe(node: "TSNode") -> str:
+def _describe(node: "TSNode", index: TextIndex) -> str:
     if node.is_missing:
         expected = node.type if node.type in ("}", "]", ":", ",", '"') else "a value"
         return f"expected {describe_token(expected) if len(expected) == 1 else expected}"
     leaf = node
     while leaf.child_count:
         leaf = leaf.children[0]
-    token = (leaf.text or b"").decode("utf-8", "replace")
+    token = index.node_text(leaf)
     return f"unexpected {describe_token(token)}"
 
 
@@ -205,9 +226,9 @@ class _Builder:
         if kind not in _SCALAR_TYPES or node.is_missing or not self.budget.take():
             return None
         if kind == "string":
-            return self.string(node)
+            return self.string(node, depth)
         if kind == "number":
-            return Scalar(_number(node.text.decode("utf-8", "replace")), self.span(node))
+            return Scalar(_number(self.index.node_text(node)), self.span(node))
         return Scalar(_CONSTANTS[kind], self.span(node))
 
     def enter(self, node: "TSNode", depth: int) -> bool:
@@ -245,9 +266,9 @@ class _Builder:
         if node.type == "string":
             raw, _ = self.raw_string(node)
             return _decode_string(raw)
-        return (node.text or b"").decode("utf-8", "replace")
+        return self.index.node_text(node)
 
-    def string(self, node: "TSNode") -> Scalar:
+    def string(self, node: "TSNode", depth: int) -> Scalar:
         raw, base = self.raw_string(node)
         value = _decode_string(raw)
         span = self.span(node)
@@ -258,12 +279,12 @@ class _Builder:
                 locator: Locator = MappedLocator(self.locator, mapped.offsets)
             else:
                 locator = FixedLocator(span)
-            embedded = parse_embedded(value, locator, self.embedded_depth + 1, self.budget)
+            embedded = parse_embedded(value, locator, self.embedded_depth + 1, self.budget, depth)
         return Scalar(value, span, embedded)
 
-    def build_roots(self, tree: "Tree") -> None:
+    def build_roots(self, tree: "Tree", depth: int = 1) -> None:
         for child in self.members(tree.root_node):
-            node = self.value(child, 1)
+            node = self.value(child, depth)
             if node is not None:
                 self.roots.append(node)
             elif self.budget.exhausted:
@@ -276,21 +297,25 @@ def looks_like_json(value: str) -> bool:
     return len(stripped) >= 2 and stripped[0] + stripped[-1] in ("{}", "[]")
 
 
-def parse_embedded(value: str, locator: Locator, depth: int, budget: Budget) -> Node | None:
+def parse_embedded(value: str, locator: Locator, depth: int, budget: Budget, nesting: int = 1) -> Node | None:
     """A string value's JSON object or array, placed in the file through ``locator``.
 
-    Only a clean parse counts (comments and trailing commas allowed): a string that merely looks
-    like JSON stays a string.
+    ``depth`` counts strings within strings; ``nesting`` is how deep the string itself sits, so
+    MAX_DEPTH bounds the whole tree. Only a clean parse counts (comments and trailing commas
+    allowed): a string that merely looks like JSON stays a string.
     """
     if depth > MAX_EMBEDDED_DEPTH or budget.exhausted:
         return None
     index = TextIndex.of(value)
-    tree = treesitter.parse("json", index.utf8)
+    try:
+        tree = treesitter.parse("json", index.utf8)
+    except treesitter.ParseTimeout:
+        return None
     if _scan_errors(tree).first_error is not None:
         return None
     own_budget = Budget()
     builder = _Builder(index, locator, own_budget, embedded_depth=depth)
-    builder.build_roots(tree)
+    builder.build_roots(tree, nesting)
     if own_budget.problems or len(builder.roots) != 1 or isinstance(builder.roots[0], Scalar):
         return None
     if not budget.take(own_budget.nodes):
@@ -298,71 +323,113 @@ def parse_embedded(value: str, locator: Locator, depth: int, budget: Budget) -> 
     return builder.roots[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One tree-sitter parse of a text, and how that text's offsets map into the file."""
+
+    index: TextIndex
+    locator: Locator
+    tree: "Tree"
+    scan: _SyntaxScan
+
+    @staticmethod
+    def of(text: str, locator: Locator | None = None) -> "_Parsed":
+        index = TextIndex.of(text)
+        tree = treesitter.parse("json", index.utf8)
+        return _Parsed(index, locator if locator is not None else index, tree, _scan_errors(tree))
+
+    def span(self, node: "TSNode") -> Span:
+        start, end = self.index.byte_span(node.start_byte, node.end_byte)
+        return self.locator.span(start, end)
+
+    def point(self, byte_offset: int) -> Span:
+        return point(self.locator, self.index.char_offset(byte_offset))
+
+
+def _as_fragment(text: str, file_index: TextIndex) -> _Parsed:
+    """The text wrapped in braces; offsets shift back by the opening brace and line break."""
+    shift = len(_FRAGMENT_PREFIX)
+    wrapped = _FRAGMENT_PREFIX + text + _FRAGMENT_SUFFIX
+    return _Parsed.of(wrapped, ShiftedLocator(file_index, -shift, len(text)))
+
+
+def _for_building(parsed: _Parsed) -> _Parsed:
+    """For a truncated file, the parse with its missing closers added, if that recovers more."""
+    first_error = parsed.scan.first_error
+    completed = _completed(parsed.index.text) if first_error is not None else None
+    if first_error is None or completed is None:
+        return parsed
+    # The added closers lie past the end of the text: clamp spans to it.
+    try:
+        candidate = _Parsed.of(completed, ShiftedLocator(parsed.locator, 0, len(parsed.index.text)))
+    except treesitter.ParseTimeout:
+        return parsed
+    later_error = candidate.scan.first_error
+    if later_error is None or later_error.start_byte > first_error.start_byte:
+        return candidate
+    return parsed
+
+
+def _syntax_error(parsed: _Parsed, comment_nodes: list["TSNode"]) -> Problem:
+    """The first syntax error: strict JSON's message and place when it has one, else tree-sitter's."""
+    assert parsed.scan.first_error is not None
+    index = parsed.index
+    blanked = [index.byte_span(node.start_byte, node.end_byte) for node in comment_nodes]
+    blanked += [index.byte_span(start, end) for start, end in parsed.scan.lenient_ranges]
+    strict_error = _strict_error(index.text, blanked)
+    if strict_error is not None:
+        position, message = strict_error
+        return Problem(ProblemLevel.ERROR, "syntax", message, point(parsed.locator, position))
+    first = parsed.scan.first_error
+    return Problem(ProblemLevel.ERROR, "syntax", _describe(first, index), parsed.point(first.start_byte))
+
+
 def parse_json(text: str, strict: bool) -> Document:
     """Parse JSON (``strict``: comments and trailing commas get an INFO) or JSONC."""
-    file_index = TextIndex.of(text)
-    tree = treesitter.parse("json", file_index.utf8)
-    scan = _scan_errors(tree)
+    try:
+        parsed = _Parsed.of(text)
+    except treesitter.ParseTimeout:
+        return Document("json", (), (_TIMEOUT,))
     problems: list[Problem] = []
-    index, locator = file_index, file_index
-    shift = 0
-    if scan.first_error is not None and _is_fragment(tree, file_index.utf8):
-        shift = len(_FRAGMENT_PREFIX)
-        index = TextIndex.of(_FRAGMENT_PREFIX + text + _FRAGMENT_SUFFIX)
-        locator = ShiftedLocator(file_index, -shift, len(text))
-        tree = treesitter.parse("json", index.utf8)
-        scan = _scan_errors(tree)
+    fragment = None
+    if parsed.scan.first_error is not None:
+        fragment = _fragment_start(parsed.tree, parsed.index.utf8)
+    if fragment is not None:
         problems.append(Problem(
             ProblemLevel.INFO, "fragment",
             'top level is a list of "key": value pairs without braces; read as an object',
-            point(locator, shift),
+            parsed.point(fragment),
         ))
+        try:
+            parsed = _as_fragment(text, parsed.index)
+        except treesitter.ParseTimeout:
+            return Document("json", (), (_TIMEOUT,))
 
     budget = Budget()
-    build_tree, build_index, build_locator = tree, index, locator
-    if scan.first_error is not None:
-        completed = _completed(index.text)
-        if completed is not None:
-            completed_index = TextIndex.of(completed)
-            completed_tree = treesitter.parse("json", completed_index.utf8)
-            completed_error = _scan_errors(completed_tree).first_error
-            if completed_error is None or completed_error.start_byte > scan.first_error.start_byte:
-                build_tree, build_index = completed_tree, completed_index
-                # The added closers lie past the end of the file: clamp spans to it.
-                build_locator = ShiftedLocator(locator, 0, len(index.text))
-    builder = _Builder(build_index, build_locator, budget)
-    builder.build_roots(build_tree)
+    building = _for_building(parsed)
+    builder = _Builder(building.index, building.locator, budget)
+    builder.build_roots(building.tree)
 
-    comment_nodes = treesitter.comment_nodes(tree.root_node, index.utf8, _COMMENT_START)
+    comment_nodes = treesitter.comment_nodes(parsed.tree.root_node, parsed.index.utf8, _COMMENT_START)
     comments = tuple(
-        Comment(builder.span(node), (node.text or b"").decode("utf-8", "replace")) for node in comment_nodes
+        Comment(parsed.span(node), parsed.index.node_text(node)) for node in comment_nodes
     )
-    if strict and (comment_nodes or scan.lenient_ranges):
-        first = min([node.start_byte for node in comment_nodes] + [start for start, _ in scan.lenient_ranges])
-        position = index.char_offset(first)
+    lenient = parsed.scan.lenient_ranges
+    if strict and (comment_nodes or lenient):
+        first = min([node.start_byte for node in comment_nodes] + [start for start, _ in lenient])
         problems.append(Problem(
             ProblemLevel.INFO, "jsonc-syntax",
             "comments or trailing commas (JSONC) in a JSON file; read leniently",
-            point(locator, position),
+            parsed.point(first),
         ))
 
-    if scan.first_error is not None:
-        blanked = [index.byte_span(node.start_byte, node.end_byte) for node in comment_nodes]
-        blanked += [index.byte_span(start, end) for start, end in scan.lenient_ranges]
-        strict_error = _strict_error(index.text, blanked)
-        if strict_error is not None:
-            position, message = strict_error
-        else:
-            position = index.char_offset(scan.first_error.start_byte)
-            message = _describe(scan.first_error)
-        problems.append(Problem(ProblemLevel.ERROR, "syntax", message, point(locator, position)))
+    if parsed.scan.first_error is not None:
+        problems.append(_syntax_error(parsed, comment_nodes))
     elif len(builder.roots) > 1:
-        second = builder.roots[1]
+        second = builder.roots[1].span
         problems.append(Problem(
             ProblemLevel.ERROR, "syntax", "Extra data: more than one top-level value",
-            Span(second.span.start_line, second.span.start_column,
-                 second.span.start_line, second.span.start_column + 1),
+            Span.point(second.start_line, second.start_column),
         ))
-
     problems.extend(budget.problems)
     return Document("json", tuple(builder.roots), tuple(problems), comments)

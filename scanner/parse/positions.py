@@ -98,6 +98,10 @@ class TextIndex:
                 end_column = self.char_offset(node.end_byte) - self.line_starts[end_row]
         return Span(start_row + 1, start_column + 1, end_row + 1, end_column + 1)
 
+    def node_text(self, node: "TSNode") -> str:
+        """A node's source text. (``Node.text`` would call back into the reader for each node.)"""
+        return self.utf8[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
     def byte_span(self, start_byte: int, end_byte: int) -> tuple[int, int]:
         """A byte range as a code point range."""
         return self.char_offset(start_byte), self.char_offset(end_byte)

@@ -17,7 +17,7 @@ _BY_SUFFIX = {
     ".markdown": "markdown",
 }
 _COMMENT_LINE = re.compile(r"(?:#|//)[^\n]*")
-_TOML_TABLE = re.compile(r"\[\[?[ \t]*[A-Za-z0-9_\-\"'][^\]\n]*\]\]?[ \t]*(?:#[^\n]*)?(?:\n|$)")
+_TOML_TABLE = re.compile(r"\[\[?[ \t]*[A-Za-z0-9_\-\"'][^\],\n]*\]\]?[ \t]*(?:#[^\n]*)?(?:\n|$)")
 _TOML_PAIR = re.compile(
     r"""[A-Za-z0-9_\-"'][A-Za-z0-9_\-."' ]*?[ \t]*=[ \t]*(?:["'\[{0-9+\-]|true\b|false\b|inf\b|nan\b)"""
 )
@@ -51,10 +51,12 @@ def _sniff_content(head: bytes) -> str | None:
     first = significant[0]
     if first == "---":
         return "yaml"
-    if _TOML_TABLE.match(first + "\n"):
-        return "toml"
-    if first[0] in "{[":
+    if first[0] == "{":
         return "json"
+    if first[0] == "[":
+        # `[name]` opens a TOML table, `["a", 1]` is a JSON array; a `//` comment settles it.
+        slash_comments = any(line.startswith("//") for line in lines)
+        return "toml" if _TOML_TABLE.match(first + "\n") and not slash_comments else "json"
     if first.startswith('"') and re.match(r'"(?:[^"\\]|\\.)*"\s*:', first):
         return "json"  # a "key": value fragment
     if _TOML_PAIR.match(first):

@@ -60,7 +60,8 @@ def _os_error(error: OSError) -> SourceText:
     return _skip(ProblemLevel.WARNING, "unreadable", f"could not be read ({name})")
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes | SourceText:
+def _read_prefix(path: Path, limit: int, whole: bool) -> bytes | SourceText:
+    """Up to ``limit`` bytes of a regular file (``whole``: a larger file is refused instead)."""
     try:
         before = os.stat(path)
     except OSError as error:
@@ -69,9 +70,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | SourceText:
     if kind is not None:
         code = "directory" if stat.S_ISDIR(before.st_mode) else "special-file"
         return _skip(ProblemLevel.WARNING, code, f"is {kind}; not read")
-    if before.st_size > max_bytes:
-        return _too_large(max_bytes)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    if whole and before.st_size > limit:
+        return _too_large(limit)
+    flags = os.O_RDONLY
+    for optional in ("O_NONBLOCK", "O_BINARY", "O_NOCTTY"):  # not every platform has them
+        flags |= getattr(os, optional, 0)
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
@@ -81,7 +84,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | SourceText:
         if kind is not None:
             return _skip(ProblemLevel.WARNING, "special-file", f"is {kind}; not read")
         chunks: list[bytes] = []
-        remaining = max_bytes + 1  # one byte more than allowed tells "too large" without reading it all
+        # One byte more than allowed tells "too large" without reading the rest (st_size can lie).
+        remaining = limit + 1 if whole else limit
         while remaining > 0:
             chunk = os.read(descriptor, min(_CHUNK, remaining))
             if not chunk:
@@ -93,8 +97,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | SourceText:
     finally:
         os.close(descriptor)
     data = b"".join(chunks)
-    if len(data) > max_bytes:
-        return _too_large(max_bytes)
+    if whole and len(data) > limit:
+        return _too_large(limit)
     return data
 
 
@@ -117,7 +121,9 @@ def decode_bytes(data: bytes) -> SourceText:
     for mark, encoding, label in _BOMS:
         if data.startswith(mark):
             body = data[len(mark):]
-            problems.append(Problem(ProblemLevel.INFO, "bom", f"starts with a {label} byte order mark; removed"))
+            problems.append(
+                Problem(ProblemLevel.INFO, "bom", f"starts with a {label} byte order mark; removed")
+            )
             if encoding == "utf-8":
                 data = body
                 break
@@ -160,9 +166,22 @@ def _line_end_problems(text: str) -> tuple[Problem, ...]:
 def read_source(path: Path, max_bytes: int) -> SourceText:
     """Read and decode one file; every failure becomes a Problem."""
     try:
-        data = _read_bytes(Path(path), max_bytes)
+        data = _read_prefix(Path(path), max_bytes, whole=True)
         if isinstance(data, SourceText):
             return data
         return decode_bytes(data)
     except Exception as error:  # a reader must never take the scan down with it
-        return _skip(ProblemLevel.WARNING, "internal-read-error", f"could not be read ({type(error).__name__})")
+        message = f"could not be read ({type(error).__name__})"
+        return _skip(ProblemLevel.WARNING, "internal-read-error", message)
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file, for sniffing its format; b"" when unreadable.
+
+    Safe on FIFOs and devices, which a plain ``open`` would block on or read forever.
+    """
+    try:
+        data = _read_prefix(Path(path), size, whole=False)
+    except Exception:  # sniffing is best effort; read_source reports the real problem
+        return b""
+    return data if isinstance(data, bytes) else b""

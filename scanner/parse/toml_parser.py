@@ -10,14 +10,15 @@ decoded from the tree-sitter tree as well as they can be.
 from __future__ import annotations
 
 import datetime
-import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
 
 import tomli
 
-from scanner.document import Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span
+from scanner.document import (
+    Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
+)
 from scanner.parse import treesitter
 from scanner.parse.common import MAX_DEPTH, MAX_NODES, Budget, point, safe_message
 from scanner.parse.json_parser import looks_like_json, parse_embedded
@@ -63,7 +64,8 @@ def _join(first: Span, last: Span) -> Span:
 
 def _freeze(value: _Value) -> Node:
     if isinstance(value, _Table):
-        return Mapping(tuple([Entry(key, span, _freeze(item)) for key, span, item in value.entries]), value.span)
+        entries = [Entry(key, span, _freeze(item)) for key, span, item in value.entries]
+        return Mapping(tuple(entries), value.span)
     if isinstance(value, _TableArray):
         return Sequence(tuple([_freeze(table) for table in value.tables]), value.span)
     return value
@@ -79,19 +81,25 @@ class _Builder:
     def span(self, node: "TSNode") -> Span:
         return self.index.point_span(node)
 
-    def key_segments(self, node: "TSNode") -> list[tuple[str, Span]]:
-        if node.type == "dotted_key":
-            segments: list[tuple[str, Span]] = []
-            for child in node.children:
-                if child.type in _KEY_TYPES:
-                    segments.extend(self.key_segments(child))
-            return segments
-        raw = node.text.decode("utf-8", "replace")
-        if node.type == "quoted_key" and len(raw) >= 2:
-            text = decode(raw[1:-1], TOML_RULES).text if raw[0] == '"' else raw[1:-1]
-        else:
-            text = raw
-        return [(text, self.span(node))]
+    def key_segments(self, node: "TSNode", depth: int) -> list[tuple[str, Span]] | None:
+        """The parts of a (dotted) key, or None when they would nest deeper than MAX_DEPTH."""
+        segments: list[tuple[str, Span]] = []
+        stack = [node]
+        while stack:  # dotted keys nest to the left: a.b.c is ((a.b).c)
+            current = stack.pop()
+            if current.type == "dotted_key":
+                stack.extend(reversed([child for child in current.children if child.type in _KEY_TYPES]))
+                continue
+            raw = self.index.node_text(current)
+            if current.type == "quoted_key" and len(raw) >= 2:
+                text = decode(raw[1:-1], TOML_RULES).text if raw[0] == '"' else raw[1:-1]
+            else:
+                text = raw
+            segments.append((text, self.span(current)))
+            if depth + len(segments) > MAX_DEPTH:
+                self.budget.too_deep(self.span(node))
+                return None
+        return segments
 
     def descend(self, table: _Table, key: str, key_span: Span, implicit_span: Span) -> _Table:
         """The sub-table ``key`` of ``table`` (the last one of an array of tables), made if absent."""
@@ -117,7 +125,9 @@ class _Builder:
         if key_node is None:
             return None
         closing = closing or key_node
-        segments = self.key_segments(key_node)
+        segments = self.key_segments(key_node, 1)
+        if not segments:
+            return None
         start = self.span(node)
         header_span = _join(start, self.span(closing))
         current = root
@@ -157,10 +167,12 @@ class _Builder:
                 break
         if key_node is None or value_node is None:
             return
-        value = self.value(value_node, depth)
+        segments = self.key_segments(key_node, depth)
+        if not segments:
+            return
+        value = self.value(value_node, depth + len(segments) - 1)
         if value is None:
             return
-        segments = self.key_segments(key_node)
         current = table
         if len(segments) > 1:
             pair_span = self.span(node)
@@ -199,22 +211,22 @@ class _Builder:
                     if item is not None:
                         items.append(item)
             return Sequence(tuple(items), span)
-        raw = node.text.decode("utf-8", "replace")
+        raw = self.index.node_text(node)
         if kind == "string":
             value = _decode_string(raw, 0, with_offsets=False).text
             embedded = None
             if looks_like_json(value):
                 located = _decode_string(raw, self.index.char_offset(node.start_byte), with_offsets=True)
-                embedded = self.embedded(located, value, span)
+                embedded = self.embedded(located, value, span, depth)
             return Scalar(value, span, embedded)
         return Scalar(_scalar(kind, raw), span)
 
-    def embedded(self, located: Decoded, value: str, span: Span) -> Node | None:
+    def embedded(self, located: Decoded, value: str, span: Span, depth: int) -> Node | None:
         if located.offsets is not None and located.text == value:
             locator: Locator = MappedLocator(self.index, located.offsets)
         else:
             locator = FixedLocator(span)
-        return parse_embedded(value, locator, 1, self.budget)
+        return parse_embedded(value, locator, 1, self.budget, depth)
 
     def document(self, root_node: "TSNode") -> Mapping:
         root = _Table(self.index.span(0, len(self.index.text)))
@@ -310,15 +322,15 @@ class _Graft:
                 return located
             return Scalar(value.isoformat(), span)
         if isinstance(located, Scalar) and type(located.value) is type(value):
-            same_nan = isinstance(value, float) and math.isnan(value) and math.isnan(located.value)  # type: ignore[arg-type]
-            if located.value == value or same_nan:
-                return located
+            if located.value == value or (value != value and located.value != located.value):
+                return located  # the same value (nan is the one value unequal to itself)
         if isinstance(value, (str, int, float, bool)):
             return Scalar(value, span)
         return Scalar(str(value), span)
 
 
 def parse_toml(text: str) -> Document:
+    """Parse a TOML document; its root is always a mapping, even when the file is broken."""
     index = TextIndex.of(text)
     problems: list[Problem] = []
     budget = Budget()
@@ -332,10 +344,19 @@ def parse_toml(text: str) -> Document:
     except RecursionError:
         budget.too_deep(point(index, 0))
 
-    tree = treesitter.parse("toml", index.utf8)
+    whole_file = index.span(0, len(text))
+    try:
+        tree = treesitter.parse("toml", index.utf8)
+    except treesitter.ParseTimeout:
+        problems.append(Problem(
+            ProblemLevel.WARNING, "parse-timeout",
+            "positions could not be worked out in time; values are placed on the whole file", whole_file,
+        ))
+        root = _Graft().node(values, None, whole_file) if values is not None else None
+        return Document("toml", (root,) if root is not None else (), tuple(problems + budget.problems))
     located = _Builder(index, budget).document(tree.root_node)
     root: Node | None = located
-    if values is not None:
+    if values is not None and not budget.exhausted:
         root = _Graft().node(values, located, located.span)
     comments = []
     for node in treesitter.comment_nodes(tree.root_node, index.utf8, _COMMENT_START):

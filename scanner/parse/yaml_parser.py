@@ -9,13 +9,12 @@ keeps everything read before a syntax error. Decisions:
   mapping's own keys override them, and of several merged mappings the first listed wins.
 * Scalars get SafeLoader's types for null, booleans, integers and floats; every other tag
   (timestamps, binary, custom ``!Tags``) keeps its text. Keys keep their text as written
-  (``1: x`` has key ``"1"``); a collection used as a key becomes its JSON text.
+  (``1: x`` has key ``"1"``, ``? [a, b]`` has key ``"[a, b]"``).
 * Comments come from tree-sitter-yaml, which knows a ``#`` inside a quoted or block scalar is text.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -25,12 +24,16 @@ from yaml.error import Mark
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from scanner.document import Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span, plain
+from scanner.document import (
+    Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
+)
 from scanner.parse import treesitter
 from scanner.parse.common import MAX_ALIAS_EXPANSION, MAX_DEPTH, Budget, point, safe_message
 from scanner.parse.json_parser import looks_like_json, parse_embedded
 from scanner.parse.positions import FixedLocator, Locator, MappedLocator, ShiftedLocator, TextIndex
-from scanner.parse.strings import YAML_DOUBLE_RULES, Decoded, decode, decode_yaml_single, identity, without_lone_surrogates
+from scanner.parse.strings import (
+    YAML_DOUBLE_RULES, Decoded, decode, decode_yaml_single, identity, without_lone_surrogates,
+)
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # libyaml is 25x faster but stricter than PyYAML in places (it rejects "\ud83d" escapes); a file
@@ -45,6 +48,7 @@ _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 # libyaml (and PyYAML) slow down quadratically with flow nesting ([[[[...); past this it is refused.
 _MAX_FLOW_NESTING = 1000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_KEY_TEXT = 200
 _CONSTRUCTORS = {
     "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
     "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
@@ -89,7 +93,8 @@ class _Composer:
     alias_expansion: int = 0
 
     def span(self, start: Mark, end: Mark) -> Span:
-        if self.direct:
+        # At the end of the stream libyaml reports a line break the text may not have.
+        if self.direct and end.index < len(self.text):
             return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         return self.locator.span(start.index, end.index)
 
@@ -97,7 +102,9 @@ class _Composer:
         self.budget.report_once(ProblemLevel.ERROR, code, message, point(self.locator, start.index))
 
     # Delivering a finished node to whatever is being built around it.
-    def deliver(self, node: Node, size: int, start: Mark, end: Mark, key_text: str | None, is_merge_key: bool = False) -> None:
+    def deliver(
+        self, node: Node, size: int, start: Mark, end: Mark, key_text: str | None, is_merge_key: bool = False
+    ) -> None:
         if not self.stack:
             self.roots.append(node)
             return
@@ -107,7 +114,7 @@ class _Composer:
         if frame.kind == "sequence":
             frame.items.append(node)
         elif frame.pending_key is None:
-            text = key_text if key_text is not None else _key_text(node)
+            text = key_text if key_text is not None else self.key_text(node, start, end)
             frame.pending_key = (text, self.span(start, end), is_merge_key)
         else:
             text, key_span, merge = frame.pending_key
@@ -116,6 +123,18 @@ class _Composer:
                 frame.merges.append(node)
             else:
                 frame.entries.append(Entry(text, key_span, node))
+
+    def key_text(self, node: Node, start: Mark, end: Mark) -> str:
+        """A key that is not a plain scalar: an aliased scalar's value, else the text as written.
+
+        The source text, not a rendering of the node: nested collection keys would otherwise grow
+        exponentially with each level of quoting.
+        """
+        if isinstance(node, Scalar):
+            if isinstance(node.value, bool):
+                return "true" if node.value else "false"
+            return "null" if node.value is None else str(node.value)
+        return " ".join(self.text[start.index:end.index].split())[:_MAX_KEY_TEXT]
 
     def scalar(self, event: yaml.ScalarEvent) -> None:
         if self.stack and self.stack[-1].kind == "skip":
@@ -143,7 +162,7 @@ class _Composer:
             locator: Locator = MappedLocator(self.locator, offsets)
         else:
             locator = FixedLocator(span)
-        return parse_embedded(value, locator, 1, self.budget)
+        return parse_embedded(value, locator, 1, self.budget, len(self.stack) + 1)
 
     def alias(self, event: yaml.AliasEvent) -> None:
         if self.stack and self.stack[-1].kind == "skip":
@@ -246,12 +265,6 @@ def _construct(constructor: SafeConstructor, tag: str, value: str) -> str | int 
     return result if isinstance(result, (bool, int, float)) or result is None else value
 
 
-def _key_text(node: Node) -> str:
-    if isinstance(node, Scalar):
-        if isinstance(node.value, bool):
-            return "true" if node.value else "false"
-        return "null" if node.value is None else str(node.value)
-    return json.dumps(plain(node), separators=(",", ":"), default=str, ensure_ascii=False)
 
 
 def _merged(merges: list[Node], own: list[Entry]) -> list[Entry]:
@@ -328,7 +341,10 @@ def _comments(text: str, locator: Locator) -> tuple[Comment, ...]:
     if "#" not in text:
         return ()
     index = TextIndex.of(text)
-    tree = treesitter.parse("yaml", index.utf8)
+    try:
+        tree = treesitter.parse("yaml", index.utf8)
+    except treesitter.ParseTimeout:
+        return ()  # comments only serve inline suppressions; the values are already read
     comments = []
     for node in treesitter.comment_nodes(tree.root_node, index.utf8, _COMMENT_START):
         start, end = index.byte_span(node.start_byte, node.end_byte)
