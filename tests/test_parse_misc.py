@@ -19,19 +19,14 @@ from hypothesis import strategies as st
 
 from scanner.document import Document, Mapping, Node, Scalar, Sequence, Span, format_route, lookup, plain, walk
 from scanner.parse import FORMATS, json_parser, parse_file, parse_text, read_source, sniff_format
+from parse_helpers import span, codes
 
 TESTDATA = pathlib.Path(__file__).resolve().parent.parent / "testdata" / "parse"
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def span(document: Document, *route: str | int) -> tuple[int, int, int, int]:
-    node = lookup(document.root, route)
-    assert node is not None, route
-    return (node.span.start_line, node.span.start_column, node.span.end_line, node.span.end_column)
 
 
-def codes(document: Document) -> list[tuple[str, str]]:
-    return [(problem.level.value, problem.code) for problem in document.problems]
 
 
 # --- Markdown front matter -------------------------------------------------------------------

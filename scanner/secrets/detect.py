@@ -17,7 +17,7 @@ from scanner.catalogue import Catalogue
 from scanner.document import Span
 from scanner.model import ConfigFile, Server
 from scanner.secrets.families import TokenFamily, match_value, required_literal
-from scanner.secrets.locate import SecretCandidate, candidates_in
+from scanner.secrets.locate import SecretCandidate, candidates_in, substring_span
 from scanner.secrets.references import (
     check_references,
     is_placeholder,
@@ -174,8 +174,6 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
 
 
 def _candidate_span(candidate: SecretCandidate, start: int, length: int) -> Span:
-    from scanner.secrets.locate import substring_span
-
     return substring_span(candidate.value, start, length)
 
 
