@@ -37,6 +37,8 @@ class ScanOptions:
     """Settings passed down to every rule (no global state)."""
 
     fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY
+    # Extra generic or shared account names (from the policy file) for the shared-account rule.
+    extra_shared_accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
