@@ -51,6 +51,27 @@ def cli() -> None:
     accounts and servers without owners. Never starts a server, never touches the network."""
 
 
+def _scan_options(fingerprint_key: str | None):
+    from scanner.checks.base import ScanOptions
+
+    if fingerprint_key is None:
+        return ScanOptions()
+    if not fingerprint_key.strip():
+        raise click.BadParameter("the fingerprint key is empty", param_hint="--fingerprint-key")
+    return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8"))
+
+
+def _run_scan(paths: list[Path], settings):
+    """Run the engine; a user's unusable token-family file is a usage error, not a crash."""
+    from scanner.engine import scan_paths
+    from scanner.secrets.families import FamilyFileError
+
+    try:
+        return scan_paths(paths, settings)
+    except FamilyFileError as error:
+        raise click.UsageError(f"token family file {error}") from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
@@ -63,15 +84,23 @@ def cli() -> None:
               show_default=True, envvar="MCPIAM_COLOR", help="Colour text output (auto: only on a terminal).")
 @click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
               help="Also show informational notes (BOM, CRLF, JSONC syntax in .json files).")
+@click.option("--rules", "rules_dirs", multiple=True, envvar="MCPIAM_RULES", metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Also load token families from the *.yaml files in DIR (repeatable; the "
+                   "environment variable takes a path list).")
+@click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
+              help="Key for the HMAC-SHA256 credential fingerprints; use one key across an "
+                   "organisation so fingerprints match across machines.")
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
-         verbose: bool) -> int:
+         verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
-    from scanner.engine import ScanSettings, scan_paths
+    from scanner.engine import ScanSettings
     from scanner.findings import Severity
     from scanner.report import OutputFormat, render
 
-    settings = ScanSettings(fail_on=Severity.parse(fail_on))
-    result = scan_paths(list(paths) or [Path(".")], settings)
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
+                            rules_dirs=rules_dirs)
+    result = _run_scan(list(paths) or [Path(".")], settings)
     text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                   verbose=verbose)
     _write_output(text, output)
