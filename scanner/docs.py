@@ -22,10 +22,43 @@ def rule_markdown(info: RuleInfo) -> str:
 
 
 def index_markdown(rules: list[RuleInfo]) -> str:
-    lines = ["# Rules", "", "Generated from the rule modules by `mcpiam docs`; do not edit by hand.", "",
-             "| Rule | Severity | What it flags |", "|---|---|---|"]
+    lines = ["# Rules", "", "Generated from the rule modules by `mcpiam generate-docs`; do not edit by hand.",
+             "", "| Rule | Severity | What it flags |", "|---|---|---|"]
     for info in rules:
         lines.append(f"| [`{info.id}`]({info.id}.md) | {info.severity.value} | {info.summary} |")
+    lines += ["", "The token families that `embedded-secret` and `unscoped-token` recognise are listed in",
+              "[token-families.md](token-families.md)."]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def families_markdown() -> str:
+    """The shipped token families: what each grants, how long it lives, and where that is documented."""
+    from scanner.secrets.families import load_families
+
+    families = sorted(load_families(check_examples=False), key=lambda f: (f.provider, f.id))
+    lines = [
+        "# Token families",
+        "",
+        "Generated from the YAML files in [`rules/`](../../rules/) by `mcpiam generate-docs`; do not",
+        "edit by hand. `embedded-secret` names the family of each literal credential it finds;",
+        "`unscoped-token` reports the families whose *grants* are `broad`, `user`, `admin` or",
+        "`service-account`, or whose *lifetime* is `no-expiry`. Add your own with `--rules DIR`.",
+        "",
+        f"{len(families)} families from {len({f.provider for f in families})} providers.",
+        "",
+        "| Provider | Family | Id | Grants | Lifetime | Severity | Reference |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for family in families:
+        reference = f"[docs]({family.references[0]})" if family.references else ""
+        lines.append(
+            f"| {_cell(family.provider)} | {_cell(family.name)} | `{family.id}` | "
+            f"{family.grants.value} | {family.lifetime.value} | {family.severity.value} | {reference} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -34,6 +67,7 @@ def generated_rule_docs() -> dict[str, str]:
     infos = [rule.info for rule in all_rules()]
     pages = {f"{info.id}.md": rule_markdown(info) for info in infos}
     pages["README.md"] = index_markdown(infos)
+    pages["token-families.md"] = families_markdown()
     return pages
 
 

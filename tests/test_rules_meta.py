@@ -73,11 +73,14 @@ def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_pat
     docs = next(r.info.docs for r in all_rules() if r.info.id == rule_id)
     sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", docs, re.MULTILINE | re.DOTALL))
     for section, should_fire in (("Example", True), ("Use instead", False)):
-        block = re.search(r"```(\w+)\n(.*?)```", sections[section], re.DOTALL)
+        # A fence may name the file the example lives in (```json file=claude_desktop_config.json)
+        # when the rule depends on which client reads it.
+        block = re.search(r"```(\w+)(?: file=(\S+))?\n(.*?)```", sections[section], re.DOTALL)
         assert block, f"{rule_id}: no code block under {section}"
-        language, body = block.groups()
-        target = tmp_path / section.replace(" ", "-") / f"example{EXAMPLE_SUFFIX[language]}"
-        target.parent.mkdir()
+        language, file_name, body = block.groups()
+        name = file_name or f"example{EXAMPLE_SUFFIX[language]}"
+        target = tmp_path / section.replace(" ", "-") / name
+        target.parent.mkdir(parents=True)
         target.write_text(body, encoding="utf-8")
         result = scan_paths([target], ScanSettings(select=(rule_id,)), root=target.parent)
         fired = [f for f in result.findings if f.rule_id == rule_id]

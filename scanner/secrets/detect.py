@@ -19,12 +19,14 @@ from scanner.model import ConfigFile, Server
 from scanner.secrets.families import TokenFamily, match_value, required_literal
 from scanner.secrets.locate import SecretCandidate, candidates_in, substring_span
 from scanner.secrets.references import (
+    ReferenceOccurrence,
     check_references,
     is_placeholder,
     is_secret_manager_uri,
 )
 
 MIN_GENERIC_LENGTH = 8
+REFERENCE_GLUE = " \t-_:/.,;\"'"  # what may surround references in a value that is only references
 GENERIC_ENTROPY_PLACES = frozenset({"env", "header", "flag-value", "pair", "url-password",
                                     "url-query", "default"})
 
@@ -58,12 +60,15 @@ class Credential:
 
 @dataclass(frozen=True, slots=True)
 class UnexpandedReference:
-    """A value written as a reference in a syntax the owning client does not expand."""
+    """A reference written in a syntax the owning client does not expand: the server receives
+    the text as it is, neither a secret nor a working reference."""
 
     config: ConfigFile
     server: Server | None
     candidate: SecretCandidate
-    syntaxes: tuple[str, ...]
+    occurrence: ReferenceOccurrence
+    client_name: str
+    span: Span  # of the reference itself inside the value
 
 
 def keyed_fingerprint(value: str, key: bytes) -> str:
@@ -137,15 +142,22 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
     if not text or is_secret_manager_uri(text):
         return
     refs = check_references(text, config.expands, catalogue)
-    if refs.expanded and not refs.residue.strip(" \t-_:/.,;\"'"):
+    if refs.expanded and not refs.residue.strip(REFERENCE_GLUE):
         return  # wholly a reference the client expands
-    if refs.unexpanded and not refs.expanded and candidate.place != "default":
-        unexpanded.append(UnexpandedReference(config, _server_for(config, candidate.value.route),
-                                              candidate, refs.unexpanded))
-        return
     server = _server_for(config, candidate.value.route)
-    matches = match_value(families, text, candidate.context or None)
     offset = candidate.text.find(text)
+    matches = match_value(families, text, candidate.context or None)
+    if candidate.place != "default":  # a default's text is a literal, whatever it looks like
+        for occurrence in refs.unexpanded:
+            end = occurrence.start + len(occurrence.text)
+            if any(m.start < end and occurrence.start < m.end for m in matches):
+                continue  # a known token wrapped in reference-like brackets is a literal
+            start = candidate.start + offset + occurrence.start if candidate.start >= 0 else -1
+            unexpanded.append(UnexpandedReference(
+                config, server, candidate, occurrence, _client_name(catalogue, config.client),
+                _candidate_span(candidate, start, len(occurrence.text))))
+        if refs.unexpanded and not matches and not refs.literal.strip(REFERENCE_GLUE):
+            return  # wholly references: a mistake in the config, not a credential
     for found in matches:
         secret = text[found.start:found.end]
         if is_placeholder(secret) or found.rejected:
@@ -160,7 +172,7 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
         )
     if matches:
         return
-    if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded:
+    if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or refs.unexpanded:
         return
     verdict = _generic(candidate)
     if verdict:
@@ -171,6 +183,13 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
         )
+
+
+def _client_name(catalogue: Catalogue, client_id: str) -> str:
+    try:
+        return catalogue.client(client_id).name
+    except KeyError:
+        return client_id
 
 
 def _candidate_span(candidate: SecretCandidate, start: int, length: int) -> Span:

@@ -37,25 +37,90 @@ BARE_PREFIX = re.compile(r"^[A-Za-z0-9]{1,12}[-_.]{1,2}(?:[A-Za-z0-9]{0,6}[-_])?
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceOccurrence:
+    """One reference written in a syntax the owning client does not expand."""
+
+    syntax: str  # catalogue syntax id
+    description: str  # e.g. "${VAR} environment variable"
+    text: str  # the reference as written, e.g. "${GITHUB_TOKEN}" (never a secret: see below)
+    start: int  # offset in the checked text
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceCheck:
     expanded: tuple[str, ...]  # syntax ids that matched and that the client expands
-    unexpanded: tuple[str, ...]  # syntax ids that matched but that the client does not expand
+    unexpanded: tuple[ReferenceOccurrence, ...]  # references the client passes on literally
     residue: str  # the text with every expanded reference removed
+    literal: str  # the text with every reference removed, expanded or not
+
+
+# An environment-variable name: what a bare ``$NAME`` or ``%NAME%`` must hold to count as a
+# reference. Mixed-case runs such as the ``$sw0rd`` in a password are not references.
+ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+BARE_SYNTAXES = frozenset({"dollar", "percent"})
+
+
+def _names_a_variable(reference: str) -> bool:
+    """A reference names a variable, not a random string in braces (``{x7Qp2…}`` is a literal)."""
+    inner = reference.strip("${}%() \t")
+    return len(inner) <= 64 and sum(ch.isdigit() for ch in inner) <= 4
+
+
+def _is_delimited(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not (after.isalnum() or after == "_")
+
+
+def _unexpanded_occurrence(syntax, match: re.Match[str], text: str) -> ReferenceOccurrence | None:
+    """A match counts as a reference only when it stands apart from the text around it (and, for
+    the bare ``$NAME``/``%NAME%`` forms, names an environment variable in capitals): otherwise it
+    is part of a literal, and the literal is checked as a possible secret."""
+    if not _is_delimited(text, match.start(), match.end()):
+        return None
+    if syntax.id in BARE_SYNTAXES and not ENV_NAME.fullmatch(match.group(0).strip("$%")):
+        return None
+    if not _names_a_variable(match.group(0)):
+        return None
+    return ReferenceOccurrence(syntax.id, syntax.description, match.group(0), match.start())
 
 
 def check_references(text: str, expands: tuple[str, ...], catalogue: Catalogue) -> ReferenceCheck:
     expanded: list[str] = []
-    unexpanded: list[str] = []
+    expanded_spans: list[tuple[int, int]] = []
+    unexpanded: list[ReferenceOccurrence] = []
     residue = text
-    for syntax in catalogue.references:
-        if not syntax.pattern.search(text):
-            continue
+    literal = text
+    matching = [syntax for syntax in catalogue.references if syntax.pattern.search(text)]
+    for syntax in matching:
         if syntax.id in expands or "*" in expands:
             expanded.append(syntax.id)
+            expanded_spans.extend(m.span() for m in syntax.pattern.finditer(text))
             residue = syntax.pattern.sub(" ", residue)
-        else:
-            unexpanded.append(syntax.id)
-    return ReferenceCheck(tuple(expanded), tuple(unexpanded), residue.strip())
+            literal = syntax.pattern.sub(" ", literal)
+    for syntax in matching:
+        if syntax.id in expanded:
+            continue
+        for match in syntax.pattern.finditer(text):
+            # Part of a reference the client does expand ("{env:X}" inside "${env:X}").
+            if any(start < match.end() and match.start() < end for start, end in expanded_spans):
+                continue
+            occurrence = _unexpanded_occurrence(syntax, match, text)
+            if occurrence is not None:
+                unexpanded.append(occurrence)
+                literal = literal.replace(occurrence.text, " ")
+    return ReferenceCheck(tuple(expanded), _outermost(unexpanded), residue.strip(), literal.strip())
+
+
+def _outermost(found: list[ReferenceOccurrence]) -> tuple[ReferenceOccurrence, ...]:
+    """Drop occurrences inside another one (``$A`` inside ``${A:-x}`` read by two syntaxes)."""
+    kept = []
+    for item in sorted(found, key=lambda o: (o.start, -len(o.text))):
+        if any(k.start <= item.start and item.start + len(item.text) <= k.start + len(k.text)
+               for k in kept):
+            continue
+        kept.append(item)
+    return tuple(kept)
 
 
 def is_secret_manager_uri(text: str) -> bool:
