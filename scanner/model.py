@@ -111,3 +111,12 @@ class ConfigFile:
     def root_mapping(self) -> Mapping | None:
         root = self.document.root
         return root if isinstance(root, Mapping) else None
+
+    def server_at(self, route: Route) -> Server | None:
+        """The server whose entry holds the value at ``route`` (the innermost one), if any."""
+        best = None
+        for server in self.servers:
+            if route[: len(server.route)] == server.route:
+                if best is None or len(server.route) > len(best.route):
+                    best = server
+        return best

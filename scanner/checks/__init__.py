@@ -13,6 +13,8 @@ RULE_MODULES = (
     "scanner.checks.embedded_secret",
     "scanner.checks.unscoped_token",
     "scanner.checks.unexpanded_reference",
+    "scanner.checks.shared_credential",
+    "scanner.checks.shared_account",
 )
 
 

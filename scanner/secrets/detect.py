@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from scanner.catalogue import Catalogue
 from scanner.document import Span
@@ -45,6 +46,9 @@ class Credential:
     preview: str  # at most the family prefix and the last 4 characters
     secret_length: int
     claims: tuple[tuple[str, str], ...] = ()  # decoded JWT claims worth reporting (exp, role, scope)
+    # The account it logs in as (a connection string's user name; not a secret) and where.
+    account: str = ""
+    account_span: Span | None = None
     _value: str = field(default="", repr=False, compare=False)
 
     @property
@@ -82,15 +86,6 @@ def redact(value: str, family: TokenFamily | None) -> str:
     if len(value) < 12:
         return f"{prefix}…" if prefix else "…"
     return f"{prefix}…{value[-4:]}"
-
-
-def _server_for(config: ConfigFile, route: tuple) -> Server | None:
-    best = None
-    for server in config.servers:
-        if route[: len(server.route)] == server.route:
-            if best is None or len(server.route) > len(best.route):
-                best = server
-    return best
 
 
 def _generic(candidate: SecretCandidate) -> str:
@@ -144,7 +139,7 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
     refs = check_references(text, config.expands, catalogue)
     if refs.expanded and not refs.residue.strip(REFERENCE_GLUE):
         return  # wholly a reference the client expands
-    server = _server_for(config, candidate.value.route)
+    server = config.server_at(candidate.value.route)
     offset = candidate.text.find(text)
     matches = match_value(families, text, candidate.context or None)
     if candidate.place != "default":  # a default's text is a literal, whatever it looks like
@@ -164,11 +159,17 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
             continue
         start = candidate.start + offset + found.start if candidate.start >= 0 else -1
         span = _candidate_span(candidate, start, len(secret))
+        account, account_span = "", None
+        if found.account_start >= 0:
+            account = unquote(text[found.account_start:found.account_end])
+            account_at = candidate.start + offset + found.account_start if candidate.start >= 0 else -1
+            account_span = _candidate_span(candidate, account_at, found.account_end - found.account_start)
         yield Credential(
             config=config, server=server, candidate=candidate, family=found.family,
             generic_kind="", span=span, fingerprint=keyed_fingerprint(secret, key),
             preview=redact(secret, found.family), secret_length=len(secret),
-            claims=_claims(found.claims), _value=secret,
+            claims=_claims(found.claims), account=account, account_span=account_span,
+            _value=secret,
         )
     if matches:
         return

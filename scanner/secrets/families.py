@@ -138,6 +138,7 @@ class TokenFamily:
     pairs_with: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
     specificity: Specificity = Specificity.EXACT
+    shared_identity: bool = False  # a non-personal identity shared by design (sk-svcacct-, ops_)
     source: Path | None = None
     line: int = 1
     # Derived at load: a literal every match contains (a cheap pre-filter), and the transitive
@@ -161,6 +162,9 @@ class TokenMatch:
     match_end: int
     # Decoded claims (exp, role, scope, ...) when the family's validator reads a JWT.
     claims: Mapping[str, Any] | None = field(default=None, compare=False)
+    # The account the credential logs in as (the pattern's ``user`` group), when it names one.
+    account_start: int = -1
+    account_end: int = -1
 
     @property
     def rejected(self) -> bool:
@@ -389,6 +393,12 @@ def _secret_span(found: re.Match[str]) -> tuple[int, int]:
     return found.span()
 
 
+def _account_span(found: re.Match[str]) -> tuple[int, int]:
+    if "user" in found.re.groupindex and found.start("user") < found.end("user"):
+        return found.span("user")
+    return (-1, -1)
+
+
 def family_candidates(family: TokenFamily, value: str, normalized_key: str) -> Iterator[TokenMatch]:
     """Every match of one family in a value, before overlaps are resolved."""
     if family.prefilter is not None and family.prefilter not in value:
@@ -404,7 +414,8 @@ def family_candidates(family: TokenFamily, value: str, normalized_key: str) -> I
         secret = value[start:end]
         valid = check(secret) if check else None
         claims = decode_jwt_claims(secret) if reads_jwt and valid else None
-        yield TokenMatch(family, start, end, valid, found.start(), found.end(), claims)
+        account = _account_span(found)
+        yield TokenMatch(family, start, end, valid, found.start(), found.end(), claims, *account)
 
 
 def _beats(winner: TokenMatch, loser: TokenMatch) -> bool:
@@ -642,6 +653,7 @@ def _load_file(path: Path) -> list[_Loaded]:
             pairs_with=tuple(raw.get("pairs_with", ())),
             overrides=tuple(raw.get("overrides", ())),
             specificity=Specificity(raw.get("specificity", default.value)),
+            shared_identity=bool(raw.get("shared_identity", False)),
             source=path,
             line=_line_of(lines, at),
             prefilter=required_literal(pattern),
