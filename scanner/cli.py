@@ -91,18 +91,29 @@ def _run_scan(paths: list[Path], settings):
 @click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
               help="Key for the HMAC-SHA256 credential fingerprints; use one key across an "
                    "organisation so fingerprints match across machines.")
+@click.option("--summary", type=click.Choice(["frameworks"]), default=None, envvar="MCPIAM_SUMMARY",
+              help="Instead of the findings, print them counted per control of the OWASP NHI "
+                   "and Agentic Top 10s (text or json).")
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
-         verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None) -> int:
+         verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
+         summary: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from scanner.engine import ScanSettings
     from scanner.findings import Severity
     from scanner.report import OutputFormat, render
 
+    if summary and fmt == "sarif":
+        raise click.UsageError("--summary frameworks prints text or json, not sarif")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
                             rules_dirs=rules_dirs)
     result = _run_scan(list(paths) or [Path(".")], settings)
-    text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
-                  verbose=verbose)
+    if summary == "frameworks":
+        from scanner.report.summary import framework_summary_json, framework_summary_text
+
+        text = framework_summary_json(result) if fmt == "json" else framework_summary_text(result)
+    else:
+        text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
+                      verbose=verbose)
     _write_output(text, output)
     return EXIT_FINDINGS if result.failing else EXIT_CLEAN
 

@@ -16,7 +16,9 @@ def rule_markdown(info: RuleInfo) -> str:
         f"*Summary:* {info.summary}",
     ]
     if info.controls:
-        lines.append(f"*Controls:* {', '.join(info.controls)}")
+        from scanner.frameworks import describe
+
+        lines.append(f"*Controls:* {', '.join(f'{c} ({describe(c)})' for c in info.controls)}")
     lines += ["", info.docs.strip(), ""]
     return "\n".join(lines)
 
