@@ -12,6 +12,7 @@ RULE_MODULES = (
     "scanner.checks.insecure_transport",
     "scanner.checks.embedded_secret",
     "scanner.checks.unscoped_token",
+    "scanner.checks.excessive_scope",
     "scanner.checks.unpinned_server",
 )
 

@@ -123,7 +123,7 @@ def _registry_problem(body: Mapping, identifier: Value) -> tuple[str, str, str] 
     version = str(version_node.value) if isinstance(version_node, Scalar) and version_node.value else ""
     if kind == "oci":
         judged = image_problem(text)
-        if judged is None or version and version != "latest":
+        if judged is None or (version and version != "latest"):
             return None
         return "image", judged[0], judged[1]
     if kind not in ("npm", "pypi"):
