@@ -290,3 +290,20 @@ def test_mount_source(flag: str, text: str, source: str | None) -> None:
 )
 def test_path_reach(text: str, reach: str | None) -> None:
     assert path_reach(text) == reach
+
+
+@pytest.mark.parametrize(
+    "relative,text,expected",
+    [
+        (".zed/settings.json", '{"agent": {"tool_permissions": {"default": "allow"}}}', ['"allow"']),
+        (".zed/settings.json", '{"agent": {"tool_permissions": {"default": "confirm"}}}', []),
+        (".zed/settings.json", '{"agent": {"always_allow_tool_actions": true}}', ["true"]),
+        (".config/goose/config.yaml", "GOOSE_MODE: auto\nextensions: {}\n", ["auto"]),
+        (".config/goose/config.yaml", "GOOSE_MODE: smart_approve\nextensions: {}\n", []),
+        (".vscode/settings.json", '{"chat.tools.autoApprove": 1}', []),
+    ],
+)
+def test_client_wide_approval_switches(tmp_path: Path, relative: str, text: str, expected: list[str]) -> None:
+    found = scan_text(tmp_path, relative, text, RULE)
+    assert [f.token for f in found] == expected
+    assert all(f.severity == "high" and f.finding.server is None for f in found)

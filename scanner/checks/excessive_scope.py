@@ -6,8 +6,10 @@ Settings that lift a limit on what an MCP server, or the agent through it, may d
   high); a wildcard or all-tool approval — `autoApprove` (Cline, Kiro), `alwaysAllow` (Roo Code,
   Kilo Code) or `tools` (Copilot CLI / coding agent) holding `"*"` or set to `true` (medium);
   Claude Code `enableAllProjectMcpServers: true` (every server any `.mcp.json` in the project
-  defines starts without asking; high) and VS Code `chat.tools.autoApprove` /
-  `chat.tools.global.autoApprove: true` (every tool of every server runs unconfirmed; high).
+  defines starts without asking; high); and client-wide switches that run every tool of every
+  server unconfirmed (high): VS Code `chat.tools.autoApprove` / `chat.tools.global.autoApprove:
+  true`, Zed `agent.tool_permissions.default: "allow"` (or the older
+  `agent.always_allow_tool_actions: true`), Goose `GOOSE_MODE: auto`.
 - **Filesystem servers** (a package or executable whose name contains `filesystem`) given the
   filesystem root (`/`, `C:\\`; high) or a whole home directory (`~`, `$HOME`, `${userHome}`,
   `%USERPROFILE%`, `/Users/<name>`, `/home/<name>`, `/root`, `C:\\Users\\<name>`) or every
@@ -69,7 +71,7 @@ None. Values written as references (`${TOOLSETS}`, `${READ_ONLY}`) count as sett
 restriction, since their value is unknown. Container paths given to a server inside a
 container are not judged (its mounts are). Severity is high for host-root reach (root
 filesystem, privileged or SYS_ADMIN containers, the Docker socket), approval bypasses that cover
-every tool or server (`trust`, `enableAllProjectMcpServers`, `chat.tools.autoApprove`) and
+every tool or server (`trust`, `enableAllProjectMcpServers`, the client-wide switches) and
 database superusers; medium otherwise.
 
 ## References
@@ -78,6 +80,7 @@ database superusers; medium otherwise.
 - https://github.com/github/github-mcp-server/blob/main/docs/server-configuration.md
 - https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md
 - https://code.claude.com/docs/en/settings
+- https://zed.dev/docs/ai/tool-permissions
 - https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities
 - https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-DEFAULT-TRANSACTION-READ-ONLY
 """
@@ -116,23 +119,33 @@ ALL_TOOL_KEYS = {
     "alwaysAllow": "always allows every one of its tools without asking",
     "tools": "exposes every one of its tools to the agent, present and future",
 }
-# Document keys that bypass approval for everything they govern.
-DOCUMENT_SWITCHES: tuple[tuple[Route, str], ...] = (
-    (("enableAllProjectMcpServers",),
-     "starts every MCP server that a project .mcp.json defines, without asking; list the "
-     "servers you reviewed in enabledMcpjsonServers instead"),
-    (("projects", "*", "enableAllProjectMcpServers"),
-     "starts every MCP server that this project's .mcp.json defines, without asking; list the "
-     "servers you reviewed in enabledMcpjsonServers instead"),
-    (("chat.tools.autoApprove",),
-     "runs every tool of every server without confirmation; approve tools one by one instead"),
-    (("chat.tools.global.autoApprove",),
-     "runs every tool of every server without confirmation; approve tools one by one instead"),
+# Client settings, outside any server entry, that bypass approval for everything they govern:
+# (route, the value that switches approval off, what that does).
+ADD_ONLY_REVIEWED = "list the servers you reviewed in enabledMcpjsonServers instead"
+CONFIRM_EACH = "runs every tool of every server without confirmation; approve tools one by one instead"
+DOCUMENT_SWITCHES: tuple[tuple[Route, object, str], ...] = (
+    (("enableAllProjectMcpServers",), True,
+     "starts every MCP server that a project .mcp.json defines, without asking; " + ADD_ONLY_REVIEWED),
+    (("projects", "*", "enableAllProjectMcpServers"), True,
+     "starts every MCP server that this project's .mcp.json defines, without asking; " + ADD_ONLY_REVIEWED),
+    (("chat.tools.autoApprove",), True, CONFIRM_EACH),
+    (("chat.tools.global.autoApprove",), True, CONFIRM_EACH),
+    (("agent", "tool_permissions", "default"), "allow",
+     "runs every agent tool, MCP tools included, without confirmation; keep \"confirm\" and allow "
+     "chosen tools with always_allow patterns"),
+    (("agent", "always_allow_tool_actions"), True, CONFIRM_EACH),
+    (("GOOSE_MODE",), "auto",
+     "runs every tool call without approval; use approve or smart_approve"),
 )
 
 
+def _is_value(node: object, expected: object) -> bool:
+    """The node is a scalar equal to ``expected``, of the same type (``1`` is not ``True``)."""
+    return isinstance(node, Scalar) and type(node.value) is type(expected) and node.value == expected
+
+
 def _is_true(node: object) -> bool:
-    return isinstance(node, Scalar) and node.value is True
+    return _is_value(node, True)
 
 
 def _shown(value: Value) -> str:
@@ -196,14 +209,14 @@ def document_lifts(config: ConfigFile) -> Iterator[Lift]:
     for root in config.document.roots:
         if not isinstance(root, Mapping):
             continue
-        for route, effect in DOCUMENT_SWITCHES:
+        for route, switched_off, effect in DOCUMENT_SWITCHES:
             for where, node in _matches(root, route):
-                if _is_true(node):
-                    yield Lift(
-                        Value(where, node),
-                        Severity.HIGH,
-                        f"{where[-1]}: true {effect}.",
-                    )
+                if not _is_value(node, switched_off):
+                    continue
+                shown = "true" if switched_off is True else f'"{switched_off}"'
+                named = route[route.index(WILDCARD) + 1:] if WILDCARD in route else route
+                setting = ".".join(str(step) for step in named)
+                yield Lift(Value(where, node), Severity.HIGH, f"{setting}: {shown} {effect}.")
 
 
 def server_lifts(server: Server) -> Iterator[Lift]:
