@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.document import Scalar, Span
 from scanner.engine import ScanSettings, scan_paths
 from scanner.findings import Finding
+from scanner.model import NamedValue, Scope, Server, Transport, Value
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,26 @@ def scan_files(root: Path, files: dict[str, str], rule_id: str) -> list[Flagged]
 
 def scan_text(root: Path, relative: str, text: str, rule_id: str) -> list[Flagged]:
     return scan_files(root, {relative: text}, rule_id)
+
+
+def located_server(command: str, args: list[str], env: dict[str, str] | None = None) -> Server:
+    """A stdio server built directly in the model (every value on its own line), for rule units."""
+    route = ("mcpServers", "s")
+
+    def value(here: tuple, text: str, line: int) -> Value:
+        return Value(route + here, Scalar(text, Span(line, 1, line, len(text) + 1)))
+
+    return Server(
+        name="s",
+        name_span=Span(1, 1, 1, 2),
+        route=route,
+        client="cursor",
+        scope=Scope.PROJECT,
+        transport=Transport.STDIO,
+        command=value(("command",), command, 2),
+        args=tuple(value(("args", i), text, 3 + i) for i, text in enumerate(args)),
+        env=tuple(
+            NamedValue(name, Span(1, 1, 1, 2), value(("env", name), text, 100 + i))
+            for i, (name, text) in enumerate((env or {}).items())
+        ),
+    )

@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rule_helpers import scan_files, scan_text
+from rule_helpers import located_server, scan_files, scan_text
 from scanner.checks._privilege import mount_source, path_reach
+from scanner.checks.excessive_scope import server_lifts
 from scanner.engine import ScanSettings, scan_paths
 from scanner.report.json_report import render as render_json
 
@@ -307,3 +310,25 @@ def test_client_wide_approval_switches(tmp_path: Path, relative: str, text: str,
     found = scan_text(tmp_path, relative, text, RULE)
     assert [f.token for f in found] == expected
     assert all(f.severity == "high" and f.finding.server is None for f in found)
+
+
+# --- robustness ----------------------------------------------------------------------------------
+
+WORDS = ["run", "-v", "-e", "--mount", "--network", "host", "/", "~", "--privileged", "--cap-add", "ALL", "npx",
+         "-y", "uvx", "--from", "docker", "=", ":", "/:/h", "postgres://root@h/d", "Server=;User Id=sa",
+         "github-mcp-server", "--toolsets", "all", "--read-only", "cmd", "/c", "ghcr.io/github/github-mcp-server",
+         "@modelcontextprotocol/server-filesystem", "type=bind,source=/", "-", "--", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    command=st.sampled_from(WORDS) | st.text(max_size=12),
+    args=st.lists(st.sampled_from(WORDS) | st.text(max_size=12), max_size=10),
+    env=st.dictionaries(st.sampled_from(["PGUSER", "GITHUB_TOOLSETS", "READ_ONLY", "X"]),
+                        st.sampled_from(WORDS) | st.text(max_size=8), max_size=3),
+)
+def test_any_command_line_is_judged_without_error(command: str, args: list[str], env: dict[str, str]) -> None:
+    server = located_server(command, args, env)
+    for lift in server_lifts(server):
+        assert lift.value.route[: len(server.route)] == server.route
+        assert lift.severity.value in {"high", "medium"}

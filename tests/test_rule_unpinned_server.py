@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rule_helpers import scan_files, scan_text
+from rule_helpers import located_server, scan_files, scan_text
 from scanner.checks._launch import image_ref, npm_package, pypi_package
+from scanner.checks.unpinned_server import floating_packages
 from scanner.engine import ScanSettings, scan_paths
 
 RULE = "unpinned-server"
@@ -173,3 +176,20 @@ def test_pypi_package_spec(spec: str, operator: str, version: str) -> None:
 def test_image_reference(text: str, repository: str, tag: str, digest: bool) -> None:
     ref = image_ref(text)
     assert ref is not None and (ref.repository, ref.tag, ref.digest) == (repository, tag, digest)
+
+
+WORDS = ["run", "-v", "-e", "--name", "-p", "--package", "--from", "--spec", "npx", "uvx", "pipx", "bunx", "dlx",
+         "exec", "x", "tool", "docker", "pnpm", "cmd", "/c", "img", "img:latest", "a@latest", "@s/p", "@s/p@1",
+         "pkg==1", "pkg>=1", "--", "-", "", "@", "==", ":", "localhost:5000/i"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    command=st.sampled_from(WORDS) | st.text(max_size=12),
+    args=st.lists(st.sampled_from(WORDS) | st.text(max_size=12), max_size=10),
+)
+def test_any_command_line_is_judged_without_error(command: str, args: list[str]) -> None:
+    server = located_server(command, args)
+    for value, kind, name, why in floating_packages(server):
+        assert value.text is not None and value.route[:2] == server.route
+        assert kind in {"npm package", "pypi package", "image"} and name and why

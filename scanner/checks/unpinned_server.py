@@ -158,7 +158,7 @@ def _advice(kind: str, name: str) -> str:
     return f"pin an exact version ({name}@X.Y.Z)"
 
 
-def _problems(server: Server) -> Iterator[tuple[Value, str, str, str]]:
+def floating_packages(server: Server) -> Iterator[tuple[Value, str, str, str]]:
     body = server.body
     if isinstance(body, Mapping) and any(body.get(k) is not None for k in REGISTRY_TYPE_KEYS):
         identifier = next((a for a in server.args if a.route[-1:] == ("identifier",)), None)
@@ -182,7 +182,7 @@ def check(scan: ScanInput) -> Iterator[Finding]:
 
 
 def _findings(config: ConfigFile, server: Server) -> Iterator[Finding]:
-    for value, kind, name, why in _problems(server):
+    for value, kind, name, why in floating_packages(server):
         yield finding_at(
             RULE,
             config,
