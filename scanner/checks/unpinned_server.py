@@ -35,7 +35,8 @@ Pin an exact version (`pkg@1.2.3`, `pkg==1.2.3`); pin images by digest
 None. Version ranges with an upper bound (`pkg@^1.2`, `pkg~=1.2`) and image tags other than
 `latest` are accepted; local scripts (`node build/index.js`, `./server`), paths, URLs, git
 specs (`github:owner/repo`) and values built from references (`${IMAGE}`) are not judged.
-Extra packages (`uvx --with`) are not judged. Severity is low.
+Extra packages (`uvx --with`) are not judged, nor are command lines written as one shell
+string (`sh -c "npx pkg"`); `cmd /c npx ...` is read through. Severity is low.
 
 ## References
 - https://owasp.org/www-project-non-human-identities-top-10/2025/3-vulnerable-third-party-nhi/
