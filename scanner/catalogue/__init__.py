@@ -362,7 +362,7 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
 
 def load_raw() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("clients.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
 
 
 def load_schema() -> dict[str, Any]:
