@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scanner.document import Node, Route, Scalar, Sequence, Span, walk
+from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, walk
 from scanner.model import Value
 
 # A flag that takes a credential as its next argument or after "=".
@@ -125,16 +125,30 @@ def _place(route: Route) -> str:
     return "field"
 
 
+# Keys of a ``{name: X, value: V}`` entry whose value X names (Docker catalog config.env[], registry
+# environmentVariables[] / headers[] / named arguments): V's context is X, not "value".
+NAMED_ENTRY_VALUES = frozenset({"value", "default", "example"})
+
+
 def candidates_in(root: Node) -> Iterator[SecretCandidate]:
     """Every candidate in a document tree: all string scalars, split, with argument-flag context."""
+    entry_names: dict[Route, str] = {}
     for route, node in walk(root):
         if isinstance(node, Sequence):
             yield from _flag_values(route, node)
             continue
+        if isinstance(node, Mapping):
+            name = node.get("name")
+            if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
+                entry_names[route] = name.value.strip().lstrip("-")
+            continue
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        yield from split_value(value, node.value, 0, _last_key(route), _place(route))
+        context = _last_key(route)
+        if route and context in NAMED_ENTRY_VALUES and route[-1] == context and route[:-1] in entry_names:
+            context = entry_names[route[:-1]]
+        yield from split_value(value, node.value, 0, context, _place(route))
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
