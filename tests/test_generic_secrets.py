@@ -264,6 +264,20 @@ def test_weak_key_needs_a_random_looking_value_of_sixteen_characters() -> None:
     assert generic.classify("STRIPE_KEY", "qwrtzpsdf ghjkl12", True) == ""  # a space
 
 
+@pytest.mark.parametrize(("value", "random"), [
+    ("claude-3-5-sonnet-20241022", False),  # letters and digits in runs of their own
+    ("oauth2-client-credentials", False),  # mixed once, in a short run
+    ("gpt-4o-mini-2024-07-18", False),
+    ("release-2024-10-21-final", False),
+    ("A1B2-C3D4-E5F6-G7H8", True),  # mixed in two runs or more
+    ("qwrtzpsdfghjkl12", True),  # one mixed run of 12+
+    ("qwrtzpsdfg1-hjkl", False),  # one mixed run of 11
+    ("qwrtzpsdfgh1-jkl", True),  # one mixed run of 12
+])
+def test_looks_random(value: str, random: bool) -> None:
+    assert generic.classify("LICENSE_KEY", value, False) == ("keyword" if random else "")
+
+
 def test_weak_key_with_a_high_entropy_value() -> None:
     assert generic.classify("SESSION", ALNUM[:23], False) == "keyword"  # base64 > 4.5, no digit
     assert generic.classify("SESSION", ALNUM[:22], False) == ""  # 4.46 bits, no digit
@@ -301,6 +315,7 @@ def test_unnamed_value_needs_entropy_mixed_case_and_a_credential_place() -> None
     "../secrets/token.txt", "C:\\Users\\me\\.ssh\\id_rsa", "C:/keys/key.pem",
     "\\\\fileserver\\share\\key.pem", "certs/service-account.json", "service-account.json",
     "GITHUB_PAT_TOKEN", "OAUTH2_CLIENT_SECRET", "S3_BUCKET", "MY_API_KEY", "V2_SECRET_2024",
+    "sk-no-key-required", "lm-studio", "not-needed", "EMPTY",
 ])
 def test_values_that_are_never_secrets(value: str) -> None:
     assert generic.not_a_secret(value)

@@ -20,6 +20,7 @@ from functools import lru_cache
 BASE64_LIMIT = 4.5
 HEX_LIMIT = 3.0
 RANDOM_MIN_LENGTH = 16  # _looks_random: shorter mixed values are too often names or versions
+RANDOM_RUN_LENGTH = 12  # _looks_random: a letters-and-digits run this long is no word or date
 NAMED_MIN_LENGTH = 8  # a value under a credential key shorter than this is not reported
 SYNTHETIC_FILE = "mcp-config.yaml"  # a YAML name selects detect-secrets' config-file keyword regexes
 
@@ -57,6 +58,10 @@ NOT_A_SECRET = re.compile(
     r")$",
     re.IGNORECASE,
 )
+# What local model servers accept when they check no key, written under OPENAI_API_KEY-style keys
+# (llama.cpp server, LM Studio, Ollama, vLLM docs, OpenAI-compatible proxies).
+NO_AUTH_VALUES = frozenset({"sk-no-key-required", "lm-studio", "ollama", "not-needed", "no-key",
+                            "nokey", "not-required", "unused", "empty", "local"})
 # Lower-case host names (api.example.com); upper or mixed case with a dot may be a token.
 HOST_NAME = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -117,12 +122,15 @@ def key_strength(key: str, detect_secrets_keyword: bool) -> str:
 
 
 def not_a_secret(value: str) -> bool:
-    """Values that are never credentials: booleans, numbers, versions, addresses, URLs, paths, names.
+    """Values that are never credentials: booleans, numbers, versions, addresses, URLs, paths,
+    names, and the conventional values of servers that check no key.
 
     A URL is judged by its parts (its password and query values are candidates of their own), so
     a URL as a whole is never a generic secret.
     """
     if NOT_A_SECRET.match(value) or HOST_NAME.match(value) or URL.match(value):
+        return True
+    if value.lower() in NO_AUTH_VALUES:
         return True
     if _is_env_var_name(value):
         return True
@@ -186,10 +194,14 @@ def _mixed_case_with_digits(value: str) -> bool:
 
 
 def _looks_random(value: str) -> bool:
-    """Letters and digits mixed over 16+ characters, no spaces: the shape of a generated credential."""
-    return (
-        len(value) >= RANDOM_MIN_LENGTH
-        and " " not in value
-        and bool(re.search(r"[A-Za-z]", value))
-        and bool(re.search(r"\d", value))
-    )
+    """16+ characters without spaces whose letters and digits are mixed the way generated values
+    mix them: inside one run of 12+ characters, or in two runs or more (``A1B2-C3D4``, UUIDs).
+
+    Model names, dates and slugs (``claude-3-5-sonnet-20241022``, ``oauth2-client-credentials``)
+    keep letters and digits in runs of their own, or mix them once.
+    """
+    if len(value) < RANDOM_MIN_LENGTH or " " in value:
+        return False
+    mixed = [run for run in re.findall(r"[A-Za-z0-9]+", value)
+             if re.search(r"[A-Za-z]", run) and re.search(r"\d", run)]
+    return len(mixed) >= 2 or any(len(run) >= RANDOM_RUN_LENGTH for run in mixed)
