@@ -25,10 +25,11 @@ NAMED_MIN_LENGTH = 8  # a value under a credential key shorter than this is not 
 SYNTHETIC_FILE = "mcp-config.yaml"  # a YAML name selects detect-secrets' config-file keyword regexes
 
 # Words of a key name that say "this is a credential" whatever the value looks like.
-STRONG_WORDS = frozenset({
-    "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "apikey", "pat",
-    "bearer", "basic", "authorization", "credential", "credentials",
-})
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
+STRONG_WORDS = PASSWORD_WORDS | {
+    "secret", "token", "apikey", "pat", "bearer", "basic", "authorization", "credential",
+    "credentials",
+}
 # Pairs of words that do the same (``API_KEY``, ``clientSecret`` is covered by "secret").
 STRONG_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
                           ("auth", "key"), ("service", "key"), ("account", "key")})
@@ -111,9 +112,9 @@ def _pairs(words: list[str]) -> set[tuple[str, str]]:
 
 def key_strength(key: str, detect_secrets_keyword: bool) -> str:
     """``strong``, ``weak`` or ``""``: how much a key name alone says its value is a credential."""
-    words = key_words(key)
-    if words and words[-1] in NOT_SECRET_WORDS:
+    if _last_word_is_an_attribute(key):
         return ""
+    words = key_words(key)
     if detect_secrets_keyword or STRONG_WORDS.intersection(words) or STRONG_PAIRS & _pairs(words):
         return "strong"
     if WEAK_WORDS.intersection(words):
@@ -173,16 +174,18 @@ def classify(key: str, value: str, entropy_allowed: bool) -> str:
         hex_high = len(value) >= RANDOM_MIN_LENGTH and bool(
             hex_entropy.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
         return "keyword" if base64_high or hex_high or _looks_random(value) else ""
-    if entropy_allowed and base64_high and _mixed_case_with_digits(value) and not _about_a_credential(key):
+    unnamed_random = base64_high and _mixed_case_with_digits(value)
+    if entropy_allowed and unnamed_random and not _last_word_is_an_attribute(key):
         return "high-entropy"
     return ""
 
 
 def _named_kind(key: str) -> str:
-    return "password" if {"password", "passwd", "pwd", "pass", "passphrase"} & set(key_words(key)) else "keyword"
+    return "password" if PASSWORD_WORDS.intersection(key_words(key)) else "keyword"
 
 
-def _about_a_credential(key: str) -> bool:
+def _last_word_is_an_attribute(key: str) -> bool:
+    """``TOKEN_URL``, ``SECRET_NAME``, ``FOLDER_ID``: the key names something other than a secret."""
     words = key_words(key)
     return bool(words) and words[-1] in NOT_SECRET_WORDS
 
