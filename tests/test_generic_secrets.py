@@ -400,3 +400,20 @@ def test_a_name_value_entry_is_labelled_by_its_name(tmp_path: Path) -> None:
     result = scan_paths([tmp_path], ScanSettings(select=("embedded-secret",)), root=tmp_path)
     assert [(f.location.route, dict(f.properties)["family"]) for f in result.findings] == [
         (("packages", 0, "environmentVariables", 0, "value"), "generic-password")]
+
+
+def test_a_default_is_labelled_by_the_key_of_its_object(tmp_path: Path) -> None:
+    # MCPB user_config.<key>.default: a literal default for a sensitive setting ships in the bundle.
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "manifest_version": "0.3", "name": "acme", "version": "1.0.0", "description": "d",
+        "author": {"name": "a"},
+        "server": {"type": "node", "entry_point": "server/index.js",
+                   "mcp_config": {"command": "node", "args": ["${__dirname}/server/index.js"],
+                                  "env": {"ACME_KEY": "${user_config.api_key}"}}},
+        "user_config": {"api_key": {"type": "string", "title": "API key", "sensitive": True,
+                                    "default": RANDOM_HEX},
+                        "region": {"type": "string", "title": "Region", "default": RANDOM_HEX}},
+    }), encoding="utf-8")
+    result = scan_paths([tmp_path], ScanSettings(select=("embedded-secret",)), root=tmp_path)
+    assert [(f.location.route, dict(f.properties)["family"]) for f in result.findings] == [
+        (("user_config", "api_key", "default"), "generic-keyword")]

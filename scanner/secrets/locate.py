@@ -125,8 +125,11 @@ def _place(route: Route) -> str:
     return "field"
 
 
-# Keys of a ``{name: X, value: V}`` entry whose value X names (Docker catalog config.env[], registry
-# environmentVariables[] / headers[] / named arguments): V's context is X, not "value".
+# Keys whose value is labelled by the object holding it rather than by the key itself: by the
+# object's ``name`` (Docker catalog config.env[], registry environmentVariables[] / headers[] /
+# named arguments: ``{name: X, value: V}``), else by the object's own key (MCPB
+# ``user_config.api_key.default``, registry ``variables.token.default``, a JSON Schema
+# ``properties.apiKey.default``).
 NAMED_ENTRY_VALUES = frozenset({"value", "default", "example"})
 
 
@@ -145,10 +148,17 @@ def candidates_in(root: Node) -> Iterator[SecretCandidate]:
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        context = _last_key(route)
-        if route and context in NAMED_ENTRY_VALUES and route[-1] == context and route[:-1] in entry_names:
-            context = entry_names[route[:-1]]
-        yield from split_value(value, node.value, 0, context, _place(route))
+        yield from split_value(value, node.value, 0, _context(route, entry_names), _place(route))
+
+
+def _context(route: Route, entry_names: dict[Route, str]) -> str:
+    """The name labelling the value at ``route`` (``entry_names``: routes of objects with a name)."""
+    key = _last_key(route)
+    if not route or route[-1] != key or key not in NAMED_ENTRY_VALUES:
+        return key
+    if route[:-1] in entry_names:
+        return entry_names[route[:-1]]
+    return route[-2] if len(route) >= 2 and isinstance(route[-2], str) else key
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
