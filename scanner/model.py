@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from scanner.catalogue import NameField
 from scanner.document import Document, Mapping, Node, Route, Scalar, Span
 
 
@@ -103,6 +104,7 @@ class ConfigFile:
     servers: tuple[Server, ...] = ()
     recognised_by: str = "path"  # path | content | argument
     expands: tuple[str, ...] = ()  # reference syntax ids the owning client expands
+    name_fields: tuple[NameField, ...] = ()  # fields holding env-var/secret NAMES (catalogue data)
 
     @property
     def root(self) -> Node | None:
