@@ -58,6 +58,8 @@ def test_exit_0_when_findings_stay_below_fail_on(repo: Path, capsys) -> None:
 
 def test_exit_0_on_a_clean_tree(tmp_path: Path, capsys, monkeypatch) -> None:
     write(tmp_path / ".vscode/mcp.json", '{"servers": {"fs": {"command": "npx"}}}')
+    write(tmp_path / ".mcpiam.yaml", 'owners:\n  - {match: {name: fs}, owner: "@acme/devex", purpose: files,'
+          ' secret_source: none, revocation: "not needed"}\n')
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "scan")
     assert code == 0

@@ -12,6 +12,9 @@ RULE_MODULES = (
     "scanner.checks.insecure_transport",
     "scanner.checks.embedded_secret",
     "scanner.checks.unscoped_token",
+    "scanner.checks.missing_owner",
+    "scanner.checks.incomplete_ownership",
+    "scanner.checks.unapproved_server",
 )
 
 
