@@ -1,4 +1,4 @@
-"""The ``mcpiam`` command line: scan, inventory, rules, explain.
+"""The ``mcpiam`` command line: scan, inventory, rules, explain, policy init/check.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or policy
 error; 3 internal error (a crash never looks like "findings"). Every option has an ``MCPIAM_*``
@@ -36,6 +36,25 @@ def _write_output(text: str, output: str | None) -> None:
         raise click.UsageError(f"cannot write {output}: {error.strerror or type(error).__name__}")
 
 
+def _policy_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+        envvar="MCPIAM_POLICY", metavar="FILE",
+        help="Policy file (default: .mcpiam.yaml at the scan root, if present).",
+    )(function)
+
+
+def _scan_or_usage_error(paths: tuple[Path, ...], settings):  # type: ignore[no-untyped-def]
+    """Run the scan; an invalid policy file is a usage error naming file, line, column and field."""
+    from scanner.engine import scan_paths
+    from scanner.policy import PolicyError
+
+    try:
+        return scan_paths(list(paths) or [Path(".")], settings)
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
+
+
 def _use_color(choice: str, output: str | None) -> bool:
     if choice == "always":
         return True
@@ -63,15 +82,16 @@ def cli() -> None:
               show_default=True, envvar="MCPIAM_COLOR", help="Colour text output (auto: only on a terminal).")
 @click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
               help="Also show informational notes (BOM, CRLF, JSONC syntax in .json files).")
+@_policy_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
-         verbose: bool) -> int:
+         verbose: bool, policy_path: Path | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
-    from scanner.engine import ScanSettings, scan_paths
+    from scanner.engine import ScanSettings
     from scanner.findings import Severity
     from scanner.report import OutputFormat, render
 
-    settings = ScanSettings(fail_on=Severity.parse(fail_on))
-    result = scan_paths(list(paths) or [Path(".")], settings)
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), policy_path=policy_path)
+    result = _scan_or_usage_error(paths, settings)
     text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                   verbose=verbose)
     _write_output(text, output)
@@ -84,12 +104,13 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
               show_default=True, envvar="MCPIAM_INVENTORY_FORMAT", help="Output format.")
 @click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
               help="Write the inventory to FILE instead of standard output.")
-def inventory(paths: tuple[Path, ...], fmt: str, output: str | None) -> int:
+@_policy_option
+def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path: Path | None) -> int:
     """List every MCP server configured under PATHS, with credential names (never values)."""
-    from scanner.engine import ScanSettings, scan_paths
+    from scanner.engine import ScanSettings
     from scanner.report import InventoryFormat, render_inventory
 
-    result = scan_paths(list(paths) or [Path(".")], ScanSettings(), )
+    result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path))
     _write_output(render_inventory(result.configs, InventoryFormat(fmt)), output)
     return EXIT_CLEAN
 
@@ -118,6 +139,53 @@ def explain(rule_id: str) -> int:
         known = ", ".join(r.info.id for r in all_rules())
         raise click.UsageError(f"unknown rule '{rule_id}'; known rules: {known}")
     click.echo(rule_markdown(rule.info))
+    return EXIT_CLEAN
+
+
+@cli.group()
+def policy() -> None:
+    """Write or validate a policy file (.mcpiam.yaml): owners, approved servers, rule settings."""
+
+
+@policy.command(name="init")
+@click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def policy_init(path: Path, force: bool) -> int:
+    """Write a commented starter policy to PATH (default: .mcpiam.yaml; a folder gets one inside)."""
+    from scanner.policy import starter_policy
+
+    target = path / ".mcpiam.yaml" if path.is_dir() else path
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} already exists; use --force to overwrite it")
+    try:
+        target.write_text(starter_policy(), encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {target}: {error.strerror or type(error).__name__}")
+    click.echo(f"wrote {target}: fill in the owners, then run `mcpiam policy check {target}`")
+    return EXIT_CLEAN
+
+
+@policy.command(name="check")
+@click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False)
+def policy_check(path: Path) -> int:
+    """Validate a policy file (default: .mcpiam.yaml); exit 2 with file:line:column: field: message."""
+    from scanner.checks import all_rules
+    from scanner.policy import PolicyError, load_policy
+
+    try:
+        loaded = load_policy(path, rule_ids=[rule.info.id for rule in all_rules()])
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
+    counts = [
+        (len(loaded.owners), "owners entry", "owners entries"),
+        (len(loaded.approved_servers), "approved server", "approved servers"),
+        (len(loaded.rules), "rule override", "rule overrides"),
+        (len(loaded.ignore_paths), "ignored path", "ignored paths"),
+        (len(loaded.allowlist), "allow-listed finding", "allow-listed findings"),
+        (len(loaded.shared_accounts), "shared-account name", "shared-account names"),
+    ]
+    summary = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
+    click.echo(f"{path}: valid policy ({summary})")
     return EXIT_CLEAN
 
 

@@ -22,8 +22,16 @@ from scanner.policy.model import (
     ServerMatch,
 )
 
+
+def starter_policy() -> str:
+    """The commented starter ``.mcpiam.yaml`` that ``mcpiam policy init`` writes."""
+    from importlib import resources
+
+    return resources.files("scanner.policy").joinpath("starter.yaml").read_text(encoding="utf-8")
+
+
 __all__ = [
     "POLICY_FILE_NAMES", "AllowedFinding", "ApprovedServer", "CodeOwnersRule", "OwnerEntry", "Policy",
     "PolicyError", "PolicyProblem", "RuleOverride", "ServerMatch", "find_policy", "load_policy",
-    "parse_policy", "policy_schema",
+    "parse_policy", "policy_schema", "starter_policy",
 ]
