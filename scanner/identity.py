@@ -45,6 +45,7 @@ _PYPI_SEPARATORS = re.compile(r"[-_.]+")
 _IMAGE_DIGEST = re.compile(r"@(?P<digest>sha256:[0-9a-fA-F]+)$")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9@._/+~-]+")
 _SEGMENTS = re.compile(r"[/@:.]")
+_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")  # a name, or an IPv6 address (brackets already dropped)
 
 
 _LAUNCHER_SUBCOMMANDS = MappingProxyType({**_NPM_LAUNCHERS, **_PYPI_LAUNCHERS})
@@ -230,7 +231,7 @@ def normalise_url(text: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if not host:
+    if not _HOST.fullmatch(host):
         return None
     default_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}.get(parts.scheme.lower())
     netloc = f"{host}:{port}" if port and port != default_port else host

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.document import Mapping, Node, Route, Sequence, Span, lookup, plain, walk
+from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, lookup, plain, walk
 from scanner.findings import Severity
 from scanner.parse import parse_text, read_source
 from scanner.policy.model import (
@@ -116,8 +116,8 @@ def parse_policy(text: str, display: str = ".mcpiam.yaml", rule_ids: Collection[
 
 
 def _problems(root: Node | None, display: str, rule_ids: Collection[str]) -> Iterator[PolicyProblem]:
-    if root is None:
-        return
+    if root is None or (isinstance(root, Scalar) and root.value is None):
+        return  # an empty document: an empty policy
     for route, node in walk(root):
         if isinstance(node, Mapping):
             seen: set[str] = set()
