@@ -11,6 +11,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from scanner import engine
 from scanner.checks import all_rules
@@ -440,3 +443,20 @@ def test_shared_account_names_and_the_policy_reach_the_rules(tmp_path: Path, mon
     assert seen[0].options.extra_shared_accounts == ("robot", "svc-ci")
     assert seen[0].options.policy.source == ".mcpiam.yaml"
     assert seen[0].options.policy.base_dir == str(root.resolve())
+
+
+def test_a_token_like_package_name_is_not_echoed_in_messages(tmp_path: Path) -> None:
+    token_like = "Zx9" * 10  # built at run time: mixed case and digits, 30 characters
+    write(tmp_path / ".cursor/mcp.json", '{"mcpServers": {"odd": {"command": "%s"}}}' % token_like)
+    result = scan_paths([tmp_path], ScanSettings(select=("missing-owner",)), root=tmp_path)
+    (only,) = result.findings
+    assert token_like not in only.message and "(package command:(name not shown))" in only.message
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("owners:match{}[]-, \n'\"#&*!|>name: x123@/")), max_size=120))
+def test_any_text_gives_a_policy_or_a_policy_error(text: str) -> None:
+    try:
+        parse_policy(text, ".mcpiam.yaml", RULE_IDS)
+    except PolicyError as error:
+        assert error.problems and all(re.match(r"\.mcpiam\.yaml:\d+:\d+: ", str(p)) for p in error.problems)

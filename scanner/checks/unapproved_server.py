@@ -1,7 +1,9 @@
 """
 ## What it flags
 When the policy file lists `approved_servers`, a server that matches none of them, reported at
-the server's name. Without a policy, or with an empty list, the rule does nothing.
+the server's name. Without a policy, or with an empty list, the rule does nothing. Entries that
+only name a server configured elsewhere, and a server's own published manifest (`server.json`,
+`manifest.json`), are not judged.
 
 ## Why it matters
 Every MCP server is code that runs with the developer's or the service's credentials, and
