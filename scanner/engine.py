@@ -1,8 +1,8 @@
 """The scan pipeline: discover, parse, model, run the rules, and hand back one ScanResult.
 
 Data flows one way through here; every finding passes through ``collect_findings``, the single
-place that applies rule selection, sorts and de-duplicates, and the policy file's scan-wide
-settings (ignored paths, rule switches, severity overrides, allow-list) are applied here.
+place that applies rule selection, sorts and de-duplicates. The policy file's scan-wide settings
+(ignored paths, rule switches, severity overrides, allow-list) are applied in ``scan_paths``.
 """
 
 from __future__ import annotations
@@ -128,13 +128,12 @@ def resolve_policy(settings: ScanSettings, root: Path, paths: Sequence[Path] = (
             return Policy()
         display = _display(Path(path), root)
         policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()])
-    if policy.base_dir is None:
-        policy = replace(policy, base_dir=str(base))
+    base_dir = Path(policy.base_dir) if policy.base_dir is not None else base
+    policy = replace(policy, base_dir=str(base_dir))
     if policy.owners_from_codeowners and not policy.codeowners:
-        source, codeowners = load_codeowners(Path(policy.base_dir or base))
-        if source is not None:
-            source = _display(Path(policy.base_dir or base) / source, root)
-        policy = replace(policy, codeowners_source=source, codeowners=codeowners)
+        source, codeowners = load_codeowners(base_dir)
+        shown = _display(base_dir / source, root) if source is not None else None
+        policy = replace(policy, codeowners_source=shown, codeowners=codeowners)
     return policy
 
 

@@ -35,8 +35,10 @@ _BOOLEAN_FLAGS = frozenset({
     "-i", "-t", "-it", "-ti", "--rm", "--interactive", "--tty", "--init", "--privileged",
     "--read-only", "-d", "--detach", "-P", "--publish-all", "--no-healthcheck",
 })
-# Flags whose value is the package itself (``npx -p pkg cmd``, ``uvx --from pkg cmd``).
-_PACKAGE_FLAGS = frozenset({"-p", "--package", "--from"})
+# Flags whose value is the package itself (``npx -p pkg cmd``, ``uvx --from pkg cmd``); ``-p``
+# means ``--python`` to uvx and ``--publish`` to docker, so each ecosystem has its own.
+_NPM_PACKAGE_FLAGS = frozenset({"-p", "--package"})
+_PYPI_PACKAGE_FLAGS = frozenset({"--from"})
 
 _NPM_VERSION = re.compile(r"^(?P<name>@?[^@]+)(?:@(?P<version>.+))?$")
 _PYPI_VERSION = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*"
@@ -47,10 +49,8 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9@._/+~-]+")
 _SEGMENTS = re.compile(r"[/@:.]")
 _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")  # a name, or an IPv6 address (brackets already dropped)
 
-
 _LAUNCHER_SUBCOMMANDS = MappingProxyType({**_NPM_LAUNCHERS, **_PYPI_LAUNCHERS})
 _ALL_LAUNCHERS = frozenset({*_LAUNCHER_SUBCOMMANDS, *_CONTAINER_RUNTIMES, *_PYTHONS})
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ def command_words(server: Server) -> list[str]:
     return words
 
 
-def _positionals(words: list[str]) -> tuple[list[str], str | None]:
+def _positionals(words: list[str], package_flags: frozenset[str] = frozenset()) -> tuple[list[str], str | None]:
     """Arguments that are not options or option values, and the value of a package flag."""
     positionals: list[str] = []
     package_flag_value: str | None = None
@@ -117,7 +117,7 @@ def _positionals(words: list[str]) -> tuple[list[str], str | None]:
     for word in words:
         if skip_next:
             skip_next = False
-            if flag_taking in _PACKAGE_FLAGS and package_flag_value is None:
+            if flag_taking in package_flags and package_flag_value is None:
                 package_flag_value = word
             continue
         if word == "--":
@@ -125,7 +125,7 @@ def _positionals(words: list[str]) -> tuple[list[str], str | None]:
         if word.startswith("-") and len(word) > 1:
             flag, eq, value = word.partition("=")
             if eq:
-                if flag in _PACKAGE_FLAGS and package_flag_value is None:
+                if flag in package_flags and package_flag_value is None:
                     package_flag_value = value
                 continue
             if word not in _BOOLEAN_FLAGS:
@@ -191,11 +191,12 @@ def package_of(server: Server) -> Package | None:
             rest = rest[1:]
         if subcommands and rest == words[1:]:
             return Package("command", program)  # ``npm start``, ``uv --directory d run x``: no package
-        positionals, from_flag = _positionals(rest)
+        npm = program in _NPM_LAUNCHERS
+        positionals, from_flag = _positionals(rest, _NPM_PACKAGE_FLAGS if npm else _PYPI_PACKAGE_FLAGS)
         spec = from_flag or (positionals[0] if positionals else None)
         if spec is None:
             return None
-        return (npm_package if program in _NPM_LAUNCHERS else pypi_package)(spec)
+        return npm_package(spec) if npm else pypi_package(spec)
     if program in _CONTAINER_RUNTIMES:
         if not rest or rest[0] != "run":
             return Package("command", program)  # ``docker mcp gateway run`` and the like

@@ -40,6 +40,8 @@ def server(command: str | None = None, *args: str, url: str | None = None) -> Se
         ("uvx", ["mcp-server-git==2025.1.14", "--repository", "."], Package("pypi", "mcp-server-git", "2025.1.14")),
         ("uvx", ["--from", "Mcp_Server.Fetch@0.6", "mcp-server-fetch"], Package("pypi", "mcp-server-fetch", "0.6")),
         ("uv", ["tool", "run", "mcp-server-time"], Package("pypi", "mcp-server-time")),
+        ("uvx", ["-p", "3.12", "mcp-server-time"], Package("pypi", "mcp-server-time")),
+        ("docker", ["run", "-p", "8080:80", "--rm", "acme/mcp"], Package("docker", "acme/mcp")),
         ("pipx", ["run", "mcp-server-sqlite"], Package("pypi", "mcp-server-sqlite")),
         ("python", ["-m", "mcp_server_fetch"], Package("pypi", "mcp-server-fetch")),
         ("docker", ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
