@@ -166,9 +166,11 @@ def policy_init(path: Path, force: bool) -> int:
 
 
 @policy.command(name="check")
-@click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False)
+@click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False,
+                envvar="MCPIAM_POLICY")
 def policy_check(path: Path) -> int:
-    """Validate a policy file (default: .mcpiam.yaml); exit 2 with file:line:column: field: message."""
+    """Validate a policy file (default: $MCPIAM_POLICY, else .mcpiam.yaml); exit 2 with
+    file:line:column: field: message."""
     from scanner.checks import all_rules
     from scanner.policy import PolicyError, load_policy
 

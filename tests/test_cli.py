@@ -227,6 +227,7 @@ def test_scan_with_an_invalid_policy_exits_2(repo: Path, capsys, monkeypatch) ->
     monkeypatch.setenv("MCPIAM_POLICY", "bad-policy.yaml")
     assert run(capsys, "scan")[0] == 2
     assert run(capsys, "inventory")[0] == 2
+    assert run(capsys, "policy", "check")[0] == 2
     monkeypatch.delenv("MCPIAM_POLICY")
     write(repo / ".mcpiam.yaml", INVALID_POLICY)  # found at the scan root: the same error
     code, _, err = run(capsys, "scan")

@@ -46,9 +46,10 @@ def load_codeowners(root: Path) -> tuple[str | None, tuple[CodeOwnersRule, ...]]
 
 @lru_cache(maxsize=512)
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    """gitignore semantics: a leading or inner ``/`` anchors at the root, otherwise the pattern
-    matches at any depth; ``*`` stays in one segment, ``**`` spans segments; a match on a
-    directory covers everything inside it."""
+    """gitignore semantics as GitHub applies them: a leading or inner ``/`` anchors at the root,
+    otherwise the pattern matches at any depth; ``*`` stays in one segment, ``**`` spans
+    segments; a match on a directory covers everything inside it. GitHub does not support ``!``
+    negation or ``[a-z]`` ranges in CODEOWNERS, so those characters match themselves."""
     directory_only = pattern.endswith("/")
     body = pattern.strip("/") if pattern != "/" else ""
     anchored = pattern.startswith("/") or "/" in body
