@@ -31,7 +31,8 @@ from scanner.policy import (
 )
 from scanner.policy.apply import path_matches
 from scanner.policy.codeowners import codeowners_match, codeowners_of, load_codeowners, parse_codeowners
-from scanner.policy.matching import package_matches, url_matches
+from scanner.policy import ServerMatch
+from scanner.policy.matching import ServerFacts, package_matches, server_matches, url_matches
 
 RULE_IDS = [rule.info.id for rule in all_rules()]
 
@@ -226,6 +227,15 @@ def test_package_matching(pattern: str, package: Package | None, matches: bool) 
 )
 def test_url_matching(pattern: str, url: str | None, matches: bool) -> None:
     assert url_matches(pattern, url) is matches
+
+
+def test_a_match_needs_every_field_it_gives() -> None:
+    facts = ServerFacts("github", ".cursor/mcp.json", Package("npm", "@modelcontextprotocol/server-github"), None)
+    assert server_matches(ServerMatch(names=("git*",), paths=(".cursor/*",)), facts)
+    assert not server_matches(ServerMatch(names=("git*",), paths=(".vscode/*",)), facts)
+    assert server_matches(ServerMatch(packages=("nope", "@modelcontextprotocol/*")), facts)  # any glob of a list
+    assert not server_matches(ServerMatch(urls=("*",)), facts)  # no URL: a url match never fits
+    assert not server_matches(ServerMatch(), facts)  # an empty match covers nothing
 
 
 @pytest.mark.parametrize(

@@ -70,34 +70,37 @@ def _url_pattern(pattern: str) -> str:
     return (host + slash + path).rstrip("/")
 
 
-def server_matches(match: ServerMatch, config: ConfigFile, server: Server, path: str | None = None) -> bool:
-    """Whether every field the match gives is satisfied by one of its globs; ``path`` is the
-    config's path relative to the policy (default: as displayed)."""
-    if not (match.names or match.paths or match.packages or match.urls):
-        return False
-    if match.names and not any(fnmatch.fnmatchcase(server.name, p) for p in match.names):
-        return False
-    path = config.path if path is None else path
-    if match.paths and not any(path_matches(p, path) for p in match.paths):
-        return False
-    if match.packages:
-        package = package_of(server)
-        if not any(package_matches(p, package) for p in match.packages):
-            return False
-    if match.urls:
-        url = url_of(server)
-        if not any(url_matches(p, url) for p in match.urls):
-            return False
-    return True
+@dataclass(frozen=True, slots=True)
+class ServerFacts:
+    """What a policy match looks at, worked out once per server."""
+
+    name: str
+    path: str  # the config's path relative to the policy's folder (else as displayed)
+    package: Package | None
+    url: str | None  # host[:port]/path
+
+    @classmethod
+    def of(cls, policy: Policy, config: ConfigFile, server: Server) -> "ServerFacts":
+        return cls(server.name, policy.relative_path(config.absolute_path, config.path),
+                   package_of(server), url_of(server))
+
+
+def server_matches(match: ServerMatch, facts: ServerFacts) -> bool:
+    """Whether every field the match gives is satisfied by one of its globs."""
+    checks = (
+        (match.names, lambda pattern: fnmatch.fnmatchcase(facts.name, pattern)),
+        (match.paths, lambda pattern: path_matches(pattern, facts.path)),
+        (match.packages, lambda pattern: package_matches(pattern, facts.package)),
+        (match.urls, lambda pattern: url_matches(pattern, facts.url)),
+    )
+    given = [(patterns, fits) for patterns, fits in checks if patterns]
+    return bool(given) and all(any(fits(pattern) for pattern in patterns) for patterns, fits in given)
 
 
 def owner_entry_for(policy: Policy, config: ConfigFile, server: Server) -> OwnerEntry | None:
     """The first owners entry covering the server."""
-    path = policy.relative_path(config.absolute_path, config.path)
-    for entry in policy.owners:
-        if server_matches(entry.match, config, server, path):
-            return entry
-    return None
+    facts = ServerFacts.of(policy, config, server)
+    return next((entry for entry in policy.owners if server_matches(entry.match, facts)), None)
 
 
 def ownership_of(policy: Policy, config: ConfigFile, server: Server) -> Ownership | None:
@@ -113,5 +116,5 @@ def ownership_of(policy: Policy, config: ConfigFile, server: Server) -> Ownershi
 
 
 def is_approved(policy: Policy, config: ConfigFile, server: Server) -> bool:
-    path = policy.relative_path(config.absolute_path, config.path)
-    return any(server_matches(entry.match, config, server, path) for entry in policy.approved_servers)
+    facts = ServerFacts.of(policy, config, server)
+    return any(server_matches(entry.match, facts) for entry in policy.approved_servers)
