@@ -1,4 +1,4 @@
-"""The ``mcpiam`` command line: scan, inventory, rules, explain.
+"""The ``mcpiam`` command line: scan, inventory, rules, explain, policy init/check.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or policy
 error; 3 internal error (a crash never looks like "findings"). Every option has an ``MCPIAM_*``
@@ -36,6 +36,29 @@ def _write_output(text: str, output: str | None) -> None:
         raise click.UsageError(f"cannot write {output}: {error.strerror or type(error).__name__}")
 
 
+def _policy_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+        envvar="MCPIAM_POLICY", metavar="FILE",
+        help="Policy file (default: .mcpiam.yaml at the scan root, if present).",
+    )(function)
+
+
+def _scan_or_usage_error(paths: tuple[Path, ...], settings):  # type: ignore[no-untyped-def]
+    """Run the scan; an invalid policy file or a user's unusable token-family file is a usage
+    error naming the file, line and field, not a crash."""
+    from scanner.engine import scan_paths
+    from scanner.policy import PolicyError
+    from scanner.secrets.families import FamilyFileError
+
+    try:
+        return scan_paths(list(paths) or [Path(".")], settings)
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
+    except FamilyFileError as error:
+        raise click.UsageError(f"token family file {error}") from None
+
+
 def _use_color(choice: str, output: str | None) -> bool:
     if choice == "always":
         return True
@@ -61,17 +84,6 @@ def _scan_options(fingerprint_key: str | None):
     return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8"))
 
 
-def _run_scan(paths: list[Path], settings):
-    """Run the engine; a user's unusable token-family file is a usage error, not a crash."""
-    from scanner.engine import scan_paths
-    from scanner.secrets.families import FamilyFileError
-
-    try:
-        return scan_paths(paths, settings)
-    except FamilyFileError as error:
-        raise click.UsageError(f"token family file {error}") from None
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
@@ -94,9 +106,10 @@ def _run_scan(paths: list[Path], settings):
 @click.option("--summary", type=click.Choice(["frameworks"]), default=None, envvar="MCPIAM_SUMMARY",
               help="Instead of the findings, print them counted per control of the OWASP NHI "
                    "and Agentic Top 10s (text or json).")
+@_policy_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
-         summary: str | None) -> int:
+         summary: str | None, policy_path: Path | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from scanner.engine import ScanSettings
     from scanner.findings import Severity
@@ -105,8 +118,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
     if summary and fmt == "sarif":
         raise click.UsageError("--summary frameworks prints text or json, not sarif")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
-                            rules_dirs=rules_dirs)
-    result = _run_scan(list(paths) or [Path(".")], settings)
+                            rules_dirs=rules_dirs, policy_path=policy_path)
+    result = _scan_or_usage_error(paths, settings)
     if summary == "frameworks":
         from scanner.report.summary import framework_summary_json, framework_summary_text
 
@@ -124,12 +137,13 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
               show_default=True, envvar="MCPIAM_INVENTORY_FORMAT", help="Output format.")
 @click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
               help="Write the inventory to FILE instead of standard output.")
-def inventory(paths: tuple[Path, ...], fmt: str, output: str | None) -> int:
+@_policy_option
+def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path: Path | None) -> int:
     """List every MCP server configured under PATHS, with credential names (never values)."""
-    from scanner.engine import ScanSettings, scan_paths
+    from scanner.engine import ScanSettings
     from scanner.report import InventoryFormat, render_inventory
 
-    result = scan_paths(list(paths) or [Path(".")], ScanSettings(), )
+    result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path))
     _write_output(render_inventory(result.configs, InventoryFormat(fmt)), output)
     return EXIT_CLEAN
 
@@ -158,6 +172,55 @@ def explain(rule_id: str) -> int:
         known = ", ".join(r.info.id for r in all_rules())
         raise click.UsageError(f"unknown rule '{rule_id}'; known rules: {known}")
     click.echo(rule_markdown(rule.info))
+    return EXIT_CLEAN
+
+
+@cli.group()
+def policy() -> None:
+    """Write or validate a policy file (.mcpiam.yaml): owners, approved servers, rule settings."""
+
+
+@policy.command(name="init")
+@click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def policy_init(path: Path, force: bool) -> int:
+    """Write a commented starter policy to PATH (default: .mcpiam.yaml; a folder gets one inside)."""
+    from scanner.policy import starter_policy
+
+    target = path / ".mcpiam.yaml" if path.is_dir() else path
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} already exists; use --force to overwrite it")
+    try:
+        target.write_text(starter_policy(), encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {target}: {error.strerror or type(error).__name__}")
+    click.echo(f"wrote {target}: fill in the owners, then run `mcpiam policy check {target}`")
+    return EXIT_CLEAN
+
+
+@policy.command(name="check")
+@click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False,
+                envvar="MCPIAM_POLICY")
+def policy_check(path: Path) -> int:
+    """Validate a policy file (default: $MCPIAM_POLICY, else .mcpiam.yaml); exit 2 with
+    file:line:column: field: message."""
+    from scanner.checks import all_rules
+    from scanner.policy import PolicyError, load_policy
+
+    try:
+        loaded = load_policy(path, rule_ids=[rule.info.id for rule in all_rules()])
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
+    counts = [
+        (len(loaded.owners), "owners entry", "owners entries"),
+        (len(loaded.approved_servers), "approved server", "approved servers"),
+        (len(loaded.rules), "rule override", "rule overrides"),
+        (len(loaded.ignore_paths), "ignored path", "ignored paths"),
+        (len(loaded.allowlist), "allow-listed finding", "allow-listed findings"),
+        (len(loaded.shared_accounts), "shared-account name", "shared-account names"),
+    ]
+    summary = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
+    click.echo(f"{path}: valid policy ({summary})")
     return EXIT_CLEAN
 
 

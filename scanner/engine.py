@@ -1,13 +1,15 @@
 """The scan pipeline: discover, parse, model, run the rules, and hand back one ScanResult.
 
 Data flows one way through here; every finding passes through ``collect_findings``, the single
-place that applies rule selection, sorts and de-duplicates.
+place that applies rule selection, sorts and de-duplicates. The policy file's scan-wide settings
+(ignored paths, rule switches, severity overrides, allow-list) are applied in ``scan_paths``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scanner import __version__
@@ -20,6 +22,9 @@ from scanner.extract import confirm_content, extract_claim, recognise_by_content
 from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile, Scope
 from scanner.parse import FORMATS, parse_file, read_head, sniff_format
+from scanner.policy import Policy, find_policy, load_policy
+from scanner.policy.apply import apply_to_findings, is_ignored_path
+from scanner.policy.codeowners import load_codeowners
 from scanner.result import Note, ScanResult
 
 
@@ -30,6 +35,8 @@ class ScanSettings:
     select: tuple[str, ...] = ()  # rule ids to run; empty = all
     ignore: tuple[str, ...] = ()  # rule ids not to run
     rules_dirs: tuple[Path, ...] = ()  # extra token-family directories (--rules)
+    policy_path: Path | None = None  # --policy; when None, .mcpiam.yaml at the scan root if present
+    policy: Policy | None = None  # an already loaded policy (wins over policy_path and the lookup)
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -100,12 +107,51 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
     return config, _notes_from(document, candidate.display)
 
 
-def selected_rules(settings: ScanSettings, rules: Sequence[Rule] | None = None) -> tuple[Rule, ...]:
+def resolve_policy(settings: ScanSettings, root: Path, paths: Sequence[Path] = ()) -> Policy:
+    """The scan's policy: given, named by --policy, or .mcpiam.yaml at the scan root (or in the one
+    directory scanned, for ``mcpiam scan path/to/repo``); raises PolicyError.
+
+    Paths in a policy found in the tree are relative to its folder, paths in one named by
+    --policy to the scan root. CODEOWNERS is read from that folder too, when the policy asks for
+    it, so rules stay pure functions.
+    """
+    policy = settings.policy
+    base = root
+    if policy is None:
+        path = settings.policy_path
+        if path is None:
+            path = find_policy(root)
+            if path is None and len(paths) == 1 and Path(paths[0]).is_dir():
+                path = find_policy(Path(paths[0]))
+            if path is not None:
+                base = Path(os.path.abspath(path)).parent
+        if path is None:
+            return Policy()
+        display = _display(Path(path), root)
+        policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()])
+    base_dir = Path(policy.base_dir) if policy.base_dir is not None else base
+    policy = replace(policy, base_dir=str(base_dir))
+    if policy.owners_from_codeowners and not policy.codeowners:
+        source, codeowners = load_codeowners(base_dir)
+        shown = _display(base_dir / source, root) if source is not None else None
+        policy = replace(policy, codeowners_source=shown, codeowners=codeowners)
+    return policy
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def selected_rules(settings: ScanSettings, rules: Sequence[Rule] | None = None,
+                   policy: Policy = Policy()) -> tuple[Rule, ...]:
     chosen = []
     for rule in rules if rules is not None else all_rules():
         if settings.select and rule.info.id not in settings.select:
             continue
-        if rule.info.id in settings.ignore:
+        if rule.info.id in settings.ignore or rule.info.id in policy.disabled_rules:
             continue
         chosen.append(rule)
     return tuple(chosen)
@@ -128,15 +174,25 @@ def scan_paths(
     root: Path | None = None,
 ) -> ScanResult:
     catalogue = catalogue or default_catalogue()
+    paths = list(paths)
     found = discover(paths, catalogue, root=root)
+    policy = resolve_policy(settings, found.root, paths)
     configs: list[ConfigFile] = []
     notes: list[Note] = list(found.notes)
     for candidate in found.candidates:
+        if candidate.display == policy.source:
+            continue  # the policy file itself is not an MCP config
+        if is_ignored_path(policy, str(candidate.path), candidate.display):
+            notes.append(Note(candidate.display, "info", "ignored-by-policy",
+                              f"not read: ignore_paths in {policy.source} covers it"))
+            continue
         config, file_notes = load_config(candidate, catalogue)
         notes.extend(file_notes)
         if config is not None:
             configs.append(config)
-    rules = selected_rules(settings)
+    rules = selected_rules(settings, policy=policy)
+    options = replace(settings.options, policy=policy,
+                      extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
     credentials: tuple = ()
     unexpanded: tuple = ()
     if any(rule.info.needs_credentials for rule in rules):
@@ -147,11 +203,11 @@ def scan_paths(
         # checked by the test suite, so a plain scan skips that work.
         families = load_families(settings.rules_dirs, check_examples=bool(settings.rules_dirs))
         credentials, unexpanded = find_credentials(
-            configs, families, catalogue, settings.options.fingerprint_key
+            configs, families, catalogue, options.fingerprint_key
         )
-    scan = ScanInput(configs=tuple(configs), options=settings.options, credentials=credentials,
+    scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
                      unexpanded_references=unexpanded)
-    findings = collect_findings(scan, rules)
+    findings, allowlisted = apply_to_findings(policy, collect_findings(scan, rules))
     return ScanResult(
         root=str(found.root),
         findings=findings,
@@ -161,4 +217,6 @@ def scan_paths(
         fail_on=settings.fail_on,
         tool_version=__version__,
         files_considered=found.files_considered,
+        allowlisted=allowlisted,
+        policy=policy.source,
     )

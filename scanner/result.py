@@ -31,6 +31,8 @@ class ScanResult:
     fail_on: Severity
     tool_version: str
     files_considered: int = 0
+    allowlisted: int = 0  # findings dropped because the policy allow-lists their fingerprint
+    policy: str | None = None  # the policy file used, as displayed; None when there was none
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -58,6 +58,8 @@ def test_exit_0_when_findings_stay_below_fail_on(repo: Path, capsys) -> None:
 
 def test_exit_0_on_a_clean_tree(tmp_path: Path, capsys, monkeypatch) -> None:
     write(tmp_path / ".vscode/mcp.json", '{"servers": {"fs": {"command": "npx"}}}')
+    write(tmp_path / ".mcpiam.yaml", 'owners:\n  - {match: {name: fs}, owner: "@acme/devex", purpose: files,'
+          ' secret_source: none, revocation: "not needed"}\n')
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "scan")
     assert code == 0
@@ -177,3 +179,71 @@ def test_color_only_when_asked_or_on_a_terminal(repo: Path, capsys) -> None:
 
 def test_module_entry_point_is_the_cli() -> None:
     assert cli_module.main is main
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+INVALID_POLICY = "owners:\n  - match: {package: \"@modelcontextprotocol/server-github\"}\n    owner: 42\n"
+
+
+def test_policy_init_writes_a_starter_that_policy_check_accepts(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "policy", "init")
+    assert code == 0 and "wrote .mcpiam.yaml" in out
+    assert (tmp_path / ".mcpiam.yaml").read_text(encoding="utf-8").startswith("# mcpiam policy")
+    code, out, _ = run(capsys, "policy", "check")
+    assert code == 0 and out.startswith(".mcpiam.yaml: valid policy (0 owners entries,")
+
+
+def test_policy_init_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None:
+    target = write(tmp_path / "team" / ".mcpiam.yaml", "owners: []\n")
+    code, _, err = run(capsys, "policy", "init", str(tmp_path / "team"))  # a folder gets .mcpiam.yaml inside
+    assert code == 2 and "already exists; use --force" in err
+    assert target.read_text(encoding="utf-8") == "owners: []\n"
+    assert run(capsys, "policy", "init", "--force", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8").startswith("# mcpiam policy")
+
+
+def test_policy_check_names_file_line_column_and_field(tmp_path: Path, capsys) -> None:
+    policy = write(tmp_path / "policy.yaml", INVALID_POLICY)
+    code, out, err = run(capsys, "policy", "check", str(policy))
+    assert code == 2 and out == ""
+    assert f"{policy}:3:12: owners[0].owner: must be a string" in err
+
+
+def test_policy_check_counts_what_a_valid_policy_holds(tmp_path: Path, capsys) -> None:
+    policy = write(tmp_path / "p.yaml", "owners:\n  - {match: {name: a}, owner: b}\nshared_accounts: [svc]\n")
+    code, out, _ = run(capsys, "policy", "check", str(policy))
+    assert code == 0
+    assert "(1 owners entry, 0 approved servers, 0 rule overrides, 0 ignored paths, 0 allow-listed findings, " \
+           "1 shared-account name)" in out
+
+
+def test_scan_with_an_invalid_policy_exits_2(repo: Path, capsys, monkeypatch) -> None:
+    write(repo / "bad-policy.yaml", INVALID_POLICY)
+    code, out, err = run(capsys, "scan", "--policy", "bad-policy.yaml")
+    assert code == 2 and out == ""
+    assert "invalid policy file" in err and "bad-policy.yaml:3:12: owners[0].owner: must be a string" in err
+    monkeypatch.setenv("MCPIAM_POLICY", "bad-policy.yaml")
+    assert run(capsys, "scan")[0] == 2
+    assert run(capsys, "inventory")[0] == 2
+    assert run(capsys, "policy", "check")[0] == 2
+    monkeypatch.delenv("MCPIAM_POLICY")
+    write(repo / ".mcpiam.yaml", INVALID_POLICY)  # found at the scan root: the same error
+    code, _, err = run(capsys, "scan")
+    assert code == 2 and ".mcpiam.yaml:3:12: owners[0].owner: must be a string" in err
+
+
+def test_scan_with_a_missing_policy_file_exits_2(repo: Path, capsys) -> None:
+    code, _, err = run(capsys, "scan", "--policy", "missing.yaml")
+    assert code == 2 and "missing.yaml:1:1: cannot read the policy file: not found" in err
+
+
+def test_scan_and_inventory_apply_the_policy(repo: Path, capsys) -> None:
+    write(repo / "team.yaml", "ignore_paths: [.codex]\nrules:\n  missing-owner: {enabled: false}\n")
+    code, out, _ = run(capsys, "scan", "--policy", "team.yaml")
+    assert code == 1
+    assert "missing-owner" not in out and ".codex/config.toml" not in out
+    assert "(1 failing); policy: team.yaml; 1 info note hidden" in out  # the ignored file is an info note
+    code, out, _ = run(capsys, "inventory", "--policy", "team.yaml", "--format", "csv")
+    assert code == 0 and "docs" not in out and "tickets" in out

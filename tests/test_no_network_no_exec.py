@@ -80,6 +80,9 @@ def invocations(root: Path, out: Path) -> dict[str, list[list[str]]]:
         "rules": [["rules"]],
         "explain": [["explain", "embedded-secret"]],
         "generate-docs": [["generate-docs", "--output", str(out / "docs")]],
+        "policy": [["policy", "init", str(out / "starter.yaml")],
+                   ["policy", "check", str(out / "starter.yaml")],
+                   ["scan", "--policy", str(out / "starter.yaml"), str(root)]],
     }
 
 

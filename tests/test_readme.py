@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from scanner.cli import cli
+from scanner.cli import cli, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,3 +52,23 @@ def test_help_runs() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
     assert "scan" in result.output and "inventory" in result.output
+
+
+def test_the_ownership_worked_example_gives_the_report_shown(
+    tmp_path: Path, monkeypatch, capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    """The README's worked example is built from its own code blocks and scanned; the report
+    must be exactly the one the README shows, so the example cannot drift."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = dict(re.findall(r"<!-- worked-example: (\S+) -->\s*```\w+\n(.*?)```", text, re.DOTALL))
+    assert sorted(blocks) == [".mcp.json", ".mcpiam.yaml", "report"]
+    for name in (".mcp.json", ".mcpiam.yaml"):
+        (tmp_path / name).write_text(blocks[name], encoding="utf-8")
+    command, _, shown = blocks["report"].partition("\n")
+    assert command == "$ mcpiam scan ."
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("MCPIAM_")] + ["NO_COLOR"]:
+        monkeypatch.delenv(name, raising=False)
+    code = main(command.removeprefix("$ mcpiam ").split())
+    assert capsys.readouterr().out == shown
+    assert code == 1

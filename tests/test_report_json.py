@@ -32,8 +32,9 @@ def test_json_report_matches_golden() -> None:
 
 @pytest.mark.parametrize(
     "changes",
-    [{}, {"findings": (), "notes": ()}, {"configs": (), "rules": (), "findings": (), "notes": ()}],
-    ids=["sample", "no-findings", "empty"],
+    [{}, {"findings": (), "notes": ()}, {"configs": (), "rules": (), "findings": (), "notes": ()},
+     {"policy": "config/.mcpiam.yaml", "allowlisted": 3}],
+    ids=["sample", "no-findings", "empty", "policy"],
 )
 def test_json_report_is_valid_against_its_schema(validator: jsonschema.Draft202012Validator, changes: dict) -> None:
     errors = sorted(validator.iter_errors(report(**changes)), key=lambda e: list(e.path))
@@ -64,7 +65,18 @@ def test_summary_counts() -> None:
         "servers": 7,
         "files_considered": 14,
         "notes": {"warning": 2, "info": 1},
+        "policy": None,
+        "allowlisted": 0,
     }
+
+
+def test_summary_names_the_policy_and_counts_allow_listed_findings(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    data = report(policy=".mcpiam.yaml", allowlisted=2)
+    assert (data["summary"]["policy"], data["summary"]["allowlisted"]) == (".mcpiam.yaml", 2)
+    assert data["summary"]["findings"] == 5  # allow-listed findings are not counted as findings
+    assert validator.is_valid(data)
 
 
 def test_finding_record() -> None:

@@ -57,6 +57,13 @@ def test_no_findings_says_so() -> None:
     assert output == "No findings in 3 config files, 7 servers; fail-on: high"
 
 
+def test_summary_names_the_policy_and_allow_listed_findings() -> None:
+    without = render(sample_result(findings=(), notes=(), policy=".mcpiam.yaml"), OutputFormat.TEXT)
+    assert without == "No findings in 3 config files, 7 servers; fail-on: high; policy: .mcpiam.yaml"
+    last = render(sample_result(notes=(), policy=".mcpiam.yaml", allowlisted=1), OutputFormat.TEXT).splitlines()[-1]
+    assert last.endswith("(3 failing); policy: .mcpiam.yaml (1 finding allow-listed)")
+
+
 def test_singular_wording() -> None:
     result = sample_result(findings=FINDINGS[:1], notes=(), configs=sample_result().configs[:1])
     assert render(result, OutputFormat.TEXT).splitlines()[-1] == (

@@ -3,7 +3,8 @@
 Fixtures live in ``testdata/rules/<rule-id>/``: ``bad/`` and ``good/`` trees laid out as a
 repository, and ``bad.expected`` listing the findings the bad tree must give, one per line as
 ``path:line:column rule-id`` (regenerate with ``UPDATE=1``). The good tree must give none for the
-rule.
+rule. Rules that read the policy find it as ``.mcpiam.yaml`` at the root of a fixture tree; in a
+rule's documented example, a code block whose first line is ``# .mcpiam.yaml`` is that file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scanner.engine import ScanSettings, scan_paths
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "testdata" / "rules"
 RULE_IDS = [rule.info.id for rule in all_rules()]
+POLICY_FILE = ".mcpiam.yaml"
 EXAMPLE_SUFFIX = {"json": ".json", "jsonc": ".json", "yaml": ".yaml", "toml": ".toml"}
 
 
@@ -73,16 +75,24 @@ def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_pat
     docs = next(r.info.docs for r in all_rules() if r.info.id == rule_id)
     sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", docs, re.MULTILINE | re.DOTALL))
     for section, should_fire in (("Example", True), ("Use instead", False)):
-        # A fence may name the file the example lives in (```json file=claude_desktop_config.json)
-        # when the rule depends on which client reads it.
-        block = re.search(r"```(\w+)(?: file=(\S+))?\n(.*?)```", sections[section], re.DOTALL)
-        assert block, f"{rule_id}: no code block under {section}"
-        language, file_name, body = block.groups()
-        name = file_name or f"example{EXAMPLE_SUFFIX[language]}"
-        target = tmp_path / section.replace(" ", "-") / name
-        target.parent.mkdir(parents=True)
-        target.write_text(body, encoding="utf-8")
-        result = scan_paths([target], ScanSettings(select=(rule_id,)), root=target.parent)
+        blocks = re.findall(r"```(\w+)(?: file=(\S+))?\n(.*?)```", sections[section], re.DOTALL)
+        assert blocks, f"{rule_id}: no code block under {section}"
+        directory = tmp_path / section.replace(" ", "-")
+        directory.mkdir()
+        target = None
+        for language, file_name, body in blocks:
+            # A block starting "# .mcpiam.yaml" is the policy file beside the example config.
+            if body.startswith(f"# {POLICY_FILE}\n"):
+                (directory / POLICY_FILE).write_text(body, encoding="utf-8")
+                continue
+            assert target is None, f"{rule_id}: several config blocks under {section}"
+            # A fence may name the file the example lives in (```json file=claude_desktop_config.json)
+            # when the rule depends on which client reads it.
+            target = directory / (file_name or f"example{EXAMPLE_SUFFIX[language]}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body, encoding="utf-8")
+        assert target is not None, f"{rule_id}: no config block under {section}"
+        result = scan_paths([target], ScanSettings(select=(rule_id,)), root=directory)
         fired = [f for f in result.findings if f.rule_id == rule_id]
         assert bool(fired) is should_fire, f"{rule_id}: {section} example"
 

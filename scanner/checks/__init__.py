@@ -17,6 +17,9 @@ RULE_MODULES = (
     "scanner.checks.shared_account",
     "scanner.checks.excessive_scope",
     "scanner.checks.unpinned_server",
+    "scanner.checks.missing_owner",
+    "scanner.checks.incomplete_ownership",
+    "scanner.checks.unapproved_server",
 )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from scanner.findings import Finding, Location, Severity
 from scanner.model import ConfigFile, Server, Value
+from scanner.policy.model import Policy
 
 DOC_SECTIONS = ("What it flags", "Why it matters", "Example", "Use instead", "Options", "References")
 
@@ -39,6 +40,8 @@ class ScanOptions:
     fingerprint_key: bytes = DEFAULT_FINGERPRINT_KEY
     # Extra generic or shared account names (from the policy file) for the shared-account rule.
     extra_shared_accounts: tuple[str, ...] = ()
+    # The policy file's content (owners, approved servers, ...); Policy() when there is none.
+    policy: Policy = Policy()
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,8 @@ def _summary(result: ScanResult) -> dict[str, object]:
         "servers": defined_server_count(result.configs),
         "files_considered": result.files_considered,
         "notes": notes,
+        "policy": result.policy,
+        "allowlisted": result.allowlisted,
     }
 
 

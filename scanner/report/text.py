@@ -80,6 +80,10 @@ def _summary(result: ScanResult, hidden_notes: int, color: bool) -> str:
         line = _paint(line, _SEVERITY_STYLE[Severity.HIGH] if failing else _BOLD, color)
     else:
         line = _paint(f"No findings {scope}", _GREEN, color)
+    if result.policy is not None:
+        line += f"; policy: {clean(result.policy)}"
+        if result.allowlisted:
+            line += f" ({plural(result.allowlisted, 'finding')} allow-listed)"
     if hidden_notes:
         line += f"; {plural(hidden_notes, 'info note')} hidden (shown in verbose mode)"
     return line
