@@ -21,6 +21,7 @@ from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile, Scope
 from scanner.parse import FORMATS, parse_file, read_head, sniff_format
 from scanner.result import Note, ScanResult
+from scanner.triage import TriageSettings, triage
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class ScanSettings:
     select: tuple[str, ...] = ()  # rule ids to run; empty = all
     ignore: tuple[str, ...] = ()  # rule ids not to run
     rules_dirs: tuple[Path, ...] = ()  # extra token-family directories (--rules)
+    triage: TriageSettings = TriageSettings()  # suppressions and baseline (scanner/triage.py)
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -150,7 +152,9 @@ def scan_paths(
         )
     scan = ScanInput(configs=tuple(configs), options=settings.options, credentials=credentials,
                      unexpanded_references=unexpanded)
-    findings = collect_findings(scan, rules)
+    findings, set_aside = triage(collect_findings(scan, rules), configs, found.root,
+                                 [rule.info.id for rule in rules], settings.triage,
+                                 settings.options.fingerprint_key)
     return ScanResult(
         root=str(found.root),
         findings=findings,
@@ -160,4 +164,5 @@ def scan_paths(
         fail_on=settings.fail_on,
         tool_version=__version__,
         files_considered=found.files_considered,
+        triage=set_aside,
     )

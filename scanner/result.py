@@ -8,6 +8,7 @@ from scanner.checks.base import RuleInfo
 from scanner.document import Span
 from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile
+from scanner.triage import Triage
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class ScanResult:
     fail_on: Severity
     tool_version: str
     files_considered: int = 0
+    triage: Triage = Triage()  # what suppressions and the baseline set aside
 
     @property
     def failing(self) -> tuple[Finding, ...]:

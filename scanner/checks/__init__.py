@@ -15,6 +15,7 @@ RULE_MODULES = (
     "scanner.checks.unexpanded_reference",
     "scanner.checks.shared_credential",
     "scanner.checks.shared_account",
+    "scanner.checks.suppression_without_reason",
 )
 
 
