@@ -219,6 +219,19 @@ def generate_docs(directory: Path) -> int:
     return EXIT_CLEAN
 
 
+@cli.command(name="generate-hooks", hidden=True)
+@click.option("--output", "target", type=click.Path(path_type=Path), default=Path(".pre-commit-hooks.yaml"),
+              show_default=True)
+def generate_hooks(target: Path) -> int:
+    """Regenerate the pre-commit hook manifest (its files pattern) from the client catalogue."""
+    from scanner.catalogue import default_catalogue
+    from scanner.precommit import hooks_manifest
+
+    target.write_text(hooks_manifest(default_catalogue()), encoding="utf-8")
+    click.echo(str(target))
+    return EXIT_CLEAN
+
+
 @cli.group()
 def baseline() -> None:
     """Record the findings a repository already has, so that scans report only new ones."""
