@@ -1,7 +1,8 @@
 """The scan pipeline: discover, parse, model, run the rules, and hand back one ScanResult.
 
 Data flows one way through here; every finding passes through ``collect_findings``, the single
-place that applies rule selection, sorts and de-duplicates.
+place that applies rule selection, sorts and de-duplicates, then through ``scanner.triage``, the
+single place that sets findings aside (inline suppressions, fingerprint list, baseline).
 """
 
 from __future__ import annotations

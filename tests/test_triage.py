@@ -273,3 +273,18 @@ def test_select_ignore_and_exit_zero(tmp_path: Path, capsys, monkeypatch) -> Non
     assert run(capsys, "scan")[0] == 0
     monkeypatch.setenv("MCPIAM_EXIT_ZERO", "0")
     assert run(capsys, "scan")[0] == 1
+
+
+def test_baseline_and_no_ignores_from_the_environment(tmp_path: Path, capsys, monkeypatch) -> None:
+    fmt = BY_NAME["toml"]
+    write(tmp_path, fmt, fmt.text(after="# mcpiam: ignore[embedded-secret] fixture"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MCPIAM_SELECT", ",".join(RULES))
+    assert run(capsys, "scan")[0] == 0
+    monkeypatch.setenv("MCPIAM_NO_IGNORES", "1")
+    code, out, _ = run(capsys, "scan")
+    assert code == 1 and "suppressions off" in out
+    assert run(capsys, "baseline", "create")[0] == 0  # with ignores off: the finding is recorded
+    monkeypatch.setenv("MCPIAM_BASELINE", ".mcpiam-baseline.json")
+    code, out, _ = run(capsys, "scan")
+    assert code == 0 and "1 baselined" in out
