@@ -119,6 +119,13 @@ def test_a_directive_covers_the_value_below_a_run_of_comment_lines(tmp_path: Pat
     assert scan(tmp_path)[0] == []
 
 
+def test_a_trailing_directive_covers_only_its_own_line(tmp_path: Path) -> None:
+    fmt = BY_NAME["jsonc"]
+    text = fmt.text(above='        "DEBUG": "1", // mcpiam: ignore[embedded-secret] for the line above only')
+    write(tmp_path, fmt, text)
+    assert [rule for rule, _ in scan(tmp_path)[0]] == ["embedded-secret"]
+
+
 def test_plain_json_is_suppressed_through_the_fingerprint_list(tmp_path: Path) -> None:
     fmt = BY_NAME["json"]
     write(tmp_path, fmt, fmt.text())
