@@ -84,6 +84,43 @@ def _scan_options(fingerprint_key: str | None):
     return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8"))
 
 
+def _rule_ids(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Rule ids from a repeatable option (commas and, from the environment, spaces separate them)."""
+    from scanner.checks import all_rules
+
+    ids = tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+    known = {rule.info.id for rule in all_rules()}
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise click.BadParameter(f"unknown rule {', '.join(unknown)}; known rules: {', '.join(sorted(known))}",
+                                 param_hint=option)
+    return ids
+
+
+def _triage_settings(no_ignores: bool, baseline_file: Path | None):
+    from scanner.baseline import BaselineError, load
+    from scanner.triage import TriageSettings
+
+    baseline = None
+    if baseline_file is not None:
+        try:
+            baseline = load(baseline_file)
+        except BaselineError as error:
+            raise click.BadParameter(str(error), param_hint="--baseline") from None
+    return TriageSettings(inline_ignores=not no_ignores, baseline=baseline)
+
+
+def _selection_options(command):
+    """--select/--ignore RULE and --no-ignores, shared by scan and baseline create/update."""
+    command = click.option("--no-ignores", is_flag=True, envvar="MCPIAM_NO_IGNORES",
+                           help="Apply no inline or policy suppression: show everything (audits).")(command)
+    command = click.option("--ignore", "ignore_rules", multiple=True, envvar="MCPIAM_IGNORE", metavar="RULE",
+                           help="Do not run RULE (repeatable, or comma-separated).")(command)
+    command = click.option("--select", "select_rules", multiple=True, envvar="MCPIAM_SELECT", metavar="RULE",
+                           help="Run only RULE (repeatable, or comma-separated).")(command)
+    return command
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
@@ -107,9 +144,17 @@ def _scan_options(fingerprint_key: str | None):
               help="Instead of the findings, print them counted per control of the OWASP NHI "
                    "and Agentic Top 10s (text or json).")
 @_policy_option
+@_selection_options
+@click.option("--baseline", "baseline_file", envvar="MCPIAM_BASELINE", default=None, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in this baseline (mcpiam baseline create).")
+@click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
+              help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
-         summary: str | None, policy_path: Path | None) -> int:
+         summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
+         ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
+         exit_zero: bool) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from scanner.engine import ScanSettings
     from scanner.findings import Severity
@@ -118,7 +163,10 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
     if summary and fmt == "sarif":
         raise click.UsageError("--summary frameworks prints text or json, not sarif")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
-                            rules_dirs=rules_dirs, policy_path=policy_path)
+                            rules_dirs=rules_dirs, policy_path=policy_path,
+                            select=_rule_ids(select_rules, "--select"),
+                            ignore=_rule_ids(ignore_rules, "--ignore"),
+                            triage=_triage_settings(no_ignores, baseline_file))
     result = _scan_or_usage_error(paths, settings)
     if summary == "frameworks":
         from scanner.report.summary import framework_summary_json, framework_summary_text
@@ -128,7 +176,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
         text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                       verbose=verbose)
     _write_output(text, output)
-    return EXIT_FINDINGS if result.failing else EXIT_CLEAN
+    return EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN
 
 
 @cli.command()
@@ -233,6 +281,114 @@ def generate_docs(directory: Path) -> int:
 
     for path in write_rule_docs(directory):
         click.echo(str(path))
+    return EXIT_CLEAN
+
+
+@cli.command(name="generate-hooks", hidden=True)
+@click.option("--output", "target", type=click.Path(path_type=Path), default=Path(".pre-commit-hooks.yaml"),
+              show_default=True)
+def generate_hooks(target: Path) -> int:
+    """Regenerate the pre-commit hook manifest (its files pattern) from the client catalogue."""
+    from scanner.catalogue import default_catalogue
+    from scanner.precommit import hooks_manifest
+
+    target.write_text(hooks_manifest(default_catalogue()), encoding="utf-8")
+    click.echo(str(target))
+    return EXIT_CLEAN
+
+
+@cli.group()
+def baseline() -> None:
+    """Record the findings a repository already has, so that scans report only new ones."""
+
+
+def _baseline_options(command):
+    """Options shared by baseline create and update: where the file is and how to scan."""
+    from scanner.baseline import DEFAULT_BASELINE
+
+    command = _selection_options(command)
+    command = _policy_option(command)
+    command = click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
+                           help="Key for credential fingerprints; use the one scans use.")(command)
+    command = click.option("--rules", "rules_dirs", multiple=True, envvar="MCPIAM_RULES", metavar="DIR",
+                           type=click.Path(path_type=Path, file_okay=False),
+                           help="Also load token families from the *.yaml files in DIR.")(command)
+    command = click.option("-b", "--baseline", "baseline_file", envvar="MCPIAM_BASELINE",
+                           default=Path(DEFAULT_BASELINE), show_default=True, metavar="FILE",
+                           type=click.Path(path_type=Path, dir_okay=False),
+                           help="The baseline file; its paths are relative to its directory.")(command)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(command)
+
+
+def _baseline_scan(paths: tuple[Path, ...], fingerprint_key: str | None, rules_dirs: tuple[Path, ...],
+                   select_rules: tuple[str, ...], ignore_rules: tuple[str, ...], no_ignores: bool,
+                   policy_path: Path | None, existing=None):
+    from scanner.engine import ScanSettings
+    from scanner.triage import TriageSettings
+
+    settings = ScanSettings(options=_scan_options(fingerprint_key), rules_dirs=rules_dirs,
+                            select=_rule_ids(select_rules, "--select"),
+                            ignore=_rule_ids(ignore_rules, "--ignore"), policy_path=policy_path,
+                            triage=TriageSettings(inline_ignores=not no_ignores, baseline=existing))
+    return settings, _scan_or_usage_error(paths, settings)
+
+
+def _write_baseline(file: Path, entries, settings) -> int:
+    from scanner.baseline import BaselineError, build, write
+
+    written = build(file.resolve().parent, entries, settings.options.fingerprint_key)
+    try:
+        write(written, file)
+    except BaselineError as error:
+        raise click.UsageError(str(error)) from None
+    return len(written.entries)
+
+
+def _new_entries(result, file: Path) -> list:
+    from scanner.baseline import entry_for, rebased
+
+    directory = file.resolve().parent
+    return [entry_for(rebased(finding, Path(result.root), directory)) for finding in result.findings]
+
+
+@baseline.command(name="create")
+@_baseline_options
+@click.option("--force", is_flag=True, envvar="MCPIAM_FORCE", help="Overwrite an existing baseline file.")
+def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tuple[Path, ...],
+                    fingerprint_key: str | None, select_rules: tuple[str, ...],
+                    ignore_rules: tuple[str, ...], no_ignores: bool, policy_path: Path | None,
+                    force: bool) -> int:
+    """Scan PATHS and record every finding in the baseline file (findings of every severity)."""
+    if baseline_file.exists() and not force:
+        raise click.UsageError(f"{baseline_file} exists; run `mcpiam baseline update`, or add --force")
+    settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
+                                      no_ignores, policy_path)
+    count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings)
+    click.echo(f"{baseline_file}: {count} finding(s) recorded")
+    return EXIT_CLEAN
+
+
+@baseline.command(name="update")
+@_baseline_options
+def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tuple[Path, ...],
+                    fingerprint_key: str | None, select_rules: tuple[str, ...],
+                    ignore_rules: tuple[str, ...], no_ignores: bool, policy_path: Path | None) -> int:
+    """Scan PATHS; add new findings to the baseline and drop its stale entries for scanned files."""
+    from scanner.baseline import BaselineError, load
+
+    try:
+        existing = load(baseline_file)
+    except BaselineError as error:
+        raise click.BadParameter(str(error), param_hint="--baseline") from None
+    settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
+                                      no_ignores, policy_path, existing)
+    stale = {entry.fingerprint for entry in result.triage.stale}
+    kept = [entry for entry in existing.entries if entry.fingerprint not in stale]
+    added = _new_entries(result, baseline_file)
+    _write_baseline(baseline_file, kept + added, settings)
+    click.echo(f"{baseline_file}: {len(added)} added, {len(stale)} stale removed, {len(kept)} kept")
+    for warning in result.triage.warnings:
+        click.echo(f"warning: {warning}", err=True)
     return EXIT_CLEAN
 
 

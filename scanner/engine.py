@@ -2,7 +2,9 @@
 
 Data flows one way through here; every finding passes through ``collect_findings``, the single
 place that applies rule selection, sorts and de-duplicates. The policy file's scan-wide settings
-(ignored paths, rule switches, severity overrides, allow-list) are applied in ``scan_paths``.
+(ignored paths, rule switches, severity overrides) are applied in ``scan_paths``; then
+``scanner.triage`` is the single place that sets findings aside (inline suppressions, the policy's
+allow-list, the baseline).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from scanner.policy import Policy, find_policy, load_policy
 from scanner.policy.apply import apply_to_findings, is_ignored_path
 from scanner.policy.codeowners import load_codeowners
 from scanner.result import Note, ScanResult
+from scanner.triage import TriageSettings, triage
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,7 @@ class ScanSettings:
     rules_dirs: tuple[Path, ...] = ()  # extra token-family directories (--rules)
     policy_path: Path | None = None  # --policy; when None, .mcpiam.yaml at the scan root if present
     policy: Policy | None = None  # an already loaded policy (wins over policy_path and the lookup)
+    triage: TriageSettings = TriageSettings()  # suppressions and baseline (scanner/triage.py)
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -207,7 +211,12 @@ def scan_paths(
         )
     scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
                      unexpanded_references=unexpanded)
-    findings, allowlisted = apply_to_findings(policy, collect_findings(scan, rules))
+    allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
+    triage_settings = replace(settings.triage, allowed_fingerprints=(
+        settings.triage.allowed_fingerprints + allowlist))
+    findings, set_aside = triage(apply_to_findings(policy, collect_findings(scan, rules)), configs,
+                                 found.root, [rule.info.id for rule in rules], triage_settings,
+                                 options.fingerprint_key)
     return ScanResult(
         root=str(found.root),
         findings=findings,
@@ -217,6 +226,7 @@ def scan_paths(
         fail_on=settings.fail_on,
         tool_version=__version__,
         files_considered=found.files_considered,
-        allowlisted=allowlisted,
+        allowlisted=sum(1 for item in set_aside.suppressed if item.source == "policy"),
         policy=policy.source,
+        triage=set_aside,
     )

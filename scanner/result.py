@@ -8,6 +8,7 @@ from scanner.checks.base import RuleInfo
 from scanner.document import Span
 from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile
+from scanner.triage import Triage
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class ScanResult:
     files_considered: int = 0
     allowlisted: int = 0  # findings dropped because the policy allow-lists their fingerprint
     policy: str | None = None  # the policy file used, as displayed; None when there was none
+    triage: Triage = Triage()  # what suppressions and the baseline set aside
 
     @property
     def failing(self) -> tuple[Finding, ...]:

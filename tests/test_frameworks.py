@@ -16,7 +16,8 @@ from scanner.engine import ScanSettings, scan_paths
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "testdata" / "rules"
 # A parse error says nothing about identities or agents: it evidences no control.
-NO_CONTROL = {"config-parse-error"}
+# A suppression without a reason is review hygiene: it evidences no control either.
+NO_CONTROL = {"config-parse-error", "suppression-without-reason"}
 KNOWN = {c.id for c in controls()}
 
 

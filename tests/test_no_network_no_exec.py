@@ -83,6 +83,10 @@ def invocations(root: Path, out: Path) -> dict[str, list[list[str]]]:
         "policy": [["policy", "init", str(out / "starter.yaml")],
                    ["policy", "check", str(out / "starter.yaml")],
                    ["scan", "--policy", str(out / "starter.yaml"), str(root)]],
+        "baseline": [["baseline", "create", "-b", str(out / "b.json"), str(root)],
+                     ["baseline", "update", "-b", str(out / "b.json"), str(root)],
+                     ["scan", "--baseline", str(out / "b.json"), str(root)]],
+        "generate-hooks": [["generate-hooks", "--output", str(out / "hooks.yaml")]],
     }
 
 

@@ -20,6 +20,7 @@ RULE_MODULES = (
     "scanner.checks.missing_owner",
     "scanner.checks.incomplete_ownership",
     "scanner.checks.unapproved_server",
+    "scanner.checks.suppression_without_reason",
 )
 
 

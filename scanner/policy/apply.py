@@ -27,16 +27,11 @@ def is_ignored_path(policy: Policy, absolute_path: str, display_path: str) -> bo
     return any(path_matches(pattern, path) for pattern in policy.ignore_paths)
 
 
-def apply_to_findings(policy: Policy, findings: Iterable[Finding]) -> tuple[tuple[Finding, ...], int]:
-    """Findings with severity overrides applied and allow-listed fingerprints dropped, and how many
-    were dropped."""
-    allowed = policy.allowed_fingerprints
+def apply_to_findings(policy: Policy, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings with the policy's severity overrides applied. (Its allow-list is applied by
+    ``scanner.triage`` with the other suppressions, so ``--no-ignores`` shows those findings too.)"""
     kept: list[Finding] = []
-    dropped = 0
     for finding in findings:
-        if finding.fingerprint in allowed:
-            dropped += 1
-            continue
         severity = policy.severity_for(finding.rule_id)
         kept.append(replace(finding, severity=severity) if severity is not None else finding)
-    return tuple(kept), dropped
+    return tuple(kept)

@@ -85,8 +85,34 @@ def _summary(result: ScanResult) -> dict[str, object]:
     }
 
 
+def _triage(result: ScanResult) -> dict[str, object]:
+    triage = result.triage
+    return {
+        "baseline": triage.baseline,
+        "baselined": len(triage.baselined),
+        "ignores": triage.ignores,
+        "suppressed": len(triage.suppressed),
+        "suppressions": [
+            {"fingerprint": item.finding.fingerprint, "rule_id": item.finding.rule_id,
+             "source": item.source, "reason": item.reason, **_location(item.finding.location)}
+            for item in sorted(triage.suppressed, key=lambda item: item.finding.sort_key())
+        ],
+        "stale_baseline_entries": [
+            entry.as_data() for entry in sorted(triage.stale, key=lambda e: (e.path, e.rule_id, e.route))
+        ],
+        "warnings": list(triage.warnings),
+    }
+
+
 def report_data(result: ScanResult) -> dict[str, object]:
     """The report as plain data (what ``render`` serialises)."""
+    data = _report_data(result)
+    if result.triage.active:
+        data["triage"] = _triage(result)
+    return data
+
+
+def _report_data(result: ScanResult) -> dict[str, object]:
     rules = {rule.id: rule for rule in result.rules}
     return {
         "version": REPORT_VERSION,

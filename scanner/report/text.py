@@ -86,7 +86,29 @@ def _summary(result: ScanResult, hidden_notes: int, color: bool) -> str:
             line += f" ({plural(result.allowlisted, 'finding')} allow-listed)"
     if hidden_notes:
         line += f"; {plural(hidden_notes, 'info note')} hidden (shown in verbose mode)"
-    return line
+    return line + _triage_summary(result)
+
+
+def _triage_summary(result: ScanResult) -> str:
+    """What suppressions and the baseline set aside, and the baseline entries that went stale."""
+    triage = result.triage
+    if not triage.active:
+        return ""
+    parts = []
+    if triage.baseline is not None:
+        parts.append(f"{len(triage.baselined)} baselined")
+    if triage.suppressed:
+        parts.append(f"{len(triage.suppressed)} suppressed")
+    if not triage.ignores:
+        parts.append("suppressions off (--no-ignores)")
+    lines = ["; " + ", ".join(parts) if parts else ""]
+    if triage.stale:
+        lines.append(f"\n{plural(len(triage.stale), 'stale baseline entry', 'stale baseline entries')} "
+                     "(no longer found; `mcpiam baseline update` drops them):")
+        for entry in sorted(triage.stale, key=lambda e: (e.path, e.rule_id, e.route)):
+            lines.append(f"\n    {clean(entry.path)} {clean(entry.rule_id)} {clean(entry.route) or '/'}")
+    lines += [f"\nwarning: {clean(warning)}" for warning in triage.warnings]
+    return "".join(lines)
 
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
