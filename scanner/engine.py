@@ -6,6 +6,8 @@ place that applies rule selection, sorts and de-duplicates.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +15,8 @@ from pathlib import Path
 from scanner import __version__
 from scanner.catalogue import Catalogue, FileKind, default_catalogue, union_expands
 from scanner.checks import all_rules
-from scanner.checks.base import Rule, ScanInput, ScanOptions
-from scanner.discover import Candidate, discover
+from scanner.checks.base import Rule, ScanInput, ScanOptions, key_identifier
+from scanner.discover import Candidate, Discovery, discover
 from scanner.document import Document, ProblemLevel
 from scanner.extract import confirm_content, extract_claim, recognise_by_content
 from scanner.findings import Finding, Severity
@@ -85,6 +87,12 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         kinds = (recognised,)
         recognised_by = "content"
     servers = extract_claim(document, kinds, catalogue) if document.roots else ()
+    mode = None
+    if candidate.posix_modes and os.name == "posix":
+        try:
+            mode = stat.S_IMODE(os.stat(candidate.path).st_mode)
+        except OSError:
+            mode = None
     config = ConfigFile(
         path=candidate.display,
         absolute_path=str(candidate.path),
@@ -95,6 +103,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         servers=servers,
         recognised_by=recognised_by,
         expands=union_expands(kinds),
+        mode=mode,
     )
     return config, _notes_from(document, candidate.display)
 
@@ -125,9 +134,11 @@ def scan_paths(
     settings: ScanSettings = ScanSettings(),
     catalogue: Catalogue | None = None,
     root: Path | None = None,
+    discovery: Discovery | None = None,
 ) -> ScanResult:
+    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
     catalogue = catalogue or default_catalogue()
-    found = discover(paths, catalogue, root=root)
+    found = discovery if discovery is not None else discover(paths, catalogue, root=root)
     configs: list[ConfigFile] = []
     notes: list[Note] = list(found.notes)
     for candidate in found.candidates:
@@ -151,6 +162,9 @@ def scan_paths(
     scan = ScanInput(configs=tuple(configs), options=settings.options, credentials=credentials,
                      unexpanded_references=unexpanded)
     findings = collect_findings(scan, rules)
+    for rule in rules:
+        if rule.notes is not None:
+            notes.extend(rule.notes(scan))
     return ScanResult(
         root=str(found.root),
         findings=findings,
@@ -160,4 +174,5 @@ def scan_paths(
         fail_on=settings.fail_on,
         tool_version=__version__,
         files_considered=found.files_considered,
+        fingerprint_key_id=key_identifier(settings.options.fingerprint_key),
     )

@@ -31,6 +31,7 @@ class ScanResult:
     fail_on: Severity
     tool_version: str
     files_considered: int = 0
+    fingerprint_key_id: str = ""  # scanner.checks.base.key_identifier of the fingerprint key
 
     @property
     def failing(self) -> tuple[Finding, ...]:

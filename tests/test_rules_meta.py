@@ -3,7 +3,9 @@
 Fixtures live in ``testdata/rules/<rule-id>/``: ``bad/`` and ``good/`` trees laid out as a
 repository, and ``bad.expected`` listing the findings the bad tree must give, one per line as
 ``path:line:column rule-id`` (regenerate with ``UPDATE=1``). The good tree must give none for the
-rule.
+rule. Git keeps no group/other permission bits, so a rule that reads file modes lists them in
+``bad.modes`` / ``good.modes`` (``path mode`` per line), applied before scanning; a documented
+example's fence may carry ``mode=0644`` and ``file=NAME``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,17 @@ RULE_IDS = [rule.info.id for rule in all_rules()]
 EXAMPLE_SUFFIX = {"json": ".json", "jsonc": ".json", "yaml": ".yaml", "toml": ".toml"}
 
 
+def apply_fixture_modes(tree: Path) -> None:
+    modes = tree.parent / f"{tree.name}.modes"
+    if modes.is_file():
+        for line in modes.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                relative, mode = line.rsplit(maxsplit=1)
+                (tree / relative).chmod(int(mode, 8))
+
+
 def findings_for(tree: Path, rule_id: str) -> list[str]:
+    apply_fixture_modes(tree)
     result = scan_paths([tree], ScanSettings(select=(rule_id,)), root=tree)
     return [
         f"{f.location.path}:{f.location.span.start_line}:{f.location.span.start_column} {f.rule_id}"
@@ -75,13 +87,16 @@ def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_pat
     for section, should_fire in (("Example", True), ("Use instead", False)):
         # A fence may name the file the example lives in (```json file=claude_desktop_config.json)
         # when the rule depends on which client reads it.
-        block = re.search(r"```(\w+)(?: file=(\S+))?\n(.*?)```", sections[section], re.DOTALL)
+        block = re.search(r"```(\w+)((?: \w+=\S+)*)\n(.*?)```", sections[section], re.DOTALL)
         assert block, f"{rule_id}: no code block under {section}"
-        language, file_name, body = block.groups()
-        name = file_name or f"example{EXAMPLE_SUFFIX[language]}"
+        language, attributes, body = block.groups()
+        options = dict(item.split("=", 1) for item in attributes.split())
+        name = options.get("file") or f"example{EXAMPLE_SUFFIX[language]}"
         target = tmp_path / section.replace(" ", "-") / name
         target.parent.mkdir(parents=True)
         target.write_text(body, encoding="utf-8")
+        if "mode" in options:
+            target.chmod(int(options["mode"], 8))
         result = scan_paths([target], ScanSettings(select=(rule_id,)), root=target.parent)
         fired = [f for f in result.findings if f.rule_id == rule_id]
         assert bool(fired) is should_fire, f"{rule_id}: {section} example"

@@ -15,6 +15,7 @@ RULE_MODULES = (
     "scanner.checks.unexpanded_reference",
     "scanner.checks.shared_credential",
     "scanner.checks.shared_account",
+    "scanner.checks.world_readable_secrets",
 )
 
 
@@ -23,7 +24,7 @@ def all_rules() -> tuple[Rule, ...]:
     rules = []
     for name in RULE_MODULES:
         module = importlib.import_module(name)
-        rules.append(Rule(info=module.RULE, check=module.check))
+        rules.append(Rule(info=module.RULE, check=module.check, notes=getattr(module, "notes", None)))
     return tuple(rules)
 
 
