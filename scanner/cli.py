@@ -244,6 +244,32 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     return EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "csv", "markdown"]),
+              default="text", show_default=True, envvar="MCPIAM_MERGE_FORMAT", help="Output format.")
+@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+              help="Write the report to FILE instead of standard output.")
+def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
+    """Correlate the JSON results of many sweeps or scans (FILES) into one fleet report.
+
+    Reports servers across the fleet, credentials reused across machines or users (the inputs
+    must share one --fingerprint-key), ownership coverage and counts by rule. Exit 1 when a
+    credential is reused across machines or users, 2 when an input is not an mcpiam JSON result.
+    """
+    from scanner.merge import MergeInputError, merge_files
+    from scanner.report.merge import render_merge
+
+    try:
+        report = merge_files(list(files))
+    except MergeInputError as error:
+        raise click.UsageError(str(error)) from None
+    for warning in report.warnings:
+        click.echo(f"mcpiam: warning: {warning}", err=True)
+    _write_output(render_merge(report, fmt), output)
+    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the CLI and maps every outcome to a documented exit code."""
     try:
