@@ -32,8 +32,8 @@ class FixtureFile:
         return {server_name(kind) for kind in self.kinds if kind.servers}
 
 
-def fill(pattern: str) -> str:
-    return pattern.replace("**/", FILLED_GLOBSTAR).replace("*", FILLED_STAR)
+def fill(pattern: str, star: str = FILLED_STAR) -> str:
+    return pattern.replace("**/", FILLED_GLOBSTAR).replace("*", star)
 
 
 def server_name(kind: FileKind) -> str:
@@ -113,13 +113,20 @@ def _toml(data: dict[str, Any], prefix: str = "") -> str:
     return head + "".join(tables)
 
 
-def locations(catalogue: Catalogue, platform: str, home: Path, system_root: Path) -> dict[str, FixtureFile]:
-    """Every catalogue location of ``platform`` as a fixture file (not yet written), by display."""
+def locations(catalogue: Catalogue, platform: str, home: Path, system_root: Path,
+              star: str = FILLED_STAR, wildcards_only: bool = False) -> dict[str, FixtureFile]:
+    """Every catalogue location of ``platform`` as a fixture file (not yet written), by display.
+
+    ``star`` fills the wildcards; ``wildcards_only`` keeps only locations with one (so a second
+    call with another ``star`` adds new files: more profiles, plugins, agents, backups).
+    """
     files: dict[str, FixtureFile] = {}
     for kind in catalogue.file_kinds():
         for pattern in kind.user.get(platform, ()):
+            if wildcards_only and "*" not in pattern:
+                continue
             if is_system_path(pattern, catalogue):
-                filled = fill(pattern)
+                filled = fill(pattern, star)
                 head, _, rest = filled.partition("/")
                 if filled.startswith("/"):
                     display, path = filled, system_root / filled[1:]
@@ -127,7 +134,7 @@ def locations(catalogue: Catalogue, platform: str, home: Path, system_root: Path
                     below = catalogue.system_path_variables[head].lstrip("/")
                     display, path = filled, system_root / below / rest
             else:
-                relative = fill(home_relative(pattern, catalogue.path_variables) or "")
+                relative = fill(home_relative(pattern, catalogue.path_variables) or "", star)
                 display, path = f"~/{relative}", home / relative
             files.setdefault(display, FixtureFile(display, path)).kinds.append(kind)
     return files
