@@ -21,12 +21,11 @@ from scanner import __version__
 from scanner.catalogue import Catalogue, default_catalogue
 from scanner.engine import ScanSettings, scan_paths
 from scanner.result import Note, ScanResult
-from scanner.sweep import Home, Progress, SweepPlan, all_user_homes, sweep
+from scanner.sweep import Home, Progress, SweepPlan, all_user_homes, sweep, user_of
 
 # sys.platform prefix -> catalogue platform
 HOST_PLATFORMS = (("linux", "linux"), ("darwin", "macos"), ("win32", "windows"), ("cygwin", "windows"),
                   ("freebsd", "linux"), ("openbsd", "linux"))
-SYSTEM_USER = "(system)"  # whose managed files are: every user's
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +51,7 @@ class HostIdentity:
 
     def user_of(self, path: str) -> str:
         """Whose file this displayed path is: by its ~ or ~name prefix; managed files are everyone's."""
-        head = path.split("/", 1)[0]
-        for home in self.homes:
-            if head == home.prefix:
-                return home.user
-        return SYSTEM_USER
+        return user_of(path, tuple((home.prefix, home.user) for home in self.homes))
 
 
 @dataclass(frozen=True, slots=True)

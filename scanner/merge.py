@@ -19,11 +19,11 @@ from typing import Any
 import jsonschema
 
 from scanner.findings import Severity
+from scanner.sweep import user_of
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 SHARED_CREDENTIAL = "shared-credential"
 OWNER_RULE = "missing-owner"  # from the policy rules: a server whose owner is not recorded
-SYSTEM_USER = "(system)"
 
 
 class MergeInputError(Exception):
@@ -43,11 +43,7 @@ class Machine:
     data: dict[str, Any]
 
     def user_of(self, path: str) -> str:
-        head = path.split("/", 1)[0]
-        for prefix, user in self.homes:
-            if head == prefix:
-                return user
-        return SYSTEM_USER if self.homes else self.user
+        return user_of(path, self.homes) if self.homes else self.user
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.catalogue import Catalogue, FileKind, home_relative, specificity
+from scanner.catalogue import Catalogue, FileKind, default_catalogue, home_relative, specificity
 from scanner.discover import SKIPPED_DIRS, Candidate, Discovery, discover
 from scanner.document import Mapping, lookup
 from scanner.result import Note
@@ -31,6 +31,7 @@ NOT_USER_HOMES = frozenset({"Shared", "Public", "Default", "Default User", "All 
 MAX_GLOBSTAR_DEPTH = 8  # "**" in plugin paths: deeper trees are not walked
 MAX_LISTED_ENTRIES = 200_000  # directory entries listed per sweep, across every wildcard
 WILDCARDS = "*?["
+SYSTEM_USER = "(system)"  # whose managed files are: every user's
 
 Progress = Callable[[str], None]
 
@@ -419,6 +420,20 @@ def _project_candidates(plan: SweepPlan, catalogue: Catalogue, found: list[Candi
 
 def _prefixed(display: str, home: Home) -> str:
     return display if os.path.isabs(display) else f"{home.prefix}/{display}"
+
+
+def user_of(path: str, homes: tuple[tuple[str, str], ...]) -> str:
+    """Whose file a swept path is, from (prefix, user) pairs: ``~alice/...`` is alice's; a path under
+    an overridden variable (``$CLAUDE_CONFIG_DIR/...``) belongs to the one home swept; managed
+    files (``/etc/...``, ``%PROGRAMDATA%/...``) to every user."""
+    head = path.split("/", 1)[0]
+    for prefix, user in homes:
+        if head == prefix:
+            return user
+    system = path.startswith("/") or head in default_catalogue().system_path_variables
+    if not system and len(homes) == 1 and head[:1] in ("$", "%"):
+        return homes[0][1]
+    return SYSTEM_USER
 
 
 # --- homes ----------------------------------------------------------------------------------------

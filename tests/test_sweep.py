@@ -14,10 +14,10 @@ import fake_homes
 from scanner.catalogue import default_catalogue, home_relative
 from scanner.cli import main
 from scanner.engine import ScanSettings
-from scanner.host import SYSTEM_USER, make_plan, run_sweep
+from scanner.host import make_plan, run_sweep
 from scanner.parse import FORMATS, MAX_BYTES
 from scanner.report.sweep import clients_data, render_sweep
-from scanner.sweep import Home, SweepPlan, all_user_homes, project_folder, sweep
+from scanner.sweep import SYSTEM_USER, Home, SweepPlan, all_user_homes, project_folder, sweep
 
 CATALOGUE = default_catalogue()
 ROOT = Path(__file__).resolve().parents[1]
@@ -388,6 +388,39 @@ def test_cli_sweep_of_a_mounted_home(tmp_path: Path, capsys: pytest.CaptureFixtu
     jsonschema.validate(data, REPORT_SCHEMA)
     assert data["host"]["hostname"] == "laptop-7" and data["fingerprint_key"]["default"] is False
     assert main(["sweep", "--home", str(home), "--all-users"]) == 2
+
+
+def test_progress_goes_to_standard_error_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    home = tmp_path / "me"
+    write(home / ".cursor" / "mcp.json", "{}")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["sweep", "--home", str(home), "--platform", "linux", "-f", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "mcpiam: sweeping ~ (me)" in captured.err and "found 1 config files" in captured.err
+    assert "sweeping" not in captured.out and json.loads(captured.out)["summary"]["configs"] == 1
+
+
+def test_an_overridden_location_belongs_to_the_swept_user_in_every_output(tmp_path: Path) -> None:
+    home, elsewhere = tmp_path / "me", tmp_path / "claude-dir"
+    write(elsewhere / ".claude.json", cursor_config())
+    result = sweep_home(home, env=(("CLAUDE_CONFIG_DIR", str(elsewhere)),), select=("embedded-secret",))
+    assert [s["user"] for c in clients_data(result) for s in c["servers"]] == ["me"]
+    sarif = json.loads(render_sweep(result, "sarif"))
+    artifacts = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in sarif["runs"][0]["results"]]
+    assert artifacts == [{"uri": (elsewhere / ".claude.json").as_uri()}]
+
+
+def test_opencode_local_servers_list_projects_too(tmp_path: Path) -> None:
+    home = tmp_path / "me"
+    write(home / "work" / "api" / ".cursor" / "mcp.json", '{"mcpServers": {"api": {"url": "https://api"}}}')
+    write(home / ".local" / "share" / "opencode" / "mcp-local.json",
+          json.dumps({"/home/me/work/api": {"mcp": {"local-db": {"url": "https://db"}}}}))
+    result = sweep_home(home, projects=True).scan
+    assert sorted(c.path for c in result.configs) == ["~/.local/share/opencode/mcp-local.json",
+                                                      "~/work/api/.cursor/mcp.json"]
 
 
 def test_sweep_discovery_counts_and_orders_candidates(tmp_path: Path) -> None:
