@@ -271,6 +271,18 @@ def _system_bases(pattern: str, system_root: Path, catalogue: Catalogue) -> Iter
         yield _Base(system_root / below, head, fence), rest
 
 
+def _readable_home(home: Home, walker: _Walker) -> bool:
+    """One note for a home this account may not list (another user's 0700 home), not one per file."""
+    try:
+        with os.scandir(home.path):
+            return True
+    except FileNotFoundError:
+        return True  # nothing under it; overrides elsewhere may still hold files
+    except OSError as error:
+        walker.note(home.prefix, "unreadable-home", f"home of {home.user} skipped: {_reason(error)}")
+        return False
+
+
 def _rank(pattern: str, order: int, catalogue: Catalogue) -> tuple[int, int]:
     """The catalogue's claim order: the more specific pattern first, then the kind listed first."""
     relative = home_relative(pattern, catalogue.path_variables) or pattern.lstrip("/")
@@ -295,6 +307,8 @@ def sweep(plan: SweepPlan, catalogue: Catalogue, progress: Progress | None = Non
     for home in plan.homes:
         if progress:
             progress(f"sweeping {home.prefix} ({home.user})")
+        if not _readable_home(home, walker):
+            continue
         for order, kind in enumerate(kinds):
             for pattern in kind.user.get(plan.platform, ()):
                 if not is_system_path(pattern, catalogue):

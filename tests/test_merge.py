@@ -21,6 +21,7 @@ from scanner.sweep import Home, SweepPlan, all_user_homes
 
 ROOT = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = json.loads((ROOT / "testdata" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+MERGE_SCHEMA = json.loads((ROOT / "scanner" / "report" / "merge-report.schema.json").read_text(encoding="utf-8"))
 # Plainly fake connection-string passwords the detector recognises.
 SHARED = "postgresql://orders_ro:Zx8Kq2Wm7Rt4@orders.db.internal/orders"
 OTHER = "postgresql://search:Jn3Vb6Hs9Qp1@search.db.internal/search"
@@ -123,6 +124,7 @@ def test_two_users_of_one_machine_sharing_a_credential(tmp_path: Path) -> None:
 def test_every_format(fleet: list[Path]) -> None:
     report = merge_files(fleet)
     data = json.loads(render_merge(report, "json"))
+    jsonschema.Draft202012Validator(MERGE_SCHEMA).validate(data)
     assert [m["hostname"] for m in data["machines"]] == ["host-a", "host-b", "host-c"]
     assert data["findings"][0]["related"][0]["host"] == "host-b"
     sarif = json.loads(render_merge(report, "sarif"))

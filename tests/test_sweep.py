@@ -51,11 +51,7 @@ def sweep_home(home: Path, platform: str = "linux", system_root: Path | None = N
 def test_fake_home_has_every_catalogue_location_and_the_sweep_reads_exactly_them(platform: str,
                                                                                    tmp_path: Path) -> None:
     home, system_root = tmp_path / "home" / "me", tmp_path / "system"
-    fixtures = fake_homes.build(CATALOGUE, platform, home, system_root)
-    # Every location of the platform has its fixture.
-    for kind in CATALOGUE.file_kinds():
-        for pattern in kind.user.get(platform, ()):
-            assert any(kind in fixture.kinds for fixture in fixtures.values()), (kind.id, pattern)
+    fixtures = fake_homes.build(CATALOGUE, platform, home, system_root)  # one file per location
     result = sweep_home(home, platform, system_root).scan
 
     readable = {d: f for d, f in fixtures.items() if f.kinds[0].format in FORMATS}
@@ -247,6 +243,24 @@ def test_permission_errors_are_noted_whoever_runs_the_tests(tmp_path: Path, monk
     assert notes_of(result) == [("~/.codex/config.toml", "unreadable-path"),
                                 ("~/.config/Code/User/profiles", "unreadable-directory")]
     assert all("permission denied" in note.message for note in result.notes)
+
+
+def test_an_unreadable_home_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = tmp_path / "system"
+    write(system / "home" / "alice" / ".cursor" / "mcp.json", "{}")
+    write(system / "home" / "bob" / ".cursor" / "mcp.json", "{}")
+    homes, _ = all_user_homes(system, "linux")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == system / "home" / "bob":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run_sweep(SweepPlan("linux", tuple(homes), system)).scan
+    assert [c.path for c in result.configs] == ["~alice/.cursor/mcp.json"]
+    assert notes_of(result) == [("~bob", "unreadable-home")]
 
 
 # --- findings ---------------------------------------------------------------------------------------
