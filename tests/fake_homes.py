@@ -2,11 +2,14 @@
 
 Each location's glob is filled in (``*`` -> ``fixture``, ``**/`` -> two folders) and the file gets
 one server per catalogue kind that names that path, written at the kind's first server location
-and named ``srv-<kind id>``. Used by tests/test_sweep.py and bench/sweep_large_home.py.
+and named ``srv-<kind id>``; a credential store (``secret_store``) gets one literal credential, a
+database URL whose password is made from the file's path. Used by tests/test_sweep.py and
+bench/sweep_large_home.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,10 @@ class FixtureFile:
     def server_names(self) -> set[str]:
         return {server_name(kind) for kind in self.kinds if kind.servers}
 
+    @property
+    def holds_credential(self) -> bool:
+        return any(kind.secret_store for kind in self.kinds)
+
 
 def fill(pattern: str, star: str = FILLED_STAR) -> str:
     return pattern.replace("**/", FILLED_GLOBSTAR).replace("*", star)
@@ -38,6 +45,12 @@ def fill(pattern: str, star: str = FILLED_STAR) -> str:
 
 def server_name(kind: FileKind) -> str:
     return f"srv-{kind.id}"
+
+
+def fixture_credential(seed: str) -> str:
+    """A plainly fake database URL with a password of its own per file (built here, never stored)."""
+    password = "Fx" + hashlib.sha256(seed.encode()).hexdigest()[:10]
+    return f"postgresql://fixture:{password}@db.example.internal/fixture"
 
 
 def _nested(dotted: str, value: Any) -> dict[str, Any]:
@@ -60,8 +73,10 @@ def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[key] = value
 
 
-def kind_content(kind: FileKind) -> dict[str, Any]:
-    """The data a file needs for ``kind`` to find exactly its one server there."""
+def kind_content(kind: FileKind, seed: str = "") -> dict[str, Any]:
+    """The data a file needs for ``kind`` to find exactly its one server (or credential) there."""
+    if kind.secret_store:
+        return {"FIXTURE_DATABASE_URL": fixture_credential(seed or kind.id)}
     if not kind.servers:
         return {}
     location = kind.servers[0]
@@ -97,7 +112,7 @@ def render(fmt: str, data: dict[str, Any]) -> str:
     if family == "toml":
         return _toml(data)
     if family == "dotenv":
-        return "FIXTURE_SETTING=1\n"
+        return "".join(f"{key}={value}\n" for key, value in data.items()) or "FIXTURE_SETTING=1\n"
     return "# fixture\n"
 
 
@@ -143,7 +158,7 @@ def locations(catalogue: Catalogue, platform: str, home: Path, system_root: Path
 def write(fixture: FixtureFile) -> None:
     data: dict[str, Any] = {}
     for kind in fixture.kinds:
-        _merge(data, kind_content(kind))
+        _merge(data, kind_content(kind, fixture.display))
     fixture.path.parent.mkdir(parents=True, exist_ok=True)
     fixture.path.write_text(render(fixture.kinds[0].format, data), encoding="utf-8")
     fixture.path.chmod(0o600)
