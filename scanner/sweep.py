@@ -16,7 +16,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scanner.catalogue import Catalogue, FileKind, default_catalogue, home_relative, specificity
@@ -62,11 +62,13 @@ class _Base:
     fence: str  # the real path no link may lead out of
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Claim:
+    """A file some catalogue locations name: where it was found, and each kind's claim rank."""
+
     path: Path
     display: str
-    ranks: list[tuple[tuple[int, int], FileKind]] = field(default_factory=list)
+    ranks: tuple[tuple[tuple[int, int], FileKind], ...] = ()
 
 
 def _inside(real: str, fence: str) -> bool:
@@ -301,8 +303,9 @@ def sweep(plan: SweepPlan, catalogue: Catalogue, progress: Progress | None = Non
         for path, shown in walker.glob(base, glob):
             real = walker.admit(path, shown, base)
             if real is not None:
-                claim = claims.setdefault(os.path.normcase(real), _Claim(path, shown))
-                claim.ranks.append((_rank(pattern, order, catalogue), kind))
+                key = os.path.normcase(real)
+                claim = claims.get(key) or _Claim(path, shown)  # the first path found is shown
+                claims[key] = replace(claim, ranks=(*claim.ranks, (_rank(pattern, order, catalogue), kind)))
 
     for home in plan.homes:
         if progress:
