@@ -234,8 +234,6 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
-    if not plan.homes:
-        raise click.UsageError("no home directory to sweep was found")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
     result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
                        progress=_stderr_progress(), extra_notes=tuple(notes))

@@ -1,7 +1,8 @@
 """Discovery: which files under the given paths are MCP configs, or might be.
 
 In a git work tree the candidates are the files git tracks plus untracked files it does not
-ignore (so a developer's local ``.cursor/mcp.json`` is seen); elsewhere a walk that skips VCS
+ignore (so a developer's local ``.cursor/mcp.json`` is seen), read from the index and the ignore
+files without starting git (``scanner/gitfiles.py``); elsewhere a walk that skips VCS
 and dependency folders. A file matches the catalogue by its path, or becomes a content candidate
 when its name is unknown but its first bytes name an MCP root key. Files named on the command
 line are always scanned.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,6 @@ CONTENT_HINT = re.compile(
     re.MULTILINE,
 )
 CONTENT_HEAD_BYTES = 64 * 1024
-GIT_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,22 +94,11 @@ def git_toplevel(path: Path) -> Path | None:
 
 
 def _git_files(top: Path, directory: Path) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``."""
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(top), "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-             "--", str(directory.relative_to(top)) if directory != top else "."],
-            capture_output=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    if completed.returncode != 0:
-        return None
-    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({name for name in names if name})
+    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
+    read from the repository itself (mcpiam never starts a process); None means "walk"."""
+    from scanner.gitfiles import listing
+
+    return listing(top, directory)
 
 
 def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[Path]:

@@ -97,6 +97,10 @@ def make_plan(*, home: Path | None, platform: str | None, all_users: bool, proje
     if all_users:
         root = system_root or default_system_root()
         homes, notes = all_user_homes(root, chosen)
+        if not homes:
+            notes.append(Note(str(root), "warning", "no-homes",
+                              f"no user home found under {root} for the {chosen} layout; only "
+                              "managed locations were swept"))
         return SweepPlan(chosen, tuple(homes), root, projects), notes
     if home is None:
         me = Home(Path.home(), current_user(), "~", overrides(environ, catalogue))
@@ -105,12 +109,18 @@ def make_plan(*, home: Path | None, platform: str | None, all_users: bool, proje
     return SweepPlan(chosen, (target,), system_root, projects), notes
 
 
+def operating_system() -> str:
+    """"Linux 6.8.0 x86_64": read without running anything (platform.platform() may run uname -p)."""
+    return " ".join(part for part in (platform_module.system(), platform_module.release(),
+                                      platform_module.machine()) if part)
+
+
 def identify(plan: SweepPlan, hostname: str | None = None, now: datetime | None = None) -> HostIdentity:
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return HostIdentity(
         hostname=hostname or socket.gethostname(),
         user=current_user(),
-        os=platform_module.platform(),
+        os=operating_system(),
         platform=plan.platform,
         tool_version=__version__,
         time=moment.replace(microsecond=0).isoformat().replace("+00:00", "Z"),

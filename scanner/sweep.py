@@ -334,7 +334,10 @@ def sweep(plan: SweepPlan, catalogue: Catalogue, progress: Progress | None = Non
         considered += project_files
     if progress:
         progress(f"found {len(candidates)} config files")
-    root = plan.homes[0].path if len(plan.homes) == 1 else (plan.system_root or plan.homes[0].path)
+    if len(plan.homes) == 1:
+        root = plan.homes[0].path
+    else:
+        root = plan.system_root or (plan.homes[0].path if plan.homes else Path.cwd())
     ordered = tuple(sorted(candidates, key=lambda c: c.display))
     return Discovery(Path(os.path.abspath(root)), ordered, tuple(notes), considered)
 

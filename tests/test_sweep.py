@@ -28,7 +28,7 @@ DSN = "postgresql://orders_ro:Pq7Rz2Lm9Xw4@orders.db.internal/orders"
 
 
 def cursor_config(arg: str = DSN) -> str:
-    return json.dumps({"mcpServers": {"orders": {"command": "npx", "args": ["-y", "pg-mcp", arg]}}})
+    return json.dumps({"mcpServers": {"orders": {"command": "npx", "args": ["-y", "pg-mcp@1.2.3", arg]}}})
 
 
 def write(path: Path, text: str, mode: int = 0o600) -> Path:
@@ -276,7 +276,7 @@ def test_findings_of_a_home_with_a_world_readable_secret(tmp_path: Path) -> None
     home = tmp_path / "me"
     write(home / ".cursor" / "mcp.json", cursor_config(), 0o644)
     write(home / ".claude.json", json.dumps({"projects": {"/home/me/app": {"mcpServers": {
-        "orders": {"command": "npx", "args": ["-y", "pg-mcp", DSN]}}}}}), 0o600)
+        "orders": {"command": "npx", "args": ["-y", "pg-mcp@1.2.3", DSN]}}}}}), 0o600)
     result = sweep_home(home).scan
     got = sorted((f.rule_id, f.location.path, f.location.span.start_line, f.severity.value)
                  for f in result.findings)

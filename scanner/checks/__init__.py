@@ -15,6 +15,8 @@ RULE_MODULES = (
     "scanner.checks.unexpanded_reference",
     "scanner.checks.shared_credential",
     "scanner.checks.shared_account",
+    "scanner.checks.excessive_scope",
+    "scanner.checks.unpinned_server",
     "scanner.checks.world_readable_secrets",
 )
 

@@ -1,0 +1,195 @@
+"""
+## What it flags
+A server fetched from a package registry at start-up without a fixed version: `npx`, `bunx`,
+`npm exec`, `pnpm dlx`, `yarn dlx`, `uvx`, `uv tool run` and `pipx run` packages written
+without a version, with `@latest` or another moving dist-tag (`@next`), a wildcard (`@*`) or
+only a lower bound (`pkg>=1.0`); and container images run with `docker run` (also `podman`,
+`nerdctl`, Docker catalog `image:` entries) without a tag or digest, or tagged `:latest`.
+A registry `server.json` package is judged by its own `version` field. The finding points at
+the package or image argument (for `npx -p pkg cmd` and `uvx --from pkg cmd`, at the `-p` /
+`--from` value).
+
+## Why it matters
+Each start runs whatever the registry serves at that moment, with the environment and
+credentials the config hands the server. A compromised maintainer account, a hijacked name or
+a bad release reaches every machine at its next start, silently; two developers with the same
+config may run different code; and a reviewed config says nothing about what actually runs.
+
+## Example
+```json
+{"mcpServers": {"browser": {"command": "npx", "args": ["-y", "@playwright/mcp@latest"]},
+                "github": {"command": "docker",
+                           "args": ["run", "-i", "--rm", "ghcr.io/github/github-mcp-server"]}}}
+```
+
+## Use instead
+```json
+{"mcpServers": {"browser": {"command": "npx", "args": ["-y", "@playwright/mcp@0.0.41"]},
+                "github": {"command": "docker",
+                           "args": ["run", "-i", "--rm", "ghcr.io/github/github-mcp-server:v0.20.1"]}}}
+```
+Pin an exact version (`pkg@1.2.3`, `pkg==1.2.3`); pin images by digest
+(`image@sha256:...`) where you can, and update deliberately (e.g. with Dependabot or Renovate).
+
+## Options
+None. Version ranges with an upper bound (`pkg@^1.2`, `pkg~=1.2`) and image tags other than
+`latest` are accepted; local scripts (`node build/index.js`, `./server`), paths, URLs, git
+specs (`github:owner/repo`) and values built from references (`${IMAGE}`) are not judged.
+Extra packages (`uvx --with`) are not judged, nor are command lines written as one shell
+string (`sh -c "npx pkg"`); `cmd /c npx ...` is read through. Severity is low.
+
+## References
+- https://owasp.org/www-project-non-human-identities-top-10/2025/3-vulnerable-third-party-nhi/
+- https://genai.owasp.org/resource/owasp-top-10-for-agentic-applications-for-2026/
+- https://docs.npmjs.com/cli/commands/npx
+- https://docs.astral.sh/uv/guides/tools/#requesting-specific-versions
+- https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scanner.checks._launch import (
+    Token,
+    image_ref,
+    npm_package,
+    pypi_package,
+    read_launch,
+)
+from scanner.checks.base import RuleInfo, ScanInput, finding_at
+from scanner.document import Mapping, Scalar
+from scanner.findings import Finding, Severity
+from scanner.model import ConfigFile, Server, Value
+
+RULE = RuleInfo(
+    id="unpinned-server",
+    severity=Severity.LOW,
+    summary="A server package or container image is fetched without a fixed version, tag or digest.",
+    docs=__doc__ or "",
+    tags=("supply-chain",),
+    controls=("OWASP-ASI04", "OWASP-NHI3"),
+)
+
+WILDCARD_VERSIONS = frozenset({"*", "x", "X"})
+DIST_TAG = re.compile(r"[A-Za-z][\w.-]*")
+SEMVER_LIKE = re.compile(r"v?\d")
+REGISTRY_TYPE_KEYS = ("registryType", "registry_type")
+
+
+def npm_version_problem(version: str) -> str | None:
+    """Why an npm version part floats, or None when it is fixed (or bounded)."""
+    if not version:
+        return "without a version"
+    if version == "latest":
+        return "with @latest"
+    if version in WILDCARD_VERSIONS:
+        return f"with the wildcard version @{version}"
+    if DIST_TAG.fullmatch(version) and not SEMVER_LIKE.match(version):
+        return f"with the moving dist-tag @{version}"
+    if version.startswith(">") and "<" not in version:
+        return f"with only a lower bound ({version})"
+    return None
+
+
+def pypi_version_problem(operator: str, version: str) -> str | None:
+    if not operator:
+        return "without a version"
+    if operator == "@":
+        return "with @latest" if version == "latest" else None
+    if operator in (">", ">=", "!=") and "<" not in version and "==" not in version:
+        return f"with only a lower bound ({version})"
+    return None
+
+
+def image_problem(text: str) -> tuple[str, str] | None:
+    """(repository, why) when an image reference has neither a fixed tag nor a digest."""
+    ref = image_ref(text)
+    if ref is None or ref.digest:
+        return None
+    if not ref.tag:
+        return ref.repository, "without a tag or digest (so :latest)"
+    if ref.tag == "latest":
+        return ref.repository, "tagged :latest"
+    return None
+
+
+def _registry_problem(body: Mapping, identifier: Value) -> tuple[str, str, str] | None:
+    """(kind, name, why) for a registry server.json package judged with its own version field."""
+    registry_type = next((body.get(k) for k in REGISTRY_TYPE_KEYS if body.get(k) is not None), None)
+    kind = registry_type.value if isinstance(registry_type, Scalar) else None
+    text = identifier.text or ""
+    version_node = body.get("version")
+    version = str(version_node.value) if isinstance(version_node, Scalar) and version_node.value else ""
+    if kind == "oci":
+        judged = image_problem(text)
+        if judged is None or (version and version != "latest"):
+            return None
+        return "image", judged[0], judged[1]
+    if kind not in ("npm", "pypi"):
+        return None
+    ref = npm_package(text) if kind == "npm" else pypi_package(text)
+    if ref is None:
+        return None
+    written = ref.version or version
+    why = npm_version_problem(written) if kind == "npm" else pypi_version_problem(
+        ref.operator or ("==" if version else ""), written)
+    return (f"{kind} package", ref.name, why) if why else None
+
+
+def _package_problem(ecosystem: str, token: Token) -> tuple[str, str, str] | None:
+    if ecosystem == "docker":
+        judged = image_problem(token.text)
+        return ("image", judged[0], judged[1]) if judged else None
+    if ecosystem == "npm":
+        ref = npm_package(token.text)
+        why = npm_version_problem(ref.version) if ref else None
+    else:
+        ref = pypi_package(token.text)
+        why = pypi_version_problem(ref.operator, ref.version) if ref else None
+    return (f"{ecosystem} package", ref.name, why) if ref and why else None
+
+
+def _advice(kind: str, name: str) -> str:
+    if kind == "image":
+        return f"pin a digest ({name}@sha256:...) or a release tag"
+    if kind == "pypi package":
+        return f"pin an exact version ({name}==X.Y.Z)"
+    return f"pin an exact version ({name}@X.Y.Z)"
+
+
+def floating_packages(server: Server) -> Iterator[tuple[Value, str, str, str]]:
+    body = server.body
+    if isinstance(body, Mapping) and any(body.get(k) is not None for k in REGISTRY_TYPE_KEYS):
+        identifier = next((a for a in server.args if a.route[-1:] == ("identifier",)), None)
+        if identifier is not None:
+            judged = _registry_problem(body, identifier)
+            if judged is not None:
+                yield (identifier, *judged)
+        return
+    launch = read_launch(server)
+    if launch is None or not launch.ecosystem:
+        return
+    for token in launch.packages:
+        judged = _package_problem(launch.ecosystem, token)
+        if judged is not None:
+            yield (token.value, *judged)
+
+
+def check(scan: ScanInput) -> Iterator[Finding]:
+    for config, server in scan.servers():
+        yield from _findings(config, server)
+
+
+def _findings(config: ConfigFile, server: Server) -> Iterator[Finding]:
+    for value, kind, name, why in floating_packages(server):
+        yield finding_at(
+            RULE,
+            config,
+            value,
+            f"Server '{server.name}' runs {kind} '{name}' {why}, so each start may run a different "
+            f"release; {_advice(kind, name)}.",
+            server=server,
+            properties=(("kind", kind), ("package", name)),
+        )
