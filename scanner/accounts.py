@@ -54,7 +54,11 @@ PROFILE_KEY = re.compile(r"^(?:AWS_PROFILE|AWS_DEFAULT_PROFILE)$")
 PROFILE_FLAG = re.compile(r"^--(?:profile|aws-profile)$")
 KEY_VALUE = re.compile(r"^\s*(?:--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.+?)\s*$")
 ADO_USER = re.compile(r"(?:^|;)\s*(?i:user\s*id|uid|user\s*name|user)\s*=\s*([^;]+?)\s*(?=;|$)")
-SERVICE_ACCOUNT_EMAIL = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9-]+\.iam\.gserviceaccount\.com")
+SERVICE_ACCOUNT_DOMAIN = ".iam.gserviceaccount.com"
+# Bounded and anchored on a boundary so a long run of name characters is not re-scanned from
+# every position (a huge value stays linear).
+SERVICE_ACCOUNT_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._-])[A-Za-z0-9._-]{1,128}@[A-Za-z0-9-]{1,63}\.iam\.gserviceaccount\.com")
 GOOGLE_KEY_FILE_KEY = re.compile(r"^GOOGLE_APPLICATION_CREDENTIALS$")
 # Written as a reference, not a literal name: nothing to attribute.
 REFERENCE_LIKE = re.compile(r"^\$|\$\{|^\{|^%[A-Za-z_]\w*%$|^<.*>$|\{\{")
@@ -121,6 +125,8 @@ def _scalar_mentions(config: ConfigFile, value: Value, text: str, key: str) -> I
         for ado in ADO_USER.finditer(text):
             if _literal(ado.group(1)):
                 yield _mention(config, AccountKind.USER_SETTING, ado.group(1), value, ado.start(1), key)
+    if SERVICE_ACCOUNT_DOMAIN not in text:
+        return
     for email in SERVICE_ACCOUNT_EMAIL.finditer(text):
         yield _mention(config, AccountKind.GOOGLE_SERVICE_ACCOUNT, email.group(0), value, email.start(),
                        key)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner import __version__
-from scanner.catalogue import Catalogue, FileKind, default_catalogue, union_expands
+from scanner.catalogue import Catalogue, FileKind, default_catalogue, union_expands, union_name_fields
 from scanner.checks import all_rules
 from scanner.checks.base import Rule, ScanInput, ScanOptions, key_identifier
 from scanner.discover import Candidate, Discovery, discover
@@ -104,6 +104,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         recognised_by=recognised_by,
         expands=union_expands(kinds),
         mode=mode,
+        name_fields=union_name_fields(kinds),
     )
     return config, _notes_from(document, candidate.display)
 

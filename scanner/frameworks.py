@@ -35,7 +35,7 @@ class ControlCount:
 
 @lru_cache(maxsize=1)
 def controls() -> tuple[Control, ...]:
-    data = yaml.safe_load(DATA_PATH.read_text(encoding="utf-8"))
+    data = yaml.load(DATA_PATH.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return tuple(
         Control(item["id"], item["code"], item["title"], framework["name"], framework["url"])
         for framework in data["frameworks"]

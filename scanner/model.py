@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from scanner.catalogue import NameField
 from scanner.document import Document, Mapping, Node, Route, Scalar, Span
 
 
@@ -106,6 +107,7 @@ class ConfigFile:
     # POSIX permission bits (st_mode & 0o7777) when read on a system where they mean something;
     # None on Windows, or when the file was swept as a Windows home.
     mode: int | None = None
+    name_fields: tuple[NameField, ...] = ()  # fields holding env-var/secret NAMES (catalogue data)
 
     @property
     def root(self) -> Node | None:

@@ -12,12 +12,16 @@ from scanner.catalogue import (
     PLATFORMS,
     UNKNOWN_CLIENT_ID,
     UNKNOWN_KIND_ID,
+    NameField,
+    build_catalogue,
     default_catalogue,
     format_family,
     glob_match,
     load_raw,
     load_schema,
+    name_field_at,
     union_expands,
+    union_name_fields,
 )
 from scanner.model import Scope, Transport
 from scanner.parse import FORMATS
@@ -398,3 +402,106 @@ def test_generic_locations_are_not_distinctive() -> None:
     zed = CATALOGUE.distinctive_locations(CATALOGUE.file_kind("zed-settings-project"))
     assert [loc.at for loc in zed] == [("context_servers",)]
     assert format_family("jsonc") == format_family("json") == "json"
+
+
+# --- name fields ------------------------------------------------------------------------------------
+
+
+def test_name_field_paths_parse_into_steps() -> None:
+    assert NameField.parse("bearer_token_env_var").steps == ("bearer_token_env_var",)
+    assert NameField.parse("env_vars[*]").steps == ("env_vars", "*")
+    assert NameField.parse("env_http_headers.*").steps == ("env_http_headers", "*")
+    root = NameField.parse("$.settings[*].envVar")
+    assert (root.steps, root.from_root) == (("settings", "*", "envVar"), True)
+    assert NameField.parse("config.secrets[*].env").from_root is False
+
+
+@pytest.mark.parametrize("path", ["", "env_vars[]", "a..b", "$settings", "a b", "env_vars[0]", "a.$.b"])
+def test_malformed_name_field_paths_are_rejected(path: str) -> None:
+    with pytest.raises(ValueError):
+        NameField.parse(path)
+    validator = Draft202012Validator(load_schema())
+    bad = dict(RAW, clients=[dict(RAW["clients"][0], name_fields=[path])])
+    assert not validator.is_valid(bad)
+
+
+def test_name_field_matches_whole_routes_with_wildcards_for_keys_and_indices() -> None:
+    env_vars = NameField.parse("env_vars[*]")
+    assert env_vars.matches(("env_vars", 0)) and env_vars.matches(("env_vars", 7))
+    assert not env_vars.matches(("env_vars",))  # the list itself
+    assert not env_vars.matches(("env_vars", 0, "name"))  # deeper than the path
+    assert not env_vars.matches(("env", 0))
+    headers = NameField.parse("env_http_headers.*")
+    assert headers.matches(("env_http_headers", "X-Api-Key"))
+    assert not headers.matches(("http_headers", "X-Api-Key"))
+
+
+def test_name_field_at_reads_server_paths_from_the_server_and_root_paths_from_the_root() -> None:
+    fields = (NameField.parse("bearer_token_env_var"), NameField.parse("$.settings[*].envVar"))
+    server = ("mcp_servers", "github")
+    assert name_field_at(fields, server + ("bearer_token_env_var",), server) == fields[0]
+    # Outside any server, or at the document root, a server-relative path names nothing.
+    assert name_field_at(fields, ("bearer_token_env_var",), None) is None
+    assert name_field_at(fields, ("profiles", "bearer_token_env_var"), server) is None
+    assert name_field_at(fields, ("settings", 0, "envVar"), server) == fields[1]
+    assert name_field_at(fields, ("settings", 0, "envVar"), None) == fields[1]
+    assert name_field_at(fields, server + ("settings", 0, "envVar"), server) is None
+
+
+def test_every_declared_name_field_parses() -> None:
+    for raw_client in RAW["clients"]:
+        declared = list(raw_client.get("name_fields", []))
+        for raw_file in raw_client["files"]:
+            declared += raw_file.get("name_fields", [])
+        for path in declared:
+            if path != "*":
+                NameField.parse(path)
+
+
+# The bare-name fields of clients.md §1.4 / §3, as catalogue data (kind -> paths it must declare).
+DOCUMENTED_NAME_FIELDS = {
+    "codex-config": {"bearer_token_env_var", "env_vars[*]", "env_http_headers.*"},
+    "codex-project-config": {"bearer_token_env_var", "env_vars[*]", "env_http_headers.*"},
+    "goose-config": {"env_keys[*]"},
+    "gemini-extension": {"$.settings[*].envVar"},
+    "docker-mcp-catalog-entry": {"config.secrets[*].env", "oauth[*].secret", "oauth[*].env"},
+    "docker-mcp-catalog": {"config.secrets[*].env", "oauth[*].secret", "oauth[*].env"},
+}
+
+
+@pytest.mark.parametrize(("kind_id", "paths"), sorted(DOCUMENTED_NAME_FIELDS.items()))
+def test_documented_name_fields_are_catalogued(kind_id: str, paths: set[str]) -> None:
+    assert paths <= {f.path for f in CATALOGUE.file_kind(kind_id).name_fields}
+
+
+def test_client_name_fields_reach_every_kind_and_kinds_add_their_own() -> None:
+    raw = {
+        "clients": [
+            {"id": "a", "name_fields": ["x_env_var"], "files": [
+                {"id": "a-one"}, {"id": "a-two", "name_fields": ["y[*]", "x_env_var"]}]},
+            {"id": "b", "files": [{"id": "b-one"}]},
+            {"id": "any", "name_fields": ["*"], "files": [{"id": "any-one"}]},
+        ]
+    }
+    data = dict(RAW, clients=[
+        dict(RAW["clients"][0], id=c["id"], name_fields=c.get("name_fields", []),
+             files=[dict(RAW["clients"][0]["files"][0], **f) for f in c["files"]])
+        for c in raw["clients"]
+    ])
+    built = build_catalogue(data)
+    paths = {kind.id: [f.path for f in kind.name_fields] for kind in built.file_kinds()}
+    assert paths == {"a-one": ["x_env_var"], "a-two": ["x_env_var", "y[*]"], "b-one": [],
+                     "any-one": ["x_env_var", "y[*]"]}
+
+
+def test_unknown_kind_has_every_name_field() -> None:
+    everywhere = {f for kind in CATALOGUE.file_kinds() if kind.client != UNKNOWN_CLIENT_ID
+                  for f in kind.name_fields}
+    assert everywhere and set(CATALOGUE.file_kind(UNKNOWN_KIND_ID).name_fields) == everywhere
+
+
+def test_union_name_fields_keeps_rank_order_without_repeats() -> None:
+    codex = CATALOGUE.file_kind("codex-config")
+    goose = CATALOGUE.file_kind("goose-config")
+    merged = union_name_fields([goose, codex, goose])
+    assert [f.path for f in merged] == [f.path for f in (*goose.name_fields, *codex.name_fields)]

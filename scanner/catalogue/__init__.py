@@ -21,6 +21,12 @@ PLATFORMS = ("linux", "macos", "windows")
 UNKNOWN_CLIENT_ID = "unknown"
 UNKNOWN_KIND_ID = "unknown-mcp-config"
 EVERY_SYNTAX = "*"  # an ``expands`` entry meaning every reference syntax
+EVERY_NAME_FIELD = "*"  # a ``name_fields`` entry meaning every name field any client declares
+ROOT_PREFIX = "$."  # a name field path read from the document root rather than from each server
+ANY_CHILD = "*"  # a name field step matching any key of a map or any item of a list
+NAME_FIELD_PATH = re.compile(
+    r"^(?:\$\.)?(?:[A-Za-z0-9_-]+|\*)(?:\.(?:[A-Za-z0-9_-]+|\*)|\[\*\])*$"
+)
 # Document formats that parse to the same tree shapes (JSONC is JSON with comments).
 FORMAT_FAMILIES = {"json": "json", "jsonc": "json"}
 
@@ -49,6 +55,50 @@ class FieldNames:
 
 
 @dataclass(frozen=True, slots=True)
+class NameField:
+    """A field whose values are environment-variable or secret NAMES, never the secret itself.
+
+    Written as a path (a JSONPath subset): keys joined by ".", ``[*]`` for every item of a list,
+    ``.*`` for every value of a map (both mean "any child"). The path starts at each server object
+    of the file, or at the document root when it starts with ``$.``:
+    ``bearer_token_env_var``, ``env_vars[*]``, ``env_http_headers.*``, ``$.settings[*].envVar``.
+    """
+
+    path: str
+    steps: tuple[str, ...]  # keys, or ANY_CHILD
+    from_root: bool
+
+    @classmethod
+    def parse(cls, path: str) -> NameField:
+        if not NAME_FIELD_PATH.match(path):
+            raise ValueError(f"not a name field path: {path!r}")
+        from_root = path.startswith(ROOT_PREFIX)
+        body = path[len(ROOT_PREFIX):] if from_root else path
+        steps = tuple(body.replace("[*]", "." + ANY_CHILD).split("."))
+        return cls(path=path, steps=steps, from_root=from_root)
+
+    def matches(self, route: tuple[str | int, ...]) -> bool:
+        """Whether a route (from the server object, or from the root for ``$.`` paths) is this field."""
+        if len(route) != len(self.steps):
+            return False
+        return all(step == ANY_CHILD or step == key for step, key in zip(self.steps, route))
+
+
+def name_field_at(
+    fields: Iterable[NameField], route: tuple[str | int, ...], server_route: tuple[str | int, ...] | None
+) -> NameField | None:
+    """The name field a value at ``route`` sits in, if any (``server_route``: its server's route)."""
+    for name_field in fields:
+        if name_field.from_root:
+            if name_field.matches(route):
+                return name_field
+        elif server_route is not None and route[: len(server_route)] == server_route:
+            if name_field.matches(route[len(server_route):]):
+                return name_field
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class SiblingGlob:
     """A project glob that claims a file only when ``sibling`` exists next to it."""
 
@@ -73,6 +123,7 @@ class FileKind:
     url_transports: dict[str, str] = field(default_factory=dict)  # URL key -> implied transport
     confirm_by_content: bool = False  # generic file name: a path claim needs fitting content
     projects_at: tuple[str, ...] | None = None  # route of a map keyed by project folder paths
+    name_fields: tuple[NameField, ...] = ()  # fields holding env-var or secret NAMES (never secrets)
     notes: str = ""
 
 
@@ -213,6 +264,16 @@ def union_expands(kinds: Iterable[FileKind]) -> tuple[str, ...]:
     return tuple(merged)
 
 
+def union_name_fields(kinds: Iterable[FileKind]) -> tuple[NameField, ...]:
+    """Every name field any of these kinds declares, in rank order (a claimed file's name fields)."""
+    merged: list[NameField] = []
+    for kind in kinds:
+        for name_field in kind.name_fields:
+            if name_field not in merged:
+                merged.append(name_field)
+    return tuple(merged)
+
+
 def specificity(pattern: str) -> int:
     """How specific a glob is: directory depth first, then literal characters."""
     literal = len(pattern.replace("**/", "").replace("*", "").replace("?", ""))
@@ -285,6 +346,32 @@ def _expands(value: Any, every: tuple[str, ...]) -> tuple[str, ...]:
     return every if EVERY_SYNTAX in names else names
 
 
+def _name_field_paths(raw_client: dict[str, Any], raw_file: dict[str, Any]) -> tuple[str, ...]:
+    """A kind's name field paths: its client's, then its own (``*`` kept for later resolution)."""
+    paths: list[str] = []
+    for path in (*_tuple(raw_client.get("name_fields")), *_tuple(raw_file.get("name_fields"))):
+        if path not in paths:
+            paths.append(path)
+    return tuple(paths)
+
+
+def _every_name_field(data: dict[str, Any]) -> tuple[NameField, ...]:
+    """Every name field any client or kind declares, in catalogue order (what ``*`` stands for)."""
+    paths: list[str] = []
+    for raw in data["clients"]:
+        for raw_file in raw.get("files", []):
+            for path in _name_field_paths(raw, raw_file):
+                if path != EVERY_NAME_FIELD and path not in paths:
+                    paths.append(path)
+    return tuple(NameField.parse(path) for path in paths)
+
+
+def _name_fields(paths: tuple[str, ...], every: tuple[NameField, ...]) -> tuple[NameField, ...]:
+    if EVERY_NAME_FIELD in paths:
+        return every
+    return tuple(NameField.parse(path) for path in paths)
+
+
 def build_catalogue(data: dict[str, Any]) -> Catalogue:
     defaults = data["defaults"]
     default_fields = defaults["fields"]
@@ -300,6 +387,7 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
         for r in data["references"]
     )
     every = tuple(r.id for r in references)
+    every_name_field = _every_name_field(data)
     clients = []
     for raw in data["clients"]:
         client_expands = _expands(raw.get("expands"), every)
@@ -343,6 +431,7 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
                     projects_at=(
                         _tuple(raw_file["projects_at"]) if "projects_at" in raw_file else None
                     ),
+                    name_fields=_name_fields(_name_field_paths(raw, raw_file), every_name_field),
                     notes=str(raw_file.get("notes", "")).strip(),
                 )
             )
@@ -371,7 +460,7 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
 
 def load_raw() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("clients.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
 
 
 def load_schema() -> dict[str, Any]:

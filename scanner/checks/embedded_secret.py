@@ -6,8 +6,11 @@ or query string, a connection string, JSON inside a string, or the default of `$
 The token family (for example "GitHub classic personal access token") comes from the declarative
 data in `rules/`; values no family knows are judged by detect-secrets' keyword and entropy
 detectors with the key name as context. References the owning client expands (`${env:X}`,
-`${input:id}`, `{env:X}`, `${{ secrets.X }}`, …), secret-manager URIs (`op://…`) and
-placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`) are never flagged.
+`${input:id}`, `{env:X}`, `${{ secrets.X }}`, …), secret-manager URIs (`op://…`),
+placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`) and the fields where a client expects the NAME of
+an environment variable or secret (Codex `bearer_token_env_var`, `env_vars`, `env_http_headers`;
+Goose `env_keys`; Gemini extension `settings[].envVar`; Docker catalog `secrets[].env`) are never
+flagged, unless the value there is itself a known token.
 
 ## Why it matters
 A config file is copied, committed, synced and backed up. A credential in it is readable by

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from scanner.document import format_route
+from scanner.catalogue import NameField, name_field_at
+from scanner.document import Scalar, format_route, walk
 from scanner.model import ConfigFile, Server
 from scanner.report._shared import clean, ordered_configs, ordered_servers
 
@@ -227,14 +228,32 @@ def redact_url(text: str) -> str:
     return out
 
 
-def credential_names(server: Server) -> list[str]:
-    """Names of the env variables and headers a server is given (values never), in written order."""
+def credential_names(server: Server, name_fields: Sequence[NameField] = ()) -> list[str]:
+    """Names of the env variables and headers a server is given (values never), in written order.
+
+    Then the names its catalogue name fields hold (Codex ``bearer_token_env_var``, Goose
+    ``env_keys``): there the value *is* the name of the variable that carries the credential.
+    """
     names: list[str] = []
-    for named in (*server.env, *server.headers):
-        name = REDACTED if looks_secret(named.name) else named.name
+    found = [named.name for named in (*server.env, *server.headers)]
+    found += _names_in_fields(server, name_fields)
+    for written in found:
+        name = REDACTED if looks_secret(written) else written
         if name not in names:
             names.append(name)
     return names
+
+
+def _names_in_fields(server: Server, name_fields: Sequence[NameField]) -> list[str]:
+    per_server = [f for f in name_fields if not f.from_root]
+    if server.body is None or not per_server:
+        return []
+    return [
+        node.value
+        for route, node in walk(server.body, server.route)
+        if isinstance(node, Scalar) and isinstance(node.value, str) and node.value.strip()
+        and name_field_at(per_server, route, server.route) is not None
+    ]
 
 
 def server_record(config: ConfigFile, server: Server) -> dict[str, object]:
@@ -248,7 +267,7 @@ def server_record(config: ConfigFile, server: Server) -> dict[str, object]:
         "transport": server.transport.value,
         "command": display_command(server) or None,
         "url": redact_url(url) if url else None,
-        "credentials": credential_names(server),
+        "credentials": credential_names(server, config.name_fields),
         "route": format_route(server.route),
         "line": server.name_span.start_line,
         "column": server.name_span.start_column,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from scanner.catalogue import Catalogue
+from scanner.catalogue import Catalogue, name_field_at
 from scanner.document import Span
 from scanner.model import ConfigFile, Server
 from scanner.secrets.families import TokenFamily, match_value, required_literal
@@ -175,6 +175,9 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
         return
     if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or refs.unexpanded:
         return
+    server_route = server.route if server is not None else None
+    if name_field_at(config.name_fields, candidate.value.route, server_route) is not None:
+        return  # an env-var or secret NAME (catalogue name_fields); a token family still counts above
     verdict = _generic(candidate)
     if verdict:
         start = candidate.start + offset if candidate.start >= 0 else -1

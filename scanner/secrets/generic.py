@@ -4,6 +4,12 @@ detect-secrets works on lines, so each value is handed over as a synthetic ``key
 line: its keyword detector then sees the key name (``INTERNAL_API_SECRET``) as context, and its
 entropy detectors see only the value, never the rest of the file. Imported lazily: detect-secrets
 takes a noticeable time to import and most scans of clean configs never need it.
+
+What detect-secrets does with such a line (each pinned by ``tests/test_generic_secrets.py``):
+its keyword list is short (no ``token``, ``auth``, ``bearer``, ``authorization``) and matches
+anywhere in the key with any suffix (``SECRET_NAME``, ``SECRETARY``); its entropy plugins need the
+whole value inside their alphabet and measure Shannon entropy over it, so a base64 value needs at
+least 23 distinct characters to pass 4.5 bits. The key-word rules below fill those gaps.
 """
 
 from __future__ import annotations
@@ -13,18 +19,65 @@ from functools import lru_cache
 
 BASE64_LIMIT = 4.5
 HEX_LIMIT = 3.0
-# Key names that say "this is a credential" even when detect-secrets' keyword list misses them.
-CREDENTIAL_KEY = re.compile(
-    r"(?:^|[_\-. ])(?:api[_-]?key|apikey|token|secret|password|passwd|pwd|credential|auth|"
-    r"private[_-]?key|access[_-]?key|client[_-]?secret|bearer|session)(?:$|[_\-. ])|"
-    r"(?:KEY|TOKEN|SECRET|PASSWORD|PASS|PAT)$",
-    re.IGNORECASE,
-)
-# Values that are clearly not credentials even under a credential-ish key.
+RANDOM_MIN_LENGTH = 16  # _looks_random: shorter mixed values are too often names or versions
+RANDOM_RUN_LENGTH = 12  # _looks_random: a letters-and-digits run this long is no word or date
+NAMED_MIN_LENGTH = 8  # a value under a credential key shorter than this is not reported
+SYNTHETIC_FILE = "mcp-config.yaml"  # a YAML name selects detect-secrets' config-file keyword regexes
+
+# Words of a key name that say "this is a credential" whatever the value looks like.
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
+STRONG_WORDS = PASSWORD_WORDS | {
+    "secret", "token", "apikey", "pat", "bearer", "basic", "authorization", "credential",
+    "credentials",
+}
+# Pairs of words that do the same (``API_KEY``, ``clientSecret`` is covered by "secret").
+STRONG_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
+                          ("auth", "key"), ("service", "key"), ("account", "key")})
+# Words that make a key credential-ish only when the value also looks generated.
+WEAK_WORDS = frozenset({"auth", "key", "session", "cookie", "signing", "encryption"})
+# A key whose LAST word is one of these holds something *about* a credential: where it is, its
+# name, its kind or its limits (``TOKEN_URL``, ``SECRET_NAME``, ``bearer_token_env_var``).
+NOT_SECRET_WORDS = frozenset({
+    "url", "uri", "endpoint", "host", "hostname", "domain", "server", "port", "path", "file",
+    "filename", "dir", "directory", "folder", "name", "names", "id", "ids", "type", "mode",
+    "provider", "method", "scheme", "strategy", "kind", "format", "limit", "timeout", "ttl",
+    "expiry", "expires", "expiration", "lifetime", "duration", "interval", "length", "size",
+    "count", "enabled", "disabled", "required", "version", "region", "env", "var", "variable",
+    "header", "prefix", "scope", "scopes", "issuer", "audience", "location", "store", "helper",
+    "command", "cmd", "hint", "description", "label", "field", "email", "user", "username",
+    "login", "account", "sha", "hash", "digest", "checksum", "fingerprint", "commit", "ref",
+    "revision", "uuid", "guid", "policy", "algorithm", "encoding", "pattern",
+})
+KEY_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+# Values that are never credentials, whatever key holds them.
 NOT_A_SECRET = re.compile(
-    r"^(?:true|false|yes|no|on|off|\d{1,7}|https?://[^\s:@]+|/[\w./-]*|~[\w./-]*|[\w.-]+\.(?:json|ya?ml|toml|pem|key|txt|env))$",
+    r"^(?:true|false|yes|no|on|off"
+    r"|[+-]?\d{1,7}|[+-]?\d+\.\d+"  # numbers (longer digit strings can be PINs or keys)
+    r"|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?"  # versions: 1.2.3, v2.0.0-beta.1
+    r"|[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"  # e-mail addresses
+    r")$",
     re.IGNORECASE,
 )
+# What local model servers accept when they check no key, written under OPENAI_API_KEY-style keys
+# (llama.cpp server, LM Studio, Ollama, vLLM docs, OpenAI-compatible proxies).
+NO_AUTH_VALUES = frozenset({"sk-no-key-required", "lm-studio", "ollama", "not-needed", "no-key",
+                            "nokey", "not-required", "unused", "empty", "local"})
+# Lower-case host names (api.example.com); upper or mixed case with a dot may be a token.
+HOST_NAME = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# A path: rooted (/, ~/, ./, ../, C:\, \\server), or relative and ending in a config, key or script
+# file extension (a bare "a/b" is not enough: base64 secrets hold slashes).
+PATH = re.compile(
+    r"^(?:~|\.{1,2})?[/\\]|^[A-Za-z]:[/\\]"
+    r"|^[\w.-]+(?:[/\\][\w.-]+)*\.(?:jsonc?|ya?ml|toml|pem|key|crt|cer|der|p12|pfx|jks|txt|env|ini|"
+    r"cfg|conf|db|sqlite3?|sock|log|m?js|ts|py|sh)$",
+    re.IGNORECASE,
+)
+# A segment no path would have: 16+ characters mixing upper case, lower case and digits.
+RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
+# An environment variable NAME written where a value goes (a fallback; see _is_env_var_name).
+ENV_VAR_NAME = re.compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
 
 
 @lru_cache(maxsize=1)
@@ -42,42 +95,116 @@ def _plugins() -> tuple:
     )
 
 
-def _line(key: str, value: str) -> str:
+def synthetic_line(key: str, value: str) -> str:
+    """The line detect-secrets is shown: the key made an identifier, the value double-quoted."""
     safe_key = re.sub(r"[^A-Za-z0-9_]", "_", key) or "value"
     return f'{safe_key} = "{value}"'
 
 
-# An environment variable NAME (Codex bearer_token_env_var, Goose env_keys, COPILOT_MCP_X values).
-ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
+def key_words(key: str) -> list[str]:
+    """A key name as lower-case words: ``clientSecret`` -> client, secret; ``X-API-Key`` -> x, api, key."""
+    return [word.lower() for word in KEY_WORD.findall(key or "")]
 
 
-def classify(key: str, value: str, entropy_allowed: bool) -> str:
-    """``keyword``, ``high-entropy`` or ``""``: detect-secrets' verdict on one value."""
-    if '"' in value or "\n" in value or NOT_A_SECRET.match(value) or ENV_VAR_NAME.match(value):
+def _pairs(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
+def key_strength(key: str, detect_secrets_keyword: bool) -> str:
+    """``strong``, ``weak`` or ``""``: how much a key name alone says its value is a credential."""
+    if _last_word_is_an_attribute(key):
         return ""
-    keyword, base64_entropy, hex_entropy = _plugins()
-    line = _line(key, value)
-    named = bool(keyword.analyze_line(filename="mcp-config.yaml", line=line, line_number=1))
-    if not named and CREDENTIAL_KEY.search(key or ""):
-        named = True
-    high_entropy = bool(
-        base64_entropy.analyze_line(filename="mcp-config.yaml", line=line, line_number=1)
-        or hex_entropy.analyze_line(filename="mcp-config.yaml", line=line, line_number=1)
-    )
-    if named and (high_entropy or _looks_random(value)):
-        return "keyword"
-    if high_entropy and entropy_allowed and CREDENTIAL_KEY.search(key or ""):
-        return "high-entropy"
-    if named and len(value) >= 8 and " " not in value:
-        return "password" if re.search(r"pass|pwd", key, re.IGNORECASE) else "keyword"
+    words = key_words(key)
+    if detect_secrets_keyword or STRONG_WORDS.intersection(words) or STRONG_PAIRS & _pairs(words):
+        return "strong"
+    if WEAK_WORDS.intersection(words):
+        return "weak"
     return ""
 
 
+def not_a_secret(value: str) -> bool:
+    """Values that are never credentials: booleans, numbers, versions, addresses, URLs, paths,
+    names, and the conventional values of servers that check no key.
+
+    A URL is judged by its parts (its password and query values are candidates of their own), so
+    a URL as a whole is never a generic secret.
+    """
+    if NOT_A_SECRET.match(value) or HOST_NAME.match(value) or URL.match(value):
+        return True
+    if value.lower() in NO_AUTH_VALUES:
+        return True
+    if _is_env_var_name(value):
+        return True
+    return bool(PATH.match(value)) and not RANDOM_SEGMENT.search(value)
+
+
+def _is_env_var_name(value: str) -> bool:
+    """A fallback for names outside catalogued name fields (``"API_KEY": "MY_API_KEY"`` where the
+    client expands nothing reaches the server as that literal text: a mistake, not a leak).
+
+    Catalogue ``name_fields`` are the primary protection; this keeps only word-like upper-case
+    names (letters, at most three digits after each word), so upper-case hex and base32 secrets
+    (``F1A2B3…``, ``JBSWY3DP…``) are still judged.
+    """
+    return bool(ENV_VAR_NAME.match(value))
+
+
+def classify(key: str, value: str, entropy_allowed: bool) -> str:
+    """``keyword``, ``password``, ``high-entropy`` or ``""``: the verdict on one value.
+
+    - a strong credential key (``DB_PASSWORD``, ``GITHUB_TOKEN``): any value of 8+ characters
+      without spaces (``password`` under a password key, else ``keyword``);
+    - a weak one (``STRIPE_KEY``, ``SESSION``): a value that looks generated: 16+ characters mixing
+      letters and digits, detect-secrets' base64 entropy above 4.5, or its hex entropy above 3.0
+      over 16+ characters;
+    - no credential key: ``high-entropy`` when detect-secrets' base64 entropy is above 4.5, the
+      value mixes upper case, lower case and digits, and it sits where credentials go
+      (``entropy_allowed``: env, header, flag value, ...) under a key that is not an identifier.
+    """
+    if not value or '"' in value or "\n" in value or not_a_secret(value):
+        return ""
+    keyword, base64_entropy, hex_entropy = _plugins()
+    line = synthetic_line(key, value)
+    detected = bool(keyword.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
+    strength = key_strength(key, detected)
+    if strength == "strong":
+        return _named_kind(key) if len(value) >= NAMED_MIN_LENGTH and " " not in value else ""
+    base64_high = bool(base64_entropy.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
+    if strength == "weak":
+        hex_high = len(value) >= RANDOM_MIN_LENGTH and bool(
+            hex_entropy.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
+        return "keyword" if base64_high or hex_high or _looks_random(value) else ""
+    unnamed_random = base64_high and _mixed_case_with_digits(value)
+    if entropy_allowed and unnamed_random and not _last_word_is_an_attribute(key):
+        return "high-entropy"
+    return ""
+
+
+def _named_kind(key: str) -> str:
+    return "password" if PASSWORD_WORDS.intersection(key_words(key)) else "keyword"
+
+
+def _last_word_is_an_attribute(key: str) -> bool:
+    """``TOKEN_URL``, ``SECRET_NAME``, ``FOLDER_ID``: the key names something other than a secret."""
+    words = key_words(key)
+    return bool(words) and words[-1] in NOT_SECRET_WORDS
+
+
+def _mixed_case_with_digits(value: str) -> bool:
+    """Upper and lower case letters and digits: what a generated base64/base62 secret has and a
+    hex digest, an upper-case id or a lower-case slug does not."""
+    return bool(re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"\d", value))
+
+
 def _looks_random(value: str) -> bool:
-    """Mixed letters and digits over 16 characters: the shape of a generated credential."""
-    return (
-        len(value) >= 16
-        and " " not in value
-        and bool(re.search(r"[A-Za-z]", value))
-        and bool(re.search(r"\d", value))
-    )
+    """16+ characters without spaces whose letters and digits are mixed the way generated values
+    mix them: inside one run of 12+ characters, or in two runs or more (``A1B2-C3D4``, UUIDs).
+
+    Model names, dates and slugs (``claude-3-5-sonnet-20241022``, ``oauth2-client-credentials``)
+    keep letters and digits in runs of their own, or mix them once.
+    """
+    if len(value) < RANDOM_MIN_LENGTH or " " in value:
+        return False
+    mixed = [run for run in re.findall(r"[A-Za-z0-9]+", value)
+             if re.search(r"[A-Za-z]", run) and re.search(r"\d", run)]
+    return len(mixed) >= 2 or any(len(run) >= RANDOM_RUN_LENGTH for run in mixed)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scanner.document import Node, Route, Scalar, Sequence, Span, walk
+from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, walk
 from scanner.model import Value
 
 # A flag that takes a credential as its next argument or after "=".
@@ -125,16 +125,40 @@ def _place(route: Route) -> str:
     return "field"
 
 
+# Keys whose value is labelled by the object holding it rather than by the key itself: by the
+# object's ``name`` (Docker catalog config.env[], registry environmentVariables[] / headers[] /
+# named arguments: ``{name: X, value: V}``), else by the object's own key (MCPB
+# ``user_config.api_key.default``, registry ``variables.token.default``, a JSON Schema
+# ``properties.apiKey.default``).
+NAMED_ENTRY_VALUES = frozenset({"value", "default", "example"})
+
+
 def candidates_in(root: Node) -> Iterator[SecretCandidate]:
     """Every candidate in a document tree: all string scalars, split, with argument-flag context."""
+    entry_names: dict[Route, str] = {}
     for route, node in walk(root):
         if isinstance(node, Sequence):
             yield from _flag_values(route, node)
             continue
+        if isinstance(node, Mapping):
+            name = node.get("name")
+            if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
+                entry_names[route] = name.value.strip().lstrip("-")
+            continue
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        yield from split_value(value, node.value, 0, _last_key(route), _place(route))
+        yield from split_value(value, node.value, 0, _context(route, entry_names), _place(route))
+
+
+def _context(route: Route, entry_names: dict[Route, str]) -> str:
+    """The name labelling the value at ``route`` (``entry_names``: routes of objects with a name)."""
+    key = _last_key(route)
+    if not route or route[-1] != key or key not in NAMED_ENTRY_VALUES:
+        return key
+    if route[:-1] in entry_names:
+        return entry_names[route[:-1]]
+    return route[-2] if len(route) >= 2 and isinstance(route[-2], str) else key
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
