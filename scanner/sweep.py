@@ -296,7 +296,6 @@ def sweep(plan: SweepPlan, catalogue: Catalogue, progress: Progress | None = Non
     notes: list[Note] = []
     walker = _Walker(notes)
     claims: dict[str, _Claim] = {}
-    system_done: set[tuple[str, str]] = set()
     kinds = catalogue.file_kinds()
 
     def collect(base: _Base, glob: str, pattern: str, order: int, kind: FileKind) -> None:
