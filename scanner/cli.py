@@ -392,6 +392,101 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     return EXIT_CLEAN
 
 
+# --- workstation and fleet: sweep, merge -----------------------------------------------------------
+
+
+def _stderr_progress():
+    """Progress lines on standard error, only when it is a terminal (never in collected output)."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"mcpiam: {message}", err=True)
+
+
+@cli.command()
+@click.option("--home", "home", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              envvar="MCPIAM_HOME", metavar="DIR",
+              help="Sweep this home directory (a mounted disk or backup) instead of your own; "
+                   "environment overrides (XDG_CONFIG_HOME, APPDATA, ...) are then not applied.")
+@click.option("--platform", "platform_name", type=click.Choice(["linux", "macos", "windows"]), default=None,
+              envvar="MCPIAM_PLATFORM", help="Read the home as this OS lays it out (default: this machine's).")
+@click.option("--all-users", is_flag=True, envvar="MCPIAM_ALL_USERS",
+              help="Sweep every home on the machine that this account may read; paths show whose "
+                   "they are (~alice/...).")
+@click.option("--projects", is_flag=True, envvar="MCPIAM_PROJECTS",
+              help="Also scan the project folders that ~/.claude.json and other client files list "
+                   "(folders inside the home only).")
+@click.option("--system-root", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              envvar="MCPIAM_SYSTEM_ROOT", metavar="DIR",
+              help="Read managed (system) files and, with --all-users, homes under DIR (default: / "
+                   "for a live sweep; none with --home).")
+@click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
+              help="Host name to record (default: this machine's); useful for a mounted backup.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, envvar="MCPIAM_FORMAT", help="Output format.")
+@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+              help="Write the report to FILE instead of standard output.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
+              envvar="MCPIAM_FAIL_ON", help="Exit 1 when a finding is at or above this severity.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, envvar="MCPIAM_COLOR", help="Colour text output (auto: only on a terminal).")
+@click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
+              help="Also show informational notes.")
+@click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
+              help="Key for the HMAC-SHA256 credential fingerprints; use one organisation key on "
+                   "every machine so `mcpiam merge` can find credentials reused across them.")
+def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
+          system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
+          color: str, verbose: bool, fingerprint_key: str | None) -> int:
+    """Find every MCP config of this user (or of HOME) across every client, and report findings.
+
+    Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
+    """
+    from scanner.catalogue import default_catalogue
+    from scanner.engine import ScanSettings
+    from scanner.findings import Severity
+    from scanner.host import make_plan, run_sweep
+    from scanner.report.sweep import render_sweep
+
+    if all_users and home is not None:
+        raise click.UsageError("--all-users sweeps every home; use --system-root DIR, not --home, "
+                               "to point it at a mounted system")
+    catalogue = default_catalogue()
+    plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
+                            system_root=system_root, environ=os.environ, catalogue=catalogue)
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
+    result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
+                       progress=_stderr_progress(), extra_notes=tuple(notes))
+    text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
+    _write_output(text, output)
+    return EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "csv", "markdown"]),
+              default="text", show_default=True, envvar="MCPIAM_MERGE_FORMAT", help="Output format.")
+@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+              help="Write the report to FILE instead of standard output.")
+def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
+    """Correlate the JSON results of many sweeps or scans (FILES) into one fleet report.
+
+    Reports servers across the fleet, credentials reused across machines or users (the inputs
+    must share one --fingerprint-key), ownership coverage and counts by rule. Exit 1 when a
+    credential is reused across machines or users, 2 when an input is not an mcpiam JSON result.
+    """
+    from scanner.merge import MergeInputError, merge_files
+    from scanner.report.merge import render_merge
+
+    try:
+        report = merge_files(list(files))
+    except MergeInputError as error:
+        raise click.UsageError(str(error)) from None
+    for warning in report.warnings:
+        click.echo(f"mcpiam: warning: {warning}", err=True)
+    _write_output(render_merge(report, fmt), output)
+    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the CLI and maps every outcome to a documented exit code."""
     try:

@@ -46,6 +46,7 @@ class Candidate:
     display: str  # relative to the scan root when under it, POSIX separators
     kinds: tuple[FileKind, ...]  # catalogue kinds matched by path, most specific first
     named: bool  # named on the command line: always scanned
+    posix_modes: bool = True  # do POSIX permission bits apply (False when swept as a Windows home)
 
 
 @dataclass(frozen=True, slots=True)

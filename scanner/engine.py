@@ -10,6 +10,7 @@ allow-list, the baseline).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,8 +18,8 @@ from pathlib import Path
 from scanner import __version__
 from scanner.catalogue import Catalogue, FileKind, default_catalogue, union_expands, union_name_fields
 from scanner.checks import all_rules
-from scanner.checks.base import Rule, ScanInput, ScanOptions
-from scanner.discover import Candidate, discover
+from scanner.checks.base import Rule, ScanInput, ScanOptions, key_identifier
+from scanner.discover import Candidate, Discovery, discover
 from scanner.document import Document, ProblemLevel
 from scanner.extract import confirm_content, extract_claim, recognise_by_content
 from scanner.findings import Finding, Severity
@@ -96,6 +97,12 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         kinds = (recognised,)
         recognised_by = "content"
     servers = extract_claim(document, kinds, catalogue) if document.roots else ()
+    mode = None
+    if candidate.posix_modes and os.name == "posix":
+        try:
+            mode = stat.S_IMODE(os.stat(candidate.path).st_mode)
+        except OSError:
+            mode = None
     config = ConfigFile(
         path=candidate.display,
         absolute_path=str(candidate.path),
@@ -106,6 +113,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         servers=servers,
         recognised_by=recognised_by,
         expands=union_expands(kinds),
+        mode=mode,
         name_fields=union_name_fields(kinds),
     )
     return config, _notes_from(document, candidate.display)
@@ -176,10 +184,12 @@ def scan_paths(
     settings: ScanSettings = ScanSettings(),
     catalogue: Catalogue | None = None,
     root: Path | None = None,
+    discovery: Discovery | None = None,
 ) -> ScanResult:
+    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
-    found = discover(paths, catalogue, root=root)
+    found = discovery if discovery is not None else discover(paths, catalogue, root=root)
     policy = resolve_policy(settings, found.root, paths)
     configs: list[ConfigFile] = []
     notes: list[Note] = list(found.notes)
@@ -217,6 +227,9 @@ def scan_paths(
     findings, set_aside = triage(apply_to_findings(policy, collect_findings(scan, rules)), configs,
                                  found.root, [rule.info.id for rule in rules], triage_settings,
                                  options.fingerprint_key)
+    for rule in rules:
+        if rule.notes is not None:
+            notes.extend(rule.notes(scan))
     return ScanResult(
         root=str(found.root),
         findings=findings,
@@ -229,4 +242,5 @@ def scan_paths(
         allowlisted=sum(1 for item in set_aside.suppressed if item.source == "policy"),
         policy=policy.source,
         triage=set_aside,
+        fingerprint_key_id=key_identifier(options.fingerprint_key),
     )

@@ -104,6 +104,9 @@ class ConfigFile:
     servers: tuple[Server, ...] = ()
     recognised_by: str = "path"  # path | content | argument
     expands: tuple[str, ...] = ()  # reference syntax ids the owning client expands
+    # POSIX permission bits (st_mode & 0o7777) when read on a system where they mean something;
+    # None on Windows, or when the file was swept as a Windows home.
+    mode: int | None = None
     name_fields: tuple[NameField, ...] = ()  # fields holding env-var/secret NAMES (catalogue data)
 
     @property

@@ -35,6 +35,7 @@ class ScanResult:
     allowlisted: int = 0  # findings dropped because the policy allow-lists their fingerprint
     policy: str | None = None  # the policy file used, as displayed; None when there was none
     triage: Triage = Triage()  # what suppressions and the baseline set aside
+    fingerprint_key_id: str = ""  # scanner.checks.base.key_identifier of the fingerprint key
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -293,6 +293,11 @@ def test_glob_semantics() -> None:
 # --- user paths --------------------------------------------------------------------------------------
 
 
+def test_system_variables_are_the_catalogues() -> None:
+    assert set(CATALOGUE.system_path_variables) == SYSTEM_VARIABLES
+    assert all(path.startswith("/") for path in CATALOGUE.system_path_variables.values())
+
+
 def test_user_paths_use_known_roots() -> None:
     variables = set(CATALOGUE.path_variables) | SYSTEM_VARIABLES
     for kind in CATALOGUE.file_kinds():

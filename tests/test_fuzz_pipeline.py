@@ -18,7 +18,7 @@ from scanner.report import InventoryFormat, OutputFormat, render, render_invento
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_FILES = sorted(
     path for base in (ROOT / "testdata" / "rules", ROOT / "testdata" / "clients")
-    for path in base.rglob("*") if path.is_file() and not path.name.endswith((".expected", ".json.expected"))
+    for path in base.rglob("*") if path.is_file() and not path.name.endswith((".expected", ".modes"))
     and path.name not in ("expected.json", ".mcpiam.yaml")  # a broken policy is a usage error,
 )  # fuzzed in tests/test_policy.py
 

@@ -87,6 +87,13 @@ def invocations(root: Path, out: Path) -> dict[str, list[list[str]]]:
                      ["baseline", "update", "-b", str(out / "b.json"), str(root)],
                      ["scan", "--baseline", str(out / "b.json"), str(root)]],
         "generate-hooks": [["generate-hooks", "--output", str(out / "hooks.yaml")]],
+        "sweep": [["sweep", "--home", str(root), "--platform", "linux", "--projects"],
+                  ["sweep", "--home", str(root), "--system-root", str(root), "-f", "sarif"],
+                  ["sweep", "--all-users", "--system-root", str(root), "--platform", "windows"],
+                  ["sweep", "--home", str(root), "-f", "json", "-o", str(out / "sweep.json")]],
+        "merge": [["merge", str(out / "sweep.json"), str(out / "sweep.json")],
+                  ["merge", "-f", "sarif", str(out / "sweep.json")],
+                  ["merge", "-f", "markdown", str(out / "sweep.json")]],
     }
 
 

@@ -5,6 +5,9 @@ repository, and ``bad.expected`` listing the findings the bad tree must give, on
 ``path:line:column rule-id`` (regenerate with ``UPDATE=1``). The good tree must give none for the
 rule. Rules that read the policy find it as ``.mcpiam.yaml`` at the root of a fixture tree; in a
 rule's documented example, a code block whose first line is ``# .mcpiam.yaml`` is that file.
+Git keeps no group/other permission bits, so a rule that reads file modes lists them in
+``bad.modes`` / ``good.modes`` (``path mode`` per line), applied before scanning; a documented
+example's fence may carry ``mode=0644`` and ``file=NAME``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,17 @@ POLICY_FILE = ".mcpiam.yaml"
 EXAMPLE_SUFFIX = {"json": ".json", "jsonc": ".json", "yaml": ".yaml", "toml": ".toml"}
 
 
+def apply_fixture_modes(tree: Path) -> None:
+    modes = tree.parent / f"{tree.name}.modes"
+    if modes.is_file():
+        for line in modes.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                relative, mode = line.rsplit(maxsplit=1)
+                (tree / relative).chmod(int(mode, 8))
+
+
 def findings_for(tree: Path, rule_id: str) -> list[str]:
+    apply_fixture_modes(tree)
     result = scan_paths([tree], ScanSettings(select=(rule_id,)), root=tree)
     return [
         f"{f.location.path}:{f.location.span.start_line}:{f.location.span.start_column} {f.rule_id}"
@@ -75,22 +88,25 @@ def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_pat
     docs = next(r.info.docs for r in all_rules() if r.info.id == rule_id)
     sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", docs, re.MULTILINE | re.DOTALL))
     for section, should_fire in (("Example", True), ("Use instead", False)):
-        blocks = re.findall(r"```(\w+)(?: file=(\S+))?\n(.*?)```", sections[section], re.DOTALL)
+        blocks = re.findall(r"```(\w+)((?: \w+=\S+)*)\n(.*?)```", sections[section], re.DOTALL)
         assert blocks, f"{rule_id}: no code block under {section}"
         directory = tmp_path / section.replace(" ", "-")
         directory.mkdir()
         target = None
-        for language, file_name, body in blocks:
+        for language, attributes, body in blocks:
             # A block starting "# .mcpiam.yaml" is the policy file beside the example config.
             if body.startswith(f"# {POLICY_FILE}\n"):
                 (directory / POLICY_FILE).write_text(body, encoding="utf-8")
                 continue
             assert target is None, f"{rule_id}: several config blocks under {section}"
             # A fence may name the file the example lives in (```json file=claude_desktop_config.json)
-            # when the rule depends on which client reads it.
-            target = directory / (file_name or f"example{EXAMPLE_SUFFIX[language]}")
+            # when the rule depends on which client reads it, and its mode (mode=0644).
+            options = dict(item.split("=", 1) for item in attributes.split())
+            target = directory / (options.get("file") or f"example{EXAMPLE_SUFFIX[language]}")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(body, encoding="utf-8")
+            if "mode" in options:
+                target.chmod(int(options["mode"], 8))
         assert target is not None, f"{rule_id}: no config block under {section}"
         result = scan_paths([target], ScanSettings(select=(rule_id,)), root=directory)
         fired = [f for f in result.findings if f.rule_id == rule_id]

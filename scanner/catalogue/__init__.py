@@ -122,6 +122,7 @@ class FileKind:
     project_if_sibling: tuple[SiblingGlob, ...] = ()
     url_transports: dict[str, str] = field(default_factory=dict)  # URL key -> implied transport
     confirm_by_content: bool = False  # generic file name: a path claim needs fitting content
+    projects_at: tuple[str, ...] | None = None  # route of a map keyed by project folder paths
     name_fields: tuple[NameField, ...] = ()  # fields holding env-var or secret NAMES (never secrets)
     notes: str = ""
 
@@ -153,6 +154,8 @@ class Catalogue:
     content_keys: tuple[str, ...]  # keys that mark a file as MCP-shaped when found by content
     server_keys: tuple[str, ...] = ()  # keys whose presence makes a mapping look like a server
     path_variables: dict[str, str] = field(default_factory=dict)  # variable -> home-relative default
+    # System variable -> its path under the system root (%PROGRAMDATA% -> /ProgramData).
+    system_path_variables: dict[str, str] = field(default_factory=dict)
 
     def client(self, client_id: str) -> Client:
         for client in self.clients:
@@ -425,6 +428,9 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
                         **(raw_file.get("url_transports") or {}),
                     },
                     confirm_by_content=bool(raw_file.get("confirm_by_content", False)),
+                    projects_at=(
+                        _tuple(raw_file["projects_at"]) if "projects_at" in raw_file else None
+                    ),
                     name_fields=_name_fields(_name_field_paths(raw, raw_file), every_name_field),
                     notes=str(raw_file.get("notes", "")).strip(),
                 )
@@ -446,6 +452,9 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
         content_keys=_tuple(data["content_keys"]),
         server_keys=_tuple(data.get("server_keys")),
         path_variables={str(k): str(v) for k, v in (data.get("path_variables") or {}).items()},
+        system_path_variables={
+            str(k): str(v) for k, v in (data.get("system_path_variables") or {}).items()
+        },
     )
 
 

@@ -21,6 +21,7 @@ RULE_MODULES = (
     "scanner.checks.incomplete_ownership",
     "scanner.checks.unapproved_server",
     "scanner.checks.suppression_without_reason",
+    "scanner.checks.world_readable_secrets",
 )
 
 
@@ -29,7 +30,7 @@ def all_rules() -> tuple[Rule, ...]:
     rules = []
     for name in RULE_MODULES:
         module = importlib.import_module(name)
-        rules.append(Rule(info=module.RULE, check=module.check))
+        rules.append(Rule(info=module.RULE, check=module.check, notes=getattr(module, "notes", None)))
     return tuple(rules)
 
 

@@ -7,6 +7,8 @@ Its module docstring is its user documentation, in the sections *What it flags*,
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -31,6 +33,16 @@ class RuleInfo:
 
 
 DEFAULT_FINGERPRINT_KEY = b"mcpiam-default-fingerprint-key"
+KEY_IDENTIFIER_MESSAGE = b"mcpiam fingerprint key identifier v1"
+
+
+def key_identifier(key: bytes) -> str:
+    """Names a fingerprint key without revealing it: an HMAC of a fixed message under the key.
+
+    Results made with the same key carry the same identifier, so ``mcpiam merge`` can tell
+    whether their credential fingerprints are comparable.
+    """
+    return hmac.new(key, KEY_IDENTIFIER_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +77,9 @@ class ScanInput:
 class Rule:
     info: RuleInfo
     check: Callable[[ScanInput], Iterator[Finding]]
+    # Optional: notes about input the rule could not judge (scanner.result.Note), e.g. file modes
+    # on Windows. A module opts in by defining ``def notes(scan: ScanInput) -> Iterator[Note]``.
+    notes: Callable[[ScanInput], Iterator] | None = None
 
 
 def finding_at(

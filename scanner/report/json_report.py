@@ -104,6 +104,14 @@ def _triage(result: ScanResult) -> dict[str, object]:
     }
 
 
+def fingerprint_key_data(key_id: str) -> dict[str, object]:
+    """Which key made the credential fingerprints: its identifier (never the key) and whether it is
+    the built-in default, which anyone can use to test a guessed secret against a fingerprint."""
+    from scanner.checks.base import DEFAULT_FINGERPRINT_KEY, key_identifier
+
+    return {"id": key_id, "default": key_id == key_identifier(DEFAULT_FINGERPRINT_KEY)}
+
+
 def report_data(result: ScanResult) -> dict[str, object]:
     """The report as plain data (what ``render`` serialises)."""
     data = _report_data(result)
@@ -114,7 +122,11 @@ def report_data(result: ScanResult) -> dict[str, object]:
 
 def _report_data(result: ScanResult) -> dict[str, object]:
     rules = {rule.id: rule for rule in result.rules}
+    extra: dict[str, object] = {}
+    if result.fingerprint_key_id:
+        extra["fingerprint_key"] = fingerprint_key_data(result.fingerprint_key_id)
     return {
+        **extra,
         "version": REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": result.tool_version},
         "root": result.root,

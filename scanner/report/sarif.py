@@ -88,7 +88,7 @@ def _root_uri(root: str) -> str:
 def _artifact(path: str, absolute_paths: dict[str, str]) -> om.ArtifactLocation:
     """Relative paths resolve against %SRCROOT%; paths outside the root become file URIs."""
     uri = _file_uri(path)
-    if uri is None and path.startswith("~") and path in absolute_paths:
+    if uri is None and path.startswith(("~", "$", "%")) and path in absolute_paths:
         uri = _file_uri(absolute_paths[path])
     if uri is not None:
         return om.ArtifactLocation(uri=uri)

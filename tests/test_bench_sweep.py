@@ -1,0 +1,32 @@
+"""The sweep benchmark's core runs on a tiny home: it builds what it says and the sweep finds it
+all (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("sweep_large_home", ROOT / "bench" / "sweep_large_home.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_core_on_a_tiny_home(tmp_path: Path, capsys) -> None:
+    bench = load_bench()
+    large = bench.build_large_home(tmp_path, "linux", configs=120, unrelated=200)
+    assert large.unrelated == 200
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]  # the home and the managed files
+    assert len(files) == 200 + 120  # every config location plus extra profiles/plugins, and the noise
+    rows = bench.measure(large, "linux", runs=1)
+    assert [(stage, found) for stage, found, _ in rows] == [("discovery", 120), ("sweep (all rules)", large.configs)]
+    assert large.configs == 119  # crushrc is catalogued but not parsed (Bash)
+    assert bench.main(["--configs", "100", "--unrelated", "50", "--runs", "1"]) == 0
+    assert "sweep (all rules)" in capsys.readouterr().out

@@ -1,0 +1,179 @@
+"""mcpiam merge: three machines' sweeps correlated into one fleet report, key checks, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from scanner.checks.base import ScanOptions
+from scanner.cli import main
+from scanner.engine import ScanSettings
+from scanner.host import run_sweep
+from scanner.merge import merge_files
+from scanner.report.merge import CSV_COLUMNS, render_merge
+from scanner.report.sweep import render_sweep
+from scanner.sweep import Home, SweepPlan, all_user_homes
+
+ROOT = Path(__file__).resolve().parents[1]
+SARIF_SCHEMA = json.loads((ROOT / "testdata" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+MERGE_SCHEMA = json.loads((ROOT / "scanner" / "report" / "merge-report.schema.json").read_text(encoding="utf-8"))
+# Plainly fake connection-string passwords the detector recognises.
+SHARED = "postgresql://orders_ro:Zx8Kq2Wm7Rt4@orders.db.internal/orders"
+OTHER = "postgresql://search:Jn3Vb6Hs9Qp1@search.db.internal/search"
+SECRETS = ("Zx8Kq2Wm7Rt4", "Jn3Vb6Hs9Qp1")
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+
+
+def cursor(dsn: str, name: str = "orders") -> str:
+    return json.dumps({"mcpServers": {name: {"command": "npx", "args": ["-y", "pg-mcp", dsn]}}})
+
+
+def sweep_to_file(home: Path, host: str, out: Path, key: bytes = b"acme-org-key") -> Path:
+    settings = ScanSettings(options=ScanOptions(fingerprint_key=key))
+    result = run_sweep(SweepPlan("linux", (Home(home, home.name),)), settings, hostname=host)
+    out.write_text(render_sweep(result, "json"), encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> list[Path]:
+    """host-a and host-b hold the same credential; host-c holds another."""
+    write(tmp_path / "a" / ".cursor" / "mcp.json", cursor(SHARED))
+    write(tmp_path / "b" / ".codex" / "config.toml",
+          f'[mcp_servers.orders]\ncommand = "npx"\nargs = ["-y", "pg-mcp", "{SHARED}"]\n')
+    write(tmp_path / "c" / ".cursor" / "mcp.json", cursor(OTHER, "search"))
+    return [sweep_to_file(tmp_path / name, f"host-{name}", tmp_path / f"{name}.json") for name in "abc"]
+
+
+def test_a_credential_on_two_machines_is_one_shared_credential_finding(fleet: list[Path]) -> None:
+    report = merge_files(fleet)
+    assert report.key_status == "same" and report.warnings == ()
+    assert len(report.findings) == 1
+    finding = report.findings[0]
+    assert finding.rule_id == "shared-credential" and finding.severity.value == "high"
+    assert (finding.location.host, finding.location.path, finding.location.user) == ("host-a", "~/.cursor/mcp.json", "a")
+    assert [(loc.host, loc.path, loc.line, loc.user) for loc in finding.related] == [
+        ("host-b", "~/.codex/config.toml", 3, "b")]
+    assert dict(finding.properties)["hosts"] == "2"
+    assert not any(secret in finding.message for secret in SECRETS)
+
+
+def test_servers_ownership_and_rule_counts(fleet: list[Path]) -> None:
+    report = merge_files(fleet)
+    assert [(s.identity, s.hosts, s.clients) for s in report.servers] == [
+        ("npx pg-mcp", ("host-a", "host-b", "host-c"), ("codex", "cursor"))]
+    assert report.servers[0].occurrences == 3
+    assert report.coverage == (0, 3)  # no policy anywhere: missing-owner reports every server
+    counts = {r.rule_id: (r.findings, r.hosts) for r in report.rules}
+    assert counts["embedded-secret"] == (3, 3) and counts["world-readable-secrets"] == (0, 0)
+
+
+def test_ownership_coverage_from_missing_owner_findings(fleet: list[Path]) -> None:
+    # host-a ran missing-owner (every server unowned: no policy); host-b and host-c were scanned
+    # with the rule turned off, so their coverage is unknown rather than zero.
+    for path in fleet[1:]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["rules"] = [r for r in data["rules"] if r["id"] != "missing-owner"]
+        data["findings"] = [f for f in data["findings"] if f["rule_id"] != "missing-owner"]
+        path.write_text(json.dumps(data), encoding="utf-8")
+    report = merge_files(fleet)
+    assert [(o.host, o.servers, o.owned) for o in report.ownership] == [
+        ("host-a", 1, 0), ("host-b", 1, None), ("host-c", 1, None)]
+    assert report.coverage == (0, 1)
+
+
+def test_different_fingerprint_keys_are_refused_for_correlation(tmp_path: Path, fleet: list[Path]) -> None:
+    other_key = sweep_to_file(tmp_path / "b", "host-b", tmp_path / "b2.json", key=b"another-key")
+    report = merge_files([fleet[0], other_key])
+    assert report.key_status == "different" and report.findings == ()
+    assert any("different fingerprint keys" in w for w in report.warnings)
+    assert "acme-org-key" not in json.dumps(render_merge(report, "json"))
+
+
+def test_the_built_in_key_is_warned_about(tmp_path: Path) -> None:
+    write(tmp_path / "a" / ".cursor" / "mcp.json", cursor(SHARED))
+    write(tmp_path / "b" / ".cursor" / "mcp.json", cursor(SHARED))
+    files = [sweep_to_file(tmp_path / n, f"h{n}", tmp_path / f"{n}.json",
+                           key=ScanOptions().fingerprint_key) for n in "ab"]
+    report = merge_files(files)
+    assert len(report.findings) == 1
+    assert any("built-in fingerprint key" in w for w in report.warnings)
+
+
+def test_two_users_of_one_machine_sharing_a_credential(tmp_path: Path) -> None:
+    system = tmp_path / "system"
+    write(system / "home" / "alice" / ".cursor" / "mcp.json", cursor(SHARED))
+    write(system / "home" / "bob" / ".kiro" / "settings" / "mcp.json", cursor(SHARED))
+    homes, _ = all_user_homes(system, "linux")
+    result = run_sweep(SweepPlan("linux", tuple(homes), system), hostname="build-box")
+    out = tmp_path / "box.json"
+    out.write_text(render_sweep(result, "json"), encoding="utf-8")
+    report = merge_files([out])
+    assert [(f.location.user, [loc.user for loc in f.related]) for f in report.findings] == [("alice", ["bob"])]
+
+
+def test_every_format(fleet: list[Path]) -> None:
+    report = merge_files(fleet)
+    data = json.loads(render_merge(report, "json"))
+    jsonschema.Draft202012Validator(MERGE_SCHEMA).validate(data)
+    assert [m["hostname"] for m in data["machines"]] == ["host-a", "host-b", "host-c"]
+    assert data["findings"][0]["related"][0]["host"] == "host-b"
+    sarif = json.loads(render_merge(report, "sarif"))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    result = sarif["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "HOST_host_a"
+    assert result["relatedLocations"][0]["properties"]["host"] == "host-b"
+    rows = list(csv.reader(io.StringIO(render_merge(report, "csv"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [row[0] for row in rows[1:]].count("shared-credential") == 1
+    markdown = render_merge(report, "markdown")
+    assert markdown.startswith("# MCP fleet report")
+    for heading in ("## Credentials reused across machines or users", "## Servers across the fleet",
+                    "## Ownership coverage", "## Findings by rule"):
+        assert heading in markdown
+    text = render_merge(report, "text")
+    for output in (json.dumps(data), json.dumps(sarif), markdown, text):
+        assert not any(secret in output for secret in SECRETS)
+
+
+def test_cli_merge(fleet: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "fleet.md"
+    assert main(["merge", *map(str, fleet), "-f", "markdown", "-o", str(out)]) == 1
+    assert "host-b:~/.codex/config.toml:3" in out.read_text(encoding="utf-8")
+    assert main(["merge", str(fleet[2])]) == 0
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("not json {", "not JSON"),
+    ('{"version": 1}', "not an mcpiam JSON result"),
+    ('{"version": 1, "tool": {"name": "mcpiam", "version": "Zx8Kq2Wm7Rt4"}, "root": 5}', "not an mcpiam JSON result"),
+])
+def test_bad_input_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           content: str, expected: str, fleet: list[Path]) -> None:
+    bad = tmp_path / "laptop-9.json"
+    bad.write_text(content, encoding="utf-8")
+    assert main(["merge", str(fleet[0]), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "laptop-9.json" in err and expected in err
+    assert "Traceback" not in err and "Zx8Kq2Wm7Rt4" not in err
+
+
+def test_scan_results_merge_named_after_their_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("ci-runner", "dev-box"):
+        write(tmp_path / name / ".cursor" / "mcp.json", cursor(SHARED))
+        assert main(["scan", str(tmp_path / name), "-f", "json", "-o", str(tmp_path / f"{name}.json"),
+                     "--fingerprint-key", "acme"]) == 1
+    report = merge_files([tmp_path / "ci-runner.json", tmp_path / "dev-box.json"])
+    assert [m.hostname for m in report.machines] == ["ci-runner", "dev-box"]
+    assert [(f.location.host, f.related[0].host) for f in report.findings] == [("ci-runner", "dev-box")]
+    assert any("no host identity" in w for w in report.warnings)
