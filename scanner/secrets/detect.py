@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scanner.catalogue import Catalogue
 from scanner.document import Span
@@ -70,22 +71,33 @@ def keyed_fingerprint(value: str, key: bytes) -> str:
     return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
+# Parsing a pattern is slow and a scan redacts thousands of values of a few families.
+_required_literal = lru_cache(maxsize=1024)(required_literal)
+
+
 def redact(value: str, family: TokenFamily | None) -> str:
     """The family's literal prefix (if any) and the last four characters; nothing for short values."""
-    literal = required_literal(family.pattern) if family is not None else None
+    literal = _required_literal(family.pattern) if family is not None else None
     prefix = literal if literal and value.startswith(literal) and len(literal) <= 16 else ""
     if len(value) < 12:
         return f"{prefix}…" if prefix else "…"
     return f"{prefix}…{value[-4:]}"
 
 
-def _server_for(config: ConfigFile, route: tuple) -> Server | None:
-    best = None
+def _server_for(servers: dict[tuple, Server], route: tuple) -> Server | None:
+    """The server whose route is the longest prefix of ``route`` (a lookup per prefix, not a scan)."""
+    for length in range(len(route), -1, -1):
+        server = servers.get(route[:length])
+        if server is not None:
+            return server
+    return None
+
+
+def _servers_by_route(config: ConfigFile) -> dict[tuple, Server]:
+    by_route: dict[tuple, Server] = {}
     for server in config.servers:
-        if route[: len(server.route)] == server.route:
-            if best is None or len(server.route) > len(best.route):
-                best = server
-    return best
+        by_route.setdefault(server.route, server)
+    return by_route
 
 
 def _generic(candidate: SecretCandidate) -> str:
@@ -114,9 +126,10 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                key: bytes) -> tuple[list[Credential], list[UnexpandedReference]]:
     credentials: dict[tuple, Credential] = {}
     unexpanded: list[UnexpandedReference] = []
+    servers = _servers_by_route(config)
     for root in config.document.roots:
         for candidate in candidates_in(root):
-            for item in _classify(config, candidate, families, catalogue, key, unexpanded):
+            for item in _classify(config, servers, candidate, families, catalogue, key, unexpanded):
                 # The same secret reached through several splits (whole value, after "Bearer")
                 # is one credential: keep the tightest (shortest) candidate at that route.
                 ident = (candidate.value.route, item.fingerprint)
@@ -126,12 +139,32 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                     and item.secret_length < kept.secret_length
                 ):
                     credentials[ident] = item
-    ordered = sorted(credentials.values(), key=lambda c: (c.span, c.fingerprint))
+    ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
 
 
-def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence[TokenFamily],
-              catalogue: Catalogue, key: bytes,
+def _preference(credential: Credential) -> tuple:
+    """Which of several readings of one secret to report: a family over a generic verdict, the
+    more specific family, then the outer value (a service-account JSON over its private key)."""
+    family = credential.family
+    return (family is not None, family.specificity.rank if family else -1,
+            -len(credential.candidate.value.route))
+
+
+def _one_per_secret(credentials: Iterable[Credential]) -> list[Credential]:
+    """One credential per position: a token inside JSON inside a string is reached both through
+    the string and through the embedded value (escaped in one, decoded in the other)."""
+    kept: dict[Span, Credential] = {}
+    for credential in credentials:
+        ident = credential.span
+        other = kept.get(ident)
+        if other is None or _preference(credential) > _preference(other):
+            kept[ident] = credential
+    return list(kept.values())
+
+
+def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: SecretCandidate,
+              families: Sequence[TokenFamily], catalogue: Catalogue, key: bytes,
               unexpanded: list[UnexpandedReference]) -> Iterator[Credential]:
     text = candidate.text.strip()
     if not text or is_secret_manager_uri(text):
@@ -140,10 +173,10 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
     if refs.expanded and not refs.residue.strip(" \t-_:/.,;\"'"):
         return  # wholly a reference the client expands
     if refs.unexpanded and not refs.expanded and candidate.place != "default":
-        unexpanded.append(UnexpandedReference(config, _server_for(config, candidate.value.route),
+        unexpanded.append(UnexpandedReference(config, _server_for(servers, candidate.value.route),
                                               candidate, refs.unexpanded))
         return
-    server = _server_for(config, candidate.value.route)
+    server = _server_for(servers, candidate.value.route)
     matches = match_value(families, text, candidate.context or None)
     offset = candidate.text.find(text)
     for found in matches:
@@ -160,7 +193,7 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
         )
     if matches:
         return
-    if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded:
+    if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or candidate.composite:
         return
     verdict = _generic(candidate)
     if verdict:

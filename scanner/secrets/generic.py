@@ -16,7 +16,9 @@ HEX_LIMIT = 3.0
 # Key names that say "this is a credential" even when detect-secrets' keyword list misses them.
 CREDENTIAL_KEY = re.compile(
     r"(?:^|[_\-. ])(?:api[_-]?key|apikey|token|secret|password|passwd|pwd|credential|auth|"
-    r"private[_-]?key|access[_-]?key|client[_-]?secret|bearer|session)(?:$|[_\-. ])|"
+    r"private[_-]?key|access[_-]?key|client[_-]?secret|bearer|session|"
+    # An Authorization header, and the value after its scheme ("Authorization Basic").
+    r"authorization|basic|digest)(?:$|[_\-. ])|"
     r"(?:KEY|TOKEN|SECRET|PASSWORD|PASS|PAT)$",
     re.IGNORECASE,
 )
@@ -51,9 +53,16 @@ def _line(key: str, value: str) -> str:
 ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
 
 
+# A key naming an identifier (client_id, private_key_id, keyId): what it holds says which
+# credential, it is not one. Token families still find real credentials under such keys.
+IDENTIFIER_KEY = re.compile(r"(?:[_\-. ]id|[a-z]Id|[_\-. ]ids|[a-z]Ids)$")
+
+
 def classify(key: str, value: str, entropy_allowed: bool) -> str:
     """``keyword``, ``high-entropy`` or ``""``: detect-secrets' verdict on one value."""
     if '"' in value or "\n" in value or NOT_A_SECRET.match(value) or ENV_VAR_NAME.match(value):
+        return ""
+    if IDENTIFIER_KEY.search(key or ""):
         return ""
     keyword, base64_entropy, hex_entropy = _plugins()
     line = _line(key, value)

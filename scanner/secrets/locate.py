@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scanner.document import Node, Route, Scalar, Sequence, Span, walk
+from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, walk
 from scanner.model import Value
 
 # A flag that takes a credential as its next argument or after "=".
@@ -36,6 +36,9 @@ class SecretCandidate:
     start: int  # offset of ``text`` in the scalar's text; -1 when decoded (no exact offset)
     context: str  # the name that labels it: env var, header, flag, query parameter, key
     place: str  # field | env | header | arg | flag-value | pair | url-password | url-query | default
+    # The text splits into credential-bearing parts (K=V, "Header: v", a URL's password): those
+    # parts are judged on their own, so generic detection leaves the whole alone.
+    composite: bool = False
 
     @property
     def span(self) -> Span:
@@ -43,13 +46,18 @@ class SecretCandidate:
 
 
 def substring_span(value: Value, start: int, length: int) -> Span:
-    """The span of part of a scalar when the source text equals its value, else the whole value.
+    """The span of part of a scalar: exact wherever the parser traced its characters.
 
-    Exact when the scalar sits on one line and is written plainly or in simple quotes (its width
-    is the text's length, or that plus two); escapes or multi-line forms keep the value's span.
+    A scalar not written verbatim (escapes, block scalars, JSON inside a string) carries a source
+    map from the parser. Otherwise the part is exact when the scalar sits on one line written
+    plainly or in simple quotes (its width is the text's length, or that plus two); anything else
+    keeps the value's span.
     """
     span = value.span
     text = value.text
+    source = value.node.source if isinstance(value.node, Scalar) else None
+    if start >= 0 and source is not None and text is not None and start + length <= len(text):
+        return source.span(start, start + length)
     if start < 0 or text is None or span.start_line != span.end_line:
         return span
     width = span.end_column - span.start_column
@@ -73,26 +81,29 @@ def _last_key(route: Route) -> str:
 def split_value(value: Value, text: str, base: int, context: str, place: str,
                 depth: int = 0) -> Iterator[SecretCandidate]:
     """The candidate itself and every credential-bearing part inside it."""
-    yield SecretCandidate(value, text, base, context, place)
     if depth > 3 or len(text) > 100_000:
+        yield SecretCandidate(value, text, base, context, place)
         return
+    parts: list[SecretCandidate] = []
     match = AUTH_SCHEME.match(text)
     if match:
-        yield SecretCandidate(value, match.group(2), base + match.start(2),
-                              f"{context} {match.group(1)}".strip(), place)
+        parts.append(SecretCandidate(value, match.group(2), base + match.start(2),
+                                     f"{context} {match.group(1)}".strip(), place))
     match = HEADER_LINE.match(text)
     if match and not URL_START.match(text):
-        yield from split_value(value, match.group(2), base + match.start(2), match.group(1),
-                               "header", depth + 1)
+        parts.extend(split_value(value, match.group(2), base + match.start(2), match.group(1),
+                                 "header", depth + 1))
     match = KEY_VALUE.match(text)
     if match and not URL_START.match(text):
-        yield from split_value(value, match.group(3), base + match.start(3), match.group(2),
-                               "pair", depth + 1)
+        parts.extend(split_value(value, match.group(3), base + match.start(3), match.group(2),
+                                 "pair", depth + 1))
     for default in DEFAULT_EXPR.finditer(text):
-        yield SecretCandidate(value, default.group(2), base + default.start(2), default.group(1),
-                              "default")
+        parts.append(SecretCandidate(value, default.group(2), base + default.start(2),
+                                     default.group(1), "default"))
     if URL_START.match(text):
-        yield from _url_parts(value, text, base, context)
+        parts.extend(_url_parts(value, text, base, context))
+    yield SecretCandidate(value, text, base, context, place, composite=bool(parts))
+    yield from parts
 
 
 def _url_parts(value: Value, text: str, base: int, context: str) -> Iterator[SecretCandidate]:
@@ -125,16 +136,37 @@ def _place(route: Route) -> str:
     return "field"
 
 
+# Keys under which a named input keeps its value: registry KeyValueInput and Argument {name,
+# value|default}, MCPB user_config {<key>: {default}}, Docker catalog {name, example}.
+INPUT_VALUE_KEYS = frozenset({"value", "default", "example"})
+
+
+def _context(route: Route, mappings: dict[Route, Mapping]) -> str:
+    """The name that labels a value: its key, or for an input's value the input's own name."""
+    key = _last_key(route)
+    if key not in INPUT_VALUE_KEYS or not route or route[-1] != key:
+        return key
+    parent = mappings.get(route[:-1])
+    name = parent.get("name") if parent is not None else None
+    if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
+        return name.value.strip()
+    return _last_key(route[:-1]) or key
+
+
 def candidates_in(root: Node) -> Iterator[SecretCandidate]:
     """Every candidate in a document tree: all string scalars, split, with argument-flag context."""
+    mappings: dict[Route, Mapping] = {}
     for route, node in walk(root):
+        if isinstance(node, Mapping):
+            mappings[route] = node
+            continue
         if isinstance(node, Sequence):
             yield from _flag_values(route, node)
             continue
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        yield from split_value(value, node.value, 0, _last_key(route), _place(route))
+        yield from split_value(value, node.value, 0, _context(route, mappings), _place(route))
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
