@@ -438,9 +438,13 @@ def match_value(
 ) -> list[TokenMatch]:
     """Token families found in one config value held under ``key_name`` (None when it has none)."""
     normalized_key = normalize_key(key_name) if key_name else ""
-    candidates = [
-        match for family in families for match in family_candidates(family, value, normalized_key)
-    ]
+    candidates: list[TokenMatch] = []
+    for family in families:
+        # The pre-filter inline as well: most values contain no family's literal, and a generator
+        # per family and value is most of a large scan's time.
+        if family.prefilter is not None and family.prefilter not in value:
+            continue
+        candidates.extend(family_candidates(family, value, normalized_key))
     return resolve_overlaps(candidates) if len(candidates) > 1 else candidates
 
 
