@@ -128,6 +128,7 @@ def scan_paths(
     root: Path | None = None,
 ) -> ScanResult:
     catalogue = catalogue or default_catalogue()
+    paths = list(paths)
     found = discover(paths, catalogue, root=root)
     configs: list[ConfigFile] = []
     notes: list[Note] = list(found.notes)
@@ -136,7 +137,7 @@ def scan_paths(
         notes.extend(file_notes)
         if config is not None:
             configs.append(config)
-    env_files, env_notes = load_env_files(configs, found.root)  # envFile: secrets at their own lines
+    env_files, env_notes = load_env_files(configs, found.root, paths)  # envFile: secrets at their own lines
     configs.extend(env_files)
     notes.extend(env_notes)
     rules = selected_rules(settings)

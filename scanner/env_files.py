@@ -9,6 +9,7 @@ not expanded: a scan never reads outside what it was asked to scan.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -50,7 +51,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _display(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    return path.relative_to(root).as_posix() if _inside(path, root) else path.as_posix()
 
 
 def referenced(configs: Iterable[ConfigFile]) -> Iterator[tuple[ConfigFile, Server, str]]:
@@ -61,10 +62,15 @@ def referenced(configs: Iterable[ConfigFile]) -> Iterator[tuple[ConfigFile, Serv
                 yield config, server, text
 
 
-def load_env_files(configs: Iterable[ConfigFile], root: Path) -> tuple[list[ConfigFile], list[Note]]:
-    """Every dotenv file the configs' servers name that lies in the scanned tree, read once."""
+def load_env_files(configs: Iterable[ConfigFile], root: Path,
+                   scanned: Iterable[Path] = ()) -> tuple[list[ConfigFile], list[Note]]:
+    """Every dotenv file the configs' servers name that lies in the scanned tree, read once.
+
+    The scanned tree is the scan root and every directory given to the scan.
+    """
     configs = list(configs)
     resolved_root = root.resolve()
+    trees = [resolved_root] + [p.resolve() for p in scanned if p.is_dir()]
     seen = {str(Path(c.absolute_path).resolve()) for c in configs}
     loaded: list[ConfigFile] = []
     notes: list[Note] = []
@@ -76,7 +82,7 @@ def load_env_files(configs: Iterable[ConfigFile], root: Path) -> tuple[list[Conf
             real = target.resolve()
         except (OSError, RuntimeError):
             continue
-        if str(real) in seen or not _inside(real, resolved_root):
+        if str(real) in seen or not any(_inside(real, tree) for tree in trees):
             continue
         if not real.is_file():
             span = server.env_file.span if server.env_file is not None else None
@@ -86,9 +92,10 @@ def load_env_files(configs: Iterable[ConfigFile], root: Path) -> tuple[list[Conf
             continue
         seen.add(str(real))
         document = parse_file(real, "dotenv")
-        display = _display(real, resolved_root)
+        written_path = Path(os.path.normpath(target))  # as discovery shows paths: links not resolved
+        display = _display(written_path, root) if _inside(written_path, root) else _display(real, resolved_root)
         loaded.append(ConfigFile(
-            path=display, absolute_path=str(real), client=config.client, file_kind=ENV_FILE_KIND,
+            path=display, absolute_path=str(written_path), client=config.client, file_kind=ENV_FILE_KIND,
             scope=config.scope if config.scope is not Scope.UNKNOWN else Scope.PROJECT,
             document=document, recognised_by="reference", expands=DOTENV_EXPANDS,
         ))

@@ -443,6 +443,17 @@ def _registry(specs: Sequence[Specimen], m: Marks) -> str:
                                          "isSecret": False,
                                          "value": (m.secret(s, "registry-header-value") if s.contextual
                                                    else "Bearer " + m.secret(s, "registry-header-value"))}]})
+    # {placeholder} templates filled from the server.json's own variables.
+    packages.append({
+        "registryType": "npm", "identifier": "@example/decoy", "version": "1.0.0",
+        "transport": {"type": "stdio"},
+        "environmentVariables": [{"name": "API_KEY", "isSecret": True,
+                                  "value": m.decoy("registry-placeholder", "{api_key}")}],
+        "packageArguments": [{"type": "named", "name": "--token",
+                              "value": m.decoy("registry-placeholder", "{token}")}]})
+    remotes.append({"type": "streamable-http", "url": "https://mcp.example.com/{tenant}/mcp",
+                    "headers": [{"name": "Authorization", "isSecret": True,
+                                 "value": m.decoy("registry-placeholder", "Bearer {api_token}")}]})
     document = {
         "$schema": "https://static.modelcontextprotocol.io/schemas/2025-09-29/server.schema.json",
         "name": "io.example/generated", "description": "generated", "version": "1.0.0",
@@ -558,6 +569,26 @@ def _decoy_servers(fmt: str, m: Marks) -> dict[str, Server]:
     return servers
 
 
+def _decoy_files(m: Marks) -> dict[str, tuple[str, str]]:
+    """Clients whose reference syntax has no server file above: Copilot custom agents, OpenCode."""
+    agent = "\n".join([
+        "---", "name: mcp-decoys", "description: references only", "mcp-servers:", "  github:",
+        "    type: local", "    command: npx", "    args:",
+        "      - " + _q(m.decoy("copilot-secret-name", "$COPILOT_MCP_GITHUB_TOKEN")),
+        "    env:",
+        "      GITHUB_TOKEN: " + _q(m.decoy("copilot-secret-name", "COPILOT_MCP_GITHUB_TOKEN")),
+        "      LINEAR_API_KEY: " + _q(m.decoy("reference", "${{ secrets.COPILOT_MCP_LINEAR_API_KEY }}")),
+        "      SENTRY_TOKEN: " + _q(m.decoy("reference", "${COPILOT_MCP_SENTRY_TOKEN}")),
+        "---", "Use the GitHub tools.", ""])
+    opencode = json.dumps({"$schema": "https://opencode.ai/config.json", "mcp": {
+        "github": {"type": "local", "command": ["npx", "-y", "@modelcontextprotocol/server-github"],
+                   "environment": {"GITHUB_TOKEN": m.decoy("reference", "{env:GITHUB_TOKEN}")}},
+        "remote": {"type": "remote", "url": "https://mcp.example.com/mcp",
+                   "headers": {"Authorization": m.decoy("reference", "Bearer {file:~/.secrets/mcp-token}")}},
+    }}, indent=2, ensure_ascii=False) + "\n"
+    return {".github/agents/mcp.agent.md": ("markdown", agent), "opencode.json": ("jsonc-opencode", opencode)}
+
+
 # --- the corpus -------------------------------------------------------------------------------------
 
 
@@ -588,6 +619,7 @@ def build_corpus(root: Path, families: Sequence[TokenFamily] | None = None) -> C
     texts["bundle/manifest.json"] = ("json-mcpb", _mcpb(specs, marks))
     texts[".continue/.env"] = ("dotenv-continue", _dotenv(specs, marks, "continue-dotenv"))
     texts[ENV_FILE] = ("dotenv-env-file", _dotenv(specs, marks, "env-file"))
+    texts.update(_decoy_files(marks))
     texts[".config/goose/config.yaml"] = ("yaml-goose", "\n".join([
         "extensions:", "  github:", "    type: stdio", "    cmd: npx",
         "    args: [\"-y\", \"@modelcontextprotocol/server-github\"]",

@@ -79,3 +79,15 @@ def test_a_file_already_scanned_is_read_once(tmp_path: Path) -> None:
     result = scan_paths([tmp_path], ScanSettings(select=("embedded-secret",)), root=tmp_path)
     assert [c.path for c in result.configs].count(".continue/.env") == 1
     assert len(result.findings) == 1
+
+
+def test_a_directory_given_to_the_scan_is_the_tree(tmp_path: Path, monkeypatch) -> None:
+    """Scanning a directory elsewhere (the root stays the working directory) reads its env files."""
+    repo = tmp_path / "repo"
+    write(repo, ".vscode/mcp.json", config("${workspaceFolder}/.env"))
+    write(repo, ".env", f"T={TOKEN}\n")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = scan_paths([repo], ScanSettings(select=("embedded-secret",)))
+    assert [(Path(f.location.path).name, f.location.span.start_line) for f in result.findings] == [(".env", 1)]

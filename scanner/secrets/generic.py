@@ -51,6 +51,9 @@ def _line(key: str, value: str) -> str:
 
 # An environment variable NAME (Codex bearer_token_env_var, Goose env_keys, COPILOT_MCP_X values).
 ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
+# A secret's NAME in a secret store (Docker MCP catalog "github.personal_access_token"): dotted
+# words, no digits, nothing random.
+SECRET_NAME = re.compile(r"^[a-z][a-z_-]*(?:\.[a-z][a-z_-]*)+$")
 
 
 # A key naming an identifier (client_id, private_key_id, keyId): what it holds says which
@@ -62,7 +65,7 @@ def classify(key: str, value: str, entropy_allowed: bool) -> str:
     """``keyword``, ``high-entropy`` or ``""``: detect-secrets' verdict on one value."""
     if '"' in value or "\n" in value or NOT_A_SECRET.match(value) or ENV_VAR_NAME.match(value):
         return ""
-    if IDENTIFIER_KEY.search(key or ""):
+    if SECRET_NAME.match(value) or IDENTIFIER_KEY.search(key or ""):
         return ""
     keyword, base64_entropy, hex_entropy = _plugins()
     line = _line(key, value)
