@@ -43,8 +43,7 @@ class Plant:
     place: str
     file_format: str
     position: Position
-    # The source text between the markers equals the secret (no escapes): its end is exact too.
-    verbatim: bool
+    secret: str = field(repr=False, compare=False)  # never printed: describe() leaves it out
 
     def describe(self) -> str:  # never the secret
         p = self.position
@@ -81,11 +80,17 @@ class Specimen:
     """A family's example: the text written into a config and the secret's span inside it."""
 
     family_id: str
+    template: str = field(repr=False)
     text: str = field(repr=False)
     start: int
     end: int
     key: str  # the name it is written under (context-keyword families need theirs)
     contextual: bool
+
+    def variant(self, salt: str) -> "Specimen":
+        """Another token of the same family and shape (every plant gets its own)."""
+        text, (start, end) = expand_example_with_span(self.template, salt)
+        return Specimen(self.family_id, self.template, text, start, end, self.key, self.contextual)
 
     @property
     def bare(self) -> bool:
@@ -109,15 +114,26 @@ def specimens(families: Sequence[TokenFamily] | None = None) -> list[Specimen]:
         # A variable name must not start with a digit ("1password" -> "X_1PASSWORD_API_KEY").
         key = example.key or keyed or re.sub(
             r"^(?=\d)", "X_", f"{re.sub(r'[^A-Za-z0-9]+', '_', family.provider).upper()}_API_KEY")
-        out.append(Specimen(family.id, text, start, end, key, bool(family.context_keywords)))
+        out.append(Specimen(family.id, example.template, text, start, end, key,
+                            bool(family.context_keywords)))
     return out
 
 
 class Marks:
-    """Hands out markers and remembers what each one stands for."""
+    """Hands out distinct tokens and markers, and remembers what each marker stands for."""
 
     def __init__(self) -> None:
         self.items: list[tuple[str, object]] = []  # ("plant", (specimen, place)) | ("decoy", (kind, text))
+        self._draws = 0
+
+    def draw(self, specimen: Specimen, acceptable: Callable[[Specimen], bool] | None = None) -> Specimen | None:
+        """A fresh token of the specimen's family that the place can hold (None: none found)."""
+        for _ in range(32):
+            self._draws += 1
+            variant = specimen.variant(f"corpus-{self._draws}")
+            if acceptable is None or acceptable(variant):
+                return variant
+        return None
 
     def secret(self, specimen: Specimen, place: str) -> str:
         """The specimen's text with its secret bracketed by markers."""
@@ -126,10 +142,11 @@ class Marks:
         s = specimen
         return f"{s.text[:s.start]}{_OPEN}{index}{_SEP}{s.secret}{_CLOSE}{s.text[s.end:]}"
 
-    def bare_secret(self, specimen: Specimen, place: str) -> str:
-        index = len(self.items)
-        self.items.append(("plant", (specimen, place)))
-        return f"{_OPEN}{index}{_SEP}{specimen.secret}{_CLOSE}"
+    def plant(self, specimen: Specimen, place: str,
+              acceptable: Callable[[Specimen], bool] | None = None) -> str | None:
+        """A fresh token of the family, marked, or None when the place cannot hold one."""
+        variant = self.draw(specimen, acceptable)
+        return self.secret(variant, place) if variant is not None else None
 
     def decoy(self, kind: str, text: str) -> str:
         index = len(self.items)
@@ -196,27 +213,27 @@ SERVER_FORMATS = ("json", "jsonc", "toml", "yaml")
 
 
 def _env(s: Specimen, m: Marks, place: str) -> Server:
-    return {"command": "npx", "args": ["-y", "example-mcp"], "env": {s.key: m.secret(s, place)}}
+    return {"command": "npx", "args": ["-y", "example-mcp"], "env": {s.key: m.plant(s, place)}}
 
 
 def _header_bearer(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
     return {"url": "https://mcp.example.com/mcp",
-            "headers": {"Authorization": "Bearer " + m.secret(s, place)}}
+            "headers": {"Authorization": "Bearer " + m.plant(s, place)}}
 
 
 def _header_basic(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
     return {"url": "https://mcp.example.com/mcp",
-            "headers": {"Authorization": "Basic " + m.secret(s, place)}}
+            "headers": {"Authorization": "Basic " + m.plant(s, place)}}
 
 
 def _header_api_key(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
-    return {"url": "https://mcp.example.com/mcp", "headers": {_header_name(s): m.secret(s, place)}}
+    return {"url": "https://mcp.example.com/mcp", "headers": {_header_name(s): m.plant(s, place)}}
 
 
 def _flag(s: Specimen) -> str:
@@ -224,73 +241,77 @@ def _flag(s: Specimen) -> str:
 
 
 def _arg_equals(s: Specimen, m: Marks, place: str) -> Server:
-    return {"command": "npx", "args": ["-y", "example-mcp", f"{_flag(s)}={m.secret(s, place)}"]}
+    return {"command": "npx", "args": ["-y", "example-mcp", f"{_flag(s)}={m.plant(s, place)}"]}
 
 
 def _arg_separate(s: Specimen, m: Marks, place: str) -> Server:
-    return {"command": "npx", "args": ["-y", "example-mcp", _flag(s), m.secret(s, place)]}
+    return {"command": "npx", "args": ["-y", "example-mcp", _flag(s), m.plant(s, place)]}
 
 
 def _arg_token(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
-    return {"command": "npx", "args": ["-y", "example-mcp", "--token", m.secret(s, place)]}
+    return {"command": "npx", "args": ["-y", "example-mcp", "--token", m.plant(s, place)]}
 
 
 def _docker_env(s: Specimen, m: Marks, place: str) -> Server:
     return {"command": "docker",
-            "args": ["run", "-i", "--rm", "-e", f"{s.key}={m.secret(s, place)}", "ghcr.io/example/mcp"]}
+            "args": ["run", "-i", "--rm", "-e", f"{s.key}={m.plant(s, place)}", "ghcr.io/example/mcp"]}
 
 
 def _mcp_remote_header(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
     return {"command": "npx", "args": ["-y", "mcp-remote", "https://mcp.example.com/sse", "--header",
-                                       "Authorization: Bearer " + m.secret(s, place)]}
+                                       "Authorization: Bearer " + m.plant(s, place)]}
+
+
+def _fits_userinfo(v: Specimen) -> bool:
+    return not URL_USERINFO_UNSAFE.search(v.secret)
 
 
 def _url_userinfo(s: Specimen, m: Marks, place: str) -> Server | None:
-    if not s.bare or URL_USERINFO_UNSAFE.search(s.secret):
-        return None
-    return {"url": f"https://mcp-user:{m.secret(s, place)}@mcp.example.com/mcp"}
+    secret = m.plant(s, place, _fits_userinfo) if s.bare else None
+    return {"url": f"https://mcp-user:{secret}@mcp.example.com/mcp"} if secret else None
 
 
 def _url_query(s: Specimen, m: Marks, place: str) -> Server | None:
-    if not s.bare or URL_QUERY_UNSAFE.search(s.secret):
-        return None
+    secret = m.plant(s, place, lambda v: not URL_QUERY_UNSAFE.search(v.secret)) if s.bare else None
     name = s.key.lower() if s.contextual else "api_key"
-    return {"url": f"https://mcp.example.com/mcp?{name}={m.secret(s, place)}&region=eu"}
+    return {"url": f"https://mcp.example.com/mcp?{name}={secret}&region=eu"} if secret else None
 
 
 def _connection_string(s: Specimen, m: Marks, place: str) -> Server | None:
     if s.bare:
-        if URL_USERINFO_UNSAFE.search(s.secret):
+        secret = m.plant(s, place, _fits_userinfo)
+        if secret is None:
             return None
-        value = f"postgresql://app:{m.secret(s, place)}@db.internal:5432/app"
+        value = f"postgresql://app:{secret}@db.internal:5432/app"
     else:
-        value = m.secret(s, place)  # the family's own structure (connection string, SAS URL...)
+        value = m.plant(s, place)  # the family's own structure (connection string, SAS URL...)
     return {"command": "npx", "args": ["-y", "example-mcp"], "env": {"DATABASE_URL": value}} \
         if s.bare else {"command": "npx", "args": ["-y", "example-mcp"], "env": {s.key: value}}
 
 
 def _json_in_string(s: Specimen, m: Marks, place: str) -> Server:
-    inner = json.dumps({"Authorization-Note": "static", s.key: m.secret(s, place)}, ensure_ascii=False)
+    inner = json.dumps({"Authorization-Note": "static", s.key: m.plant(s, place)}, ensure_ascii=False)
     return {"command": "npx", "args": ["-y", "example-mcp"], "env": {"MCP_SETTINGS_JSON": inner}}
 
 
 def _default(s: Specimen, m: Marks, place: str) -> Server | None:
-    if DEFAULT_UNSAFE.search(s.text):
+    secret = m.plant(s, place, lambda v: not DEFAULT_UNSAFE.search(v.text))
+    if secret is None:
         return None
     name = re.sub(r"[^A-Za-z0-9_]", "_", s.key)
     return {"command": "npx", "args": ["-y", "example-mcp"],
-            "env": {s.key: "${" + name + ":-" + m.secret(s, place) + "}"}}
+            "env": {s.key: "${" + name + ":-" + secret + "}"}}
 
 
 def _oauth(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
     return {"url": "https://mcp.example.com/mcp",
-            "oauth": {"clientId": "mcp-example-client", "clientSecret": m.secret(s, place)}}
+            "oauth": {"clientId": "mcp-example-client", "clientSecret": m.plant(s, place)}}
 
 
 PLACES: tuple[Place, ...] = (
@@ -433,16 +454,16 @@ def _registry(specs: Sequence[Specimen], m: Marks) -> str:
             "transport": {"type": "stdio"},
             "environmentVariables": [
                 {"name": s.key, "description": "credential", "isSecret": False,
-                 "default": m.secret(s, "registry-env-default")}],
+                 "default": m.plant(s, "registry-env-default")}],
             "packageArguments": [
-                {"type": "named", "name": flag, "value": m.secret(s, "registry-argument-value")}],
+                {"type": "named", "name": flag, "value": m.plant(s, "registry-argument-value")}],
         })
         if s.bare:
             remotes.append({"type": "streamable-http", "url": f"https://{s.family_id}.example.com/mcp",
                             "headers": [{"name": _header_name(s) if s.contextual else "Authorization",
                                          "isSecret": False,
-                                         "value": (m.secret(s, "registry-header-value") if s.contextual
-                                                   else "Bearer " + m.secret(s, "registry-header-value"))}]})
+                                         "value": (m.plant(s, "registry-header-value") if s.contextual
+                                                   else f"Bearer {m.plant(s, 'registry-header-value')}")}]})
     # {placeholder} templates filled from the server.json's own variables.
     packages.append({
         "registryType": "npm", "identifier": "@example/decoy", "version": "1.0.0",
@@ -466,8 +487,9 @@ def _mcpb(specs: Sequence[Specimen], m: Marks) -> str:
     """MCPB manifest.json: user_config defaults with sensitive: false."""
     user_config = {}
     for s in specs:
-        user_config[s.key.lower()] = {"type": "string", "title": s.family_id, "sensitive": False,
-                                      "default": m.secret(s, "mcpb-user-config-default")}
+        name = s.key.lower() if s.key.lower() not in user_config else f"{s.key.lower()}_{s.family_id}"
+        user_config[name] = {"type": "string", "title": s.family_id, "sensitive": False,
+                                      "default": m.plant(s, "mcpb-user-config-default")}
     document = {
         "manifest_version": "0.2", "name": "generated", "version": "1.0.0",
         "description": "generated", "author": {"name": "example"},
@@ -490,10 +512,11 @@ def _dotenv_line(key: str, value: str, style: int) -> str:
 def _dotenv(specs: Sequence[Specimen], m: Marks, place: str) -> str:
     lines = ["# generated dotenv"]
     for index, s in enumerate(specs):
-        if "\n" in s.text or "'" in s.text or '"' in s.text:
+        secret = m.plant(s, place, lambda v: not re.search("[\n'\"]", v.text))
+        if secret is None:
             continue
         name = re.sub(r"[^A-Za-z0-9_]", "_", s.key).upper()
-        lines.append(_dotenv_line(f"{name}_{index}", m.secret(s, place), index % 3))
+        lines.append(_dotenv_line(f"{name}_{index}", secret, index % 3))
     return "\n".join(lines) + "\n"
 
 
@@ -638,8 +661,7 @@ def build_corpus(root: Path, families: Sequence[TokenFamily] | None = None) -> C
             position = Position(path, l1, c1, l2, c2)
             if kind == "plant":
                 specimen, place = payload  # type: ignore[misc]
-                verbatim = l1 == l2 and c2 - c1 == len(specimen.secret)
-                plants.append(Plant(specimen.family_id, place, fmt, position, verbatim))
+                plants.append(Plant(specimen.family_id, place, fmt, position, specimen.secret))
             else:
                 decoy_kind, text = payload  # type: ignore[misc]
                 decoys.append(Decoy(decoy_kind, text, fmt, position))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -122,17 +121,17 @@ def test_the_planted_family_is_named_where_the_place_allows_it(scanned) -> None:
     assert not wrong, _listing(wrong)
 
 
-def test_the_generator_locates_secrets_itself(tmp_path: Path) -> None:
-    """Positions come from the written text, not from the scanner: check a few by reading it."""
-    from secret_corpus import specimens
-
-    corpus = build_corpus(tmp_path)
-    secrets = {s.family_id: s.secret for s in specimens()}
-    for plant in corpus.plants[:: max(1, len(corpus.plants) // 200)]:
-        if plant.position.line != plant.position.end_line:
+def test_the_generator_locates_secrets_itself(scanned) -> None:
+    """Positions come from the written text, not from the scanner: check them by reading it."""
+    corpus, _ = scanned
+    lines_of: dict[str, list[str]] = {}
+    for plant in corpus.plants:
+        p = plant.position
+        if p.line != p.end_line:
             continue
-        line = (tmp_path / plant.position.path).read_text(encoding="utf-8").split("\n")[plant.position.line - 1]
-        written = line[plant.position.column - 1:plant.position.end_column - 1]
+        if p.path not in lines_of:
+            lines_of[p.path] = (corpus.root / p.path).read_text(encoding="utf-8").split("\n")
+        written = lines_of[p.path][p.line - 1][p.column - 1:p.end_column - 1]
         # Written verbatim, or escaped once or twice (a string, a string in a string).
         readings = [written]
         for _ in range(2):
@@ -140,5 +139,12 @@ def test_the_generator_locates_secrets_itself(tmp_path: Path) -> None:
                 readings.append(json.loads(f'"{readings[-1]}"'))
             except ValueError:
                 break
-        same = secrets[plant.family_id] in readings  # a bool: an assertion never shows a value
+        same = plant.secret in readings  # a bool: an assertion never shows a value
         assert same, plant.describe()
+
+
+def test_every_planted_secret_is_distinct(scanned) -> None:
+    corpus, _ = scanned
+    counts = Counter(plant.secret for plant in corpus.plants)
+    repeated = [plant.describe() for plant in corpus.plants if counts[plant.secret] > 1]
+    assert not repeated, _listing(repeated)

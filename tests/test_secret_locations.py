@@ -117,3 +117,10 @@ def test_a_service_account_json_is_one_finding(tmp_path: Path) -> None:
     text = json.dumps({"mcpServers": {"s": {"command": "x", "env": {"GOOGLE_CREDENTIALS": account}}}})
     write(tmp_path, ".cursor/mcp.json", text)
     assert [f[4] for f in findings(tmp_path)] == ["google-service-account-json"]
+
+
+def test_a_path_is_not_a_secret_but_a_base64_token_starting_with_a_slash_is() -> None:
+    assert classify("API_KEY_FILE", "/run/secrets/api_key", True) == ""
+    assert classify("TOKEN_PATH", "~/.config/tool/token", True) == ""
+    token = "/" + expand_example("{alnum:39}")
+    assert classify("Authorization Basic", token, True) != ""

@@ -343,8 +343,12 @@ def _tokens(template: str) -> Iterator[tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=4096)
-def expand_example_with_span(template: str) -> tuple[str, tuple[int, int]]:
-    """The expanded text and the secret's span in it (``{<}``..``{>}``, else the whole text)."""
+def expand_example_with_span(template: str, salt: str = "") -> tuple[str, tuple[int, int]]:
+    """The expanded text and the secret's span in it (``{<}``..``{>}``, else the whole text).
+
+    The same template always gives the same text; a ``salt`` gives another text of the same shape
+    (a generated corpus plants a distinct token in every place).
+    """
     parts: list[str] = []
     length = 0
     start: int | None = None
@@ -359,7 +363,8 @@ def expand_example_with_span(template: str) -> tuple[str, tuple[int, int]]:
             end = length
             continue
         else:
-            piece = _expand_placeholder(name, arg, _Stream(f"{template}\x00{index}"))
+            seed = f"{template}\x00{index}" if not salt else f"{template}\x00{salt}\x00{index}"
+            piece = _expand_placeholder(name, arg, _Stream(seed))
         parts.append(piece)
         length += len(piece)
     if (start is None) != (end is None) or (start is not None and end is not None and end < start):

@@ -24,9 +24,17 @@ CREDENTIAL_KEY = re.compile(
 )
 # Values that are clearly not credentials even under a credential-ish key.
 NOT_A_SECRET = re.compile(
-    r"^(?:true|false|yes|no|on|off|\d{1,7}|https?://[^\s:@]+|/[\w./-]*|~[\w./-]*|[\w.-]+\.(?:json|ya?ml|toml|pem|key|txt|env))$",
+    r"^(?:true|false|yes|no|on|off|\d{1,7}|https?://[^\s:@]+|[\w.-]+\.(?:json|ya?ml|toml|pem|key|txt|env))$",
     re.IGNORECASE,
 )
+PATH_LIKE = re.compile(r"^[/~][\w./-]*$")
+# A base64 secret may start with "/": a path segment this random is not a file name.
+RANDOM_SEGMENT = re.compile(r"(?=[^/]*[A-Z])(?=[^/]*[a-z])(?=[^/]*\d)[^/]{16,}")
+
+
+def _is_path(value: str) -> bool:
+    return PATH_LIKE.match(value) is not None and not any(
+        RANDOM_SEGMENT.fullmatch(segment) for segment in value.split("/"))
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +71,7 @@ IDENTIFIER_KEY = re.compile(r"(?:[_\-. ]id|[a-z]Id|[_\-. ]ids|[a-z]Ids)$")
 
 def classify(key: str, value: str, entropy_allowed: bool) -> str:
     """``keyword``, ``high-entropy`` or ``""``: detect-secrets' verdict on one value."""
-    if '"' in value or "\n" in value or NOT_A_SECRET.match(value) or ENV_VAR_NAME.match(value):
+    if '"' in value or "\n" in value or NOT_A_SECRET.match(value) or _is_path(value) or ENV_VAR_NAME.match(value):
         return ""
     if SECRET_NAME.match(value) or IDENTIFIER_KEY.search(key or ""):
         return ""
