@@ -124,3 +124,17 @@ def test_a_path_is_not_a_secret_but_a_base64_token_starting_with_a_slash_is() ->
     assert classify("TOKEN_PATH", "~/.config/tool/token", True) == ""
     token = "/" + expand_example("{alnum:39}")
     assert classify("Authorization Basic", token, True) != ""
+
+
+@pytest.mark.parametrize("text, is_reference", [
+    ("op://Engineering/GitHub/token", True),
+    ("vault:secret/data/mcp/github#token", True),
+    ("aws-secretsmanager:prod/mcp/api-key", True),
+    ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp-token-AbCdEf", True),
+    ("secret:" + "q" * 3 + "Zr81kPw", False),  # a generic word needs "://"
+    ("pass:" + "hunter2x", False),
+])
+def test_secret_manager_references(text: str, is_reference: bool) -> None:
+    from scanner.secrets.references import is_secret_manager_uri
+
+    assert is_secret_manager_uri(text) is is_reference

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, walk
 from scanner.model import Value
+from scanner.secrets.references import is_secret_manager_uri
 
 # A flag that takes a credential as its next argument or after "=".
 SECRET_FLAG = re.compile(
@@ -81,7 +82,8 @@ def _last_key(route: Route) -> str:
 def split_value(value: Value, text: str, base: int, context: str, place: str,
                 depth: int = 0) -> Iterator[SecretCandidate]:
     """The candidate itself and every credential-bearing part inside it."""
-    if depth > 3 or len(text) > 100_000:
+    if depth > 3 or len(text) > 100_000 or is_secret_manager_uri(text):
+        # A secret-manager reference ("vault:secret/x#key") is not "Header: value".
         yield SecretCandidate(value, text, base, context, place)
         return
     parts: list[SecretCandidate] = []
