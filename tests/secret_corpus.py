@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,7 +126,8 @@ class Marks:
         self.items: list[tuple[str, object]] = []  # ("plant", (specimen, place)) | ("decoy", (kind, text))
         self._draws = 0
 
-    def draw(self, specimen: Specimen, acceptable: Callable[[Specimen], bool] | None = None) -> Specimen | None:
+    def draw(self, specimen: Specimen,
+             acceptable: Callable[[Specimen], bool] | None = None) -> Specimen | None:
         """A fresh token of the specimen's family that the place can hold (None: none found)."""
         for _ in range(32):
             self._draws += 1
@@ -576,8 +577,6 @@ DECOY_VALUES: tuple[tuple[str, str, str], ...] = (
     ("repeated", "xoxb-" + "1" * 12 + "-" + "1" * 12 + "-" + "x" * 24, "json"),
     ("repeated", "glpat-" + "x" * 20, "toml"),
 )
-# Values that name an environment variable rather than hold a secret (Codex, Goose).
-CODEX_NAME_FIELDS = (("bearer_token_env_var", "GITHUB_PERSONAL_ACCESS_TOKEN"),)
 
 
 def _decoy_servers(fmt: str, m: Marks) -> dict[str, Server]:
@@ -669,7 +668,3 @@ def build_corpus(root: Path, families: Sequence[TokenFamily] | None = None) -> C
                 decoy_kind, text = payload  # type: ignore[misc]
                 decoys.append(Decoy(decoy_kind, text, fmt, position))
     return Corpus(root, tuple(plants), tuple(decoys), tuple(texts))
-
-
-def places_of(plants: Iterable[Plant]) -> list[str]:
-    return sorted({p.place for p in plants})
