@@ -13,6 +13,7 @@ placeholders) are located the same way. Used by ``tests/test_secret_corpus.py``,
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -231,6 +232,17 @@ def _header_basic(s: Specimen, m: Marks, place: str) -> Server | None:
             "headers": {"Authorization": "Basic " + m.plant(s, place)}}
 
 
+def _header_basic_encoded(s: Specimen, m: Marks, place: str) -> Server | None:
+    """HTTP Basic as clients send it: base64 of "user:token"; the encoded blob is the secret."""
+    variant = m.draw(s) if s.bare else None
+    if variant is None:
+        return None
+    blob = base64.b64encode(f"mcp-user:{variant.secret}".encode()).decode("ascii")
+    encoded = Specimen(s.family_id, s.template, blob, 0, len(blob), s.key, s.contextual)
+    return {"url": "https://mcp.example.com/mcp",
+            "headers": {"Authorization": "Basic " + m.secret(encoded, place)}}
+
+
 def _header_api_key(s: Specimen, m: Marks, place: str) -> Server | None:
     if not s.bare:
         return None
@@ -319,6 +331,7 @@ PLACES: tuple[Place, ...] = (
     Place("env", SERVER_FORMATS, _env),
     Place("header-bearer", SERVER_FORMATS, _header_bearer),
     Place("header-basic", SERVER_FORMATS, _header_basic),
+    Place("header-basic-encoded", SERVER_FORMATS, _header_basic_encoded),
     Place("header-api-key", SERVER_FORMATS, _header_api_key),
     Place("arg-flag-equals", SERVER_FORMATS, _arg_equals),
     Place("arg-flag-separate", SERVER_FORMATS, _arg_separate),

@@ -25,6 +25,9 @@ FIXED_NAME_PLACES = {"header-bearer", "header-basic", "arg-token", "arg-mcp-remo
 # Places where the secret sits inside a URL: the URL's own family (uri-credential,
 # postgres-connection-string) may be the one reported.
 URL_PLACES = {"url-userinfo", "connection-string"}
+# Basic credentials as sent: base64 of "user:token" is reported as a generic secret (the token
+# inside is not decoded).
+ENCODED_PLACES = {"header-basic-encoded"}
 SHOWN = 60
 
 
@@ -113,7 +116,7 @@ def test_the_planted_family_is_named_where_the_place_allows_it(scanned) -> None:
     found = _found(result)
     wrong = []
     for plant in corpus.plants:
-        if plant.place in URL_PLACES or (plant.family_id in CONTEXTUAL and plant.place in FIXED_NAME_PLACES):
+        if plant.place in URL_PLACES | ENCODED_PLACES or (plant.family_id in CONTEXTUAL and plant.place in FIXED_NAME_PLACES):
             continue
         families = [dict(f.properties).get("family") for f in found.get(_key(plant), [])]
         if families and plant.family_id not in families:
@@ -148,3 +151,31 @@ def test_every_planted_secret_is_distinct(scanned) -> None:
     counts = Counter(plant.secret for plant in corpus.plants)
     repeated = [plant.describe() for plant in corpus.plants if counts[plant.secret] > 1]
     assert not repeated, _listing(repeated)
+
+
+def test_no_message_quotes_a_part_of_a_secret(scanned) -> None:
+    """Beyond the preview (prefix and last four), no eight characters of a secret on the line appear."""
+    from scanner.secrets.families import required_literal
+
+    corpus, result = scanned
+    literals = {family.id: required_literal(family.pattern) or "" for family in FAMILIES}
+    windows_on: dict[tuple[str, int], set[str]] = {}
+    for plant in corpus.plants:
+        secret = plant.secret
+        literal = literals[plant.family_id]
+        at = secret.find(literal) if literal else -1
+        fixed = range(at, at + len(literal)) if at >= 0 else range(0)
+        windows_on.setdefault((plant.position.path, plant.position.line), set()).update(
+            secret[i:i + 8] for i in range(0, max(1, len(secret) - 7))
+            if not (i in fixed and i + 7 in fixed)  # the family's fixed prefix is no secret
+            and not secret[i:i + 8].isalpha())  # nor are plain words (BEGIN PRIVATE)
+    leaking = []
+    for finding in result.findings:
+        # The preview may show, and the generated server names hold family ids and URLs.
+        text = finding.message.replace(dict(finding.properties).get("preview", ""), "")
+        text = text.replace(f"'{finding.server}'", "") if finding.server else text
+        windows = windows_on.get((finding.location.path, finding.location.span.start_line), set())
+        if any(window in text for window in windows):
+            leaking.append(f"{finding.location.path}:{finding.location.span.start_line}:"
+                           f"{finding.location.span.start_column} {dict(finding.properties).get('family')}")
+    assert not leaking, _listing(leaking)

@@ -44,6 +44,7 @@ class Credential:
     preview: str  # at most the family prefix and the last 4 characters
     secret_length: int
     claims: tuple[tuple[str, str], ...] = ()  # decoded JWT claims worth reporting (exp, role, scope)
+    offset: int = field(default=-1, compare=False)  # where the secret starts in the value's text
     _value: str = field(default="", repr=False, compare=False)
 
     @property
@@ -127,9 +128,21 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     credentials: dict[tuple, Credential] = {}
     unexpanded: list[UnexpandedReference] = []
     servers = _servers_by_route(config)
+    # Per value, the character ranges that hold a token a family recognised: a part of that
+    # token (after an "=" or ":" inside it) is not another secret, and must not be reported
+    # under a "name" that is really the token's first half.
+    tokens: dict[tuple, list[tuple[int, int]]] = {}
     for root in config.document.roots:
         for candidate in candidates_in(root):
+            route = candidate.value.route
+            if candidate.start >= 0 and any(
+                start <= candidate.start and candidate.start + len(candidate.text) <= end
+                for start, end in tokens.get(route, ())
+            ):
+                continue
             for item in _classify(config, servers, candidate, families, catalogue, key, unexpanded):
+                if item.family is not None and item.offset >= 0:
+                    tokens.setdefault(route, []).append((item.offset, item.offset + item.secret_length))
                 # The same secret reached through several splits (whole value, after "Bearer")
                 # is one credential: keep the tightest (shortest) candidate at that route.
                 ident = (candidate.value.route, item.fingerprint)
@@ -189,7 +202,7 @@ def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: Secre
             config=config, server=server, candidate=candidate, family=found.family,
             generic_kind="", span=span, fingerprint=keyed_fingerprint(secret, key),
             preview=redact(secret, found.family), secret_length=len(secret),
-            claims=_claims(found.claims), _value=secret,
+            claims=_claims(found.claims), offset=start, _value=secret,
         )
     if matches:
         return

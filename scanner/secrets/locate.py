@@ -24,8 +24,9 @@ SECRET_FLAG = re.compile(
     re.IGNORECASE,
 )
 AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S.*?)\s*$")
-HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*:\s*(\S.*?)\s*$")
-KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.+?)\s*$", re.DOTALL)
+# A header or variable name is short; a long run before ":" or "=" is a token's first half.
+HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S.*?)\s*$")
+KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.+?)\s*$", re.DOTALL)
 DEFAULT_EXPR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]+)\}")
 URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
