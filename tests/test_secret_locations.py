@@ -15,6 +15,7 @@ from scanner.engine import ScanSettings, scan_paths
 from scanner.secrets.families import expand_example
 from scanner.secrets.generic import classify
 
+SETTINGS_SECRETS = ScanSettings(select=("embedded-secret",))
 GITHUB = expand_example("ghp_{github_crc:30}")
 DATADOG_HEX = expand_example("{hex:32}")
 TWILIO_SECRET = expand_example("{alnum:32}")
@@ -138,3 +139,14 @@ def test_secret_manager_references(text: str, is_reference: bool) -> None:
     from scanner.secrets.references import is_secret_manager_uri
 
     assert is_secret_manager_uri(text) is is_reference
+
+
+def test_a_token_with_an_equals_sign_inside_is_one_finding_and_names_no_part_of_it(tmp_path: Path) -> None:
+    token = expand_example("ATCTT3xFfGN0{b64url:171}={upper_hex:8}")
+    text = json.dumps({"mcpServers": {"s": {"command": "x", "env": {"JIRA_ADMIN_KEY": token}}}})
+    write(tmp_path, ".cursor/mcp.json", text)
+    result = scan_paths([tmp_path], SETTINGS_SECRETS, root=tmp_path)
+    assert [dict(f.properties)["family"] for f in result.findings] == ["atlassian-admin-api-key"]
+    head, _, tail = token.partition("=")
+    leaked = any(part in f.message for f in result.findings for part in (head[12:40], tail))
+    assert not leaked
