@@ -234,7 +234,7 @@ def _header_basic(s: Specimen, m: Marks, place: str) -> Server | None:
 
 def _header_basic_encoded(s: Specimen, m: Marks, place: str) -> Server | None:
     """HTTP Basic as clients send it: base64 of "user:token"; the encoded blob is the secret."""
-    variant = m.draw(s) if s.bare else None
+    variant = m.draw(s, lambda v: "\n" not in v.secret) if s.bare else None  # a one-line password
     if variant is None:
         return None
     blob = base64.b64encode(f"mcp-user:{variant.secret}".encode()).decode("ascii")

@@ -20,14 +20,11 @@ FAMILIES = load_families()
 CONTEXTUAL = {family.id for family in FAMILIES if family.context_keywords}
 # Places whose name is fixed (Authorization, --token, clientSecret): a family that needs its own
 # key name there is reported by the generic detector instead.
-FIXED_NAME_PLACES = {"header-bearer", "header-basic", "arg-token", "arg-mcp-remote-header",
-                     "oauth-client-secret"}
+FIXED_NAME_PLACES = {"header-bearer", "header-basic", "header-basic-encoded", "arg-token",
+                     "arg-mcp-remote-header", "oauth-client-secret"}
 # Places where the secret sits inside a URL: the URL's own family (uri-credential,
 # postgres-connection-string) may be the one reported.
 URL_PLACES = {"url-userinfo", "connection-string"}
-# Basic credentials as sent: base64 of "user:token" is reported as a generic secret (the token
-# inside is not decoded).
-ENCODED_PLACES = {"header-basic-encoded"}
 SHOWN = 60
 
 
@@ -116,7 +113,7 @@ def test_the_planted_family_is_named_where_the_place_allows_it(scanned) -> None:
     found = _found(result)
     wrong = []
     for plant in corpus.plants:
-        if plant.place in URL_PLACES | ENCODED_PLACES or (plant.family_id in CONTEXTUAL and plant.place in FIXED_NAME_PLACES):
+        if plant.place in URL_PLACES or (plant.family_id in CONTEXTUAL and plant.place in FIXED_NAME_PLACES):
             continue
         families = [dict(f.properties).get("family") for f in found.get(_key(plant), [])]
         if families and plant.family_id not in families:

@@ -150,3 +150,14 @@ def test_a_token_with_an_equals_sign_inside_is_one_finding_and_names_no_part_of_
     head, _, tail = token.partition("=")
     leaked = any(part in f.message for f in result.findings for part in (head[12:40], tail))
     assert not leaked
+
+
+def test_a_basic_credential_as_sent_is_named_by_the_token_inside(tmp_path: Path) -> None:
+    import base64
+
+    blob = base64.b64encode(f"x-access-token:{GITHUB}".encode()).decode()
+    text = json.dumps({"mcpServers": {"s": {"url": "https://mcp.example.com/mcp",
+                                            "headers": {"Authorization": f"Basic {blob}"}}}})
+    write(tmp_path, ".cursor/mcp.json", text)
+    start = column_of(text, blob)
+    assert findings(tmp_path) == [(".cursor/mcp.json", 1, start, start + len(blob), "github-classic-pat")]

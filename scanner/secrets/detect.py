@@ -8,8 +8,10 @@ redacted preview and the fingerprint.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +19,7 @@ from functools import lru_cache
 from scanner.catalogue import Catalogue
 from scanner.document import Span
 from scanner.model import ConfigFile, Server
-from scanner.secrets.families import TokenFamily, match_value, required_literal
+from scanner.secrets.families import TokenFamily, TokenMatch, match_value, required_literal
 from scanner.secrets.locate import SecretCandidate, candidates_in, substring_span
 from scanner.secrets.references import (
     check_references,
@@ -206,6 +208,18 @@ def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: Secre
         )
     if matches:
         return
+    inside = _basic_token(candidate, text, families)
+    if inside is not None:
+        # HTTP Basic as sent: the whole base64 blob is the secret, named by the token inside it.
+        found, token = inside
+        start = candidate.start + offset if candidate.start >= 0 else -1
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=found.family,
+            generic_kind="", span=_candidate_span(candidate, start, len(text)),
+            fingerprint=keyed_fingerprint(token, key), preview=redact(token, found.family),
+            secret_length=len(text), claims=_claims(found.claims), offset=start, _value=token,
+        )
+        return
     if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or candidate.composite:
         return
     verdict = _generic(candidate)
@@ -217,6 +231,28 @@ def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: Secre
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
         )
+
+
+BASIC_BLOB = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+
+
+def _basic_token(candidate: SecretCandidate, text: str,
+                 families: Sequence[TokenFamily]) -> tuple[TokenMatch, str] | None:
+    """The family token in the password of a ``Basic base64(user:password)`` credential."""
+    if not candidate.context.endswith(" Basic") or not BASIC_BLOB.match(text):
+        return None
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    _, colon, password = decoded.partition(":")
+    if not colon or not password.isprintable():
+        return None
+    for found in match_value(families, password, None):
+        token = password[found.start:found.end]
+        if not found.rejected and not is_placeholder(token):
+            return found, token
+    return None
 
 
 def _candidate_span(candidate: SecretCandidate, start: int, length: int) -> Span:
