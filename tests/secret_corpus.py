@@ -656,6 +656,7 @@ def build_corpus(root: Path, families: Sequence[TokenFamily] | None = None) -> C
     texts["registry/server.json"] = ("json-registry", _registry(specs, marks))
     texts["bundle/manifest.json"] = ("json-mcpb", _mcpb(specs, marks))
     texts[".continue/.env"] = ("dotenv-continue", _dotenv(specs, marks, "continue-dotenv"))
+    texts[".gemini/.env"] = ("dotenv-gemini", _dotenv(specs, marks, "gemini-dotenv"))
     texts[ENV_FILE] = ("dotenv-env-file", _dotenv(specs, marks, "env-file"))
     texts.update(_decoy_files(marks))
     texts[".config/goose/config.yaml"] = ("yaml-goose", "\n".join([

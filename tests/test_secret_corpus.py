@@ -64,7 +64,7 @@ def test_the_corpus_plants_every_family_in_every_place_and_format(scanned) -> No
     for place in PLACES:
         assert formats_of_place[place.id] == set(place.formats), place.id
     for place in ("registry-env-default", "registry-argument-value", "registry-header-value",
-                  "mcpb-user-config-default", "continue-dotenv", "env-file"):
+                  "mcpb-user-config-default", "continue-dotenv", "gemini-dotenv", "env-file"):
         assert place in formats_of_place, place
     # Every family that is a bare token goes everywhere a token can be written.
     per_family = Counter(plant.family_id for plant in corpus.plants)
