@@ -134,8 +134,9 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     # token (after an "=" or ":" inside it) is not another secret, and must not be reported
     # under a "name" that is really the token's first half.
     tokens: dict[tuple, list[tuple[int, int]]] = {}
+    default_place = "env" if config.document.format == "dotenv" else "field"
     for root in config.document.roots:
-        for candidate in candidates_in(root):
+        for candidate in candidates_in(root, default_place):
             route = candidate.value.route
             if candidate.start >= 0 and any(
                 start <= candidate.start and candidate.start + len(candidate.text) <= end

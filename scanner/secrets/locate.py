@@ -129,14 +129,14 @@ def _url_parts(value: Value, text: str, base: int, context: str) -> Iterator[Sec
             yield SecretCandidate(value, param, start, name, "url-query")
 
 
-def _place(route: Route) -> str:
+def _place(route: Route, default: str = "field") -> str:
     keys = [step for step in route if isinstance(step, str)]
     lowered = [k.lower() for k in keys]
     for marker, place in (("headers", "header"), ("env", "env"), ("envs", "env"),
                           ("environment", "env"), ("args", "arg")):
         if marker in lowered[:-1] or (place == "arg" and marker in lowered):
             return place
-    return "field"
+    return default
 
 
 # Keys under which a named input keeps its value: registry KeyValueInput and Argument {name,
@@ -156,8 +156,11 @@ def _context(route: Route, mappings: dict[Route, Mapping]) -> str:
     return _last_key(route[:-1]) or key
 
 
-def candidates_in(root: Node) -> Iterator[SecretCandidate]:
-    """Every candidate in a document tree: all string scalars, split, with argument-flag context."""
+def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCandidate]:
+    """Every candidate in a document tree: all string scalars, split, with argument-flag context.
+
+    ``default_place`` is what a value outside env/headers/args is: "env" in a dotenv file.
+    """
     mappings: dict[Route, Mapping] = {}
     for route, node in walk(root):
         if isinstance(node, Mapping):
@@ -169,7 +172,8 @@ def candidates_in(root: Node) -> Iterator[SecretCandidate]:
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        yield from split_value(value, node.value, 0, _context(route, mappings), _place(route))
+        yield from split_value(value, node.value, 0, _context(route, mappings),
+                               _place(route, default_place))
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
