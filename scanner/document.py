@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import Protocol, Union
 
 RouteStep = Union[str, int]
 Route = tuple[RouteStep, ...]
@@ -39,12 +39,22 @@ class Span:
         return Span(line, column, line, column + 1)
 
 
+class SpanLocator(Protocol):
+    def span(self, start: int, end: int) -> Span:
+        """The file span of characters ``start`` (inclusive) to ``end`` (exclusive) of a value."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Scalar:
     value: str | int | float | bool | None
     span: Span
     # A string value that itself holds JSON (e.g. OPENAPI_MCP_HEADERS) parsed, with spans in the file.
     embedded: "Node | None" = None
+    # Where each character of a string sits in the file, set when the value is not written
+    # verbatim (escapes, doubled quotes, block scalars, JSON inside a string): a secret inside
+    # the value is then located exactly. None: the value's text is its source text.
+    source: SpanLocator | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

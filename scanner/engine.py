@@ -21,6 +21,7 @@ from scanner.checks import all_rules
 from scanner.checks.base import Rule, ScanInput, ScanOptions, key_identifier
 from scanner.discover import Candidate, Discovery, discover
 from scanner.document import Document, ProblemLevel
+from scanner.env_files import load_env_files
 from scanner.extract import confirm_content, extract_claim, recognise_by_content
 from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile, Scope
@@ -204,6 +205,9 @@ def scan_paths(
         notes.extend(file_notes)
         if config is not None:
             configs.append(config)
+    env_files, env_notes = load_env_files(configs, found.root, paths)  # envFile: secrets at their own lines
+    configs.extend(env_files)
+    notes.extend(env_notes)
     rules = selected_rules(settings, policy=policy)
     options = replace(settings.options, policy=policy,
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)

@@ -225,6 +225,7 @@ def build_server(
         url=_value(found_url),
         headers=named_values(resolve_field(obj, fields.headers, route)),
         auth=_value(resolve_field(obj, fields.auth, route)),
+        env_file=_value(_scalar_field(obj, fields.env_file, route)) if fields.env_file else None,
         body=obj,
     )
 

@@ -75,6 +75,7 @@ class Server:
     url: Value | None = None
     headers: tuple[NamedValue, ...] = ()
     auth: Value | None = None  # OAuth / auth block as written
+    env_file: Value | None = None  # path of a dotenv file loaded into the environment (envFile)
     body: Node | None = None  # the whole server object, for fields the model does not name
     reference_only: bool = False  # e.g. a subagent listing an already-configured server by name
 
@@ -102,7 +103,7 @@ class ConfigFile:
     scope: Scope
     document: Document
     servers: tuple[Server, ...] = ()
-    recognised_by: str = "path"  # path | content | argument
+    recognised_by: str = "path"  # path | content | argument | reference (a server's envFile)
     expands: tuple[str, ...] = ()  # reference syntax ids the owning client expands
     # POSIX permission bits (st_mode & 0o7777) when read on a system where they mean something;
     # None on Windows, or when the file was swept as a Windows home.

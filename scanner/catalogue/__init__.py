@@ -52,6 +52,7 @@ class FieldNames:
     transport: tuple[str, ...]
     auth: tuple[str, ...]
     name: tuple[str, ...]
+    env_file: tuple[str, ...] = ()  # a dotenv file the client loads into the server's environment
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,18 @@
 ## What it flags
 A literal credential written into an MCP config value: an API key, token, password or private
 key in `env`, `headers`, `args` (`--api-key=V`, `--token V`, docker `-e K=V`), a URL's user info
-or query string, a connection string, JSON inside a string, or the default of `${VAR:-default}`.
+or query string, a connection string, JSON inside a string, the default of `${VAR:-default}`, an
+OAuth client secret, a registry `server.json` or MCPB `user_config` default, a `.env` file that a
+server's `envFile` names, or a client's secrets `.env` (Continue).
 The token family (for example "GitHub classic personal access token") comes from the declarative
 data in `rules/`; values no family knows are judged by detect-secrets' keyword and entropy
 detectors with the key name as context. References the owning client expands (`${env:X}`,
 `${input:id}`, `{env:X}`, `${{ secrets.X }}`, …), secret-manager URIs (`op://…`),
-placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`) and the fields where a client expects the NAME of
-an environment variable or secret (Codex `bearer_token_env_var`, `env_vars`, `env_http_headers`;
-Goose `env_keys`; Gemini extension `settings[].envVar`; Docker catalog `secrets[].env`) are never
-flagged, unless the value there is itself a known token.
+placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`, `AKIAIOSFODNN7EXAMPLE`, repeated characters) and
+the fields where a client expects the NAME of an environment variable or secret (Codex
+`bearer_token_env_var`, `env_vars`, `env_http_headers`; Goose `env_keys`; Gemini extension
+`settings[].envVar`; Docker catalog `secrets[].env`) are never flagged, unless the value there is
+itself a known token.
 
 ## Why it matters
 A config file is copied, committed, synced and backed up. A credential in it is readable by

@@ -70,14 +70,21 @@ def parse_dotenv(text: str) -> Document:
                 comments.append(Comment(index.span(start, rest_end), text[start:rest_end].rstrip("\r")))
             value_span = span(value_start, value_end)
             embedded = None
-            if looks_like_json(decoded.text):
+            source = None
+            wants_json = looks_like_json(decoded.text)
+            # Escapes or a multi-line value: characters no longer sit one per column.
+            verbatim = value_end - value_start in (len(decoded.text), len(decoded.text) + 2) and (
+                "\n" not in text[value_start:value_end])
+            if wants_json or not verbatim:
                 located = _value(text, value_start, line_end, with_offsets=True)[0]
                 if located is not None and located.offsets is not None and located.text == decoded.text:
-                    embedded = parse_embedded(decoded.text, MappedLocator(index, located.offsets), 1, budget)
+                    source = MappedLocator(index, located.offsets)
+                if wants_json and source is not None:
+                    embedded = parse_embedded(decoded.text, source, 1, budget)
             if not budget.take():
                 break
             key_start, key_end = match.span(1)
-            value = Scalar(decoded.text, value_span, embedded)
+            value = Scalar(decoded.text, value_span, embedded, None if verbatim else source)
             entries.append(Entry(match.group(1), span(key_start, key_end), value))
             next_position = rest_end + 1
         line_number += text.count("\n", position, next_position)

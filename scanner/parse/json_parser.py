@@ -273,14 +273,18 @@ class _Builder:
         value = _decode_string(raw)
         span = self.span(node)
         embedded = None
-        if self.embedded_depth < MAX_EMBEDDED_DEPTH and looks_like_json(value):
+        source: Locator | None = None
+        wants_json = self.embedded_depth < MAX_EMBEDDED_DEPTH and looks_like_json(value)
+        # Escapes, or a string inside a string: characters no longer sit one per column.
+        if wants_json or "\\" in raw or self.locator is not self.index:
             mapped = decode(raw, JSON_RULES, base, with_offsets=True)
             if mapped.text == value and mapped.offsets is not None:
-                locator: Locator = MappedLocator(self.locator, mapped.offsets)
-            else:
-                locator = FixedLocator(span)
+                source = MappedLocator(self.locator, mapped.offsets)
+        if wants_json:
+            locator: Locator = source if source is not None else FixedLocator(span)
             embedded = parse_embedded(value, locator, self.embedded_depth + 1, self.budget, depth)
-        return Scalar(value, span, embedded)
+        verbatim = self.locator is self.index and "\\" not in raw
+        return Scalar(value, span, embedded, None if verbatim else source)
 
     def build_roots(self, tree: "Tree", depth: int = 1) -> None:
         for child in self.members(tree.root_node):

@@ -215,10 +215,16 @@ class _Builder:
         if kind == "string":
             value = _decode_string(raw, 0, with_offsets=False).text
             embedded = None
-            if looks_like_json(value):
+            source: Locator | None = None
+            wants_json = looks_like_json(value)
+            verbatim = len(raw) == len(value) + 2  # one-line, quoted, no escape
+            if wants_json or not verbatim:
                 located = _decode_string(raw, self.index.char_offset(node.start_byte), with_offsets=True)
-                embedded = self.embedded(located, value, span, depth)
-            return Scalar(value, span, embedded)
+                if located.offsets is not None and located.text == value:
+                    source = MappedLocator(self.index, located.offsets)
+                if wants_json:
+                    embedded = self.embedded(located, value, span, depth)
+            return Scalar(value, span, embedded, None if verbatim else source)
         return Scalar(_scalar(kind, raw), span)
 
     def embedded(self, located: Decoded, value: str, span: Span, depth: int) -> Node | None:

@@ -150,18 +150,29 @@ class _Composer:
         embedded = None
         if isinstance(value, str) and looks_like_json(value):
             embedded = self.embedded(value, event, span)
-        node = Scalar(value, span, embedded)
+        node = Scalar(value, span, embedded, self.source(value, event))
         if event.anchor:
             self.anchors[event.anchor] = (node, 1)
         self.deliver(node, 1, start, end, event.value, tag == _MERGE_TAG)
 
-    def embedded(self, value: str, event: yaml.ScalarEvent, span: Span) -> Node | None:
+    def mapped(self, value: str, event: yaml.ScalarEvent) -> Locator | None:
+        """Where each character of a string value sits in the file, when that can be traced."""
         source = _source_map(self.text, event)
         if source is not None and source.offsets is not None and source.text[: len(value)] == value:
-            offsets = source.offsets[: len(value) + 1]
-            locator: Locator = MappedLocator(self.locator, offsets)
-        else:
-            locator = FixedLocator(span)
+            return MappedLocator(self.locator, source.offsets[: len(value) + 1])
+        return None
+
+    def source(self, value: object, event: yaml.ScalarEvent) -> Locator | None:
+        """A source map for a string not written verbatim (escapes, doubled quotes, a block)."""
+        if not isinstance(value, str) or not event.style:
+            return None
+        start, end = event.start_mark.index, event.end_mark.index
+        if event.style in "'\"" and end - start == len(value) + 2 and "\n" not in self.text[start:end]:
+            return None  # quoted, one line, no escape: columns follow the text
+        return self.mapped(value, event)
+
+    def embedded(self, value: str, event: yaml.ScalarEvent, span: Span) -> Node | None:
+        locator = self.mapped(value, event) or FixedLocator(span)
         return parse_embedded(value, locator, 1, self.budget, len(self.stack) + 1)
 
     def alias(self, event: yaml.AliasEvent) -> None:

@@ -8,17 +8,20 @@ redacted preview and the fingerprint.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 from scanner.catalogue import Catalogue, name_field_at
 from scanner.document import Span
 from scanner.model import ConfigFile, Server
-from scanner.secrets.families import TokenFamily, match_value, required_literal
-from scanner.secrets.locate import SecretCandidate, candidates_in, substring_span
+from scanner.secrets.families import TokenFamily, TokenMatch, match_value, required_literal
+from scanner.secrets.locate import DEFAULT_EXPR, SecretCandidate, candidates_in, substring_span
 from scanner.secrets.references import (
     ReferenceOccurrence,
     check_references,
@@ -49,6 +52,7 @@ class Credential:
     # The account it logs in as (a connection string's user name; not a secret) and where.
     account: str = ""
     account_span: Span | None = None
+    offset: int = field(default=-1, compare=False)  # where the secret starts in the value's text
     _value: str = field(default="", repr=False, compare=False)
 
     @property
@@ -79,9 +83,13 @@ def keyed_fingerprint(value: str, key: bytes) -> str:
     return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
+# Parsing a pattern is slow and a scan redacts thousands of values of a few families.
+_required_literal = lru_cache(maxsize=1024)(required_literal)
+
+
 def redact(value: str, family: TokenFamily | None) -> str:
     """The family's literal prefix (if any) and the last four characters; nothing for short values."""
-    literal = required_literal(family.pattern) if family is not None else None
+    literal = _required_literal(family.pattern) if family is not None else None
     prefix = literal if literal and value.startswith(literal) and len(literal) <= 16 else ""
     if len(value) < 12:
         return f"{prefix}…" if prefix else "…"
@@ -114,9 +122,23 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                key: bytes) -> tuple[list[Credential], list[UnexpandedReference]]:
     credentials: dict[tuple, Credential] = {}
     unexpanded: list[UnexpandedReference] = []
+    servers = _servers_by_route(config)
+    # Per value, the character ranges that hold a token a family recognised: a part of that
+    # token (after an "=" or ":" inside it) is not another secret, and must not be reported
+    # under a "name" that is really the token's first half.
+    tokens: dict[tuple, list[tuple[int, int]]] = {}
+    default_place = "env" if config.document.format == "dotenv" else "field"
     for root in config.document.roots:
-        for candidate in candidates_in(root):
-            for item in _classify(config, candidate, families, catalogue, key, unexpanded):
+        for candidate in candidates_in(root, default_place):
+            route = candidate.value.route
+            if candidate.start >= 0 and any(
+                start <= candidate.start and candidate.start + len(candidate.text) <= end
+                for start, end in tokens.get(route, ())
+            ):
+                continue
+            for item in _classify(config, servers, candidate, families, catalogue, key, unexpanded):
+                if item.family is not None and item.offset >= 0:
+                    tokens.setdefault(route, []).append((item.offset, item.offset + item.secret_length))
                 # The same secret reached through several splits (whole value, after "Bearer")
                 # is one credential: keep the tightest (shortest) candidate at that route.
                 ident = (candidate.value.route, item.fingerprint)
@@ -126,12 +148,48 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                     and item.secret_length < kept.secret_length
                 ):
                     credentials[ident] = item
-    ordered = sorted(credentials.values(), key=lambda c: (c.span, c.fingerprint))
+    ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
 
 
-def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence[TokenFamily],
-              catalogue: Catalogue, key: bytes,
+def _server_for(servers: dict[tuple, Server], route: tuple) -> Server | None:
+    """The server whose route is the longest prefix of ``route`` (a lookup per prefix, not a scan)."""
+    for length in range(len(route), -1, -1):
+        server = servers.get(route[:length])
+        if server is not None:
+            return server
+    return None
+
+
+def _servers_by_route(config: ConfigFile) -> dict[tuple, Server]:
+    by_route: dict[tuple, Server] = {}
+    for server in config.servers:
+        by_route.setdefault(server.route, server)
+    return by_route
+
+
+def _preference(credential: Credential) -> tuple:
+    """Which of several readings of one secret to report: a family over a generic verdict, the
+    more specific family, then the outer value (a service-account JSON over its private key)."""
+    family = credential.family
+    return (family is not None, family.specificity.rank if family else -1,
+            -len(credential.candidate.value.route))
+
+
+def _one_per_secret(credentials: Iterable[Credential]) -> list[Credential]:
+    """One credential per position: a token inside JSON inside a string is reached both through
+    the string and through the embedded value (escaped in one, decoded in the other)."""
+    kept: dict[Span, Credential] = {}
+    for credential in credentials:
+        ident = credential.span
+        other = kept.get(ident)
+        if other is None or _preference(credential) > _preference(other):
+            kept[ident] = credential
+    return list(kept.values())
+
+
+def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: SecretCandidate,
+              families: Sequence[TokenFamily], catalogue: Catalogue, key: bytes,
               unexpanded: list[UnexpandedReference]) -> Iterator[Credential]:
     text = candidate.text.strip()
     if not text or is_secret_manager_uri(text):
@@ -139,9 +197,13 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
     refs = check_references(text, config.expands, catalogue)
     if refs.expanded and not refs.residue.strip(REFERENCE_GLUE):
         return  # wholly a reference the client expands
-    server = config.server_at(candidate.value.route)
+    server = _server_for(servers, candidate.value.route)
     offset = candidate.text.find(text)
     matches = match_value(families, text, candidate.context or None)
+    if candidate.place != "default" and "${" in text:
+        # A ${VAR:-default}'s default is a candidate of its own, judged without the "-" before it.
+        defaults = [m.span() for m in DEFAULT_EXPR.finditer(text)]
+        matches = [m for m in matches if not any(s <= m.start < e for s, e in defaults)]
     if candidate.place != "default":  # a default's text is a literal, whatever it looks like
         for occurrence in refs.unexpanded:
             end = occurrence.start + len(occurrence.text)
@@ -169,11 +231,24 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
             generic_kind="", span=span, fingerprint=keyed_fingerprint(secret, key),
             preview=redact(secret, found.family), secret_length=len(secret),
             claims=_claims(found.claims), account=account, account_span=account_span,
-            _value=secret,
+            offset=start, _value=secret,
         )
     if matches:
         return
-    if is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or refs.unexpanded:
+    inside = _basic_token(candidate, text, families)
+    if inside is not None:
+        # HTTP Basic as sent: the whole base64 blob is the secret, named by the token inside it.
+        found, token = inside
+        start = candidate.start + offset if candidate.start >= 0 else -1
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=found.family,
+            generic_kind="", span=_candidate_span(candidate, start, len(text)),
+            fingerprint=keyed_fingerprint(token, key), preview=redact(token, found.family),
+            secret_length=len(text), claims=_claims(found.claims), offset=start, _value=token,
+        )
+        return
+    if (is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or refs.unexpanded
+            or candidate.composite):
         return
     server_route = server.route if server is not None else None
     if name_field_at(config.name_fields, candidate.value.route, server_route) is not None:
@@ -187,6 +262,28 @@ def _classify(config: ConfigFile, candidate: SecretCandidate, families: Sequence
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
         )
+
+
+BASIC_BLOB = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+
+
+def _basic_token(candidate: SecretCandidate, text: str,
+                 families: Sequence[TokenFamily]) -> tuple[TokenMatch, str] | None:
+    """The family token in the password of a ``Basic base64(user:password)`` credential."""
+    if not candidate.context.endswith(" Basic") or not BASIC_BLOB.match(text):
+        return None
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    _, colon, password = decoded.partition(":")
+    if not colon or not password.isprintable():
+        return None
+    for found in match_value(families, password, None):
+        token = password[found.start:found.end]
+        if not found.rejected and not is_placeholder(token):
+            return found, token
+    return None
 
 
 def _client_name(catalogue: Catalogue, client_id: str) -> str:

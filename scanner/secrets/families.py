@@ -230,6 +230,8 @@ _PLACEHOLDER_WORDS = (
     "secret", "token", "password", "redacted", "null", "none", "todo",
 )  # fmt: skip
 _SECRET_START, _SECRET_END = "<", ">"
+# One search instead of a test per word for every generated character.
+_PLACEHOLDER_TAIL = re.compile("(?:" + "|".join(map(re.escape, _PLACEHOLDER_WORDS)) + ")$")
 
 
 class _Stream:
@@ -264,8 +266,7 @@ def _characters(stream: _Stream, alphabet: str, count: int) -> str:
             if step in (1, -1) and ord(char) - ord(out[-1]) == step:
                 continue
         out.append(char)
-        text = "".join(out[-12:]).lower()
-        if any(text.endswith(word) for word in _PLACEHOLDER_WORDS):
+        if _PLACEHOLDER_TAIL.search("".join(out[-12:]).lower()):
             out.pop()
     return "".join(out)
 
@@ -347,8 +348,12 @@ def _tokens(template: str) -> Iterator[tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=4096)
-def expand_example_with_span(template: str) -> tuple[str, tuple[int, int]]:
-    """The expanded text and the secret's span in it (``{<}``..``{>}``, else the whole text)."""
+def expand_example_with_span(template: str, salt: str = "") -> tuple[str, tuple[int, int]]:
+    """The expanded text and the secret's span in it (``{<}``..``{>}``, else the whole text).
+
+    The same template always gives the same text; a ``salt`` gives another text of the same shape
+    (a generated corpus plants a distinct token in every place).
+    """
     parts: list[str] = []
     length = 0
     start: int | None = None
@@ -363,7 +368,8 @@ def expand_example_with_span(template: str) -> tuple[str, tuple[int, int]]:
             end = length
             continue
         else:
-            piece = _expand_placeholder(name, arg, _Stream(f"{template}\x00{index}"))
+            seed = f"{template}\x00{index}" if not salt else f"{template}\x00{salt}\x00{index}"
+            piece = _expand_placeholder(name, arg, _Stream(seed))
         parts.append(piece)
         length += len(piece)
     if (start is None) != (end is None) or (start is not None and end is not None and end < start):
@@ -449,9 +455,13 @@ def match_value(
 ) -> list[TokenMatch]:
     """Token families found in one config value held under ``key_name`` (None when it has none)."""
     normalized_key = normalize_key(key_name) if key_name else ""
-    candidates = [
-        match for family in families for match in family_candidates(family, value, normalized_key)
-    ]
+    candidates: list[TokenMatch] = []
+    for family in families:
+        # The pre-filter inline as well: most values contain no family's literal, and a generator
+        # per family and value is most of a large scan's time.
+        if family.prefilter is not None and family.prefilter not in value:
+            continue
+        candidates.extend(family_candidates(family, value, normalized_key))
     return resolve_overlaps(candidates) if len(candidates) > 1 else candidates
 
 

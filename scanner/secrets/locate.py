@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, walk
 from scanner.model import Value
+from scanner.secrets.references import is_secret_manager_uri
 
 # A flag that takes a credential as its next argument or after "=".
 SECRET_FLAG = re.compile(
@@ -23,8 +24,9 @@ SECRET_FLAG = re.compile(
     re.IGNORECASE,
 )
 AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S.*?)\s*$")
-HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*:\s*(\S.*?)\s*$")
-KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.+?)\s*$", re.DOTALL)
+# A header or variable name is short; a long run before ":" or "=" is a token's first half.
+HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S.*?)\s*$")
+KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.+?)\s*$", re.DOTALL)
 DEFAULT_EXPR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]+)\}")
 URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -36,6 +38,9 @@ class SecretCandidate:
     start: int  # offset of ``text`` in the scalar's text; -1 when decoded (no exact offset)
     context: str  # the name that labels it: env var, header, flag, query parameter, key
     place: str  # field | env | header | arg | flag-value | pair | url-password | url-query | default
+    # The text splits into credential-bearing parts (K=V, "Header: v", a URL's password): those
+    # parts are judged on their own, so generic detection leaves the whole alone.
+    composite: bool = False
 
     @property
     def span(self) -> Span:
@@ -43,13 +48,18 @@ class SecretCandidate:
 
 
 def substring_span(value: Value, start: int, length: int) -> Span:
-    """The span of part of a scalar when the source text equals its value, else the whole value.
+    """The span of part of a scalar: exact wherever the parser traced its characters.
 
-    Exact when the scalar sits on one line and is written plainly or in simple quotes (its width
-    is the text's length, or that plus two); escapes or multi-line forms keep the value's span.
+    A scalar not written verbatim (escapes, block scalars, JSON inside a string) carries a source
+    map from the parser. Otherwise the part is exact when the scalar sits on one line written
+    plainly or in simple quotes (its width is the text's length, or that plus two); anything else
+    keeps the value's span.
     """
     span = value.span
     text = value.text
+    source = value.node.source if isinstance(value.node, Scalar) else None
+    if start >= 0 and source is not None and text is not None and start + length <= len(text):
+        return source.span(start, start + length)
     if start < 0 or text is None or span.start_line != span.end_line:
         return span
     width = span.end_column - span.start_column
@@ -73,26 +83,30 @@ def _last_key(route: Route) -> str:
 def split_value(value: Value, text: str, base: int, context: str, place: str,
                 depth: int = 0) -> Iterator[SecretCandidate]:
     """The candidate itself and every credential-bearing part inside it."""
-    yield SecretCandidate(value, text, base, context, place)
-    if depth > 3 or len(text) > 100_000:
+    if depth > 3 or len(text) > 100_000 or is_secret_manager_uri(text):
+        # A secret-manager reference ("vault:secret/x#key") is not "Header: value".
+        yield SecretCandidate(value, text, base, context, place)
         return
+    parts: list[SecretCandidate] = []
     match = AUTH_SCHEME.match(text)
     if match:
-        yield SecretCandidate(value, match.group(2), base + match.start(2),
-                              f"{context} {match.group(1)}".strip(), place)
+        parts.append(SecretCandidate(value, match.group(2), base + match.start(2),
+                                     f"{context} {match.group(1)}".strip(), place))
     match = HEADER_LINE.match(text)
     if match and not URL_START.match(text):
-        yield from split_value(value, match.group(2), base + match.start(2), match.group(1),
-                               "header", depth + 1)
+        parts.extend(split_value(value, match.group(2), base + match.start(2), match.group(1),
+                                 "header", depth + 1))
     match = KEY_VALUE.match(text)
     if match and not URL_START.match(text):
-        yield from split_value(value, match.group(3), base + match.start(3), match.group(2),
-                               "pair", depth + 1)
+        parts.extend(split_value(value, match.group(3), base + match.start(3), match.group(2),
+                                 "pair", depth + 1))
     for default in DEFAULT_EXPR.finditer(text):
-        yield SecretCandidate(value, default.group(2), base + default.start(2), default.group(1),
-                              "default")
+        parts.append(SecretCandidate(value, default.group(2), base + default.start(2),
+                                     default.group(1), "default"))
     if URL_START.match(text):
-        yield from _url_parts(value, text, base, context)
+        parts.extend(_url_parts(value, text, base, context))
+    yield SecretCandidate(value, text, base, context, place, composite=bool(parts))
+    yield from parts
 
 
 def _url_parts(value: Value, text: str, base: int, context: str) -> Iterator[SecretCandidate]:
@@ -108,57 +122,70 @@ def _url_parts(value: Value, text: str, base: int, context: str) -> Iterator[Sec
         yield SecretCandidate(value, unquote(password) if raw < 0 else password, start,
                               f"{context} password".strip(), "url-password")
     if query:
+        # Each parameter as written (a %3D stays %3D), at its exact place in the text; the
+        # decoded form is a candidate too when it differs (families read both).
         query_start = text.find("?")
-        for name, param in parse_qsl(query, keep_blank_values=False):
-            located = text.find("=" + param, query_start) if query_start >= 0 else -1
-            start = base + located + 1 if located >= 0 else -1
-            yield SecretCandidate(value, param, start, name, "url-query")
+        position = query_start + 1 if query_start >= 0 else -1
+        for pair in query.split("&"):
+            name, equals, raw = pair.partition("=")
+            located = text.find(pair, position) if position >= 0 else -1
+            if located >= 0:
+                position = located + len(pair)
+            if not equals or not raw:
+                continue
+            start = base + located + len(name) + 1 if located >= 0 else -1
+            label = unquote(name.replace("+", " "))
+            yield SecretCandidate(value, raw, start, label, "url-query")
+            decoded = unquote(raw.replace("+", " "))
+            if decoded != raw:
+                yield SecretCandidate(value, decoded, -1, label, "url-query", composite=True)
 
 
-def _place(route: Route) -> str:
+def _place(route: Route, default: str = "field") -> str:
     keys = [step for step in route if isinstance(step, str)]
     lowered = [k.lower() for k in keys]
     for marker, place in (("headers", "header"), ("env", "env"), ("envs", "env"),
                           ("environment", "env"), ("args", "arg")):
         if marker in lowered[:-1] or (place == "arg" and marker in lowered):
             return place
-    return "field"
+    return default
 
 
-# Keys whose value is labelled by the object holding it rather than by the key itself: by the
-# object's ``name`` (Docker catalog config.env[], registry environmentVariables[] / headers[] /
-# named arguments: ``{name: X, value: V}``), else by the object's own key (MCPB
-# ``user_config.api_key.default``, registry ``variables.token.default``, a JSON Schema
-# ``properties.apiKey.default``).
-NAMED_ENTRY_VALUES = frozenset({"value", "default", "example"})
+# Keys under which a named input keeps its value: registry KeyValueInput and Argument {name,
+# value|default}, MCPB user_config {<key>: {default}}, Docker catalog {name, example}.
+INPUT_VALUE_KEYS = frozenset({"value", "default", "example"})
 
 
-def candidates_in(root: Node) -> Iterator[SecretCandidate]:
-    """Every candidate in a document tree: all string scalars, split, with argument-flag context."""
-    entry_names: dict[Route, str] = {}
+def _context(route: Route, mappings: dict[Route, Mapping]) -> str:
+    """The name that labels a value: its key, or for an input's value the input's own name."""
+    key = _last_key(route)
+    if key not in INPUT_VALUE_KEYS or not route or route[-1] != key:
+        return key
+    parent = mappings.get(route[:-1])
+    name = parent.get("name") if parent is not None else None
+    if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
+        return name.value.strip().lstrip("-")  # a named argument's name may be "--token"
+    return _last_key(route[:-1]) or key
+
+
+def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCandidate]:
+    """Every candidate in a document tree: all string scalars, split, with argument-flag context.
+
+    ``default_place`` is what a value outside env/headers/args is: "env" in a dotenv file.
+    """
+    mappings: dict[Route, Mapping] = {}
     for route, node in walk(root):
+        if isinstance(node, Mapping):
+            mappings[route] = node
+            continue
         if isinstance(node, Sequence):
             yield from _flag_values(route, node)
-            continue
-        if isinstance(node, Mapping):
-            name = node.get("name")
-            if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
-                entry_names[route] = name.value.strip().lstrip("-")
             continue
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        yield from split_value(value, node.value, 0, _context(route, entry_names), _place(route))
-
-
-def _context(route: Route, entry_names: dict[Route, str]) -> str:
-    """The name labelling the value at ``route`` (``entry_names``: routes of objects with a name)."""
-    key = _last_key(route)
-    if not route or route[-1] != key or key not in NAMED_ENTRY_VALUES:
-        return key
-    if route[:-1] in entry_names:
-        return entry_names[route[:-1]]
-    return route[-2] if len(route) >= 2 and isinstance(route[-2], str) else key
+        yield from split_value(value, node.value, 0, _context(route, mappings),
+                               _place(route, default_place))
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:

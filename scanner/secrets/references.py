@@ -123,8 +123,19 @@ def _outermost(found: list[ReferenceOccurrence]) -> tuple[ReferenceOccurrence, .
     return tuple(kept)
 
 
+# The same managers written "name:path" (vault:secret/data/x#key, aws-secretsmanager:prod/key)
+# and AWS ARNs of a secret or parameter. Generic words (env:, secret:, pass:) need "://".
+SECRET_MANAGER_REFERENCE = re.compile(
+    r"^(?:(?:vault|aws-secretsmanager|awssm|secretsmanager|gcp-secretmanager|gcpsm|azure-keyvault|"
+    r"azkv|keyvault|doppler|infisical|bws|sops|ssm|keychain|keyring):[A-Za-z0-9_./#:@-]+|"
+    r"arn:aws[a-z-]*:(?:secretsmanager|ssm):\S+)$",
+    re.IGNORECASE,
+)
+
+
 def is_secret_manager_uri(text: str) -> bool:
-    return SECRET_MANAGER_URI.match(text.strip()) is not None
+    value = text.strip()
+    return SECRET_MANAGER_URI.match(value) is not None or SECRET_MANAGER_REFERENCE.match(value) is not None
 
 
 def random_part_is_repetitive(text: str) -> bool:
