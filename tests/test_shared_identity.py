@@ -196,3 +196,27 @@ def test_basic_auth_password_is_never_reported(tmp_path: Path) -> None:
     assert len(found) == 1 and "'admin'" in found[0].message
     text = found[0].message + json.dumps(found[0].properties)
     assert "Hx9Kp2Lq7Zv4" not in text and basic not in text
+
+
+def test_one_account_across_servers_of_different_owners(tmp_path: Path) -> None:
+    from scanner.policy import parse_policy
+
+    write(tmp_path / ".cursor" / "mcp.json", json.dumps({"mcpServers": {
+        "sales": {"command": "pg", "args": ["postgresql://etl_user@sales.internal/s"]},
+        "hr": {"command": "my", "env": {"DB_USER": "etl_user"}},
+        "sales-2": {"command": "pg", "args": ["postgresql://etl_user@sales2.internal/s"]}}}, indent=2))
+
+    def across_owners(policy_text: str | None) -> list:
+        settings = ScanSettings(select=("shared-account",),
+                                policy=parse_policy(policy_text) if policy_text else None)
+        result = scan_paths([tmp_path], settings, root=tmp_path)
+        return [f for f in result.findings if "different owners" in f.message]
+
+    assert across_owners(None) == []  # no owners registry: nothing to compare
+    same_team = "owners:\n  - match: {name: '*'}\n    owner: '@acme/data'\n"
+    assert across_owners(same_team) == []
+    two_teams = ("owners:\n  - match: {name: 'sales*'}\n    owner: '@acme/sales'\n"
+                 "  - match: {name: hr}\n    owner: '@acme/people'\n")
+    found = across_owners(two_teams)
+    assert len(found) == 1 and len(found[0].related) == 1
+    assert "'etl_user'" in found[0].message and "@acme/people" in found[0].message

@@ -12,7 +12,9 @@ A server that runs as a generic or shared identity, reported at the value that n
   (`GOOGLE_APPLICATION_CREDENTIALS`) used by several servers;
 - an AWS profile named `default`, or one whose name says admin or root, used by several servers;
 - Gemini CLI's `authProviderType: service_account_impersonation`, which makes every user of the
-  config act as one service account.
+  config act as one service account;
+- the same account name (connection-string, Basic-auth or user setting) used by servers that the
+  policy file's owners registry gives to different owners: one identity shared across teams.
 
 ## Why it matters
 Actions taken through a shared identity cannot be traced to a person or a server, its rights are
@@ -110,9 +112,12 @@ def _generic_message(where: str, name: str, kind: AccountKind) -> str:
 def check(scan: ScanInput) -> Iterator[Finding]:
     extra = scan.options.extra_shared_accounts
     grouped: dict[tuple[AccountKind, str], list[AccountMention]] = defaultdict(list)
+    by_name: dict[str, list[AccountMention]] = defaultdict(list)
     reported: set[tuple] = set()
     for config in scan.configs:
         for mention in account_mentions(config):
+            if mention.kind in NAMED_KINDS and mention.server is not None:
+                by_name[mention.name.lower()].append(mention)
             if mention.kind in NAMED_KINDS and is_generic_account(mention.name, extra):
                 reported.add((config.path, mention.span))
                 yield _finding(mention, _generic_message(_of_server(mention), mention.name, mention.kind),
@@ -129,7 +134,40 @@ def check(scan: ScanInput) -> Iterator[Finding]:
             elif mention.kind in GROUPED_KINDS:
                 grouped[(mention.kind, mention.name)].append(mention)
     yield from _shared_by_several(grouped)
+    yield from _shared_across_owners(scan, by_name, reported)
     yield from _shared_identity_credentials(scan, reported)
+
+
+def _shared_across_owners(scan: ScanInput, by_name: dict[str, list[AccountMention]],
+                          reported: set[tuple]) -> Iterator[Finding]:
+    """One account name used by servers the owners registry gives to different owners."""
+    from scanner.policy.matching import ownership_of
+
+    policy = scan.options.policy
+    if not policy.owners and not policy.owners_from_codeowners:
+        return  # no owners anywhere: nothing to compare
+    for name, mentions in by_name.items():
+        owners: dict[str, AccountMention] = {}
+        for mention in sorted(mentions, key=lambda m: (m.config.path, m.span)):
+            assert mention.server is not None
+            owned = ownership_of(policy, mention.config, mention.server)
+            if owned is not None:
+                owners.setdefault(owned.owner, mention)
+        if len(owners) < 2:
+            continue
+        ordered = sorted(owners.items(), key=lambda item: (item[1].config.path, item[1].span))
+        first = ordered[0][1]
+        if (first.config.path, first.span) in reported:
+            continue  # already reported as a generic account at this place
+        servers = ", ".join(f"'{m.server.name}' ({owner})" for owner, m in ordered if m.server)
+        yield _finding(
+            first,
+            f"The account '{first.name}' ({first.kind.value}) is used by servers of "
+            f"{len(ordered)} different owners: {servers}. One identity shared across teams has "
+            "no single owner to rotate or revoke it; give each team's server its own account.",
+            f"owners:{name}",
+            tuple(Location(m.config.path, m.span, m.value.route) for _, m in ordered[1:]),
+        )
 
 
 def _shared_by_several(grouped: dict[tuple[AccountKind, str], list[AccountMention]]) -> Iterator[Finding]:
