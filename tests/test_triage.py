@@ -295,3 +295,21 @@ def test_baseline_and_no_ignores_from_the_environment(tmp_path: Path, capsys, mo
     monkeypatch.setenv("MCPIAM_BASELINE", ".mcpiam-baseline.json")
     code, out, _ = run(capsys, "scan")
     assert code == 0 and "1 baselined" in out
+
+
+def test_the_policy_files_allowlist_suppresses_plain_json_and_no_ignores_shows_it(
+        tmp_path: Path, capsys, monkeypatch) -> None:
+    fmt = BY_NAME["json"]
+    write(tmp_path, fmt, fmt.text())
+    monkeypatch.chdir(tmp_path)
+    main(["scan", "--format", "json", "--select", "embedded-secret"])
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    (tmp_path / ".mcpiam.yaml").write_text(
+        f"allowlist:\n  - fingerprint: {finding['fingerprint']}\n    reason: rotated, SEC-9\n",
+        encoding="utf-8")
+    assert main(["scan", "--format", "json", "--select", "embedded-secret"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] == [] and report["summary"]["allowlisted"] == 1
+    assert report["triage"]["suppressions"][0]["reason"] == "rotated, SEC-9"
+    assert main(["scan", "--format", "json", "--select", "embedded-secret", "--no-ignores"]) == 1
+    assert len(json.loads(capsys.readouterr().out)["findings"]) == 1
