@@ -293,7 +293,7 @@ def home_relative(path: str, variables: dict[str, str]) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str) -> re.Pattern[str]:
     # "**/" matches zero or more directories; "*" stays within one path segment.
     out = []
     i = 0
@@ -325,7 +325,7 @@ def glob_match(path: str, pattern: str) -> bool:
 
 def anchored_glob_match(path: str, pattern: str) -> bool:
     """Match a whole POSIX relative path against a glob, even one without "/"."""
-    return _glob_regex(pattern).match(path) is not None
+    return glob_regex(pattern).match(path) is not None
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
