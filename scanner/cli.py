@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -503,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
     except Exception as error:  # noqa: BLE001 - the last line of defence: report, never leak
         # The exception's message is not printed: it could quote a config value (a secret).
+        import traceback  # only here: it pulls in tokenize and linecache, a cost on every run
+
         frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
         click.echo(

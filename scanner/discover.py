@@ -10,6 +10,7 @@ line are always scanned.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import stat
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.catalogue import Catalogue, FileKind, glob_match
+from scanner.catalogue import Catalogue, FileKind, glob_regex
 from scanner.result import Note
 
 # Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
@@ -58,30 +59,35 @@ class Discovery:
 
 
 class _PathMatcher:
-    """Claims relative paths for catalogue kinds; an index of file names keeps it fast.
+    """Claims relative paths for catalogue kinds; one combined pattern keeps it fast.
 
-    The index only filters: a path whose file name no catalogue glob could match is dismissed
-    at once, and every other path gets the catalogue's own ordered claim (sibling rules included).
+    The pattern only filters: it matches exactly the paths some catalogue glob matches (a glob
+    without "/" on the file name, any other on the whole path, as ``glob_match`` does), and
+    every such path gets the catalogue's own ordered claim (sibling rules included).
     """
 
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
-        self._exact: set[str] = set()
-        self._wild: list[str] = []
+        name_globs: set[str] = set()
+        path_globs: set[str] = set()
         for kind in catalogue.file_kinds():
-            globs = list(kind.project) + [rule.glob for rule in kind.project_if_sibling]
-            for pattern in globs:
-                base = pattern.rsplit("/", 1)[-1]
-                if any(ch in base for ch in "*?["):
-                    self._wild.append(base)
-                else:
-                    self._exact.add(base)
+            for pattern in list(kind.project) + [rule.glob for rule in kind.project_if_sibling]:
+                (path_globs if "/" in pattern else name_globs).add(pattern)
+        self._names = _any_of(fnmatch.translate(glob) for glob in sorted(name_globs))
+        # A path glob's last segment must match the file name: a cheap test before the whole path.
+        self._tails = _any_of(glob_regex(glob.rsplit("/", 1)[-1]).pattern for glob in sorted(path_globs))
+        self._paths = _any_of(glob_regex(glob).pattern for glob in sorted(path_globs))
 
     def match(self, relative: str, base: Path) -> tuple[FileKind, ...]:
         name = relative.rsplit("/", 1)[-1]
-        if name not in self._exact and not any(glob_match(name, wild) for wild in self._wild):
+        if not (self._names.match(name) or (self._tails.match(name) and self._paths.match(relative))):
             return ()
         return self._catalogue.claim_project_path(relative, exists=lambda rel: (base / rel).exists())
+
+
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    alternatives = [f"(?:{pattern})" for pattern in patterns]
+    return re.compile("|".join(alternatives) if alternatives else "(?!)")
 
 
 def git_toplevel(path: Path) -> Path | None:
@@ -101,9 +107,10 @@ def _git_files(top: Path, directory: Path) -> list[str] | None:
     return listing(top, directory)
 
 
-def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[Path]:
-    """Every regular file under ``directory``; links to directories are not followed (no loops)."""
-    stack = [directory]
+def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[str]:
+    """Every regular file under ``directory`` as a path string (Path objects only for the few
+    kept: building one per file dominates a large tree); links to directories are not followed."""
+    stack = [str(directory)]
     while stack:
         current = stack.pop()
         try:
@@ -120,9 +127,9 @@ def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[Path]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in SKIPPED_DIRS:
-                        subdirs.append(Path(entry.path))
+                        subdirs.append(entry.path)
                 else:  # files, links, and special files (judged by the caller before opening)
-                    yield Path(entry.path)
+                    yield entry.path
             except OSError:
                 continue
         stack.extend(reversed(subdirs))
@@ -133,6 +140,16 @@ def _display(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _relative_text(path: str, base: str) -> str | None:
+    """``path`` relative to ``base`` as POSIX text by string slicing (both absolute, same
+    spelling: they come from one listing), or None when it is not under ``base``."""
+    prefix = base.rstrip(os.sep) + os.sep
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix):]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def _project_relative(path: Path, top: Path | None, root: Path) -> str:
@@ -189,16 +206,21 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
         top = git_toplevel(absolute)
         if absolute.is_dir():
             listed = _git_files(top, absolute) if top is not None else None
+            base = top or absolute
             if listed is not None and top is not None:
-                files: Iterable[Path] = (top / name for name in listed)
+                files: Iterable[str] = (os.path.join(top, name) for name in listed)
             else:
                 files = _walk(absolute, notes, scan_root)
-            for file_path in files:
+            base_text = str(base)
+            for file_text in files:
                 considered += 1
-                relative = _project_relative(file_path, top, absolute)
-                kinds = matcher.match(relative, top or absolute)
-                if not kinds and not file_path.name.lower().endswith(STRUCTURED_SUFFIXES):
+                relative = _relative_text(file_text, base_text)
+                if relative is None:
+                    relative = _project_relative(Path(file_text), top, absolute)
+                kinds = matcher.match(relative, base)
+                if not kinds and not relative.lower().endswith(STRUCTURED_SUFFIXES):
                     continue
+                file_path = Path(file_text)
                 if file_path.is_dir():  # a link to a directory: never followed
                     continue
                 reason = _is_special(file_path)

@@ -115,8 +115,17 @@ def operating_system() -> str:
                                       platform_module.machine()) if part)
 
 
+def sweep_time(environ: Mapping[str, str] = os.environ) -> datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention)
+    when set to an integer: the one time field a sweep report has, fixed for byte-identical runs."""
+    fixed = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if fixed.isdigit():
+        return datetime.fromtimestamp(int(fixed), timezone.utc)
+    return datetime.now(timezone.utc)
+
+
 def identify(plan: SweepPlan, hostname: str | None = None, now: datetime | None = None) -> HostIdentity:
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or sweep_time()).astimezone(timezone.utc)
     return HostIdentity(
         hostname=hostname or socket.gethostname(),
         user=current_user(),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -293,7 +293,7 @@ def home_relative(path: str, variables: dict[str, str]) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str) -> re.Pattern[str]:
     # "**/" matches zero or more directories; "*" stays within one path segment.
     out = []
     i = 0
@@ -325,7 +325,7 @@ def glob_match(path: str, pattern: str) -> bool:
 
 def anchored_glob_match(path: str, pattern: str) -> bool:
     """Match a whole POSIX relative path against a glob, even one without "/"."""
-    return _glob_regex(pattern).match(path) is not None
+    return glob_regex(pattern).match(path) is not None
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
@@ -459,14 +459,25 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
     )
 
 
+def _data_text(name: str) -> str:
+    """A data file beside this module; importlib.resources (slow to import) only for a package
+    that does not live in plain files (a zip)."""
+    path = Path(__file__).with_name(name)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    from importlib import resources
+
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
 def load_raw() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("clients.yaml").read_text(encoding="utf-8")
+    text = _data_text("clients.yaml")
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
 
 
 def load_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) that clients.yaml follows."""
-    text = resources.files(__package__).joinpath("catalogue.schema.json").read_text(encoding="utf-8")
+    text = _data_text("catalogue.schema.json")
     return json.loads(text)
 
 

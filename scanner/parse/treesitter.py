@@ -43,12 +43,22 @@ class ParseTimeout(Exception):
     """tree-sitter was stopped: its error recovery on this input would take too long."""
 
 
+# Up to this size a source is handed to tree-sitter as bytes: its worst error recovery takes
+# well under a second here. Larger ones go through a read callback, the only way to get a
+# progress callback (a deadline), which py-tree-sitter 0.26 ignores for bytes; but it never
+# releases what a read callback returns, so every parse that way keeps its source alive
+# (tests/test_memory_bounds.py): a cost now paid only by the rare file above this size.
+DIRECT_PARSE_LIMIT = 128 * 1024
+
+
 def parse(name: str, source: bytes) -> "Tree":
     """Parse ``source``, giving up (ParseTimeout) after 1 s plus 1 s per MB.
 
     A valid 2 MB file parses in about a second, but error recovery grows quadratically with the
     number of errors: a few thousand broken lines would otherwise take minutes.
     """
+    if len(source) <= DIRECT_PARSE_LIMIT:
+        return parser(name).parse(source)
     deadline = time.monotonic() + 1.0 + len(source) / 1_000_000
 
     def read(offset: int, _point: object) -> bytes:

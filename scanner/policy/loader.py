@@ -8,6 +8,7 @@ by mistake is not echoed back.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,11 +67,20 @@ def policy_schema() -> dict[str, Any]:
     return schema
 
 
+# A key shown as written in a message: a field or rule name (lower-case words). Anything else,
+# say a token pasted where a key goes, is shown as <key>: its position says where it is.
+_SHOWN_KEY = re.compile(r"[a-z][a-z_-]{0,39}")
+
+
 def field_name(route: Route) -> str:
-    """``("owners", 0, "match")`` -> ``owners[0].match``."""
+    """``("owners", 0, "match")`` -> ``owners[0].match``; a key that is no plain name -> ``<key>``."""
     out = ""
     for step in route:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+        if isinstance(step, int):
+            out += f"[{step}]"
+            continue
+        shown = str(step) if _SHOWN_KEY.fullmatch(str(step)) else "<key>"
+        out += f".{shown}" if out else shown
     return out or "(top level)"
 
 

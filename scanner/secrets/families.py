@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.resources
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -56,9 +55,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from scanner.findings import Severity
@@ -68,6 +66,9 @@ from scanner.secrets.validators import (
     decode_jwt_claims,
     github_checksum,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_PATH = Path(__file__).with_name("token-family.schema.json")
 
@@ -196,9 +197,6 @@ class TemplateError(ValueError):
 
 def shipped_rules_dir() -> Path:
     """Shipped family files: ``scanner/token_rules`` in a wheel, else ``rules/`` in a checkout."""
-    packaged = importlib.resources.files("scanner").joinpath("token_rules")
-    if isinstance(packaged, Path) and packaged.is_dir():
-        return packaged
     import scanner
 
     package_file = getattr(scanner, "__file__", None)  # None while scanner is a namespace package
@@ -518,6 +516,8 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @lru_cache(maxsize=1)
 def _schema_validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # on first use: a plain scan trusts the shipped files the test suite checks
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
@@ -592,7 +592,7 @@ class _Loaded:
     lines: Mapping[Route, int]
 
 
-def _load_file(path: Path) -> list[_Loaded]:
+def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -616,10 +616,13 @@ def _load_file(path: Path) -> list[_Loaded]:
     def fail(route: Route, reason: str) -> FamilyFileError:
         return FamilyFileError(path, _line_of(lines, route), _format_route(route), reason)
 
-    error = jsonschema.exceptions.best_match(_schema_validator().iter_errors(data))
-    if error is not None:
-        route, reason = _schema_problem(error)
-        raise fail(route, reason) from None
+    if validate:
+        import jsonschema
+
+        error = jsonschema.exceptions.best_match(_schema_validator().iter_errors(data))
+        if error is not None:
+            route, reason = _schema_problem(error)
+            raise fail(route, reason) from None
 
     loaded = []
     for index, raw in enumerate(data["families"]):
@@ -743,7 +746,9 @@ def load_families(
 
     Raises ``FamilyFileError`` for the first problem: a file that fails the schema, a pattern
     that does not compile, a duplicate id, an unknown validator or family reference, a cycle of
-    ``overrides``, or (with ``check_examples``) an example that does not behave.
+    ``overrides``, or (with ``check_examples``) an example that does not behave. The shipped
+    files are checked against the schema only with ``check_examples`` (the test suite checks
+    them; a plain scan need not pay for it): a user's files always are.
     """
     directories: list[Path] = [shipped_rules_dir()] if shipped else []
     for directory in dirs:
@@ -753,8 +758,9 @@ def load_families(
     items: list[_Loaded] = []
     seen_ids: dict[str, _Loaded] = {}
     for directory in directories:
+        validate = check_examples or not (shipped and directory is directories[0])
         for path in _rule_files(directory):
-            for item in _load_file(path):
+            for item in _load_file(path, validate):
                 if item.family.id in seen_ids:
                     first = seen_ids[item.family.id].family
                     raise _fail_at(item, ("id",), f"duplicates a family defined in {first.source}")

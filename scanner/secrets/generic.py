@@ -80,6 +80,37 @@ RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\
 ENV_VAR_NAME = re.compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
 
 
+# Necessary conditions for a detect-secrets verdict, checked first so that a scan whose values
+# cannot trigger any plugin never imports detect-secrets (and requests, which it pulls in).
+# Every pattern of its keyword detector contains one of these words (case-insensitively;
+# pinned against its DENYLIST by tests/test_generic_secrets.py).
+KEYWORD_GATE_WORDS = ("key", "pass", "pwd", "secret", "contraseña", "contrasena")
+# Its entropy plugins judge quoted runs of their alphabet; Shannon entropy over a run is at most
+# log2 of its distinct characters, so a run needs more than 2**limit distinct characters.
+BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\-_=")
+HEX_ALPHABET = frozenset("0123456789abcdefABCDEF")
+
+
+def _keyword_may_match(line: str) -> bool:
+    folded = line.casefold()
+    return any(word in folded for word in KEYWORD_GATE_WORDS)
+
+
+def _entropy_may_exceed(value: str, alphabet: frozenset[str], limit: float) -> bool:
+    """Whether some run of ``alphabet`` characters in ``value`` has enough distinct characters
+    for its entropy to exceed ``limit`` (a cheap necessary condition, never a verdict)."""
+    needed = int(2**limit) + 1
+    run: set[str] = set()
+    for char in value:
+        if char in alphabet:
+            run.add(char)
+            if len(run) >= needed:
+                return True
+        else:
+            run = set()
+    return False
+
+
 @lru_cache(maxsize=1)
 def _plugins() -> tuple:
     from detect_secrets.plugins.high_entropy_strings import (
@@ -163,16 +194,18 @@ def classify(key: str, value: str, entropy_allowed: bool) -> str:
     """
     if not value or '"' in value or "\n" in value or not_a_secret(value):
         return ""
-    keyword, base64_entropy, hex_entropy = _plugins()
     line = synthetic_line(key, value)
-    detected = bool(keyword.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
+    detected = _keyword_may_match(line) and bool(
+        _plugins()[0].analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
     strength = key_strength(key, detected)
     if strength == "strong":
         return _named_kind(key) if len(value) >= NAMED_MIN_LENGTH and " " not in value else ""
-    base64_high = bool(base64_entropy.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
+    base64_high = _entropy_may_exceed(value, BASE64_ALPHABET, BASE64_LIMIT) and bool(
+        _plugins()[1].analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
     if strength == "weak":
-        hex_high = len(value) >= RANDOM_MIN_LENGTH and bool(
-            hex_entropy.analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
+        hex_high = len(value) >= RANDOM_MIN_LENGTH and _entropy_may_exceed(
+            value, HEX_ALPHABET, HEX_LIMIT) and bool(
+            _plugins()[2].analyze_line(filename=SYNTHETIC_FILE, line=line, line_number=1))
         return "keyword" if base64_high or hex_high or _looks_random(value) else ""
     unnamed_random = base64_high and _mixed_case_with_digits(value)
     if entropy_allowed and unnamed_random and not _last_word_is_an_attribute(key):

@@ -1,0 +1,59 @@
+"""The speed benchmarks still run: each one's core on a tiny input (no timing is asserted), so the
+README's commands cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_bench(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_precommit_latency_times_both_tools(tmp_path: Path) -> None:
+    bench = load_bench("precommit_latency")
+    rows = bench.measure(tmp_path, runs=1)
+    assert [row.tool for row in rows] == ["mcpiam", "detect-secrets"]
+    for row in rows:
+        assert row.exit_codes == (0,)  # both ran and found nothing to fail on
+        assert 0 < row.min_ms <= row.median_ms <= row.max_ms
+    assert ".cursor/mcp.json" in rows[0].command and ".cursor/mcp.json" in rows[1].command
+    assert "| mcpiam |" in bench.table(rows, 1)
+
+
+def test_repo_scan_finds_every_config_in_both_layouts(tmp_path: Path) -> None:
+    bench = load_bench("repo_scan")
+    repo = bench.build_repo(tmp_path, files=400, configs=60)
+    written = [p for p in repo.root.rglob("*") if p.is_file()]
+    assert len(written) == 400
+    assert len(list((repo.root / "node_modules").rglob("*.*"))) > 150
+    assert set(repo.formats) >= {"json", "jsonc", "yaml", "toml", "markdown", "dotenv"}
+    rows = bench.measure(repo, runs=1, pycache=tmp_path / "pycache")
+    assert [row.layout.split()[0] for row in rows] == ["plain", "git"]
+    assert (repo.root / ".git" / "index").is_file()
+    found = {row.configs_found for row in rows}
+    assert len(found) == 1  # the walk and git's index agree
+    assert found.pop() >= 55  # a few generated files fail their kind's content check
+    assert "files/s" in bench.table(rows, repo, 1)
+
+
+def test_throughput_scans_every_config_and_measures_memory(tmp_path: Path) -> None:
+    bench = load_bench("throughput")
+    size = bench.write_configs(tmp_path / "tree", 8) // 8
+    assert 500 < size < 2000
+    env = bench.child_env(tmp_path / "pycache")
+    row = bench.measure_process(tmp_path / "tree", 8, runs=1, env=env)
+    assert (row.configs_found, row.servers) == (8, 32)
+    assert row.peak_rss_mb > 1
+    memory = bench.measure_memory(tmp_path / "tree", 8)
+    assert memory.findings > 0 and memory.peak_mb >= memory.kept_mb > 0
+    assert "configs/s" in bench.table([row], [memory], 1, size)
