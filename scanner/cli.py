@@ -120,25 +120,35 @@ def _selection_options(command):
     return command
 
 
+def _report_options(command):  # type: ignore[no-untyped-def]
+    """The output options scan and sweep share: format, file, fail-on, colour, notes, key."""
+    for option in reversed((
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+                     show_default=True, envvar="MCPIAM_FORMAT", help="Output format."),
+        click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+                     help="Write the report to FILE instead of standard output."),
+        click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
+                     envvar="MCPIAM_FAIL_ON", help="Exit 1 when a finding is at or above this severity."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True, envvar="MCPIAM_COLOR",
+                     help="Colour text output (auto: only on a terminal)."),
+        click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
+                     help="Also show informational notes (BOM, CRLF, JSONC syntax in .json files)."),
+        click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
+                     help="Key for the HMAC-SHA256 credential fingerprints; use one organisation key "
+                          "on every machine so fingerprints (and `mcpiam merge`) match across them."),
+    )):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, envvar="MCPIAM_FORMAT", help="Output format.")
-@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
-              help="Write the report to FILE instead of standard output.")
-@click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
-              envvar="MCPIAM_FAIL_ON", help="Exit 1 when a finding is at or above this severity.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, envvar="MCPIAM_COLOR", help="Colour text output (auto: only on a terminal).")
-@click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
-              help="Also show informational notes (BOM, CRLF, JSONC syntax in .json files).")
+@_report_options
 @click.option("--rules", "rules_dirs", multiple=True, envvar="MCPIAM_RULES", metavar="DIR",
               type=click.Path(path_type=Path, file_okay=False),
               help="Also load token families from the *.yaml files in DIR (repeatable; the "
                    "environment variable takes a path list).")
-@click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
-              help="Key for the HMAC-SHA256 credential fingerprints; use one key across an "
-                   "organisation so fingerprints match across machines.")
 @click.option("--summary", type=click.Choice(["frameworks"]), default=None, envvar="MCPIAM_SUMMARY",
               help="Instead of the findings, print them counted per control of the OWASP NHI "
                    "and Agentic Top 10s (text or json).")
@@ -420,19 +430,7 @@ def _stderr_progress():
                    "for a live sweep; none with --home).")
 @click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
               help="Host name to record (default: this machine's); useful for a mounted backup.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, envvar="MCPIAM_FORMAT", help="Output format.")
-@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
-              help="Write the report to FILE instead of standard output.")
-@click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
-              envvar="MCPIAM_FAIL_ON", help="Exit 1 when a finding is at or above this severity.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, envvar="MCPIAM_COLOR", help="Colour text output (auto: only on a terminal).")
-@click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
-              help="Also show informational notes.")
-@click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
-              help="Key for the HMAC-SHA256 credential fingerprints; use one organisation key on "
-                   "every machine so `mcpiam merge` can find credentials reused across them.")
+@_report_options
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
           color: str, verbose: bool, fingerprint_key: str | None) -> int:
