@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import unquote, urlsplit
 
-from scanner.document import Mapping, Scalar, Sequence, Span, walk
-from scanner.model import ConfigFile, Server, Value
+from scanner.document import Mapping, Scalar, Sequence, Span, last_key, walk
+from scanner.model import ConfigFile, Server, ServerIndex, Value
 from scanner.secrets.locate import substring_span
 
 
@@ -64,75 +64,83 @@ GOOGLE_KEY_FILE_KEY = re.compile(r"^GOOGLE_APPLICATION_CREDENTIALS$")
 REFERENCE_LIKE = re.compile(r"^\$|\$\{|^\{|^%[A-Za-z_]\w*%$|^<.*>$|\{\{")
 
 
-def _last_key(route: tuple) -> str:
-    for step in reversed(route):
-        if isinstance(step, str):
-            return step
-    return ""
-
-
 def _literal(text: str) -> bool:
     return bool(text.strip()) and not REFERENCE_LIKE.search(text.strip())
 
 
 def account_mentions(config: ConfigFile) -> Iterator[AccountMention]:
     """Every account named in one config file, in document order."""
+    servers = ServerIndex.of(config)
     for root in config.document.roots:
         for route, node in walk(root):
             if isinstance(node, Sequence):
-                yield from _flag_mentions(config, route, node)
+                yield from _flag_mentions(config, servers, route, node)
             elif isinstance(node, Mapping):
-                yield from _impersonation(config, route, node)
+                yield from _impersonation(config, servers, route, node)
             elif isinstance(node, Scalar) and isinstance(node.value, str):
-                yield from _scalar_mentions(config, Value(route, node), node.value, _last_key(route))
+                yield from _scalar_mentions(config, servers, Value(route, node), node.value,
+                                            last_key(route))
 
 
-def _mention(config: ConfigFile, kind: AccountKind, name: str, value: Value, start: int,
-             context: str) -> AccountMention:
+def _mention(config: ConfigFile, servers: ServerIndex, kind: AccountKind, name: str, value: Value,
+             start: int, context: str) -> AccountMention:
     span = substring_span(value, start, len(name)) if start >= 0 else value.span
-    return AccountMention(config, config.server_at(value.route), kind, unquote(name), value, span,
-                          context)
+    return AccountMention(config, servers.at(value.route), kind, unquote(name), value, span, context)
 
 
-def _scalar_mentions(config: ConfigFile, value: Value, text: str, key: str) -> Iterator[AccountMention]:
+def _scalar_mentions(config: ConfigFile, servers: ServerIndex, value: Value, text: str,
+                     key: str) -> Iterator[AccountMention]:
     if URL_WITH_USER.match(text):
-        yield from _url_user(config, value, text, 0, key)
+        yield from _url_user(config, servers, value, text, 0, key)
     basic = BASIC_AUTH.match(text)
     if basic:
         user = _basic_user(basic.group(1))
         if user:
             # The header's credential is one opaque token: point at it, name only the user.
-            found = AccountMention(config, config.server_at(value.route), AccountKind.BASIC_AUTH, user,
+            found = AccountMention(config, servers.at(value.route), AccountKind.BASIC_AUTH, user,
                                    value, substring_span(value, basic.start(1), len(basic.group(1))), key)
             yield found
-    if GOOGLE_KEY_FILE_KEY.match(key) and _literal(text):
-        yield _mention(config, AccountKind.GOOGLE_KEY_FILE, text.strip(), value, text.find(text.strip()), key)
-    elif PROFILE_KEY.match(key) and _literal(text):
-        yield _mention(config, AccountKind.AWS_PROFILE, text.strip(), value, text.find(text.strip()), key)
-    elif USER_KEY.match(key) and _literal(text) and not URL_WITH_USER.match(text) and " " not in text.strip():
-        yield _mention(config, AccountKind.USER_SETTING, text.strip(), value, text.find(text.strip()), key)
+    whole_kind = _named_by_key(key, text)
+    if whole_kind is not None:
+        whole = text.strip()
+        yield _mention(config, servers, whole_kind, whole, value, text.find(whole), key)
     pair = KEY_VALUE.match(text)
     if pair and not URL_WITH_USER.match(text):
         name, inner = pair.group(1), pair.group(2)
         start = pair.start(2)
         if URL_WITH_USER.match(inner):
-            yield from _url_user(config, value, inner, start, name)
+            yield from _url_user(config, servers, value, inner, start, name)
         elif PROFILE_KEY.match(name) and _literal(inner):
-            yield _mention(config, AccountKind.AWS_PROFILE, inner, value, start, name)
+            yield _mention(config, servers, AccountKind.AWS_PROFILE, inner, value, start, name)
         elif USER_KEY.match(name) and _literal(inner) and ";" not in inner:
-            yield _mention(config, AccountKind.USER_SETTING, inner, value, start, name)
+            yield _mention(config, servers, AccountKind.USER_SETTING, inner, value, start, name)
     if ";" in text and "=" in text and not URL_WITH_USER.match(text):
         for ado in ADO_USER.finditer(text):
             if _literal(ado.group(1)):
-                yield _mention(config, AccountKind.USER_SETTING, ado.group(1), value, ado.start(1), key)
+                yield _mention(config, servers, AccountKind.USER_SETTING, ado.group(1), value,
+                               ado.start(1), key)
     if SERVICE_ACCOUNT_DOMAIN not in text:
         return
     for email in SERVICE_ACCOUNT_EMAIL.finditer(text):
-        yield _mention(config, AccountKind.GOOGLE_SERVICE_ACCOUNT, email.group(0), value, email.start(),
-                       key)
+        yield _mention(config, servers, AccountKind.GOOGLE_SERVICE_ACCOUNT, email.group(0), value,
+                       email.start(), key)
 
 
-def _url_user(config: ConfigFile, value: Value, text: str, base: int, key: str) -> Iterator[AccountMention]:
+def _named_by_key(key: str, text: str) -> AccountKind | None:
+    """What a whole value names, judged by its key: a key file, an AWS profile or a user."""
+    if not _literal(text):
+        return None
+    if GOOGLE_KEY_FILE_KEY.match(key):
+        return AccountKind.GOOGLE_KEY_FILE
+    if PROFILE_KEY.match(key):
+        return AccountKind.AWS_PROFILE
+    if USER_KEY.match(key) and not URL_WITH_USER.match(text) and " " not in text.strip():
+        return AccountKind.USER_SETTING
+    return None
+
+
+def _url_user(config: ConfigFile, servers: ServerIndex, value: Value, text: str, base: int,
+              key: str) -> Iterator[AccountMention]:
     try:
         username = urlsplit(text.strip()).username
     except ValueError:
@@ -141,7 +149,7 @@ def _url_user(config: ConfigFile, value: Value, text: str, base: int, key: str) 
         return
     scheme_end = text.find("://")
     start = text.find(username, scheme_end + 3) if scheme_end >= 0 else -1
-    yield _mention(config, AccountKind.CONNECTION_USER, username, value,
+    yield _mention(config, servers, AccountKind.CONNECTION_USER, username, value,
                    base + start if start >= 0 else -1, key)
 
 
@@ -154,7 +162,8 @@ def _basic_user(token: str) -> str:
     return user if colon and user.isprintable() and _literal(user) else ""
 
 
-def _flag_mentions(config: ConfigFile, route: tuple, node: Sequence) -> Iterator[AccountMention]:
+def _flag_mentions(config: ConfigFile, servers: ServerIndex, route: tuple,
+                   node: Sequence) -> Iterator[AccountMention]:
     items = node.items
     for index, item in enumerate(items):
         if not (isinstance(item, Scalar) and isinstance(item.value, str)):
@@ -167,17 +176,20 @@ def _flag_mentions(config: ConfigFile, route: tuple, node: Sequence) -> Iterator
             continue
         if equals:
             if _literal(inline):
-                yield _mention(config, kind, inline, Value(route + (index,), item),
+                yield _mention(config, servers, kind, inline, Value(route + (index,), item),
                                item.value.find(inline, len(name)), name.lstrip("-"))
             continue
         following = items[index + 1] if index + 1 < len(items) else None
-        if isinstance(following, Scalar) and isinstance(following.value, str) and _literal(following.value) \
-                and not following.value.startswith("-"):
-            yield _mention(config, kind, following.value.strip(), Value(route + (index + 1,), following),
-                           following.value.find(following.value.strip()), name.lstrip("-"))
+        if not (isinstance(following, Scalar) and isinstance(following.value, str)):
+            continue
+        word = following.value
+        if _literal(word) and not word.startswith("-"):
+            yield _mention(config, servers, kind, word.strip(), Value(route + (index + 1,), following),
+                           word.find(word.strip()), name.lstrip("-"))
 
 
-def _impersonation(config: ConfigFile, route: tuple, node: Mapping) -> Iterator[AccountMention]:
+def _impersonation(config: ConfigFile, servers: ServerIndex, route: tuple,
+                   node: Mapping) -> Iterator[AccountMention]:
     """Gemini CLI: ``authProviderType: service_account_impersonation`` (+ ``targetServiceAccount``)."""
     provider = node.get("authProviderType")
     if not (isinstance(provider, Scalar) and provider.value == "service_account_impersonation"):
@@ -185,5 +197,5 @@ def _impersonation(config: ConfigFile, route: tuple, node: Mapping) -> Iterator[
     target = node.get("targetServiceAccount")
     name = target.value if isinstance(target, Scalar) and isinstance(target.value, str) else ""
     value = Value(route + ("authProviderType",), provider)
-    yield AccountMention(config, config.server_at(value.route), AccountKind.IMPERSONATION,
+    yield AccountMention(config, servers.at(value.route), AccountKind.IMPERSONATION,
                          name or "(unnamed service account)", value, value.span, "authProviderType")

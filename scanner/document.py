@@ -16,6 +16,14 @@ RouteStep = Union[str, int]
 Route = tuple[RouteStep, ...]
 
 
+def last_key(route: Route) -> str:
+    """The innermost mapping key on a route (what names the value there), or "" when none."""
+    for step in reversed(route):
+        if isinstance(step, str):
+            return step
+    return ""
+
+
 def format_route(route: Route) -> str:
     """Render a route as a JSON pointer, e.g. ``/mcpServers/github/env/GITHUB_TOKEN``."""
     if not route:

@@ -118,11 +118,24 @@ class ConfigFile:
         root = self.document.root
         return root if isinstance(root, Mapping) else None
 
-    def server_at(self, route: Route) -> Server | None:
-        """The server whose entry holds the value at ``route`` (the innermost one), if any."""
-        best = None
-        for server in self.servers:
-            if route[: len(server.route)] == server.route:
-                if best is None or len(server.route) > len(best.route):
-                    best = server
-        return best
+
+@dataclass(frozen=True, slots=True)
+class ServerIndex:
+    """Which server's entry holds a value: the innermost server whose route prefixes the value's
+    route, found with one lookup per prefix length (cheap in a file with thousands of servers)."""
+
+    by_route: dict[Route, Server]
+
+    @classmethod
+    def of(cls, config: ConfigFile) -> ServerIndex:
+        by_route: dict[Route, Server] = {}
+        for server in config.servers:
+            by_route.setdefault(server.route, server)
+        return cls(by_route)
+
+    def at(self, route: Route) -> Server | None:
+        for length in range(len(route), -1, -1):
+            server = self.by_route.get(route[:length])
+            if server is not None:
+                return server
+        return None

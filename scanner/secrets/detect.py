@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from scanner.catalogue import Catalogue, name_field_at
 from scanner.document import Span
-from scanner.model import ConfigFile, Server
+from scanner.model import ConfigFile, Server, ServerIndex
 from scanner.secrets.families import TokenFamily, TokenMatch, match_value, required_literal
 from scanner.secrets.locate import DEFAULT_EXPR, SecretCandidate, candidates_in, substring_span
 from scanner.secrets.references import (
@@ -122,7 +122,7 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                key: bytes) -> tuple[list[Credential], list[UnexpandedReference]]:
     credentials: dict[tuple, Credential] = {}
     unexpanded: list[UnexpandedReference] = []
-    servers = _servers_by_route(config)
+    servers = ServerIndex.of(config)
     # Per value, the character ranges that hold a token a family recognised: a part of that
     # token (after an "=" or ":" inside it) is not another secret, and must not be reported
     # under a "name" that is really the token's first half.
@@ -152,22 +152,6 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     return ordered, unexpanded
 
 
-def _server_for(servers: dict[tuple, Server], route: tuple) -> Server | None:
-    """The server whose route is the longest prefix of ``route`` (a lookup per prefix, not a scan)."""
-    for length in range(len(route), -1, -1):
-        server = servers.get(route[:length])
-        if server is not None:
-            return server
-    return None
-
-
-def _servers_by_route(config: ConfigFile) -> dict[tuple, Server]:
-    by_route: dict[tuple, Server] = {}
-    for server in config.servers:
-        by_route.setdefault(server.route, server)
-    return by_route
-
-
 def _preference(credential: Credential) -> tuple:
     """Which of several readings of one secret to report: a family over a generic verdict, the
     more specific family, then the outer value (a service-account JSON over its private key)."""
@@ -188,7 +172,7 @@ def _one_per_secret(credentials: Iterable[Credential]) -> list[Credential]:
     return list(kept.values())
 
 
-def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: SecretCandidate,
+def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandidate,
               families: Sequence[TokenFamily], catalogue: Catalogue, key: bytes,
               unexpanded: list[UnexpandedReference]) -> Iterator[Credential]:
     text = candidate.text.strip()
@@ -197,7 +181,7 @@ def _classify(config: ConfigFile, servers: dict[tuple, Server], candidate: Secre
     refs = check_references(text, config.expands, catalogue)
     if refs.expanded and not refs.residue.strip(REFERENCE_GLUE):
         return  # wholly a reference the client expands
-    server = _server_for(servers, candidate.value.route)
+    server = servers.at(candidate.value.route)
     offset = candidate.text.find(text)
     matches = match_value(families, text, candidate.context or None)
     if candidate.place != "default" and "${" in text:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, walk
+from scanner.document import Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk
 from scanner.model import Value
 from scanner.secrets.references import is_secret_manager_uri
 
@@ -71,13 +71,6 @@ def substring_span(value: Value, start: int, length: int) -> Span:
         return span
     column = span.start_column + offset + start
     return Span(span.start_line, column, span.start_line, column + length)
-
-
-def _last_key(route: Route) -> str:
-    for step in reversed(route):
-        if isinstance(step, str):
-            return step
-    return ""
 
 
 def split_value(value: Value, text: str, base: int, context: str, place: str,
@@ -158,14 +151,14 @@ INPUT_VALUE_KEYS = frozenset({"value", "default", "example"})
 
 def _context(route: Route, mappings: dict[Route, Mapping]) -> str:
     """The name that labels a value: its key, or for an input's value the input's own name."""
-    key = _last_key(route)
+    key = last_key(route)
     if key not in INPUT_VALUE_KEYS or not route or route[-1] != key:
         return key
     parent = mappings.get(route[:-1])
     name = parent.get("name") if parent is not None else None
     if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
         return name.value.strip().lstrip("-")  # a named argument's name may be "--token"
-    return _last_key(route[:-1]) or key
+    return last_key(route[:-1]) or key
 
 
 def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCandidate]:
