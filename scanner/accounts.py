@@ -19,6 +19,7 @@ from enum import Enum
 from urllib.parse import unquote, urlsplit
 
 from scanner.document import Mapping, Scalar, Sequence, Span, last_key, walk
+from scanner.findings import Location
 from scanner.model import ConfigFile, Server, ServerIndex, Value
 from scanner.secrets.locate import substring_span
 
@@ -42,6 +43,10 @@ class AccountMention:
     value: Value  # the scalar that names it
     span: Span  # the name inside the value when it can be located exactly, else the value
     context: str  # the key, env var or flag that holds it
+
+    @property
+    def location(self) -> Location:
+        return Location(self.config.path, self.span, self.value.route)
 
 
 URL_WITH_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]*@")

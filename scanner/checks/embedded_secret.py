@@ -53,7 +53,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.checks.base import RuleInfo, ScanInput
-from scanner.findings import Finding, Location, Severity
+from scanner.findings import Finding, Severity
 from scanner.secrets.advice import reference_advice
 
 RULE = RuleInfo(
@@ -97,7 +97,7 @@ def check(scan: ScanInput) -> Iterator[Finding]:
             rule_id=RULE.id,
             severity=severity,
             message=message,
-            location=Location(credential.config.path, credential.span, credential.candidate.value.route),
+            location=credential.location,
             server=server,
             client=credential.config.client,
             subject_key=credential.fingerprint,

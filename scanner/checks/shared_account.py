@@ -90,7 +90,7 @@ def _finding(mention: AccountMention, message: str, subject: str,
         rule_id=RULE.id,
         severity=RULE.severity,
         message=message,
-        location=Location(mention.config.path, mention.span, mention.value.route),
+        location=mention.location,
         related=related,
         server=mention.server.name if mention.server else None,
         client=mention.config.client,
@@ -166,7 +166,7 @@ def _shared_across_owners(scan: ScanInput, by_name: dict[str, list[AccountMentio
             f"{len(ordered)} different owners: {servers}. One identity shared across teams has "
             "no single owner to rotate or revoke it; give each team's server its own account.",
             f"owners:{name}",
-            tuple(Location(m.config.path, m.span, m.value.route) for _, m in ordered[1:]),
+            tuple(m.location for _, m in ordered[1:]),
         )
 
 
@@ -187,7 +187,7 @@ def _shared_by_several(grouped: dict[tuple[AccountKind, str], list[AccountMentio
             + ": one identity for several servers means one audit trail and one revocation for "
             "all of them. Give each server its own identity with only the roles it needs.",
             f"{kind.name.lower()}:{name}",
-            tuple(Location(m.config.path, m.span, m.value.route) for m in ordered[1:]),
+            tuple(m.location for m in ordered[1:]),
         )
 
 
@@ -225,7 +225,7 @@ def _shared_identity_credentials(scan: ScanInput, seen: set[tuple]) -> Iterator[
                 "tied to a person, outlives the people who use it and is typically shared by every "
                 "server and user that holds it. Record its owner and scope it to this server."
             ),
-            location=Location(credential.config.path, credential.span, credential.candidate.value.route),
+            location=credential.location,
             server=server.name if server else None,
             client=credential.config.client,
             subject_key=credential.fingerprint,

@@ -49,7 +49,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from scanner.checks.base import RuleInfo, ScanInput
-from scanner.findings import Finding, Location, Severity
+from scanner.findings import Finding, Severity
 
 RULE = RuleInfo(
     id="shared-credential",
@@ -94,9 +94,9 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                 + ". A leak from any of them exposes all, and it cannot be revoked for one without "
                 "breaking the others: give each server its own scoped credential."
             ),
-            location=Location(first.config.path, first.span, first.candidate.value.route),
+            location=first.location,
             related=tuple(
-                Location(c.config.path, c.span, c.candidate.value.route) for c in ordered[1:]
+                c.location for c in ordered[1:]
             ),
             server=first.server.name if first.server else None,
             client=first.config.client,

@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterator
 
 from scanner.checks.base import RuleInfo, ScanInput
-from scanner.findings import Finding, Location, Severity
+from scanner.findings import Finding, Severity
 
 RULE = RuleInfo(
     id="unscoped-token",
@@ -111,7 +111,7 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                 f"{family.name} ({credential.preview}) " + ", ".join(reasons)
                 + f". {family.remediation.strip()}"
             ),
-            location=Location(credential.config.path, credential.span, credential.candidate.value.route),
+            location=credential.location,
             server=server,
             client=credential.config.client,
             subject_key=credential.fingerprint,

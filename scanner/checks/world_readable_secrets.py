@@ -51,7 +51,7 @@ import stat
 from collections.abc import Iterator
 
 from scanner.checks.base import RuleInfo, ScanInput
-from scanner.findings import Finding, Location, Severity
+from scanner.findings import Finding, Severity
 from scanner.model import Scope
 from scanner.result import Note
 
@@ -104,8 +104,8 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                 f"{first.label} {first.preview}) and its mode {mode} lets {audience} read it. "
                 f"Move the credential out of the file, or make it private: chmod 600 {path}."
             ),
-            location=Location(path, first.span, first.candidate.value.route),
-            related=tuple(Location(path, c.span, c.candidate.value.route) for c in ordered[1:]),
+            location=first.location,
+            related=tuple(c.location for c in ordered[1:]),
             server=first.server.name if first.server else None,
             client=config.client,
             subject_key="file-mode",

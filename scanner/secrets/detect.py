@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from scanner.catalogue import Catalogue, name_field_at
 from scanner.document import Span
+from scanner.findings import Location
 from scanner.model import ConfigFile, Server, ServerIndex
 from scanner.secrets.families import TokenFamily, TokenMatch, match_value, required_literal
 from scanner.secrets.locate import DEFAULT_EXPR, SecretCandidate, candidates_in, substring_span
@@ -54,6 +55,11 @@ class Credential:
     account_span: Span | None = None
     offset: int = field(default=-1, compare=False)  # where the secret starts in the value's text
     _value: str = field(default="", repr=False, compare=False)
+
+    @property
+    def location(self) -> Location:
+        """Where the secret is written (the value's route, the secret's own span)."""
+        return Location(self.config.path, self.span, self.candidate.value.route)
 
     @property
     def label(self) -> str:
