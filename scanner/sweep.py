@@ -167,20 +167,26 @@ class _Walker:
         return verdict
 
     def _judge_directory(self, directory: Path, shown: str, base: _Base) -> bool:
+        real = self._follow(directory, shown, base, "skipped", "not followed")
+        return real is not None and os.path.isdir(real)
+
+    def _follow(self, path: Path, shown: str, base: _Base, skipped: str, outside: str) -> str | None:
+        """The real path behind ``path`` when it exists and stays inside the fence, else None with
+        a note saying why (``skipped`` and ``outside`` start the notes' messages)."""
         try:
-            link = stat.S_ISLNK(os.lstat(directory).st_mode)
+            link = stat.S_ISLNK(os.lstat(path).st_mode)
         except FileNotFoundError:
-            return False
+            return None
         except OSError as error:
-            self.note(shown, "unreadable-path", f"skipped: {_reason(error)}")
-            return False
-        real = self._resolve(directory, shown, link)
+            self.note(shown, "unreadable-path", f"{skipped}: {_reason(error)}")
+            return None
+        real = self._resolve(path, shown, link)
         if real is None:
-            return False
+            return None
         if not _inside(real, base.fence):
-            self.note(shown, "link-outside-home", "not followed: a link that leads out of the home")
-            return False
-        return os.path.isdir(real)
+            self.note(shown, "link-outside-home", f"{outside}: a link that leads out of the home")
+            return None
+        return real
 
     def _resolve(self, path: Path, shown: str, link: bool) -> str | None:
         try:
@@ -198,18 +204,8 @@ class _Walker:
     def admit(self, path: Path, shown: str, base: _Base) -> str | None:
         """The file's real path when it may be read (a regular file inside the fence), else None."""
         self.considered += 1
-        try:
-            link = stat.S_ISLNK(os.lstat(path).st_mode)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            self.note(shown, "unreadable-path", f"config skipped: {_reason(error)}")
-            return None
-        real = self._resolve(path, shown, link)
+        real = self._follow(path, shown, base, "config skipped", "config skipped")
         if real is None:
-            return None
-        if not _inside(real, base.fence):
-            self.note(shown, "link-outside-home", "config skipped: a link that leads out of the home")
             return None
         try:
             mode = os.stat(real).st_mode
