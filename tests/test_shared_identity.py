@@ -220,3 +220,15 @@ def test_one_account_across_servers_of_different_owners(tmp_path: Path) -> None:
     found = across_owners(two_teams)
     assert len(found) == 1 and len(found[0].related) == 1
     assert "'etl_user'" in found[0].message and "@acme/people" in found[0].message
+
+
+def test_a_generic_user_in_a_connection_string_inside_a_longer_value(tmp_path: Path) -> None:
+    # The URL does not start the value, so only the secret scan's connection-string family sees it.
+    write(tmp_path / ".cursor" / "mcp.json", json.dumps({"mcpServers": {"db": {
+        "command": "db-mcp", "env": {"DB_NOTE": "connect with postgresql://root:Qm7xTz2Lw9Rk@db.internal/app"}}}},
+        indent=2))
+    found = findings(tmp_path, "shared-account")
+    assert [(f.properties, f.location.span.start_column) for f in found] == [
+        ((("account", "root"), ("kind", "connection-string user")),
+         position_of(tmp_path / ".cursor" / "mcp.json", "root:")[1])]
+    assert "Qm7xTz2Lw9Rk" not in found[0].message

@@ -192,28 +192,20 @@ def _shared_by_several(grouped: dict[tuple[AccountKind, str], list[AccountMentio
 
 
 def _shared_identity_credentials(scan: ScanInput, seen: set[tuple]) -> Iterator[Finding]:
+    extra = scan.options.extra_shared_accounts
     for credential in scan.credentials:
         family = credential.family
-        extra = scan.options.extra_shared_accounts
         if credential.account and credential.account_span is not None and is_generic_account(
                 credential.account, extra):
-            # Connection strings found only by the secret scan (inside a dotenv file the
-            # config points to); places already reported from the documents are skipped.
-            key = (credential.config.path, credential.account_span)
-            if key not in seen:
-                seen.add(key)
-                server = credential.server
-                where = f"Server '{server.name}'" if server else "This config"
-                yield Finding(
-                    rule_id=RULE.id, severity=RULE.severity,
-                    message=_generic_message(where, credential.account, AccountKind.CONNECTION_USER),
-                    location=Location(credential.config.path, credential.account_span,
-                                      credential.candidate.value.route),
-                    server=server.name if server else None, client=credential.config.client,
-                    subject_key=f"account:{credential.account.lower()}",
-                    properties=(("account", credential.account),
-                                ("kind", AccountKind.CONNECTION_USER.value)),
-                )
+            # A connection string inside a longer value, found only by the secret scan; places
+            # already reported from the documents are skipped.
+            mention = AccountMention(credential.config, credential.server, AccountKind.CONNECTION_USER,
+                                     credential.account, credential.candidate.value,
+                                     credential.account_span, credential.candidate.context)
+            if (mention.config.path, mention.span) not in seen:
+                seen.add((mention.config.path, mention.span))
+                yield _finding(mention, _generic_message(_of_server(mention), mention.name, mention.kind),
+                               f"account:{mention.name.lower()}")
         if family is None or not family.shared_identity:
             continue
         server = credential.server
