@@ -12,7 +12,6 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +61,8 @@ class PolicyError(Exception):
 
 @lru_cache(maxsize=1)
 def policy_schema() -> dict[str, Any]:
+    from importlib import resources  # slow to import; only a scan with a policy file needs it
+
     text = resources.files("scanner.policy").joinpath("policy.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
