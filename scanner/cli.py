@@ -306,6 +306,24 @@ def generate_hooks(target: Path) -> int:
     return EXIT_CLEAN
 
 
+@cli.command(name="generate-snapshots", hidden=True)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a snapshot is stale.")
+def generate_snapshots(check: bool) -> int:
+    """Rewrite the JSON snapshots of the shipped catalogue and token families (scanner/snapshot.py)."""
+    from scanner.snapshot import shipped_snapshots
+
+    stale = 0
+    for path, text in shipped_snapshots().items():
+        current = path.is_file() and path.read_text(encoding="utf-8") == text
+        if check:
+            stale += not current
+            click.echo(f"{path}: {'current' if current else 'stale'}")
+        elif not current:
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"{path}: written")
+    return EXIT_FINDINGS if stale else EXIT_CLEAN
+
+
 @cli.group()
 def baseline() -> None:
     """Record the findings a repository already has, so that scans report only new ones."""

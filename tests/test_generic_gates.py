@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 import string
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -15,8 +13,6 @@ from hypothesis import strategies as st
 
 from scanner.secrets import generic
 from scanner.secrets.families import expand_example
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_keyword_pattern_needs_a_gate_word() -> None:
@@ -72,18 +68,3 @@ def test_gates_never_change_a_verdict(key: str, value: str, entropy_allowed: boo
     finally:
         generic._keyword_may_match, generic._entropy_may_exceed = keyword_gate, entropy_gate
     assert gated == ungated
-
-
-def test_a_clean_scan_never_imports_detect_secrets(tmp_path: Path) -> None:
-    config = tmp_path / ".cursor" / "mcp.json"
-    config.parent.mkdir()
-    config.write_text('{"mcpServers": {"gh": {"command": "npx", "args": ["-y", '
-                      '"@modelcontextprotocol/server-github@1.2.3"], '
-                      '"env": {"GITHUB_TOKEN": "${env:GITHUB_TOKEN}"}}}}\n', encoding="utf-8")
-    probe = ("import sys; from scanner.cli import main\n"
-             "try:\n    main(['scan', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
-             "heavy = sorted(m for m in ('detect_secrets', 'requests', 'sarif_om', 'jsonschema') "
-             "if m in sys.modules)\nprint('IMPORTED', heavy)\n")
-    result = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
-    assert "IMPORTED []" in result.stdout, result.stdout + result.stderr

@@ -87,6 +87,7 @@ def invocations(root: Path, out: Path) -> dict[str, list[list[str]]]:
                      ["baseline", "update", "-b", str(out / "b.json"), str(root)],
                      ["scan", "--baseline", str(out / "b.json"), str(root)]],
         "generate-hooks": [["generate-hooks", "--output", str(out / "hooks.yaml")]],
+        "generate-snapshots": [["generate-snapshots", "--check"]],  # writes into the package otherwise
         "sweep": [["sweep", "--home", str(root), "--platform", "linux", "--projects"],
                   ["sweep", "--home", str(root), "--system-root", str(root), "-f", "sarif"],
                   ["sweep", "--all-users", "--system-root", str(root), "--platform", "windows"],

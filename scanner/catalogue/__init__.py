@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from scanner.snapshot import snapshot_data, sources_digest
 
 PLATFORMS = ("linux", "macos", "windows")
 UNKNOWN_CLIENT_ID = "unknown"
@@ -459,20 +459,47 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
     )
 
 
-def _data_text(name: str) -> str:
-    """A data file beside this module; importlib.resources (slow to import) only for a package
-    that does not live in plain files (a zip)."""
+def _data_bytes(name: str) -> bytes | None:
+    """A data file beside this module (None when absent); importlib.resources (slow to import)
+    only for a package that does not live in plain files (a zip)."""
     path = Path(__file__).with_name(name)
     if path.is_file():
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes()
     from importlib import resources
 
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    resource = resources.files(__package__).joinpath(name)
+    return resource.read_bytes() if resource.is_file() else None
+
+
+def _data_text(name: str) -> str:
+    content = _data_bytes(name)
+    if content is None:
+        raise FileNotFoundError(name)
+    return content.decode("utf-8")
+
+
+CATALOGUE_FILE = "clients.yaml"
+SNAPSHOT_FILE = "clients.snapshot.json"  # written by generate-snapshots (scanner/snapshot.py)
+
+
+def catalogue_digest(source: bytes) -> str:
+    return sources_digest([(CATALOGUE_FILE, source)])
+
+
+def parse_raw(source: bytes) -> dict[str, Any]:
+    """clients.yaml as data, parsed from its YAML."""
+    import yaml
+
+    return yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
 
 
 def load_raw() -> dict[str, Any]:
-    text = _data_text("clients.yaml")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
+    """clients.yaml as data: from its snapshot when that is current, else parsed."""
+    source = _data_bytes(CATALOGUE_FILE)
+    if source is None:
+        raise FileNotFoundError(CATALOGUE_FILE)
+    data = snapshot_data(_data_bytes(SNAPSHOT_FILE), catalogue_digest(source))
+    return data if isinstance(data, dict) else parse_raw(source)
 
 
 def load_schema() -> dict[str, Any]:

@@ -14,14 +14,13 @@ import hmac
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import unquote
 
 from scanner.catalogue import Catalogue, name_field_at
 from scanner.document import Span
 from scanner.findings import Location
 from scanner.model import ConfigFile, Server, ServerIndex
-from scanner.secrets.families import TokenFamily, TokenMatch, match_value, required_literal
+from scanner.secrets.families import TokenFamily, TokenMatch, match_value
 from scanner.secrets.locate import DEFAULT_EXPR, SecretCandidate, candidates_in, substring_span
 from scanner.secrets.references import (
     ReferenceOccurrence,
@@ -89,13 +88,9 @@ def keyed_fingerprint(value: str, key: bytes) -> str:
     return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
-# Parsing a pattern is slow and a scan redacts thousands of values of a few families.
-_required_literal = lru_cache(maxsize=1024)(required_literal)
-
-
 def redact(value: str, family: TokenFamily | None) -> str:
     """The family's literal prefix (if any) and the last four characters; nothing for short values."""
-    literal = _required_literal(family.pattern) if family is not None else None
+    literal = family.prefilter if family is not None else None
     prefix = literal if literal and value.startswith(literal) and len(literal) <= 16 else ""
     if len(value) < 12:
         return f"{prefix}…" if prefix else "…"

@@ -57,9 +57,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from scanner.findings import Severity
+from scanner.snapshot import read_bytes, snapshot_data, snapshot_text, sources_digest
 from scanner.secrets.validators import (
     JWT_VALIDATORS,
     VALIDATORS,
@@ -69,6 +68,7 @@ from scanner.secrets.validators import (
 
 if TYPE_CHECKING:
     import jsonschema
+    import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("token-family.schema.json")
 
@@ -126,7 +126,7 @@ class TokenFamily:
     id: str
     provider: str
     name: str
-    pattern: re.Pattern[str]
+    regex: str  # the pattern's source; compiled on first use (``pattern``)
     grants: Grants
     lifetime: Lifetime
     severity: Severity
@@ -149,6 +149,16 @@ class TokenFamily:
 
     def __repr__(self) -> str:
         return f"TokenFamily({self.id!r})"
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled pattern. Compiling all families costs a short scan more than scanning
+        (Python compiles regular expressions slowly), so each compiles when first run."""
+        return compile_pattern(self.regex)
+
+
+# A memo of a pure function over the (few hundred) family patterns loaded in a process.
+compile_pattern = lru_cache(maxsize=None)(re.compile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,8 +520,6 @@ def required_literal(pattern: re.Pattern[str]) -> str | None:
 # --- loading ------------------------------------------------------------------------------------
 
 Route = tuple[str | int, ...]
-# libyaml's loader when PyYAML was built with it; both keep node marks for line numbers.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1)
@@ -528,6 +536,8 @@ def _node_lines(
     node: yaml.Node, route: Route = (), lines: dict[Route, int] | None = None
 ) -> dict[Route, int]:
     """1-based line of every node, by its route of keys and indices."""
+    import yaml
+
     lines = {} if lines is None else lines
     lines[route] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -592,14 +602,17 @@ class _Loaded:
     lines: Mapping[Route, int]
 
 
-def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
+def _parse_file(path: Path) -> tuple[Any, dict[Route, int]]:
+    """A family file's data and the line of every node in it."""
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise FamilyFileError(
             path, 1, "", f"cannot be read as UTF-8 ({type(error).__name__})"
         ) from None
-    loader = _YAML_LOADER(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when PyYAML has it
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -611,7 +624,31 @@ def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
         ) from None
     finally:
         loader.dispose()
-    lines = _node_lines(node) if node is not None else {(): 1}
+    return data, (_node_lines(node) if node is not None else {(): 1})
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """What loading works out for one family, kept in the shipped snapshot."""
+
+    line: int
+    prefilter: str | None
+
+
+def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
+    data, lines = _parse_file(path)
+    return _families_in(path, data, lines, validate)
+
+
+def _families_in(
+    path: Path,
+    data: Any,
+    lines: Mapping[Route, int],
+    validate: bool,
+    derived: Sequence[_Derived] | None = None,
+) -> list[_Loaded]:
+    """The families in one file's data. With ``derived`` (from the shipped snapshot, made by
+    this same function from the same data) patterns are neither compiled nor analysed here."""
 
     def fail(route: Route, reason: str) -> FamilyFileError:
         return FamilyFileError(path, _line_of(lines, route), _format_route(route), reason)
@@ -629,12 +666,16 @@ def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
         at: Route = ("families", index)
         if raw["provider"] != data["provider"]:
             raise fail((*at, "provider"), "must equal the file's provider")
-        try:
-            pattern = re.compile(raw["pattern"])
-        except re.error as problem:
-            raise fail((*at, "pattern"), f"does not compile ({problem.msg})") from None
-        if pattern.search("") is not None:
-            raise fail((*at, "pattern"), "matches the empty string")
+        if derived is None:
+            try:
+                pattern = compile_pattern(raw["pattern"])
+            except re.error as problem:
+                raise fail((*at, "pattern"), f"does not compile ({problem.msg})") from None
+            if pattern.search("") is not None:
+                raise fail((*at, "pattern"), "matches the empty string")
+            found = _Derived(_line_of(lines, at), required_literal(pattern))
+        else:
+            found = derived[index]
         validator = raw.get("validator")
         if validator is not None and validator not in VALIDATORS:
             raise fail(
@@ -649,7 +690,7 @@ def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
             id=raw["id"],
             provider=raw["provider"],
             name=raw["name"],
-            pattern=pattern,
+            regex=raw["pattern"],
             grants=Grants(raw["grants"]),
             lifetime=Lifetime(raw["lifetime"]),
             severity=Severity.parse(raw["severity"]),
@@ -668,8 +709,8 @@ def _load_file(path: Path, validate: bool = True) -> list[_Loaded]:
             specificity=Specificity(raw.get("specificity", default.value)),
             shared_identity=bool(raw.get("shared_identity", False)),
             source=path,
-            line=_line_of(lines, at),
-            prefilter=required_literal(pattern),
+            line=found.line,
+            prefilter=found.prefilter,
         )
         loaded.append(_Loaded(family, index, lines))
     return loaded
@@ -739,6 +780,44 @@ def _rule_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
+SNAPSHOT_PATH = Path(__file__).with_name("token_families.snapshot.json")
+
+
+def _sources(directory: Path) -> list[tuple[str, bytes]]:
+    return [(path.name, path.read_bytes()) for path in _rule_files(directory)]
+
+
+def snapshot_of(directory: Path) -> str:
+    """The snapshot of a directory of family files (``generate-snapshots`` writes the shipped one):
+    each file's data as parsed, with each family's line and pre-filter literal."""
+    files = []
+    for path in _rule_files(directory):
+        data, lines = _parse_file(path)
+        loaded = _families_in(path, data, lines, validate=True)
+        derived = [[item.family.line, item.family.prefilter] for item in loaded]
+        files.append({"name": path.name, "data": data, "derived": derived})
+    return snapshot_text(sources_digest(_sources(directory)), {"files": files})
+
+
+def _from_snapshot(directory: Path) -> list[list[_Loaded]] | None:
+    """The families of ``directory`` from the shipped snapshot when it was made from these very
+    files; None (parse them) otherwise."""
+    try:
+        digest = sources_digest(_sources(directory))
+    except OSError:
+        return None
+    data = snapshot_data(read_bytes(SNAPSHOT_PATH), digest)
+    if not isinstance(data, dict):
+        return None
+    loaded = []
+    for entry in data["files"]:
+        path = directory / entry["name"]
+        derived = [_Derived(line, prefilter) for line, prefilter in entry["derived"]]
+        lines = {("families", index): item.line for index, item in enumerate(derived)}
+        loaded.append(_families_in(path, entry["data"], lines, validate=False, derived=derived))
+    return loaded
+
+
 def load_families(
     dirs: Sequence[Path] = (), *, shipped: bool = True, check_examples: bool = True
 ) -> tuple[TokenFamily, ...]:
@@ -758,9 +837,14 @@ def load_families(
     items: list[_Loaded] = []
     seen_ids: dict[str, _Loaded] = {}
     for directory in directories:
-        validate = check_examples or not (shipped and directory is directories[0])
-        for path in _rule_files(directory):
-            for item in _load_file(path, validate):
+        is_shipped = shipped and directory is directories[0]
+        validate = check_examples or not is_shipped
+        snapshot = None if validate else _from_snapshot(directory)
+        per_file = snapshot if snapshot is not None else (
+            _load_file(path, validate) for path in _rule_files(directory)
+        )
+        for file_items in per_file:
+            for item in file_items:
                 if item.family.id in seen_ids:
                     first = seen_ids[item.family.id].family
                     raise _fail_at(item, ("id",), f"duplicates a family defined in {first.source}")
