@@ -36,6 +36,8 @@ class AccountKind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class AccountMention:
+    """An account a server is configured to act as, where the config names it."""
+
     config: ConfigFile
     server: Server | None
     kind: AccountKind

@@ -29,6 +29,8 @@ class BaselineError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class BaselineEntry:
+    """One finding a baseline records as already known."""
+
     fingerprint: str
     rule_id: str
     path: str  # relative to the baseline's directory, POSIX
@@ -49,6 +51,8 @@ class BaselineEntry:
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
+    """A baseline file as read: the findings a repository already had."""
+
     directory: Path  # absolute; entry paths are relative to it
     entries: tuple[BaselineEntry, ...]
     key_id: str = ""  # identifies the fingerprint key the entries were made with

@@ -10,7 +10,6 @@ line are always scanned.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
@@ -18,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.catalogue import Catalogue, FileKind, glob_regex
+from scanner.catalogue import Catalogue, FileKind
+from scanner.globs import glob_regex
 from scanner.result import Note
 
 # Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
@@ -43,6 +43,8 @@ CONTENT_HEAD_BYTES = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A file that may be an MCP config, with the catalogue kinds its path matches."""
+
     path: Path  # absolute
     display: str  # relative to the scan root when under it, POSIX separators
     kinds: tuple[FileKind, ...]  # catalogue kinds matched by path, most specific first
@@ -52,6 +54,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Discovery:
+    """What discovery found under the given paths, and what it could not read."""
+
     root: Path
     candidates: tuple[Candidate, ...]
     notes: tuple[Note, ...]
@@ -59,11 +63,12 @@ class Discovery:
 
 
 class _PathMatcher:
-    """Claims relative paths for catalogue kinds; one combined pattern keeps it fast.
+    """Claims relative paths for catalogue kinds; one combined pattern keeps a walk fast.
 
     The pattern only filters: it matches exactly the paths some catalogue glob matches (a glob
     without "/" on the file name, any other on the whole path, as ``glob_match`` does), and
-    every such path gets the catalogue's own ordered claim (sibling rules included).
+    every such path gets the catalogue's own ordered claim (sibling rules included). Built only
+    for a directory walk: a named file is claimed directly (``_claim``), compiling nothing.
     """
 
     def __init__(self, catalogue: Catalogue) -> None:
@@ -73,7 +78,7 @@ class _PathMatcher:
         for kind in catalogue.file_kinds():
             for pattern in list(kind.project) + [rule.glob for rule in kind.project_if_sibling]:
                 (path_globs if "/" in pattern else name_globs).add(pattern)
-        self._names = _any_of(fnmatch.translate(glob) for glob in sorted(name_globs))
+        self._names = _any_of(glob_regex(glob).pattern for glob in sorted(name_globs))
         # A path glob's last segment must match the file name: a cheap test before the whole path.
         self._tails = _any_of(glob_regex(glob.rsplit("/", 1)[-1]).pattern for glob in sorted(path_globs))
         self._paths = _any_of(glob_regex(glob).pattern for glob in sorted(path_globs))
@@ -82,7 +87,11 @@ class _PathMatcher:
         name = relative.rsplit("/", 1)[-1]
         if not (self._names.match(name) or (self._tails.match(name) and self._paths.match(relative))):
             return ()
-        return self._catalogue.claim_project_path(relative, exists=lambda rel: (base / rel).exists())
+        return _claim(self._catalogue, relative, base)
+
+
+def _claim(catalogue: Catalogue, relative: str, base: Path) -> tuple[FileKind, ...]:
+    return catalogue.claim_project_path(relative, exists=lambda rel: (base / rel).exists())
 
 
 def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -191,7 +200,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
     """Find config candidates under ``paths`` (files or directories)."""
     given = [Path(p) for p in paths] or [Path(".")]
     scan_root = (root or Path.cwd()).resolve()
-    matcher = _PathMatcher(catalogue)
+    matcher: _PathMatcher | None = None
     notes: list[Note] = []
     candidates: dict[Path, Candidate] = {}
     considered = 0
@@ -212,6 +221,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             else:
                 files = _walk(absolute, notes, scan_root)
             base_text = str(base)
+            matcher = matcher or _PathMatcher(catalogue)
             for file_text in files:
                 considered += 1
                 relative = _relative_text(file_text, base_text)
@@ -239,7 +249,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             considered += 1
             relative = _project_relative(absolute, top, scan_root)
             candidates[absolute] = Candidate(
-                absolute, _display(absolute, scan_root), matcher.match(relative, top or scan_root), named=True
+                absolute, _display(absolute, scan_root), _claim(catalogue, relative, top or scan_root), named=True
             )
 
     ordered = tuple(sorted(candidates.values(), key=lambda c: c.display))

@@ -37,6 +37,8 @@ def format_route(route: Route) -> str:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
+    """Where a node sits in its file: 1-based lines and columns, end exclusive."""
+
     start_line: int
     start_column: int
     end_line: int
@@ -55,6 +57,8 @@ class SpanLocator(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Scalar:
+    """A string, number, boolean or null, with its span."""
+
     value: str | int | float | bool | None
     span: Span
     # A string value that itself holds JSON (e.g. OPENAPI_MCP_HEADERS) parsed, with spans in the file.
@@ -67,6 +71,8 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One key of a mapping: the key as written, where it is, and its value."""
+
     key: str
     key_span: Span
     value: "Node"
@@ -74,6 +80,8 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
+    """An object (JSON), table (TOML) or mapping (YAML), entries in file order."""
+
     entries: tuple[Entry, ...]
     span: Span
 
@@ -95,6 +103,8 @@ class Mapping:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
+    """An array or list, items in file order."""
+
     items: tuple["Node", ...]
     span: Span
 
@@ -167,6 +177,8 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Comment:
+    """A comment in the source, kept for inline suppressions."""
+
     span: Span
     text: str
 

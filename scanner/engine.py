@@ -35,6 +35,8 @@ from scanner.triage import TriageSettings, triage
 
 @dataclass(frozen=True, slots=True)
 class ScanSettings:
+    """How to scan: rule selection, policy, triage and failure threshold."""
+
     fail_on: Severity = Severity.HIGH
     options: ScanOptions = ScanOptions()
     select: tuple[str, ...] = ()  # rule ids to run; empty = all

@@ -45,6 +45,8 @@ _RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where a finding points: the displayed path, the exact span, and the key route."""
+
     path: str  # as displayed: relative to the scan root when inside it, POSIX separators
     span: Span
     route: Route = ()
@@ -56,6 +58,8 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem a rule found, at one location; never holds a secret value."""
+
     rule_id: str
     severity: Severity
     message: str

@@ -63,6 +63,8 @@ class NamedValue:
 
 @dataclass(frozen=True, slots=True)
 class Server:
+    """One MCP server defined in a config file, as its client would start or reach it."""
+
     name: str
     name_span: Span
     route: Route  # route of the server's own object

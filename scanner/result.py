@@ -24,6 +24,8 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
+    """Everything one scan found, ready for any report format."""
+
     root: str  # the scan root, absolute
     findings: tuple[Finding, ...]  # sorted, filtered
     notes: tuple[Note, ...]

@@ -16,13 +16,13 @@ from scanner.catalogue import (
     build_catalogue,
     default_catalogue,
     format_family,
-    glob_match,
     load_raw,
     load_schema,
     name_field_at,
     union_expands,
     union_name_fields,
 )
+from scanner.globs import glob_match
 from scanner.model import Scope, Transport
 from scanner.parse import FORMATS
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.catalogue import default_catalogue, glob_match
+from scanner.catalogue import default_catalogue
+from scanner.globs import glob_match
 from scanner.precommit import HOOKS_FILE, files_regex, glob_to_regex, hooks_manifest, project_globs
 from scanner.secrets.families import expand_example
 

@@ -6,7 +6,6 @@ dataclasses and answers questions about paths. No client-specific branch lives i
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -15,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from scanner.globs import anchored_glob_match, glob_match
 from scanner.snapshot import snapshot_data, sources_digest
 
 PLATFORMS = ("linux", "macos", "windows")
@@ -109,6 +109,8 @@ class SiblingGlob:
 
 @dataclass(frozen=True, slots=True)
 class FileKind:
+    """One kind of config file a client reads: where it lives, its format and shape."""
+
     id: str
     client: str
     scope: str  # project | user | managed | plugin | server-manifest | unknown
@@ -130,6 +132,8 @@ class FileKind:
 
 @dataclass(frozen=True, slots=True)
 class Client:
+    """An MCP client and the config files it reads."""
+
     id: str
     name: str
     expands: tuple[str, ...]
@@ -140,6 +144,8 @@ class Client:
 
 @dataclass(frozen=True, slots=True)
 class ReferenceSyntax:
+    """A way of writing a reference a client may expand (``${env:X}``, ``op://...``)."""
+
     id: str
     pattern: re.Pattern[str]
     description: str
@@ -149,6 +155,8 @@ class ReferenceSyntax:
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
+    """Every client, file kind and reference syntax mcpiam knows (clients.yaml)."""
+
     clients: tuple[Client, ...]
     references: tuple[ReferenceSyntax, ...]
     transport_names: dict[str, str]  # type value as written -> model transport
@@ -292,40 +300,6 @@ def home_relative(path: str, variables: dict[str, str]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=512)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    # "**/" matches zero or more directories; "*" stays within one path segment.
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def glob_match(path: str, pattern: str) -> bool:
-    """Match a POSIX relative path against a catalogue glob; patterns without "/" match the basename."""
-    if "/" not in pattern:
-        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
-    return anchored_glob_match(path, pattern)
-
-
-def anchored_glob_match(path: str, pattern: str) -> bool:
-    """Match a whole POSIX relative path against a glob, even one without "/"."""
-    return glob_regex(pattern).match(path) is not None
 
 
 def _tuple(value: Any) -> tuple[str, ...]:

@@ -21,6 +21,8 @@ DOC_SECTIONS = ("What it flags", "Why it matters", "Example", "Use instead", "Op
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
+    """What a rule is: its id, default severity and documentation."""
+
     id: str  # kebab-case name of what it flags
     severity: Severity
     summary: str  # one sentence, shown as the SARIF short description
@@ -75,6 +77,8 @@ class ScanInput:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A registered rule: its info and the function that checks a scan."""
+
     info: RuleInfo
     check: Callable[[ScanInput], Iterator[Finding]]
     # Optional: notes about input the rule could not judge (scanner.result.Note), e.g. file modes

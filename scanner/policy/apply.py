@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from scanner.catalogue import anchored_glob_match
+from scanner.globs import anchored_glob_match
 from scanner.findings import Finding
 from scanner.policy.model import Policy
 

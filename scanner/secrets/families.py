@@ -113,6 +113,8 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class FamilyExamples:
+    """The example templates a family is checked against."""
+
     positive: tuple[Example, ...]
     negative: tuple[Example, ...]
     # Match the pattern but fail the validator (a bad checksum, an anon JWT, ...).
@@ -597,6 +599,8 @@ def _examples(raw: Iterable[Any]) -> tuple[Example, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
+    """A family as loaded, with what is needed to point at its file's lines."""
+
     family: TokenFamily
     index: int  # position in its file's ``families`` list
     lines: Mapping[Route, int]

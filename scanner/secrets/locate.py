@@ -33,6 +33,8 @@ URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 @dataclass(frozen=True, slots=True)
 class SecretCandidate:
+    """A piece of a config value that may be a secret, with its context."""
+
     value: Value  # the scalar the candidate sits in
     text: str  # the candidate secret (a substring of the scalar's text, or decoded from it)
     start: int  # offset of ``text`` in the scalar's text; -1 when decoded (no exact offset)

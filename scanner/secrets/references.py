@@ -48,6 +48,8 @@ class ReferenceOccurrence:
 
 @dataclass(frozen=True, slots=True)
 class ReferenceCheck:
+    """The references in one value: which the client expands and what is left."""
+
     expanded: tuple[str, ...]  # syntax ids that matched and that the client expands
     unexpanded: tuple[ReferenceOccurrence, ...]  # references the client passes on literally
     residue: str  # the text with every expanded reference removed
