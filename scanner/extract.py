@@ -602,7 +602,14 @@ def _is_smithery(node: Node) -> bool:
 
 
 def _is_docker_catalog(node: Node) -> bool:
-    if not isinstance(node, Mapping) or _scalar_text(node.get("image")) is None:
+    """A docker/mcp-registry ``server.yaml``: an image run by the gateway, or ``type: remote``
+    with a ``remote`` URL (the registry's remote entries name no image)."""
+    if not isinstance(node, Mapping):
+        return False
+    remote = node.get("remote")
+    if _scalar_text(node.get("type")) == "remote" and isinstance(remote, Mapping):
+        return _scalar_text(remote.get("url")) is not None
+    if _scalar_text(node.get("image")) is None:
         return False
     config = node.get("config")
     has_secrets = isinstance(config, Mapping) and config.get("secrets") is not None

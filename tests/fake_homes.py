@@ -86,7 +86,7 @@ def kind_content(kind: FileKind, seed: str = "") -> dict[str, Any]:
                 "server": {"type": "node", "entry_point": "server/index.js",
                            "mcp_config": {"command": "node", "args": ["server/index.js"]}}}
     if location.shape == "docker-catalog":  # each entry of the map at "*" is one catalog server
-        inner: Any = {"remote": {"url": f"https://{kind.id}.example.com/mcp"}}
+        inner: Any = {"type": "remote", "remote": {"url": f"https://{kind.id}.example.com/mcp"}}
         return _wrap(location.at, inner, name)
     if location.shape == "list":
         inner = [{kind.fields.name[0]: name, **server_object(kind)}]

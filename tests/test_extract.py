@@ -398,6 +398,25 @@ def test_docker_catalog_shape_runs_the_image_with_docker() -> None:
     assert [(e.name, e.value.route) for e in server.env] == [("GH_PAT", ("config", "secrets", 0, "example"))]
 
 
+def test_a_remote_docker_catalog_entry_is_confirmed_and_read() -> None:
+    # docker/mcp-registry servers/<name>/server.yaml of type remote: no image, a remote URL.
+    entry = {"name": "nexus", "type": "remote", "about": {"title": "Nexus"},
+             "remote": {"transport_type": "streamable-http", "url": "https://mcp.example.com/mcp",
+                        "headers": {"Authorization": "Bearer ${NEXUS_TOKEN}"}}}
+    document = doc(entry)
+    catalog_entry = kind("docker-mcp-catalog-entry")
+    assert confirm_content(document, catalog_entry, CATALOGUE)
+    (server,) = extract_servers(document, catalog_entry, CATALOGUE)
+    assert (server.name, server.url_text, server.transport) == (
+        "nexus", "https://mcp.example.com/mcp", Transport.HTTP)
+    assert [header.name for header in server.headers] == ["Authorization"]
+    # Neither a remote without a URL nor a plain "type: remote" document is a catalog entry.
+    assert not confirm_content(doc({"type": "remote", "remote": {"transport_type": "sse"}}),
+                               catalog_entry, CATALOGUE)
+    assert not confirm_content(doc({"type": "remote", "url": "https://rules.example.com/x.srs"}),
+                               catalog_entry, CATALOGUE)
+
+
 # --- field resolution -----------------------------------------------------------------------------
 
 
