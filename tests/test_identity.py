@@ -11,16 +11,19 @@ from scanner.model import Scope, Server, Transport, Value
 SPAN = Span(1, 1, 1, 2)
 
 
-def value(text: str) -> Value:
-    return Value((), Scalar(text, SPAN))
+def value(text: str, *route: str | int) -> Value:
+    return Value(("mcpServers", "s", *route), Scalar(text, SPAN))
 
 
 def server(command: str | None = None, *args: str, url: str | None = None) -> Server:
+    """A server as a config file gives it: each value at its own route (two values share a route
+    only in a Docker catalog entry, whose image is both its command and its first argument)."""
     return Server(
         name="s", name_span=SPAN, route=("mcpServers", "s"), client="cursor", scope=Scope.PROJECT,
         transport=Transport.HTTP if url else Transport.STDIO,
-        command=value(command) if command is not None else None,
-        args=tuple(value(a) for a in args), url=value(url) if url else None,
+        command=value(command, "command") if command is not None else None,
+        args=tuple(value(a, "args", index) for index, a in enumerate(args)),
+        url=value(url, "url") if url else None,
     )
 
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rule_helpers import located_server, scan_files, scan_text
-from scanner.checks._launch import image_ref, npm_package, pypi_package
 from scanner.checks.unpinned_server import floating_packages
 from scanner.engine import ScanSettings, scan_paths
+from scanner.package_refs import image_ref, npm_ref, pypi_ref
 
 RULE = "unpinned-server"
 
@@ -144,13 +144,13 @@ def test_docker_catalog_image_is_judged(tmp_path: Path) -> None:
     [("pkg", "pkg", ""), ("@s/p@1.0.0", "@s/p", "1.0.0"), ("@s/p", "@s/p", ""), ("p@latest", "p", "latest")],
 )
 def test_npm_package_spec(spec: str, name: str, version: str) -> None:
-    ref = npm_package(spec)
+    ref = npm_ref(spec)
     assert ref is not None and (ref.name, ref.version) == (name, version)
 
 
 @pytest.mark.parametrize("spec", ["./x.js", "/abs/x", "owner/repo", "https://x/y.tgz", "file:../x", "C:\\x\\y.js"])
 def test_npm_non_registry_specs(spec: str) -> None:
-    assert npm_package(spec) is None
+    assert npm_ref(spec) is None
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,7 @@ def test_npm_non_registry_specs(spec: str) -> None:
      ("pkg>=1", ">=", ">=1")],
 )
 def test_pypi_package_spec(spec: str, operator: str, version: str) -> None:
-    ref = pypi_package(spec)
+    ref = pypi_ref(spec)
     assert ref is not None and (ref.name, ref.operator, ref.version) == ("pkg", operator, version)
 
 
@@ -175,7 +175,7 @@ def test_pypi_package_spec(spec: str, operator: str, version: str) -> None:
 )
 def test_image_reference(text: str, repository: str, tag: str, digest: bool) -> None:
     ref = image_ref(text)
-    assert ref is not None and (ref.repository, ref.tag, ref.digest) == (repository, tag, digest)
+    assert ref is not None and (ref.name, ref.version, bool(ref.digest)) == (repository, tag, digest)
 
 
 WORDS = ["run", "-v", "-e", "--name", "-p", "--package", "--from", "--spec", "npx", "uvx", "pipx", "bunx", "dlx",

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus, urlsplit
 
-from scanner.checks._launch import Launch, Token, executable_name, image_ref, npm_package
+from scanner.launch import Launch, Token, executable_name
 from scanner.findings import Severity
 from scanner.model import Server, Value
+from scanner.package_refs import image_ref, npm_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +87,9 @@ def program_name(launch: Launch) -> str:
     text = launch.program.text
     if launch.ecosystem == "docker":
         ref = image_ref(text)
-        return ref.repository if ref else text.lower()
+        return ref.name if ref else text.lower()
     if launch.ecosystem == "npm":
-        ref = npm_package(text)
+        ref = npm_ref(text)
         return ref.name.lower() if ref else text.lower()
     return text.lower()
 

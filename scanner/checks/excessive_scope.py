@@ -89,7 +89,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.checks._launch import command_tokens, read_launch
 from scanner.checks._privilege import (
     Lift,
     container_lifts,
@@ -100,6 +99,7 @@ from scanner.checks._privilege import (
 from scanner.checks.base import RuleInfo, ScanInput, finding_at
 from scanner.document import Mapping, Node, Route, Scalar, Sequence, lookup
 from scanner.findings import Finding, Severity
+from scanner.launch import read_launch
 from scanner.model import ConfigFile, Scope, Server, Value
 
 RULE = RuleInfo(
@@ -229,7 +229,7 @@ def server_lifts(server: Server) -> Iterator[Lift]:
         # A registry or catalog manifest describes how the server can be reached; which toolsets a
         # user enables is decided in their client config, which is judged on its own.
         yield from github_lifts(server, launch)
-    yield from database_lifts(server, launch, command_tokens(server))
+    yield from database_lifts(server, launch, list(launch.tokens) if launch is not None else [])
 
 
 def check(scan: ScanInput) -> Iterator[Finding]:

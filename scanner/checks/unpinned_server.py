@@ -1,7 +1,7 @@
 """
 ## What it flags
 A server fetched from a package registry at start-up without a fixed version: `npx`, `bunx`,
-`npm exec`, `pnpm dlx`, `yarn dlx`, `uvx`, `uv tool run` and `pipx run` packages written
+`npm exec`, `pnpm dlx` (`pnpx`), `yarn dlx`, `uvx`, `uv tool run` and `pipx run` packages written
 without a version, with `@latest` or another moving dist-tag (`@next`), a wildcard (`@*`) or
 only a lower bound (`pkg>=1.0`); and container images run with `docker run` (also `podman`,
 `nerdctl`, Docker catalog `image:` entries) without a tag or digest, or tagged `:latest`.
@@ -36,7 +36,9 @@ None. Version ranges with an upper bound (`pkg@^1.2`, `pkg~=1.2`) and image tags
 `latest` are accepted; local scripts (`node build/index.js`, `./server`), paths, URLs, git
 specs (`github:owner/repo`) and values built from references (`${IMAGE}`) are not judged.
 Extra packages (`uvx --with`) are not judged, nor are command lines written as one shell
-string (`sh -c "npx pkg"`); `cmd /c npx ...` is read through. Severity is low.
+string (`sh -c "npx pkg"`); `cmd /c npx ...` is read through, and a whole command line written
+in `command` (`"command": "npx -y pkg"`) is read word by word, the finding pointing at the
+command. Severity is low.
 
 ## References
 - https://owasp.org/www-project-non-human-identities-top-10/2025/3-vulnerable-third-party-nhi/
@@ -51,17 +53,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from scanner.checks._launch import (
-    Token,
-    image_ref,
-    npm_package,
-    pypi_package,
-    read_launch,
-)
 from scanner.checks.base import RuleInfo, ScanInput, finding_at
 from scanner.document import Mapping, Scalar
 from scanner.findings import Finding, Severity
+from scanner.launch import read_launch
 from scanner.model import ConfigFile, Server, Value
+from scanner.package_refs import PackageRef, image_ref, package_ref
 
 RULE = RuleInfo(
     id="unpinned-server",
@@ -103,15 +100,14 @@ def pypi_version_problem(operator: str, version: str) -> str | None:
     return None
 
 
-def image_problem(text: str) -> tuple[str, str] | None:
-    """(repository, why) when an image reference has neither a fixed tag nor a digest."""
-    ref = image_ref(text)
-    if ref is None or ref.digest:
+def image_problem(ref: PackageRef) -> str | None:
+    """Why an image reference floats: neither a fixed tag nor a digest; None when pinned."""
+    if ref.digest:
         return None
-    if not ref.tag:
-        return ref.repository, "without a tag or digest (so :latest)"
-    if ref.tag == "latest":
-        return ref.repository, "tagged :latest"
+    if not ref.version:
+        return "without a tag or digest (so :latest)"
+    if ref.version == "latest":
+        return "tagged :latest"
     return None
 
 
@@ -123,13 +119,14 @@ def _registry_problem(body: Mapping, identifier: Value) -> tuple[str, str, str] 
     version_node = body.get("version")
     version = str(version_node.value) if isinstance(version_node, Scalar) and version_node.value else ""
     if kind == "oci":
-        judged = image_problem(text)
-        if judged is None or (version and version != "latest"):
+        ref = image_ref(text)
+        why = image_problem(ref) if ref is not None else None
+        if why is None or (version and version != "latest"):
             return None
-        return "image", judged[0], judged[1]
+        return "image", ref.name, why
     if kind not in ("npm", "pypi"):
         return None
-    ref = npm_package(text) if kind == "npm" else pypi_package(text)
+    ref = package_ref(kind, text)
     if ref is None:
         return None
     written = ref.version or version
@@ -138,17 +135,16 @@ def _registry_problem(body: Mapping, identifier: Value) -> tuple[str, str, str] 
     return (f"{kind} package", ref.name, why) if why else None
 
 
-def _package_problem(ecosystem: str, token: Token) -> tuple[str, str, str] | None:
-    if ecosystem == "docker":
-        judged = image_problem(token.text)
-        return ("image", judged[0], judged[1]) if judged else None
-    if ecosystem == "npm":
-        ref = npm_package(token.text)
-        why = npm_version_problem(ref.version) if ref else None
+def package_problem(ref: PackageRef) -> tuple[str, str] | None:
+    """(kind, why) when a fetched package or image floats."""
+    if ref.ecosystem == "docker":
+        why = image_problem(ref)
+        return ("image", why) if why else None
+    if ref.ecosystem == "npm":
+        why = npm_version_problem(ref.version)
     else:
-        ref = pypi_package(token.text)
-        why = pypi_version_problem(ref.operator, ref.version) if ref else None
-    return (f"{ecosystem} package", ref.name, why) if ref and why else None
+        why = pypi_version_problem(ref.operator, ref.version)
+    return (f"{ref.ecosystem} package", why) if why else None
 
 
 def _advice(kind: str, name: str) -> str:
@@ -169,12 +165,10 @@ def floating_packages(server: Server) -> Iterator[tuple[Value, str, str, str]]:
                 yield (identifier, *judged)
         return
     launch = read_launch(server)
-    if launch is None or not launch.ecosystem:
-        return
-    for token in launch.packages:
-        judged = _package_problem(launch.ecosystem, token)
+    for fetched in launch.packages if launch is not None else ():
+        judged = package_problem(fetched.ref)
         if judged is not None:
-            yield (token.value, *judged)
+            yield fetched.token.value, judged[0], fetched.ref.name, judged[1]
 
 
 def check(scan: ScanInput) -> Iterator[Finding]:

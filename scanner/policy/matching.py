@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from scanner.identity import Package, package_of, pypi_name, url_of
+from scanner.identity import Package, docker_name, package_of, pypi_name, url_of
 from scanner.model import ConfigFile, Server
 from scanner.policy.apply import path_matches
 from scanner.policy.codeowners import codeowners_of
@@ -37,11 +37,10 @@ def _name_matches(pattern: str, package: Package) -> bool:
     pattern = pattern.strip()
     if package.ecosystem == "pypi":
         pattern = pypi_name(pattern)
-    elif package.ecosystem in ("npm", "docker"):
+    elif package.ecosystem == "docker":
+        pattern = docker_name(pattern)
+    elif package.ecosystem == "npm":
         pattern = pattern.lower()
-        for prefix in ("docker.io/library/", "docker.io/"):
-            if package.ecosystem == "docker" and pattern.startswith(prefix):
-                pattern = pattern[len(prefix):]
     return fnmatch.fnmatchcase(package.name, pattern)
 
 

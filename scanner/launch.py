@@ -1,0 +1,310 @@
+"""How a stdio server is launched, read once from its command line: the executable, the package
+runner and the registry packages it fetches (npx, uvx, pipx, bunx, pnpm/yarn dlx, ...), the
+container image and options of ``docker run``, or the script or module an interpreter runs.
+
+Read by the rules that judge what a server runs (unpinned-server) and what it may reach
+(excessive-scope), and by ``scanner.identity`` (which package a server is, for policy matching).
+Every part keeps the located value it came from, so a finding points at the exact argument.
+Nothing here runs or resolves anything: it only reads the written arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scanner.model import Server, Value
+from scanner.package_refs import PackageRef, package_ref
+
+# Runners that fetch a package from a registry and run it, keyed by executable name.
+NODE_RUNNERS = frozenset({"npx", "bunx", "pnpx"})  # pnpx: pnpm's alias for ``pnpm dlx``
+PYTHON_RUNNERS = frozenset({"uvx"})
+# Executables whose first argument(s) name a fetch-and-run subcommand. ``npm start``, ``uv run``
+# and ``pnpm exec`` run what is already installed: no package is fetched.
+SUBCOMMAND_RUNNERS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "npm": ((("exec",), "npm"), (("x",), "npm")),
+    "pnpm": ((("dlx",), "npm"),),
+    "yarn": ((("dlx",), "npm"),),
+    "bun": ((("x",), "npm"),),
+    "uv": ((("tool", "run"), "pypi"),),
+    "pipx": ((("run",), "pypi"),),
+}
+CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
+PYTHON_INTERPRETERS = frozenset({"python", "python3", "py"})
+INTERPRETERS = PYTHON_INTERPRETERS | {"node", "deno", "bun", "go"}
+SHELL_WRAPPERS = {"cmd": ("/c", "/C", "/k", "/K")}
+EXECUTABLE_SUFFIXES = (".cmd", ".exe", ".bat", ".ps1")
+KNOWN_EXECUTABLES = (
+    NODE_RUNNERS | PYTHON_RUNNERS | set(SUBCOMMAND_RUNNERS) | CONTAINER_ENGINES | INTERPRETERS | set(SHELL_WRAPPERS)
+)
+ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")  # ``NAME=value`` before a shell command line
+
+# Runner options that take a value (the value is the next argument unless written "--opt=value").
+NPM_VALUE_OPTIONS = frozenset({
+    "-p", "--package", "-c", "--call", "--registry", "--cache", "--userconfig", "-w", "--workspace",
+    "--prefix", "--loglevel", "--allow-build",
+})
+NPM_PACKAGE_OPTIONS = frozenset({"-p", "--package"})
+PYPI_VALUE_OPTIONS = frozenset({
+    "--from", "--with", "-w", "--with-editable", "--with-requirements", "--python", "-p", "--index",
+    "--index-url", "-i", "--extra-index-url", "--default-index", "--find-links", "-f",
+    "--constraints", "-c", "--overrides", "--build-constraints", "-b", "--env-file", "--directory",
+    "--project", "--config-file", "--cache-dir", "--color", "--index-strategy", "--keyring-provider",
+    "--resolution", "--prerelease", "--exclude-newer", "--link-mode", "--upgrade-package", "-P",
+    "--reinstall-package", "--refresh-package", "--no-binary-package", "--only-binary-package",
+    "--python-platform", "--allow-insecure-host", "--config-setting", "-C",
+    # pipx run
+    "--spec", "--pip-args", "--backend",
+})
+PYPI_PACKAGE_OPTIONS = frozenset({"--from", "--spec"})
+# docker run options that take a value; any other option is read as a flag.
+DOCKER_VALUE_OPTIONS = frozenset({
+    "-a", "--attach", "--add-host", "--annotation", "--blkio-weight", "--cap-add", "--cap-drop",
+    "--cgroup-parent", "--cgroupns", "--cidfile", "-c", "--cpu-shares", "--cpus", "--cpuset-cpus",
+    "--cpuset-mems", "--detach-keys", "--device", "--dns", "--dns-option", "--dns-search",
+    "--domainname", "-e", "--env", "--entrypoint", "--env-file", "--expose", "--gpus", "--group-add",
+    "--health-cmd", "--health-interval", "--health-retries", "--health-start-period",
+    "--health-timeout", "-h", "--hostname", "--ip", "--ip6", "--ipc", "--isolation", "-l",
+    "--label", "--label-file", "--link", "--log-driver", "--log-opt", "--mac-address", "-m",
+    "--memory", "--memory-reservation", "--memory-swap", "--mount", "--name", "--network", "--net",
+    "--network-alias", "--pid", "--platform", "-p", "--publish", "--pull", "--restart", "--runtime",
+    "--security-opt", "--shm-size", "--stop-signal", "--stop-timeout", "--storage-opt", "--sysctl",
+    "--tmpfs", "--ulimit", "-u", "--user", "--userns", "--uts", "-v", "--volume", "--volumes-from",
+    "-w", "--workdir",
+})
+INTERPRETER_VALUE_OPTIONS = frozenset({"-m", "-c", "-r", "--require"})
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSyntax:
+    """How a program reads its options: which take a value, and whether a short option's value may
+    be attached (``-p8080:80``: yes for docker's and uv's parsers; npm's reads ``-ppkg`` as an
+    unknown flag of its own)."""
+
+    value_options: frozenset[str]
+    attached_short_values: bool = True
+
+
+NPM_OPTIONS = OptionSyntax(NPM_VALUE_OPTIONS, attached_short_values=False)
+PYPI_OPTIONS = OptionSyntax(PYPI_VALUE_OPTIONS)
+DOCKER_OPTIONS = OptionSyntax(DOCKER_VALUE_OPTIONS)
+INTERPRETER_OPTIONS = OptionSyntax(INTERPRETER_VALUE_OPTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of the command line and the located value it was written in (a command written as
+    a whole command line gives several words of one value)."""
+
+    text: str
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A runner or ``docker run`` option: its flag and, when it takes one, its value.
+
+    ``value`` is the flag's own token for ``--opt=value`` and ``-e K=V`` written as one word.
+    """
+
+    flag: str
+    flag_token: Token
+    text: str | None = None  # the option's value as text
+    value: Token | None = None  # where the value is written
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A registry package or image the runner fetches, and the word that names it."""
+
+    token: Token
+    ref: PackageRef
+
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """What a server's command line runs.
+
+    ``executable`` is the name of what is started (``npx``, ``docker``, ``github-mcp-server``);
+    ``runner`` the fetching runner or interpreter ("npx", "npm exec", "docker", "python", ...) or ""
+    for a plain executable. ``program`` is the package spec, image, script or executable actually
+    run (its token), ``packages`` every registry package or image the runner fetches (``-p`` /
+    ``--from`` / ``--spec`` values first, else the program), ``module`` what ``python -m`` runs, and
+    ``program_args`` what follows the program: the server's own arguments.
+    """
+
+    executable: str
+    runner: str
+    ecosystem: str  # npm | pypi | docker | "" (nothing fetched from a registry)
+    program: Token | None
+    tokens: tuple[Token, ...]  # the whole command line as read (a ``cmd /c`` wrapper stepped over)
+    packages: tuple[Fetched, ...] = ()
+    options: tuple[Option, ...] = ()  # the runner's (or docker run's, or the interpreter's) options
+    program_args: tuple[Token, ...] = ()
+    module: Token | None = None
+
+
+def executable_name(text: str) -> str:
+    """``/usr/local/bin/npx`` and ``C:\\...\\npx.cmd`` are both ``npx``."""
+    name = re.split(r"[\\/]", text.strip())[-1].lower()
+    for suffix in EXECUTABLE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _command_words(command: Value) -> list[Token]:
+    """A ``command`` written as a whole command line (``npx -y pkg``) is split at white space, as
+    the clients that run it through a shell do; a path with spaces and no options stays whole."""
+    text = (command.text or "").strip()
+    words = text.split()
+    if (len(words) > 1 and executable_name(words[0]) not in KNOWN_EXECUTABLES and ("/" in text or "\\" in text)
+            and not any(word.startswith("-") for word in words)):
+        words = [text]  # "C:\\Program Files\\App\\server.exe": one program
+    return [Token(word, command) for word in words]
+
+
+def command_tokens(server: Server) -> list[Token]:
+    """Command then arguments, as located words; leading ``NAME=value`` assignments and a shell
+    wrapper (``cmd /c``) are stepped over."""
+    tokens = _command_words(server.command) if server.command is not None else []
+    tokens += [Token(v.text, v) for v in server.args if v.text is not None]
+    while tokens and ASSIGNMENT.match(tokens[0].text):
+        tokens = tokens[1:]
+    if len(tokens) >= 2 and executable_name(tokens[0].text) in SHELL_WRAPPERS:
+        if tokens[1].text in SHELL_WRAPPERS[executable_name(tokens[0].text)]:
+            tokens = tokens[2:]
+    return tokens
+
+
+def _split_option(token: Token, syntax: OptionSyntax) -> tuple[str, bool, str | None]:
+    """(flag, takes a value, value written in the same word)."""
+    text = token.text
+    if text.startswith("--") and "=" in text:
+        flag, _, inline = text.partition("=")
+        return flag, True, inline
+    if text in syntax.value_options:
+        return text, True, None
+    # Short option with its value attached: -eKEY=V, -p8080:80 (docker), -p3.12 (uvx).
+    if (syntax.attached_short_values and len(text) > 2 and text[:2] in syntax.value_options
+            and not text.startswith("--")):
+        return text[:2], True, text[2:]
+    return text, False, None
+
+
+def _read_options(tokens: tuple[Token, ...], syntax: OptionSyntax) -> tuple[list[Option], int]:
+    """Options up to the first positional word; returns them and that word's index."""
+    options: list[Option] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.text == "--":
+            return options, index + 1
+        if not token.text.startswith("-") or token.text == "-":
+            break
+        flag, takes_value, inline = _split_option(token, syntax)
+        if not takes_value:
+            options.append(Option(flag, token))
+        elif inline is not None:
+            options.append(Option(flag, token, inline, Token(inline, token.value)))
+        elif index + 1 < len(tokens):
+            index += 1
+            options.append(Option(flag, token, tokens[index].text, tokens[index]))
+        else:
+            options.append(Option(flag, token))
+        index += 1
+    return options, index
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A command line cut at its program: the options before it, the program, what follows."""
+
+    options: tuple[Option, ...]
+    program: Token | None
+    program_args: tuple[Token, ...]
+
+
+def _cut(tokens: tuple[Token, ...], syntax: OptionSyntax) -> _Parts:
+    options, first = _read_options(tokens, syntax)
+    program = tokens[first] if first < len(tokens) else None
+    return _Parts(tuple(options), program, tokens[first + 1:])
+
+
+def _fetched(ecosystem: str, tokens: tuple[Token, ...]) -> tuple[Fetched, ...]:
+    """The tokens that name a registry package or image; paths, URLs and references name none."""
+    found = ((token, package_ref(ecosystem, token.text)) for token in tokens)
+    return tuple(Fetched(token, ref) for token, ref in found if ref is not None)
+
+
+def _package_launch(executable: str, runner: str, ecosystem: str, all_tokens: tuple[Token, ...],
+                    tokens: tuple[Token, ...]) -> Launch:
+    syntax = NPM_OPTIONS if ecosystem == "npm" else PYPI_OPTIONS
+    package_options = NPM_PACKAGE_OPTIONS if ecosystem == "npm" else PYPI_PACKAGE_OPTIONS
+    parts = _cut(tokens, syntax)
+    named = tuple(o.value for o in parts.options if o.flag in package_options and o.value is not None)
+    # With -p/--from the positional word is a command inside the package, not a package.
+    packages = named or ((parts.program,) if parts.program is not None else ())
+    return Launch(executable, runner, ecosystem, parts.program, all_tokens, _fetched(ecosystem, packages),
+                  parts.options, parts.program_args)
+
+
+def _docker_launch(executable: str, all_tokens: tuple[Token, ...], tokens: tuple[Token, ...]) -> Launch | None:
+    """``docker run [options] image [args]`` (also ``docker container run``)."""
+    if tokens and tokens[0].text == "container":
+        tokens = tokens[1:]
+    if not tokens or tokens[0].text != "run":
+        return None
+    parts = _cut(tokens[1:], DOCKER_OPTIONS)
+    image = (parts.program,) if parts.program is not None else ()
+    return Launch(executable, executable, "docker", parts.program, all_tokens, _fetched("docker", image),
+                  parts.options, parts.program_args)
+
+
+def _interpreter_launch(executable: str, all_tokens: tuple[Token, ...], args: tuple[Token, ...]) -> Launch:
+    """``node build/index.js``, ``python -m server``, ``go run ./cmd``: the script or module is the
+    program; nothing is fetched from a registry."""
+    options, first = _read_options(args, INTERPRETER_OPTIONS)
+    module = next((o.value for o in options if o.flag == "-m" and o.value is not None), None)
+    if module is not None:
+        python_module = module if executable in PYTHON_INTERPRETERS else None
+        return Launch(executable, executable, "", module, all_tokens, (), tuple(options), args[first:],
+                      python_module)
+    if executable == "go" and args and args[0].text == "run":
+        parts = _cut(args[1:], OptionSyntax(frozenset()))
+        return Launch(executable, executable, "", parts.program, all_tokens, (), parts.options, parts.program_args)
+    program = args[first] if first < len(args) else None
+    return Launch(executable, executable, "", program, all_tokens, (), tuple(options), args[first + 1:])
+
+
+def read_launch(server: Server) -> Launch | None:
+    """The launch of a stdio server, or None when it has neither command nor arguments."""
+    tokens = tuple(command_tokens(server))
+    if server.command is not None and server.command.text is not None and not server.command.text.strip():
+        return Launch("", "", "", None, tokens)  # a blank command starts nothing
+    if not tokens:
+        return None
+    executable = executable_name(tokens[0].text)
+    args = tokens[1:]
+    # A Docker catalog entry names only its image; its command is the image's own value.
+    if (
+        server.command is not None and server.args
+        and server.command.route == server.args[0].route and executable == "docker"
+    ):
+        image = args[0]
+        return Launch("docker", "docker", "docker", image, tokens, _fetched("docker", (image,)), (), args[1:])
+    if executable in NODE_RUNNERS:
+        return _package_launch(executable, executable, "npm", tokens, args)
+    if executable in PYTHON_RUNNERS:
+        return _package_launch(executable, executable, "pypi", tokens, args)
+    for words, ecosystem in SUBCOMMAND_RUNNERS.get(executable, ()):
+        if tuple(t.text for t in args[: len(words)]) == words:
+            runner = " ".join((executable,) + words)
+            return _package_launch(executable, runner, ecosystem, tokens, args[len(words):])
+    if executable in CONTAINER_ENGINES:
+        launch = _docker_launch(executable, tokens, args)
+        if launch is not None:
+            return launch
+    if executable in INTERPRETERS:
+        return _interpreter_launch(executable, tokens, args)
+    return Launch(executable, "", "", tokens[0], tokens, (), (), args)

@@ -1,0 +1,173 @@
+"""One reading of a server's command line (scanner.launch) for the rules and for identity.
+
+The rules (unpinned-server, excessive-scope) and the policy identity (``package_of``) once read
+command lines each their own way. The cases where they disagreed are pinned here, each with the
+package-manager or client behaviour that decided it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rule_helpers import located_server, scan_text
+from scanner.document import Scalar, Span
+from scanner.identity import Package, package_of
+from scanner.launch import read_launch
+from scanner.model import Scope, Server, Transport, Value
+from scanner.package_refs import PackageRef, image_ref, npm_ref, pypi_ref
+
+DIGEST = "sha256:" + "c" * 64
+
+
+def package(command: str, *args: str) -> Package | None:
+    return package_of(located_server(command, list(args)))
+
+
+def unpinned(tmp_path: Path, command: str, args: list[str]) -> list[str]:
+    text = json.dumps({"mcpServers": {"s": {"command": command, "args": args}}})
+    return [f.token for f in scan_text(tmp_path, ".cursor/mcp.json", text, "unpinned-server")]
+
+
+# --- what the launch holds, and where ------------------------------------------------------------
+
+
+def test_a_launch_keeps_each_part_with_its_position() -> None:
+    server = located_server("npx", ["-y", "--registry", "https://r.example", "@scope/pkg@1.2.3", "/data"])
+    launch = read_launch(server)
+    assert launch is not None
+    assert (launch.executable, launch.runner, launch.ecosystem) == ("npx", "npx", "npm")
+    assert [(o.flag, o.text) for o in launch.options] == [("-y", None), ("--registry", "https://r.example")]
+    (fetched,) = launch.packages
+    assert fetched.ref == PackageRef("npm", "@scope/pkg", "1.2.3", "@")
+    assert fetched.token.value.route == ("mcpServers", "s", "args", 3)
+    assert [t.value.route[-1] for t in launch.program_args] == [4]
+
+
+def test_docker_run_reads_options_image_and_digest() -> None:
+    launch = read_launch(located_server("docker", ["run", "-i", "-v", "/a:/b", "ghcr.io/o/i:v1@" + DIGEST, "x"]))
+    assert launch is not None and launch.ecosystem == "docker"
+    assert [(o.flag, o.text) for o in launch.options] == [("-i", None), ("-v", "/a:/b")]
+    assert launch.packages[0].ref == PackageRef("docker", "ghcr.io/o/i", "v1", ":", DIGEST)
+    assert [t.text for t in launch.program_args] == ["x"]
+
+
+def test_a_docker_catalog_entry_runs_its_image() -> None:
+    image = Value(("registry", "acme", "image"), Scalar("mcp/acme", Span(2, 8, 2, 16)))
+    server = Server(name="acme", name_span=Span(1, 1, 1, 5), route=("registry", "acme"), client="docker-mcp",
+                    scope=Scope.UNKNOWN, transport=Transport.STDIO,
+                    command=Value(image.route, Scalar("docker", image.span)), args=(image,))
+    # identity once said command:docker; the gateway runs the image, so the image is the package
+    assert package_of(server) == Package("docker", "mcp/acme")
+
+
+# --- the decided disagreements --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "expected"),
+    [
+        # docker run -v/--volume takes a value (identity read -v as --verbose and the volume as the image)
+        ("docker", ["run", "-i", "-v", "cache:/cache", "acme/mcp:1"], Package("docker", "acme/mcp", "1")),
+        # docker's boolean options do not swallow the image (identity assumed unknown flags take a value)
+        ("docker", ["run", "--sig-proxy", "--use-api-socket", "acme/mcp"], Package("docker", "acme/mcp")),
+        # `docker container run` is `docker run`
+        ("docker", ["container", "run", "-i", "mcp/fetch"], Package("docker", "mcp/fetch")),
+        # name:tag@digest: the tag is not part of the repository (the rules once read "img:1" as the name)
+        ("docker", ["run", "img:1@" + DIGEST], Package("docker", "img", "1", DIGEST)),
+        # an image built from a reference, or a URL, is no image reference
+        ("docker", ["run", "-i", "${IMAGE}"], None),
+        ("docker", ["run", "-i", "https://example.com/img"], None),
+        # boolean runner flags do not swallow the package (npx --no, bunx --bun, uvx -n / -U / --native-tls)
+        ("npx", ["--no", "pkg"], Package("npm", "pkg")),
+        ("bunx", ["--bun", "pkg"], Package("npm", "pkg")),
+        ("uvx", ["-n", "--native-tls", "-U", "pkg"], Package("pypi", "pkg")),
+        # npm's option parser (nopt) has no attached short values: -ppkg is a flag, cmd is the package
+        ("npx", ["-ppkg", "cmd"], Package("npm", "cmd")),
+        # pipx run --spec names the package; the positional word is the app inside it
+        ("pipx", ["run", "--spec", "acme-mcp==1.0.0", "acme-mcp-server"], Package("pypi", "acme-mcp", "1.0.0")),
+        # `uv run` and `pnpm exec` run what is installed; only `uv tool run` and `pnpm dlx` fetch
+        ("uv", ["run", "server.py"], Package("command", "uv")),
+        ("uv", ["run", "--with", "mcp", "mcp", "run", "server.py"], Package("command", "uv")),
+        ("pnpm", ["exec", "pkg"], Package("command", "pnpm")),
+        # pnpx is pnpm's alias for `pnpm dlx`
+        ("pnpx", ["pkg@1.0.0"], Package("npm", "pkg", "1.0.0")),
+        # npm installs npx.ps1 beside npx.cmd: the same runner
+        ("npx.ps1", ["-y", "pkg"], Package("npm", "pkg")),
+        # py is the Windows Python launcher: `py -m module` runs a module like `python -m module`
+        ("py", ["-m", "mcp_server_fetch"], Package("pypi", "mcp-server-fetch")),
+        # after the script, -m is the script's own argument, not Python's
+        ("python", ["server.py", "-m", "other"], Package("command", "python")),
+        # GitHub shorthands, git, file and path specs and references are not registry packages
+        ("npx", ["github:owner/repo"], None),
+        ("npx", ["owner/repo"], None),
+        ("npx", ["file:../x"], None),
+        ("npx", ["C:\\x\\y.js"], None),
+        ("npx", ["-y", "${PACKAGE}"], None),
+        # an npm: alias spec names the registry package it aliases
+        ("npx", ["-y", "npm:pkg@1.0.0"], Package("npm", "pkg", "1.0.0")),
+        # a PEP 508 direct reference is not a registry release
+        ("uvx", ["pkg @ https://example.com/pkg.whl"], None),
+        # a pip range keeps its operators; an exact pin is the version alone
+        ("uvx", ["pkg>=1.0,<2"], Package("pypi", "pkg", ">=1.0,<2")),
+        ("uvx", ["pkg===1.2"], Package("pypi", "pkg", "1.2")),
+        # a whole command line in `command`, as clients that run it through a shell read it
+        ("FOO=1 npx -y @scope/pkg", [], Package("npm", "@scope/pkg")),
+        # a blank command starts nothing; its arguments are not a command line
+        (" ", ["npx", "pkg"], None),
+    ],
+)
+def test_package_of_decided_cases(command: str, args: list[str], expected: Package | None) -> None:
+    assert package(command, *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "expected"),
+    [
+        ("pnpx", ["pkg"], ['"pkg"']),
+        ("npx", ["-y", "npm:pkg"], ['"npm:pkg"']),
+        ("npx", ["-ppkg", "cmd"], ['"cmd"']),
+        ("npx -y pkg@latest", [], ['"npx -y pkg@latest"']),  # the finding points at the command value
+        ("npx -y pkg@1.0.0", [], []),
+        ("docker", ["run", "--use-api-socket", "img"], ['"img"']),
+        ("docker", ["run", "img:1@" + DIGEST], []),
+        ("uv", ["run", "server.py"], []),
+        ("pnpm", ["exec", "pkg"], []),
+    ],
+)
+def test_unpinned_server_on_decided_cases(tmp_path: Path, command: str, args: list[str], expected: list[str]) -> None:
+    assert unpinned(tmp_path, command, args) == expected
+
+
+def test_a_github_image_pinned_by_tag_and_digest_is_still_the_github_server(tmp_path: Path) -> None:
+    image = "ghcr.io/github/github-mcp-server:v0.20.1@" + DIGEST
+    text = json.dumps({"mcpServers": {"gh": {"command": "docker", "args": ["run", "-i", "--rm", image]}}})
+    found = scan_text(tmp_path, ".cursor/mcp.json", text, "excessive-scope")
+    assert [f.token for f in found] == [f'"{image}"']
+    assert "every GitHub tool" in found[0].message
+
+
+def test_a_filesystem_server_run_by_the_windows_python_launcher_is_judged(tmp_path: Path) -> None:
+    text = json.dumps({"mcpServers": {"fs": {"command": "py", "args": ["-m", "mcp_server_filesystem", "/"]}}})
+    assert [f.token for f in scan_text(tmp_path, ".cursor/mcp.json", text, "excessive-scope")] == ['"/"']
+
+
+# --- specs -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reader", "text", "expected"),
+    [
+        (npm_ref, "npm:@s/p@2", PackageRef("npm", "@s/p", "2", "@")),
+        (npm_ref, "pkg", PackageRef("npm", "pkg")),
+        (pypi_ref, "Mcp_Server.Fetch@0.6", PackageRef("pypi", "Mcp_Server.Fetch", "0.6", "@")),
+        (pypi_ref, "pkg~=1.2", PackageRef("pypi", "pkg", "~=1.2", "~=")),
+        (image_ref, "Registry:5000/Team/Img", PackageRef("docker", "registry:5000/team/img")),
+        (image_ref, "img:", PackageRef("docker", "img", "", ":")),
+        (image_ref, ":tag", None),
+    ],
+)
+def test_spec_readers(reader, text: str, expected: PackageRef | None) -> None:
+    assert reader(text) == expected
