@@ -247,4 +247,5 @@ def scan_paths(
         policy=policy.source,
         triage=set_aside,
         fingerprint_key_id=key_identifier(options.fingerprint_key),
+        applied_policy=policy,
     )

@@ -17,6 +17,12 @@ class ServerMatch:
     packages: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields this match gives, as the policy file names them: name, path, package, url."""
+        given = (("name", self.names), ("path", self.paths), ("package", self.packages), ("url", self.urls))
+        return tuple(name for name, patterns in given if patterns)
+
 
 @dataclass(frozen=True, slots=True)
 class OwnerEntry:
