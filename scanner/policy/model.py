@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from scanner.document import Span
 from scanner.findings import Severity
 
 
@@ -58,6 +59,9 @@ class RuleOverride:
 class AllowedFinding:
     fingerprint: str
     reason: str
+    rule: str | None = None  # the finding's rule id, when the entry gives it
+    path: str | None = None  # the finding's file relative to the policy's folder, when given
+    span: Span | None = None  # where the entry is written in the policy file, for notes
 
 
 @dataclass(frozen=True, slots=True)
