@@ -196,12 +196,13 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
               help="Write the inventory to FILE instead of standard output.")
 @_policy_option
 def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path: Path | None) -> int:
-    """List every MCP server configured under PATHS, with credential names (never values)."""
+    """List every MCP server configured under PATHS, with credential names (never values) and
+    its owner from the policy file, as the missing-owner rule resolves it."""
     from scanner.engine import ScanSettings
     from scanner.report import InventoryFormat, render_inventory
 
     result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path))
-    _write_output(render_inventory(result.configs, InventoryFormat(fmt)), output)
+    _write_output(render_inventory(result.configs, InventoryFormat(fmt), result.applied_policy), output)
     return EXIT_CLEAN
 
 

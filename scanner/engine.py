@@ -30,7 +30,7 @@ from scanner.policy import Policy, find_policy, load_policy
 from scanner.policy.apply import apply_to_findings, is_ignored_path
 from scanner.policy.codeowners import load_codeowners
 from scanner.result import Note, ScanResult
-from scanner.triage import TriageSettings, triage
+from scanner.triage import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +230,15 @@ def scan_paths(
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
     triage_settings = replace(settings.triage, allowed_fingerprints=(
         settings.triage.allowed_fingerprints + allowlist))
-    findings, set_aside = triage(apply_to_findings(policy, collect_findings(scan, rules)), configs,
-                                 found.root, [rule.info.id for rule in rules], triage_settings,
-                                 options.fingerprint_key)
+    ran = [rule.info.id for rule in rules]
+    made = apply_to_findings(policy, collect_findings(scan, rules))
+    findings, set_aside = triage(made, configs, found.root, ran, triage_settings, options.fingerprint_key)
+    notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
+        Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
+             entry.span)
+        for index, entry in unused_allowlist_entries(policy, made, configs, ran,
+                                                     [rule.info.id for rule in all_rules()], paths)
+    )
     for rule in rules:
         if rule.notes is not None:
             notes.extend(rule.notes(scan))
@@ -249,4 +255,5 @@ def scan_paths(
         policy=policy.source,
         triage=set_aside,
         fingerprint_key_id=key_identifier(options.fingerprint_key),
+        applied_policy=policy,
     )

@@ -8,6 +8,7 @@ from scanner.checks.base import RuleInfo
 from scanner.document import Span
 from scanner.findings import Finding, Severity
 from scanner.model import ConfigFile
+from scanner.policy.model import Policy
 from scanner.triage import Triage
 
 
@@ -38,6 +39,7 @@ class ScanResult:
     policy: str | None = None  # the policy file used, as displayed; None when there was none
     triage: Triage = Triage()  # what suppressions and the baseline set aside
     fingerprint_key_id: str = ""  # scanner.checks.base.key_identifier of the fingerprint key
+    applied_policy: Policy = Policy()  # the policy the rules saw (the inventory resolves owners with it)
 
     @property
     def failing(self) -> tuple[Finding, ...]:

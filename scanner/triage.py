@@ -3,7 +3,8 @@
 Called once by the engine on the sorted findings. Order: inline ``mcpiam: ignore[...]`` directives
 with a reason (unless ignores are off), then fingerprints allow-listed by the policy file (same
 switch), then the baseline. What is set aside is counted and kept for the reports; baseline entries
-for files and rules this scan covered that matched nothing are listed as stale.
+for files and rules this scan covered that matched nothing are listed as stale, and so are the
+policy's allow-list entries (``unused_allowlist_entries``; the engine reports them as notes).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from scanner.baseline import Baseline, BaselineEntry, key_id, rebase_path, rebased
 from scanner.findings import Finding
 from scanner.model import ConfigFile
+from scanner.policy.model import AllowedFinding, Policy
 from scanner.suppressions import Directive, directives
 
 
@@ -112,6 +114,52 @@ def apply_baseline(
     stale = [entry for entry in baseline.entries
              if entry.fingerprint not in matched and entry.path in covered and entry.rule_id in ran]
     return kept, baselined, stale
+
+
+def unused_allowlist_entries(
+    policy: Policy,
+    findings: Iterable[Finding],
+    configs: Iterable[ConfigFile],
+    ran_rule_ids: Iterable[str],
+    known_rule_ids: Iterable[str],
+    walked_directories: Iterable[Path],
+) -> tuple[tuple[int, AllowedFinding], ...]:
+    """(index, entry) of the policy's allow-list entries that match none of ``findings`` (every
+    finding the rules made, before any suppression) although this scan could have made theirs.
+
+    Like a stale baseline entry, an entry is judged only when its finding could have been found:
+    its rule ran (an entry naming no rule: every known rule ran, so with ``--select`` or
+    ``--ignore`` it is not judged) and its file was read (an entry naming no path: one of the
+    directories walked holds the policy's whole folder, so a pre-commit run on a few files judges
+    only the entries naming one of them).
+    """
+    if not policy.allowlist:
+        return ()
+    found = {finding.fingerprint for finding in findings}
+    ran = set(ran_rule_ids)
+    every_rule_ran = set(known_rule_ids) <= ran
+    read = {policy.relative_path(config.absolute_path, config.path) for config in configs}
+    whole_tree = policy.base_dir is not None and any(
+        Path(policy.base_dir).resolve().is_relative_to(directory.resolve())
+        for directory in walked_directories if directory.is_dir())
+    unused = []
+    for index, entry in enumerate(policy.allowlist):
+        if entry.fingerprint in found:
+            continue
+        rule_ran = entry.rule in ran if entry.rule is not None else every_rule_ran
+        file_read = entry.path in read if entry.path is not None else whole_tree
+        if rule_ran and file_read:
+            unused.append((index, entry))
+    return tuple(unused)
+
+
+def unused_allowlist_message(index: int, entry: AllowedFinding) -> str:
+    """The note for an unused entry: which entry, never its fingerprint (a secret pasted there by
+    mistake must not be echoed) nor its reason."""
+    named = ", ".join(part for part in (f"rule {entry.rule}" if entry.rule else "",
+                                        f"path {entry.path}" if entry.path else "") if part)
+    return (f"allowlist[{index}]{f' ({named})' if named else ''} matches no finding in this scan: the "
+            "finding it accepted is gone, so remove the entry (it would hide that finding if it came back)")
 
 
 def triage(

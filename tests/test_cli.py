@@ -247,3 +247,24 @@ def test_scan_and_inventory_apply_the_policy(repo: Path, capsys) -> None:
     assert "(1 failing); policy: team.yaml; 1 info note hidden" in out  # the ignored file is an info note
     code, out, _ = run(capsys, "inventory", "--policy", "team.yaml", "--format", "csv")
     assert code == 0 and "docs" not in out and "tickets" in out
+
+
+def test_inventory_owners_are_the_ones_missing_owner_judges_by(repo: Path, capsys) -> None:
+    write(repo / "team.yaml", "owners_from_codeowners: true\nowners:\n"
+                              "  - {match: {url: mcp.example.com}, owner: help-desk}\n")
+    write(repo / "CODEOWNERS", "# owners\n/.vscode/ @acme/editors\n")
+    code, out, _ = run(capsys, "inventory", "--policy", "team.yaml", "--format", "json")
+    records = {record["server"]: record for record in json.loads(out)}
+    assert code == 0
+    assert (records["tickets"]["owner"], records["tickets"]["owner_source"]) == (
+        "help-desk", {"kind": "policy", "file": "team.yaml", "line": 3, "matched_by": ["url"]})
+    assert (records["fs"]["owner"], records["fs"]["owner_source"]) == (
+        "@acme/editors", {"kind": "codeowners", "file": "CODEOWNERS", "line": 2, "matched_by": ["path"]})
+    assert (records["docs"]["owner"], records["docs"]["owner_source"]) == (None, None)
+    _, out, _ = run(capsys, "scan", "--policy", "team.yaml", "--select", "missing-owner", "--format", "json")
+    report = json.loads(out)
+    assert [f["server"] for f in report["findings"]] == [r["server"] for r in records.values() if r["owner"] is None]
+    assert [s for c in report["configs"] for s in c["servers"]] == sorted(
+        records.values(), key=lambda r: r["file"])  # the scan report carries the same records
+    _, out, _ = run(capsys, "inventory", "--policy", "team.yaml")
+    assert "OWNER SOURCE" in out and "policy (url) team.yaml:3" in out and "codeowners (path) CODEOWNERS:2" in out

@@ -101,6 +101,24 @@ def test_a_full_policy_loads() -> None:
     assert policy.shared_accounts == ("svc-ci", "robot")
 
 
+def test_allowlist_entries_keep_their_rule_path_and_position() -> None:
+    policy = parse_policy(
+        "version: 1\n"
+        "allowlist:\n"
+        "  - fingerprint: 0123456789abcdef0123456789abcdef\n"
+        "    reason: fake token in a fixture\n"
+        "    rule: embedded-secret\n"
+        "    path: ./.cursor/mcp.json\n"
+        "  - {fingerprint: fedcba9876543210fedcba9876543210, reason: old}\n",
+        ".mcpiam.yaml", RULE_IDS,
+    )
+    first, second = policy.allowlist
+    assert (first.rule, first.path, first.span.start_line, first.span.start_column) == (
+        "embedded-secret", ".cursor/mcp.json", 3, 5)
+    assert first.span.end_line == 6
+    assert (second.rule, second.path, second.span.start_line, second.span.start_column) == (None, None, 7, 5)
+
+
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "~\n", "{}\n"])
 def test_an_empty_policy_is_valid(text: str) -> None:
     assert parse_policy(text) == Policy(source=".mcpiam.yaml")
@@ -137,6 +155,10 @@ def test_an_empty_policy_is_valid(text: str) -> None:
          [".mcpiam.yaml:2:18: allowlist[0].fingerprint: must be a finding's fingerprint: 32 lower-case hex digits"]),
         ("allowlist:\n  - fingerprint: 0123456789abcdef0123456789abcdef\n",
          [".mcpiam.yaml:2:5: allowlist[0].reason: missing required field"]),
+        ("allowlist:\n  - {fingerprint: 0123456789abcdef0123456789abcdef, reason: x, rule: no-such-rule}\n",
+         [".mcpiam.yaml:2:70: allowlist[0].rule: unknown rule; `mcpiam rules` lists them"]),
+        ("allowlist:\n  - {fingerprint: 0123456789abcdef0123456789abcdef, reason: x, path: ''}\n",
+         [".mcpiam.yaml:2:70: allowlist[0].path: must not be empty"]),
         ("shared_accounts: svc-ci\n", [".mcpiam.yaml:1:18: shared_accounts: must be a list"]),
         ("- owners\n", [".mcpiam.yaml:1:1: (top level): must be a mapping"]),
         ("owners: []\nowners: []\n", [".mcpiam.yaml:2:1: owners: duplicate field"]),

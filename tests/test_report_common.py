@@ -21,6 +21,7 @@ from scanner.checks.base import RuleInfo
 from scanner.document import Document, Route, Scalar, Span
 from scanner.findings import Finding, Location, Severity
 from scanner.model import ConfigFile, NamedValue, Scope, Server, Transport, Value
+from scanner.policy import CodeOwnersRule, OwnerEntry, Policy, ServerMatch
 from scanner.report import InventoryFormat, OutputFormat, render, render_inventory
 from scanner.result import Note, ScanResult
 
@@ -177,6 +178,21 @@ CURSOR = config(
     absolute="/home/dev/.cursor/mcp.json",
 )
 
+# Owners for some of the sample servers: by package, by name and path, by URL, and by CODEOWNERS;
+# db, local, zapier and the reference entry have none.
+SAMPLE_POLICY = Policy(
+    source=".mcpiam.yaml",
+    base_dir=ROOT,
+    owners=(
+        OwnerEntry(ServerMatch(packages=("@modelcontextprotocol/server-github",)), "@acme/platform-security", line=3),
+        OwnerEntry(ServerMatch(names=("fetch",), paths=(".vscode/**",)), "@acme/tools", line=8),
+        OwnerEntry(ServerMatch(urls=("api.example.com/mcp",)), "ops@example.com", line=11),
+    ),
+    owners_from_codeowners=True,
+    codeowners_source=".github/CODEOWNERS",
+    codeowners=(CodeOwnersRule("/.vscode/", ("@acme/editors", "@acme/security"), 4),),
+)
+
 RULES = (
     rule("hardcoded-secret", Severity.CRITICAL, "A literal credential is written in an MCP config.",
          tags=("secrets", "credentials"), controls=("OWASP-NHI2",)),
@@ -245,6 +261,7 @@ def sample_result(**changes: object) -> ScanResult:
         fail_on=Severity.HIGH,
         tool_version="0.1.0",
         files_considered=14,
+        applied_policy=SAMPLE_POLICY,
     )
     return replace(result, **changes)
 
@@ -268,9 +285,9 @@ ALL_OUTPUTS: dict[str, Callable[[ScanResult], str]] = {
     "text-verbose-color": lambda r: render(r, OutputFormat.TEXT, color=True, verbose=True),
     "json": lambda r: render(r, OutputFormat.JSON),
     "sarif": lambda r: render(r, OutputFormat.SARIF),
-    "inventory-table": lambda r: render_inventory(r.configs, InventoryFormat.TABLE),
-    "inventory-json": lambda r: render_inventory(r.configs, InventoryFormat.JSON),
-    "inventory-csv": lambda r: render_inventory(r.configs, InventoryFormat.CSV),
+    "inventory-table": lambda r: render_inventory(r.configs, InventoryFormat.TABLE, r.applied_policy),
+    "inventory-json": lambda r: render_inventory(r.configs, InventoryFormat.JSON, r.applied_policy),
+    "inventory-csv": lambda r: render_inventory(r.configs, InventoryFormat.CSV, r.applied_policy),
 }
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from scanner.model import Scope, Transport
+from scanner.policy import OwnerEntry, Policy, ServerMatch
 from scanner.report import InventoryFormat, render_inventory
 from scanner.report.inventory import display_command, looks_secret, redact_url
 from test_report_common import MCP, SECRET, assert_golden, config, sample_result, server
@@ -24,7 +25,8 @@ def stdio(command: str | None, *args: str):
     (InventoryFormat.JSON, "inventory.json"),
 ])
 def test_inventory_matches_golden(fmt: InventoryFormat, name: str) -> None:
-    assert_golden(name, render_inventory(sample_result().configs, fmt))
+    result = sample_result()
+    assert_golden(name, render_inventory(result.configs, fmt, result.applied_policy))
 
 
 @pytest.mark.parametrize("command,args,expected", [
@@ -129,7 +131,9 @@ def test_table_truncates_long_commands_in_the_middle() -> None:
     long_path = "/opt/" + "/".join(["very-long-directory-name"] * 5) + "/server.js"
     long = server("long", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, command="node", args=(long_path,))
     table = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (long,)),), InventoryFormat.TABLE)
-    command_cell = table.splitlines()[1].split("  ")[-2].strip()
+    header, row = table.splitlines()[:2]
+    start = header.index("COMMAND/URL")
+    command_cell = row[start:header.index("CREDENTIALS")].strip()
     assert len(command_cell) == 60
     assert command_cell.startswith("node /opt/very-long") and command_cell.endswith("-name/server.js")
     assert "…" in command_cell
@@ -138,10 +142,80 @@ def test_table_truncates_long_commands_in_the_middle() -> None:
 def test_empty_inventory() -> None:
     assert render_inventory((), InventoryFormat.TABLE) == "No MCP servers found."
     assert render_inventory((), InventoryFormat.JSON) == "[]"
-    assert render_inventory((), InventoryFormat.CSV) == "client,file,server,scope,transport,command_or_url,credentials"
+    assert render_inventory((), InventoryFormat.CSV) == \
+        "client,file,server,scope,transport,command_or_url,credentials,owner,owner_source"
 
 
 def test_transport_without_command_or_url_shows_a_dash() -> None:
     bare = server("bare", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, transport=Transport.SSE)
     table = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (bare,)),), InventoryFormat.TABLE)
-    assert table.splitlines()[1].split() == ["claude-code", ".mcp.json", "bare", "project", "sse", "-", "-"]
+    assert table.splitlines()[1].split() == ["claude-code", ".mcp.json", "bare", "project", "sse", "-", "-", "-", "-"]
+
+
+# --- owners: resolved by scanner.policy.matching.ownership_of, the missing-owner rule's answer ---
+
+OWNED = {  # server (in .mcp.json / .vscode/mcp.json) -> (owner, source cell); see SAMPLE_POLICY
+    "github": ("@acme/platform-security", "policy (package) .mcpiam.yaml:3"),
+    "remote-api": ("ops@example.com", "policy (url) .mcpiam.yaml:11"),
+    "fetch": ("@acme/tools", "policy (name+path) .mcpiam.yaml:8"),
+    "acme": ("@acme/editors @acme/security", "codeowners (path) .github/CODEOWNERS:4"),
+}
+UNOWNED = ("db", "local", "zapier")
+
+
+def _render(fmt: InventoryFormat, **changes: object) -> str:
+    result = sample_result(**changes)
+    return render_inventory(result.configs, fmt, result.applied_policy)
+
+
+def test_json_records_carry_the_owner_and_where_it_comes_from() -> None:
+    records = {(r["file"], r["server"]): r for r in json.loads(_render(InventoryFormat.JSON))}
+    assert records[(".mcp.json", "github")]["owner"] == "@acme/platform-security"
+    assert records[(".mcp.json", "github")]["owner_source"] == {
+        "kind": "policy", "file": ".mcpiam.yaml", "line": 3, "matched_by": ["package"]}
+    assert records[(".vscode/mcp.json", "fetch")]["owner_source"]["matched_by"] == ["name", "path"]
+    assert records[(".vscode/mcp.json", "acme")]["owner_source"] == {
+        "kind": "codeowners", "file": ".github/CODEOWNERS", "line": 4, "matched_by": ["path"]}
+    for name in UNOWNED:
+        record = next(r for (_, server), r in records.items() if server == name)
+        assert (record["owner"], record["owner_source"]) == (None, None)
+
+
+def test_csv_has_owner_columns_and_defuses_a_leading_at() -> None:
+    rows = {row["server"]: row for row in csv.DictReader(io.StringIO(_render(InventoryFormat.CSV)))
+            if row["file"] != "~/.cursor/mcp.json" or row["server"] != "github"}
+    for name, (owner, source) in OWNED.items():
+        # A GitHub team starts with @, which a spreadsheet would read as a formula.
+        expected = "'" + owner if owner.startswith("@") else owner
+        assert (rows[name]["owner"], rows[name]["owner_source"]) == (expected, source)
+    for name in UNOWNED:
+        assert (rows[name]["owner"], rows[name]["owner_source"]) == ("", "")
+
+
+def test_table_has_owner_columns_with_a_dash_for_no_owner() -> None:
+    header, *lines = _render(InventoryFormat.TABLE).splitlines()
+    owner_at, source_at = header.index("OWNER "), header.index("OWNER SOURCE")
+    cells = {line.split()[2]: (line[owner_at:source_at].strip(), line[source_at:].strip())
+             for line in lines if not line.startswith("cursor ") or " github " not in line}
+    for name, expected in OWNED.items():
+        assert cells[name] == expected
+    for name in UNOWNED:
+        assert cells[name] == ("-", "-")
+
+
+@pytest.mark.parametrize("fmt", list(InventoryFormat))
+def test_without_a_policy_no_server_has_an_owner(fmt: InventoryFormat) -> None:
+    result = sample_result()
+    output = render_inventory(result.configs, fmt)
+    assert all(owner not in output for owner, _ in OWNED.values())
+    assert ".mcpiam.yaml" not in output and "CODEOWNERS" not in output
+
+
+def test_an_owner_entry_without_a_known_line_shows_its_file_only() -> None:
+    policy = Policy(source="central.yaml", owners=(OwnerEntry(ServerMatch(names=("db",)), "dba"),))
+    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON, policy))
+    db = next(r for r in records if r["server"] == "db")
+    assert db["owner_source"] == {"kind": "policy", "file": "central.yaml", "line": None, "matched_by": ["name"]}
+    table = render_inventory(sample_result().configs, InventoryFormat.TABLE, policy)
+    db_row = next(line for line in table.splitlines() if " db " in line)
+    assert db_row.split()[-4:] == ["dba", "policy", "(name)", "central.yaml"]

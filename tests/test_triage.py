@@ -313,3 +313,112 @@ def test_the_policy_files_allowlist_suppresses_plain_json_and_no_ignores_shows_i
     assert report["triage"]["suppressions"][0]["reason"] == "rotated, SEC-9"
     assert main(["scan", "--format", "json", "--select", "embedded-secret", "--no-ignores"]) == 1
     assert len(json.loads(capsys.readouterr().out)["findings"]) == 1
+
+
+# --- unused allow-list entries -------------------------------------------------------------------
+
+GONE = "0123456789abcdef" * 2  # fingerprints no finding has; shaped as a policy requires
+GONE_TOO = "fedcba9876543210" * 2
+ELSEWHERE = "00112233445566778899aabbccddeeff"
+
+
+def _allowlist_repo(root: Path, extra_entries: str = "") -> str:
+    """A plain JSON config with one secret, and a policy whose first entry accepts it; returns the
+    accepted finding's fingerprint."""
+    fmt = BY_NAME["json"]
+    write(root, fmt, fmt.text())
+    result = scan_paths([root], ScanSettings(select=("embedded-secret",)), root=root)
+    [finding] = result.findings
+    (root / ".mcpiam.yaml").write_text(
+        "allowlist:\n"
+        f"  - fingerprint: {finding.fingerprint}\n    reason: rotated, SEC-9\n"  # line 2: used
+        f"  - fingerprint: {GONE}\n    reason: fixed in SEC-10\n    rule: embedded-secret\n"  # line 4
+        f"  - {{fingerprint: {GONE_TOO}, reason: old, path: ./.cursor/mcp.json}}\n"  # line 7
+        f"  - {{fingerprint: {ELSEWHERE}, reason: another file, path: services/mcp.json}}\n"  # line 8: not read
+        + extra_entries, encoding="utf-8")
+    return finding.fingerprint
+
+
+def _unused(result) -> list[tuple[str, int, int]]:
+    return [(n.path, n.span.start_line, n.span.start_column) for n in result.notes
+            if n.code == "unused-allowlist-entry"]
+
+
+def test_an_allowlist_entry_that_matches_no_finding_is_a_warning_at_the_entry(tmp_path: Path) -> None:
+    used = _allowlist_repo(tmp_path, f"  - {{fingerprint: {'ab' * 16}, reason: names neither}}\n")  # line 9
+    result = scan_paths([tmp_path], ScanSettings(), root=tmp_path)
+    assert _unused(result) == [(".mcpiam.yaml", 4, 5), (".mcpiam.yaml", 7, 5), (".mcpiam.yaml", 9, 5)]
+    notes = {n.span.start_line: n for n in result.notes if n.code == "unused-allowlist-entry"}
+    assert notes[4].level == "warning"
+    assert notes[4].message.startswith("allowlist[1] (rule embedded-secret) matches no finding in this scan")
+    assert notes[7].message.startswith("allowlist[2] (path .cursor/mcp.json) matches no finding")
+    assert notes[9].message.startswith("allowlist[4] matches no finding")
+    # The entry for a file this scan did not read is not judged; the used entry still applies.
+    assert result.allowlisted == 1 and "embedded-secret" not in [f.rule_id for f in result.findings]
+    everything = "".join(n.message for n in result.notes)
+    assert used not in everything and GONE not in everything and SECRET not in everything
+
+
+def test_unused_allowlist_entries_reach_every_format_without_fingerprints_or_secrets(
+        tmp_path: Path, capsys, monkeypatch) -> None:
+    _allowlist_repo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "--select", "embedded-secret"]) == 0  # a note never fails a scan
+    assert "[unused-allowlist-entry] allowlist[1]" in capsys.readouterr().out
+    main(["scan"])
+    text = capsys.readouterr().out
+    assert ".mcpiam.yaml:4:5: warning [unused-allowlist-entry] allowlist[1] (rule embedded-secret)" in text
+    assert ".mcpiam.yaml:7:5: warning [unused-allowlist-entry] allowlist[2]" in text
+    main(["scan", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert [(n["path"], n["line"], n["column"], n["end_line"]) for n in report["notes"]
+            if n["code"] == "unused-allowlist-entry"] == [(".mcpiam.yaml", 4, 5, 6), (".mcpiam.yaml", 7, 5, 7)]
+    main(["scan", "--format", "sarif"])
+    sarif_text = capsys.readouterr().out
+    notifications = json.loads(sarif_text)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    regions = [(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                n["locations"][0]["physicalLocation"]["region"]["startLine"])
+               for n in notifications if n["descriptor"]["id"] == "unused-allowlist-entry"]
+    assert regions == [(".mcpiam.yaml", 4), (".mcpiam.yaml", 7)]
+    for output in (text, json.dumps(report), sarif_text):
+        assert GONE not in output and GONE_TOO not in output and SECRET not in output
+
+
+@pytest.mark.parametrize("settings,judged", [
+    ({}, [4, 7, 9]),
+    ({"select": ("embedded-secret",)}, [4]),  # entries naming no rule cannot be judged
+    ({"select": ("insecure-transport",)}, []),  # embedded-secret did not run: its entries are not judged
+    ({"ignore": ("embedded-secret",)}, []),
+    ({"ignore": ("insecure-transport",)}, [4]),
+])
+def test_only_entries_whose_rule_ran_are_judged(tmp_path: Path, settings: dict, judged: list[int]) -> None:
+    _allowlist_repo(tmp_path, f"  - {{fingerprint: {'ab' * 16}, reason: no rule}}\n")
+    result = scan_paths([tmp_path], ScanSettings(**settings), root=tmp_path)
+    assert [line for _, line, _ in _unused(result)] == judged
+
+
+def test_a_rule_the_policy_turns_off_cannot_judge_its_entries(tmp_path: Path) -> None:
+    _allowlist_repo(tmp_path)
+    policy = tmp_path / ".mcpiam.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "rules:\n  embedded-secret: {enabled: false}\n",
+                      encoding="utf-8")
+    assert _unused(scan_paths([tmp_path], ScanSettings(), root=tmp_path)) == []
+
+
+def test_a_scan_of_some_files_judges_only_entries_naming_one_of_them(tmp_path: Path, monkeypatch) -> None:
+    _allowlist_repo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    # As a pre-commit hook runs it: the named file only. Entry 1 names no path: not judged.
+    result = scan_paths([Path(".cursor/mcp.json")], ScanSettings(), root=tmp_path)
+    assert [line for _, line, _ in _unused(result)] == [7]
+    # A sub-folder that does not hold the policy's folder judges no path-less entry either.
+    (tmp_path / "services").mkdir()
+    assert _unused(scan_paths([Path("services")], ScanSettings(), root=tmp_path)) == []
+
+
+def test_no_ignores_still_judges_unused_entries(tmp_path: Path) -> None:
+    _allowlist_repo(tmp_path)
+    result = scan_paths([tmp_path], ScanSettings(triage=TriageSettings(inline_ignores=False)), root=tmp_path)
+    assert [line for _, line, _ in _unused(result)] == [4, 7]
+    assert "embedded-secret" in [f.rule_id for f in result.findings]

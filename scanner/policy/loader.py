@@ -148,6 +148,14 @@ def _problems(root: Node | None, display: str, rule_ids: Collection[str]) -> Ite
             if entry.key not in rule_ids:
                 yield PolicyProblem(display, entry.key_span, field_name(("rules", entry.key)),
                                     "unknown rule; `mcpiam rules` lists them")
+    allowlist = root.get("allowlist") if isinstance(root, Mapping) else None
+    if rule_ids and isinstance(allowlist, Sequence):
+        for index, item in enumerate(allowlist.items):
+            rule = item.get("rule") if isinstance(item, Mapping) else None
+            if isinstance(rule, Scalar) and isinstance(rule.value, str) and rule.value \
+                    and rule.value not in rule_ids:
+                yield PolicyProblem(display, rule.span, field_name(("allowlist", index, "rule")),
+                                    "unknown rule; `mcpiam rules` lists them")
 
 
 def _span_at(root: Node, route: Route) -> Span:
@@ -226,9 +234,22 @@ def _match(data: dict[str, Any]) -> ServerMatch:
                        packages=_globs(data.get("package")), urls=_globs(data.get("url")))
 
 
-def _item_lines(root: Node | None, key: str) -> list[int]:
+def _item_spans(root: Node | None, key: str) -> list[Span]:
     node = root.get(key) if isinstance(root, Mapping) else None
-    return [item.span.start_line for item in node.items] if isinstance(node, Sequence) else []
+    return [item.span for item in node.items] if isinstance(node, Sequence) else []
+
+
+def _item_lines(root: Node | None, key: str) -> list[int]:
+    return [span.start_line for span in _item_spans(root, key)]
+
+
+def _allowed(entries: list[dict[str, Any]], spans: list[Span]) -> tuple[AllowedFinding, ...]:
+    return tuple(
+        AllowedFinding(entry["fingerprint"], entry["reason"], rule=entry.get("rule"),
+                       path=entry["path"].strip().removeprefix("./") if "path" in entry else None,
+                       span=spans[index] if index < len(spans) else None)
+        for index, entry in enumerate(entries)
+    )
 
 
 def _build(data: dict[str, Any], display: str, root: Node | None) -> Policy:
@@ -251,7 +272,6 @@ def _build(data: dict[str, Any], display: str, root: Node | None) -> Policy:
             for rule_id, override in rules.items()
         ),
         ignore_paths=tuple(data.get("ignore_paths") or ()),
-        allowlist=tuple(AllowedFinding(entry["fingerprint"], entry["reason"])
-                        for entry in data.get("allowlist") or ()),
+        allowlist=_allowed(list(data.get("allowlist") or ()), _item_spans(root, "allowlist")),
         shared_accounts=tuple(data.get("shared_accounts") or ()),
     )

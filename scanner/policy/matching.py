@@ -1,6 +1,6 @@
 """Which policy entries cover a server: owners by first match, CODEOWNERS as a fallback, approvals.
 
-Used by the ownership rules, and meant for the inventory as well: one answer to "who owns this".
+Used by the ownership rules and by the inventory: one answer to "who owns this".
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from scanner.identity import Package, docker_name, package_of, pypi_name, url_of
 from scanner.model import ConfigFile, Server
 from scanner.policy.apply import path_matches
 from scanner.policy.codeowners import codeowners_of
-from scanner.policy.model import OwnerEntry, Policy, ServerMatch
+from scanner.policy.model import CodeOwnersRule, OwnerEntry, Policy, ServerMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,12 @@ class Ownership:
     owner: str
     entry: OwnerEntry | None  # the owners entry; None when the owner comes from CODEOWNERS
     source: str  # "policy" | "codeowners"
+    codeowners_rule: CodeOwnersRule | None = None  # the CODEOWNERS line, when source is "codeowners"
+
+    @property
+    def matched_by(self) -> tuple[str, ...]:
+        """What the owner was matched on: the fields the owners entry gives, or the path for CODEOWNERS."""
+        return self.entry.match.fields if self.entry is not None else ("path",)
 
 
 def package_matches(pattern: str, package: Package | None) -> bool:
@@ -98,6 +104,8 @@ def server_matches(match: ServerMatch, facts: ServerFacts) -> bool:
 
 def owner_entry_for(policy: Policy, config: ConfigFile, server: Server) -> OwnerEntry | None:
     """The first owners entry covering the server."""
+    if not policy.owners:
+        return None
     facts = ServerFacts.of(policy, config, server)
     return next((entry for entry in policy.owners if server_matches(entry.match, facts)), None)
 
@@ -110,7 +118,7 @@ def ownership_of(policy: Policy, config: ConfigFile, server: Server) -> Ownershi
     if policy.owners_from_codeowners:
         rule = codeowners_of(policy.codeowners, policy.relative_path(config.absolute_path, config.path))
         if rule is not None and rule.owners:
-            return Ownership(" ".join(rule.owners), None, "codeowners")
+            return Ownership(" ".join(rule.owners), None, "codeowners", rule)
     return None
 
 

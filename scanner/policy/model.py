@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from scanner.document import Span
 from scanner.findings import Severity
 
 
@@ -16,6 +17,12 @@ class ServerMatch:
     paths: tuple[str, ...] = ()
     packages: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields this match gives, as the policy file names them: name, path, package, url."""
+        given = (("name", self.names), ("path", self.paths), ("package", self.packages), ("url", self.urls))
+        return tuple(name for name, patterns in given if patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,9 @@ class RuleOverride:
 class AllowedFinding:
     fingerprint: str
     reason: str
+    rule: str | None = None  # the finding's rule id, when the entry gives it
+    path: str | None = None  # the finding's file relative to the policy's folder, when given
+    span: Span | None = None  # where the entry is written in the policy file, for notes
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scanner.model import ConfigFile
+    from scanner.policy.model import Policy
     from scanner.result import ScanResult
 
 
@@ -48,11 +49,14 @@ def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, 
     return renderer.render(result, color=color, verbose=verbose)
 
 
-def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str) -> str:
-    """Render every server defined in ``configs`` as a table, JSON records or CSV, without secrets."""
+def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
+                     policy: Policy | None = None) -> str:
+    """Render every server defined in ``configs`` as a table, JSON records or CSV, without secrets;
+    each server's owner is resolved against ``policy`` (``ScanResult.applied_policy``)."""
+    from scanner.policy.model import Policy
     from scanner.report import inventory
 
-    return inventory.render(configs, InventoryFormat(fmt))
+    return inventory.render(configs, InventoryFormat(fmt), policy if policy is not None else Policy())
 
 
 __all__ = ["InventoryFormat", "OutputFormat", "render", "render_inventory"]

@@ -1,11 +1,12 @@
 """The server inventory: every MCP server a scan saw, as a table, JSON records or CSV.
 
-An inventory lists *what* runs and *which* credentials it is handed, never a credential itself.
-Commands, arguments and URLs can all carry secrets (``--api-key X``, ``https://user:pw@host``,
-``?token=...``, a key pasted into a URL path), so every value passes through a conservative filter
-before it is shown: ``display_command`` keeps only the launcher and the package it starts;
+An inventory lists *what* runs, *which* credentials it is handed and *who owns* it, never a
+credential itself. Commands, arguments and URLs can all carry secrets (``--api-key X``,
+``https://user:pw@host``, ``?token=...``, a key pasted into a URL path), so every value passes
+through a conservative filter before it is shown: ``display_command`` keeps only the launcher and the package it starts;
 ``redact_url`` keeps scheme, host, port, ordinary path segments and query *keys*. Credentials are
-listed by name (env variables and headers), never by value.
+listed by name (env variables and headers), never by value. The owner is the answer of
+``scanner.policy.matching.ownership_of``, the one the ``missing-owner`` rule judges by.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING
 from scanner.catalogue import NameField, name_field_at
 from scanner.document import Scalar, format_route, walk
 from scanner.model import ConfigFile, Server
+from scanner.policy.matching import Ownership, ownership_of
+from scanner.policy.model import Policy
 from scanner.report._shared import clean, ordered_configs, ordered_servers
 
 if TYPE_CHECKING:
@@ -74,8 +77,11 @@ _URL = re.compile(
 
 REDACTED = "***"
 TABLE_COMMAND_WIDTH = 60
-COLUMNS = ("client", "file", "server", "scope", "transport", "command_or_url", "credentials")
-_TABLE_HEADERS = ("CLIENT", "FILE", "SERVER", "SCOPE", "TRANSPORT", "COMMAND/URL", "CREDENTIALS")
+COLUMNS = ("client", "file", "server", "scope", "transport", "command_or_url", "credentials", "owner",
+           "owner_source")
+_TABLE_HEADERS = ("CLIENT", "FILE", "SERVER", "SCOPE", "TRANSPORT", "COMMAND/URL", "CREDENTIALS", "OWNER",
+                  "OWNER SOURCE")
+_COMMAND_COLUMN = COLUMNS.index("command_or_url")
 
 
 def looks_secret(text: str) -> bool:
@@ -256,9 +262,36 @@ def _names_in_fields(server: Server, name_fields: Sequence[NameField]) -> list[s
     ]
 
 
-def server_record(config: ConfigFile, server: Server) -> dict[str, object]:
-    """One inventory record: the JSON shape shared by ``inventory --format json`` and the JSON report."""
+def owner_source(policy: Policy, ownership: Ownership) -> dict[str, object]:
+    """Where an owner comes from: ``kind`` (policy or codeowners), the file and line that name it,
+    and what the server was matched on (the fields of the owners entry; ``path`` for CODEOWNERS)."""
+    if ownership.entry is not None:
+        file, line = policy.source, ownership.entry.line
+    else:
+        file = policy.codeowners_source
+        line = ownership.codeowners_rule.line if ownership.codeowners_rule is not None else 0
+    return {"kind": ownership.source, "file": file, "line": line or None,
+            "matched_by": list(ownership.matched_by)}
+
+
+def describe_owner_source(source: dict[str, object] | None) -> str:
+    """The source as one table or CSV cell: ``policy (package) .mcpiam.yaml:8``; ``""`` without one."""
+    if source is None:
+        return ""
+    where = str(source["file"] or "")
+    if where and source["line"]:
+        where += f":{source['line']}"
+    matched_by = "+".join(source["matched_by"])  # type: ignore[arg-type]
+    return " ".join(part for part in (str(source["kind"]), f"({matched_by})", where) if part)
+
+
+def server_record(config: ConfigFile, server: Server, policy: Policy = Policy()) -> dict[str, object]:
+    """One inventory record: the JSON shape shared by ``inventory --format json`` and the JSON report.
+
+    ``owner`` and ``owner_source`` are ``None`` when no owners entry (or, with
+    ``owners_from_codeowners``, no CODEOWNERS line) covers the server."""
     url = server.url_text
+    ownership = ownership_of(policy, config, server)
     return {
         "client": server.client or config.client,
         "file": config.path,
@@ -272,13 +305,15 @@ def server_record(config: ConfigFile, server: Server) -> dict[str, object]:
         "line": server.name_span.start_line,
         "column": server.name_span.start_column,
         "reference_only": server.reference_only,
+        "owner": ownership.owner if ownership is not None else None,
+        "owner_source": owner_source(policy, ownership) if ownership is not None else None,
     }
 
 
-def records(configs: Iterable[ConfigFile]) -> list[dict[str, object]]:
+def records(configs: Iterable[ConfigFile], policy: Policy = Policy()) -> list[dict[str, object]]:
     """Inventory records for every server, by file and then position in the file."""
     return [
-        server_record(config, server)
+        server_record(config, server, policy)
         for config in ordered_configs(configs)
         for server in ordered_servers(config.servers)
     ]
@@ -294,6 +329,8 @@ def _row(record: dict[str, object], *, credentials_separator: str) -> tuple[str,
         str(record["transport"]),
         str(command_or_url),
         credentials_separator.join(record["credentials"]),  # type: ignore[arg-type]
+        str(record["owner"] or ""),
+        describe_owner_source(record["owner_source"]),  # type: ignore[arg-type]
     )
 
 
@@ -305,12 +342,13 @@ def _truncate_middle(text: str, width: int) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
 
 
-def render_table(configs: Sequence[ConfigFile]) -> str:
-    rows = [_row(r, credentials_separator=", ") for r in records(configs)]
+def render_table(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
+    rows = [_row(r, credentials_separator=", ") for r in records(configs, policy)]
     if not rows:
         return "No MCP servers found."
     cells = [_TABLE_HEADERS] + [
-        tuple(clean(_truncate_middle(c, TABLE_COMMAND_WIDTH) if i == 5 else c) or "-" for i, c in enumerate(row))
+        tuple(clean(_truncate_middle(c, TABLE_COMMAND_WIDTH) if i == _COMMAND_COLUMN else c) or "-"
+              for i, c in enumerate(row))
         for row in rows
     ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(_TABLE_HEADERS))]
@@ -322,20 +360,20 @@ def _csv_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def render_csv(configs: Sequence[ConfigFile]) -> str:
+def render_csv(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for record in records(configs):
+    for record in records(configs, policy):
         writer.writerow([_csv_safe(c) for c in _row(record, credentials_separator=",")])
     return buffer.getvalue().rstrip("\n")
 
 
-def render_json(configs: Sequence[ConfigFile]) -> str:
-    return json.dumps(records(configs), indent=2, sort_keys=True, ensure_ascii=True)
+def render_json(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
+    return json.dumps(records(configs, policy), indent=2, sort_keys=True, ensure_ascii=True)
 
 
-def render(configs: Sequence[ConfigFile], fmt: InventoryFormat) -> str:
+def render(configs: Sequence[ConfigFile], fmt: InventoryFormat, policy: Policy = Policy()) -> str:
     """Dispatch on the inventory format (``scanner.report.render_inventory`` is the public entry)."""
     renderers = {"table": render_table, "json": render_json, "csv": render_csv}
-    return renderers[fmt.value](configs)
+    return renderers[fmt.value](configs, policy)

@@ -152,7 +152,8 @@ def _report_data(result: ScanResult) -> dict[str, object]:
                 "scope": config.scope.value,
                 "format": config.document.format,
                 "recognised_by": config.recognised_by,
-                "servers": [server_record(config, server) for server in ordered_servers(config.servers)],
+                "servers": [server_record(config, server, result.applied_policy)
+                            for server in ordered_servers(config.servers)],
             }
             for config in ordered_configs(result.configs)
         ],
