@@ -155,10 +155,15 @@ def executable_name(text: str) -> str:
 
 def _command_words(command: Value) -> list[Token]:
     """A ``command`` written as a whole command line (``npx -y pkg``) is split at white space, as
-    the clients that run it through a shell do; a path with spaces and no options stays whole."""
+    the clients that run it through a shell do; a path with spaces and no options stays whole, and
+    so does a value spread over several lines (a folded YAML scalar, most often a mis-indented
+    ``args:`` swallowed into ``command``: not a command line anyone wrote)."""
     text = (command.text or "").strip()
     words = text.split()
-    if (len(words) > 1 and executable_name(words[0]) not in KNOWN_EXECUTABLES and ("/" in text or "\\" in text)
+    span = command.node.span
+    if len(words) > 1 and span.start_line != span.end_line:
+        words = [text]
+    elif (len(words) > 1 and executable_name(words[0]) not in KNOWN_EXECUTABLES and ("/" in text or "\\" in text)
             and not any(word.startswith("-") for word in words)):
         words = [text]  # "C:\\Program Files\\App\\server.exe": one program
     return [Token(word, command) for word in words]

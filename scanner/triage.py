@@ -22,6 +22,8 @@ from scanner.suppressions import Directive, directives
 
 @dataclass(frozen=True, slots=True)
 class TriageSettings:
+    """What may set findings aside: inline suppressions, allow-list and baseline."""
+
     inline_ignores: bool = True  # False: --no-ignores, every finding shown (audits)
     baseline: Baseline | None = None
     # Fingerprints set aside by the policy file, each with its reason (the hook for plain JSON).
@@ -30,6 +32,8 @@ class TriageSettings:
 
 @dataclass(frozen=True, slots=True)
 class SuppressedFinding:
+    """A finding set aside, with what set it aside (inline directive or policy) and why."""
+
     finding: Finding
     source: str  # inline | policy
     reason: str

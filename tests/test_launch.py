@@ -141,6 +141,16 @@ def test_unpinned_server_on_decided_cases(tmp_path: Path, command: str, args: li
     assert unpinned(tmp_path, command, args) == expected
 
 
+def test_a_command_folded_over_several_lines_is_not_read_as_a_command_line(tmp_path: Path) -> None:
+    # "args:" indented one space too far folds into the command scalar: "npx args: [...]".
+    text = "mcpServers:\n  - name: db\n    command: npx\n     args: [\"-y\", \"db-mcp\"]\n"
+    found = scan_text(tmp_path, ".continue/mcpServers/db.yaml", text, "unpinned-server")
+    assert found == []
+    single_line = "mcpServers:\n  - name: db\n    command: npx -y db-mcp\n"
+    assert [f.token for f in scan_text(tmp_path, ".continue/mcpServers/db.yaml", single_line,
+                                       "unpinned-server")] == ['npx -y db-mcp']
+
+
 def test_a_github_image_pinned_by_tag_and_digest_is_still_the_github_server(tmp_path: Path) -> None:
     image = "ghcr.io/github/github-mcp-server:v0.20.1@" + DIGEST
     text = json.dumps({"mcpServers": {"gh": {"command": "docker", "args": ["run", "-i", "--rm", image]}}})

@@ -41,6 +41,8 @@ _TYPE_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class PolicyProblem:
+    """One problem in a policy file, at its line and column."""
+
     path: str
     span: Span
     field: str  # e.g. owners[0].match.package; "" for the file as a whole

@@ -17,6 +17,8 @@ from scanner.policy.model import CodeOwnersRule, OwnerEntry, Policy, ServerMatch
 
 @dataclass(frozen=True, slots=True)
 class Ownership:
+    """Who owns a server and which policy entry or CODEOWNERS rule says so."""
+
     owner: str
     entry: OwnerEntry | None  # the owners entry; None when the owner comes from CODEOWNERS
     source: str  # "policy" | "codeowners"

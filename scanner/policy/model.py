@@ -27,6 +27,8 @@ class ServerMatch:
 
 @dataclass(frozen=True, slots=True)
 class OwnerEntry:
+    """An owners registry entry: who owns the servers it matches, and why they exist."""
+
     match: ServerMatch
     owner: str
     purpose: str | None = None
@@ -44,12 +46,16 @@ class OwnerEntry:
 
 @dataclass(frozen=True, slots=True)
 class ApprovedServer:
+    """A server the policy approves, by the facts it must match."""
+
     match: ServerMatch
     note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RuleOverride:
+    """A policy switch for one rule: off, or at another severity."""
+
     rule_id: str
     enabled: bool | None = None  # None: unchanged
     severity: Severity | None = None  # None: the rule's own severity
@@ -57,6 +63,8 @@ class RuleOverride:
 
 @dataclass(frozen=True, slots=True)
 class AllowedFinding:
+    """An allow-listed finding: its fingerprint and the reason it is accepted."""
+
     fingerprint: str
     reason: str
     rule: str | None = None  # the finding's rule id, when the entry gives it
