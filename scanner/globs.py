@@ -72,6 +72,11 @@ def _ends(wild: _Wild, text: str, start: int) -> list[int]:
 def anchored_glob_match(path: str, pattern: str) -> bool:
     """Whether a whole POSIX relative path matches a glob, even one without "/"."""
     tokens = _tokens(pattern)
+    # Most globs start or end with literal text: a cheap rejection for the many paths that differ.
+    if tokens and isinstance(tokens[-1], str) and not path.endswith(tokens[-1]):
+        return False
+    if tokens and isinstance(tokens[0], str) and not path.startswith(tokens[0]):
+        return False
     failed: set[tuple[int, int]] = set()  # (token, position) pairs known not to lead to a match
 
     def match(token: int, position: int) -> bool:

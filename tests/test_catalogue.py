@@ -16,6 +16,7 @@ from scanner.catalogue import (
     build_catalogue,
     default_catalogue,
     format_family,
+    specificity,
     load_raw,
     load_schema,
     name_field_at,
@@ -505,3 +506,31 @@ def test_union_name_fields_keeps_rank_order_without_repeats() -> None:
     goose = CATALOGUE.file_kind("goose-config")
     merged = union_name_fields([goose, codex, goose])
     assert [f.path for f in merged] == [f.path for f in (*goose.name_fields, *codex.name_fields)]
+
+
+def _claim_by_every_glob(path: str, exists) -> tuple:
+    """The claim rule read straight from clients.yaml's header: every kind, every glob."""
+    directory = path.rsplit("/", 1)[0] if "/" in path else ""
+    ranked = []
+    for order, kind in enumerate(CATALOGUE.file_kinds()):
+        ranks = [(1, -specificity(p), order) for p in kind.project if glob_match(path, p)]
+        ranks += [(0, -specificity(rule.glob), order) for rule in kind.project_if_sibling
+                  if glob_match(path, rule.glob) and exists(f"{directory}/{rule.sibling}" if directory else rule.sibling)]
+        if ranks:
+            ranked.append((min(ranks), kind))
+    return tuple(kind for _, kind in sorted(ranked, key=lambda item: item[0]))
+
+
+def test_the_indexed_claim_equals_trying_every_glob() -> None:
+    globs = {glob for kind in CATALOGUE.file_kinds()
+             for glob in (*kind.project, *(rule.glob for rule in kind.project_if_sibling))}
+    paths = set()
+    for glob in globs:
+        for prefix in ("", "app/", "a/b/"):
+            paths.add(prefix + glob.replace("**/", "").replace("*", "x").replace("?", "q"))
+            paths.add(prefix + glob.replace("**/", "d/").replace("*", "").replace("?", "."))
+    paths |= {"mcp.json", "x/settings.json", "README.md", "a/.vscode/settings.json", "servers/a/server.yaml"}
+    for exists in (lambda rel: False, lambda rel: True):
+        for path in sorted(paths):
+            assert CATALOGUE.claim_project_path(path, exists=exists) == _claim_by_every_glob(path, exists), path
+    assert CATALOGUE.claim_project_path(".cursor/mcp.json")  # exists omitted: sibling globs never match

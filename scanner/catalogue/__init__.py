@@ -154,6 +154,25 @@ class ReferenceSyntax:
 
 
 @dataclass(frozen=True, slots=True)
+class _ProjectGlob:
+    """One project glob of a kind, in claim order; ``sibling`` for a sibling-conditional glob."""
+
+    order: int  # the kind's position in the catalogue: the last tie-breaker of a claim
+    kind: FileKind
+    glob: str
+    specificity: int
+    sibling: str | None = None
+
+
+WILDCARD_NAME = ""  # index key of the globs whose file-name part has a wildcard
+
+
+def _name_key(glob: str) -> str:
+    name = glob.rsplit("/", 1)[-1]
+    return WILDCARD_NAME if "*" in name or "?" in name else name
+
+
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     """Every client, file kind and reference syntax mcpiam knows (clients.yaml)."""
 
@@ -165,6 +184,22 @@ class Catalogue:
     path_variables: dict[str, str] = field(default_factory=dict)  # variable -> home-relative default
     # System variable -> its path under the system root (%PROGRAMDATA% -> /ProgramData).
     system_path_variables: dict[str, str] = field(default_factory=dict)
+    # Derived once: every kind in order, and the project globs by the file name they name (a
+    # claim tries only the globs for its file name and the few with a wildcard name).
+    _kinds: tuple[FileKind, ...] = field(init=False, repr=False, compare=False)
+    _globs_by_name: dict[str, tuple[_ProjectGlob, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kinds = tuple(kind for client in self.clients for kind in client.files)
+        by_name: dict[str, list[_ProjectGlob]] = {}
+        for order, kind in enumerate(kinds):
+            entries = [_ProjectGlob(order, kind, glob, specificity(glob)) for glob in kind.project]
+            entries += [_ProjectGlob(order, kind, rule.glob, specificity(rule.glob), rule.sibling)
+                        for rule in kind.project_if_sibling]
+            for entry in entries:
+                by_name.setdefault(_name_key(entry.glob), []).append(entry)
+        object.__setattr__(self, "_kinds", kinds)
+        object.__setattr__(self, "_globs_by_name", {name: tuple(v) for name, v in by_name.items()})
 
     def client(self, client_id: str) -> Client:
         for client in self.clients:
@@ -173,10 +208,10 @@ class Catalogue:
         raise KeyError(client_id)
 
     def file_kinds(self) -> list[FileKind]:
-        return [kind for client in self.clients for kind in client.files]
+        return list(self._kinds)
 
     def file_kind(self, kind_id: str) -> FileKind:
-        for kind in self.file_kinds():
+        for kind in self._kinds:
             if kind.id == kind_id:
                 return kind
         raise KeyError(kind_id)
@@ -185,7 +220,7 @@ class Catalogue:
         """Every file kind whose project pattern matches this repository-relative POSIX path."""
         return [
             kind
-            for kind in self.file_kinds()
+            for kind in self._kinds
             if any(glob_match(relative_path, pattern) for pattern in kind.project)
         ]
 
@@ -197,20 +232,20 @@ class Catalogue:
         ``exists`` answers whether a repository-relative path exists; without it, sibling-conditional
         globs never match.
         """
-        directory = relative_path.rsplit("/", 1)[0] if "/" in relative_path else ""
-        ranked: list[tuple[tuple[int, int, int], FileKind]] = []
-        for order, kind in enumerate(self.file_kinds()):
-            ranks = [(1, -specificity(p), order) for p in kind.project if glob_match(relative_path, p)]
-            if exists is not None:
-                ranks += [
-                    (0, -specificity(rule.glob), order)
-                    for rule in kind.project_if_sibling
-                    if glob_match(relative_path, rule.glob)
-                    and exists(f"{directory}/{rule.sibling}" if directory else rule.sibling)
-                ]
-            if ranks:
-                ranked.append((min(ranks), kind))
-        return tuple(kind for _, kind in sorted(ranked, key=lambda item: item[0]))
+        directory, _, name = relative_path.rpartition("/")
+        best: dict[int, tuple[tuple[int, int, int], FileKind]] = {}
+        for entry in (*self._globs_by_name.get(name, ()), *self._globs_by_name.get(WILDCARD_NAME, ())):
+            if not glob_match(relative_path, entry.glob):
+                continue
+            if entry.sibling is None:
+                rank = (1, -entry.specificity, entry.order)
+            elif exists is not None and exists(f"{directory}/{entry.sibling}" if directory else entry.sibling):
+                rank = (0, -entry.specificity, entry.order)
+            else:
+                continue
+            if entry.order not in best or rank < best[entry.order][0]:
+                best[entry.order] = (rank, entry.kind)
+        return tuple(kind for _, kind in sorted(best.values(), key=lambda item: item[0]))
 
     def home_globs(self, kind: FileKind) -> tuple[str, ...]:
         """The kind's user paths that lie under the home directory, as home-relative globs."""
