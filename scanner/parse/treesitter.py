@@ -77,7 +77,7 @@ class _WindowedReader:
         return self._window
 
     def detach(self) -> None:
-        """Read nothing more: the tree keeps this callback, not the source or the window."""
+        """Read nothing more: the tree keeps this callback as its source, but not the file's bytes."""
         if self._source is not None:
             self._source.release()
             self._source = None
