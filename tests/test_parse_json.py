@@ -252,3 +252,73 @@ def test_error_recovery_that_would_take_minutes_is_abandoned() -> None:
     document = parse_text(text, "jsonc")
     assert time.perf_counter() - started < 10
     assert codes(document) == [("error", "parse-timeout")]
+
+
+def test_error_recovery_in_a_file_under_128_kb_is_abandoned_too() -> None:
+    # 126 KB, small enough that it was once parsed from bytes, without a deadline: about ten
+    # seconds of recovery. Every size now goes through the deadline.
+    text = "{\n" + '"k":1//,\n' * 14_000
+    assert len(text) < 128 * 1024
+    assert codes(parse_text(text, "json")) == [("error", "parse-timeout")]
+
+
+def _straddling_window_edges(window: int) -> str:
+    """JSON whose k-th window edge falls on the second byte of a 2-, 3- and 4-byte character."""
+    parts, size = ["{"], 1
+    for k, character in enumerate("é日😀", start=1):
+        prefix = f'"p{k}": "'
+        member = prefix + "a" * (k * window - 1 - size - len(prefix)) + character + '", '
+        parts.append(member)
+        size += len(member.encode())
+    return "".join(parts) + '"end": 0}'
+
+
+def test_the_windowed_read_gives_the_tree_of_a_direct_parse() -> None:
+    # Sizes around the read window (64 KB), and characters cut in two by its edges.
+    from tree_sitter import Parser
+
+    from scanner.parse import treesitter
+
+    window = 1 << 16
+    straddling = _straddling_window_edges(window).encode()
+    assert all(straddling[k * window] & 0xC0 == 0x80 for k in (1, 2, 3))  # a continuation byte
+    rows = ['{' + "".join(f'"é-日-😀-{n}": [1, "x"],\n' for n in range(count)) + '"end": 0}'
+            for count in (0, 1, 2_000, 3_000, 12_000)]
+    for source in [straddling, *(text.encode() for text in rows)]:
+        direct = Parser(treesitter.language("json")).parse(source)
+        windowed = treesitter.parse("json", source)
+        assert str(windowed.root_node) == str(direct.root_node), len(source)
+        assert windowed.root_node.end_byte == direct.root_node.end_byte == len(source)
+        assert not windowed.root_node.has_error
+
+
+def test_parses_running_at_once_in_threads_each_read_their_own_source() -> None:
+    # Each parse borrows its own read window; threads switch inside the read and progress
+    # callbacks, so a shared window would hand one parse another's bytes.
+    import sys
+    import threading
+
+    from tree_sitter import Parser
+
+    from scanner.parse import treesitter
+
+    sources = [("[" + ",\n".join(f'{{"id": "{n}-{i}", "v": [{i}, "{"x" * n}"]}}' for i in range(4_000)) + "]")
+               .encode() for n in range(6)]
+    expected = [str(Parser(treesitter.language("json")).parse(source).root_node) for source in sources]
+    treesitter.parse("json", b"[]")  # a window waits in the pool, as after any first parse
+    got: dict[int, str] = {}
+
+    def work(n: int) -> None:
+        got[n] = str(treesitter.parse("json", sources[n]).root_node)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(len(sources))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert [got.get(n) for n in range(len(sources))] == expected

@@ -2,7 +2,8 @@
 
 Importing the parse package costs nothing until a grammar is needed. A compiled ``Language`` is
 immutable and cached once per process; a ``Parser`` is cheap (microseconds) and made per call so
-no parser state is ever shared.
+no parser state is ever shared. The buffers tree-sitter reads through are kept for reuse (see
+``_WINDOWS``): they hold nothing between parses.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import functools
 import re
 import time
 from typing import TYPE_CHECKING
-
-_CHUNK = 1 << 16
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node, Parser, Tree, TreeCursor
@@ -43,12 +42,45 @@ class ParseTimeout(Exception):
     """tree-sitter was stopped: its error recovery on this input would take too long."""
 
 
-# Up to this size a source is handed to tree-sitter as bytes: its worst error recovery takes
-# well under a second here. Larger ones go through a read callback, the only way to get a
-# progress callback (a deadline), which py-tree-sitter 0.26 ignores for bytes; but it never
-# releases what a read callback returns, so every parse that way keeps its source alive
-# (tests/test_memory_bounds.py): a cost now paid only by the rare file above this size.
-DIRECT_PARSE_LIMIT = 128 * 1024
+# Every source, whatever its size, goes through a read callback: py-tree-sitter 0.26 calls a
+# progress callback (the only way to stop a parse, so the only deadline) for a callback's input
+# but ignores it for bytes ("The progress_callback is ignored when parsing a bytestring"), and no
+# size is safe without one: 126 KB of `"k":1//,` lines keep error recovery busy for 12 s.
+# But the 0.26.1 binding keeps a reference to every object a read callback returns. Its
+# parser_read_wrapper (tree_sitter/binding/parser.c; read from the wheel's machine code, as the
+# upstream source we could read predates it) releases the previous read's Py_buffer, calls the
+# callback, and passes the result to PyObject_GetBuffer into that Py_buffer (released again on
+# the next read and after the parse), but never decrefs the result itself. A slice of the source
+# or the source itself returned there lives forever (sources up to 128 KB were once parsed from
+# bytes for that, larger ones leaked whole); a memoryview pins the source too, or, released after
+# the parse, still leaves its own object per read. So the callback returns only windows that
+# live for the whole process anyway: a bytearray from _WINDOWS, refilled from the source on each
+# read (the binding has released its buffer when it calls back, so the window may be resized)
+# and put back after the parse. The leaked references pile up on the same few windows; None, the
+# end of input, is released. tests/test_memory_bounds.py: memory does not grow per file parsed.
+_CHUNK = 1 << 16
+_WINDOWS: list[bytearray] = []  # idle windows; one per parse running at the same time
+
+
+class _WindowedReader:
+    """tree-sitter's read callback: ``source`` from an offset, copied into a reusable window."""
+
+    def __init__(self, source: bytes, window: bytearray) -> None:
+        self._source: memoryview | None = memoryview(source)
+        self._window = window
+
+    def __call__(self, offset: int, _point: object) -> bytearray | None:
+        source = self._source
+        if source is None or offset >= len(source):
+            return None  # the end; None is released by the binding, unlike a buffer
+        self._window[:] = source[offset:offset + _CHUNK]
+        return self._window
+
+    def detach(self) -> None:
+        """Read nothing more: the tree keeps this callback as its source, but not the file's bytes."""
+        if self._source is not None:
+            self._source.release()
+            self._source = None
 
 
 def parse(name: str, source: bytes) -> "Tree":
@@ -57,20 +89,21 @@ def parse(name: str, source: bytes) -> "Tree":
     A valid 2 MB file parses in about a second, but error recovery grows quadratically with the
     number of errors: a few thousand broken lines would otherwise take minutes.
     """
-    if len(source) <= DIRECT_PARSE_LIMIT:
-        return parser(name).parse(source)
     deadline = time.monotonic() + 1.0 + len(source) / 1_000_000
-
-    def read(offset: int, _point: object) -> bytes:
-        return source[offset:offset + _CHUNK]
 
     def too_late(_offset: int, _has_error: bool) -> bool:
         return time.monotonic() > deadline
 
+    window = _WINDOWS.pop() if _WINDOWS else bytearray()
+    reader = _WindowedReader(source, window)
     try:
-        tree = parser(name).parse(read, progress_callback=too_late)
+        tree = parser(name).parse(reader, progress_callback=too_late)
     except ValueError:  # "Parsing failed": the callback cancelled it
         raise ParseTimeout from None
+    finally:
+        reader.detach()
+        window.clear()  # the binding has released its buffer: back to an empty allocation
+        _WINDOWS.append(window)
     if tree is None:
         raise ParseTimeout
     return tree
