@@ -5,7 +5,9 @@ whole process: interpreter start, imports, reading, scanning, exit. This bench s
 config in a fresh git repository and runs, side by side and warm (byte-code cached, first runs
 discarded), ``mcpiam scan <file>`` and ``detect-secrets-hook <file>``, both from the Python
 environment running the bench (executables beside ``sys.executable``; mcpiam as
-``python -m scanner`` from this checkout when no ``mcpiam`` is installed there):
+``python -m scanner`` from this checkout when no ``mcpiam`` is installed there), in turns, round
+after round, so that the machine's load falls on both alike. Besides wall time it reports each
+tool's CPU time (user + system), which a busy machine sways less:
 
     python bench/precommit_latency.py             # 15 runs each, median and spread
     python bench/precommit_latency.py --runs 31
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,6 +57,7 @@ class Row:
     median_ms: float
     min_ms: float
     max_ms: float
+    cpu_median_ms: float  # user + system time: what the tool itself costs, less swayed by load
     exit_codes: tuple[int, ...]
 
 
@@ -92,45 +96,51 @@ def child_env(pycache: Path) -> dict[str, str]:
     return env
 
 
-def time_command(command: list[str], cwd: Path, env: dict[str, str], runs: int,
-                 warmup: int = 2) -> tuple[list[float], list[int]]:
-    seconds: list[float] = []
-    codes: list[int] = []
-    for index in range(warmup + runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, check=False)
-        elapsed = time.perf_counter() - start
-        if index >= warmup:
-            seconds.append(elapsed)
-            codes.append(done.returncode)
-    return seconds, codes
+def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, from the kernel's child accounting) and exit code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, done.returncode
 
 
-def measure(base: Path, runs: int) -> list[Row]:
+def measure(base: Path, runs: int, warmup: int = 2) -> list[Row]:
+    """Runs the tools in turn, round after round, so that a change in the machine's load falls
+    on both alike; the first ``warmup`` rounds (byte-code compiling, cold caches) are dropped."""
     repo = make_repo(base)
     env = child_env(base / "pycache")
     target = ".cursor/mcp.json"
     tools = (("mcpiam", [*mcpiam_command(), "scan", target]),
              ("detect-secrets", [*detect_secrets_command(), target]))
+    timings: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool, _ in tools}
+    for round_index in range(warmup + runs):
+        for tool, command in tools:
+            measured = run_once(command, repo, env)
+            if round_index >= warmup:
+                timings[tool].append(measured)
     rows = []
     for tool, command in tools:
-        seconds, codes = time_command(command, repo, env, runs)
+        wall = [elapsed * 1000 for elapsed, _, _ in timings[tool]]
+        cpu = [used * 1000 for _, used, _ in timings[tool]]
         shown = " ".join([Path(command[0]).name, *command[1:]])
-        rows.append(Row(tool, shown, statistics.median(seconds) * 1000, min(seconds) * 1000,
-                        max(seconds) * 1000, tuple(sorted(set(codes)))))
+        rows.append(Row(tool, shown, statistics.median(wall), min(wall), max(wall),
+                        statistics.median(cpu), tuple(sorted({code for _, _, code in timings[tool]}))))
     return rows
 
 
 def table(rows: list[Row], runs: int) -> str:
     lines = [f"Pre-commit latency: one staged config, whole process, median of {runs} warm runs",
              "",
-             "| tool | command | median | min | max | exit |",
-             "| --- | --- | ---: | ---: | ---: | --- |"]
+             "| tool | command | median | min | max | CPU (median) | exit |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         codes = ",".join(str(code) for code in row.exit_codes)
         lines.append(f"| {row.tool} | `{row.command}` | {row.median_ms:.0f} ms | {row.min_ms:.0f} ms "
-                     f"| {row.max_ms:.0f} ms | {codes} |")
+                     f"| {row.max_ms:.0f} ms | {row.cpu_median_ms:.0f} ms | {codes} |")
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ def test_precommit_latency_times_both_tools(tmp_path: Path) -> None:
     for row in rows:
         assert row.exit_codes == (0,)  # both ran and found nothing to fail on
         assert 0 < row.min_ms <= row.median_ms <= row.max_ms
+        assert 0 < row.cpu_median_ms
     assert ".cursor/mcp.json" in rows[0].command and ".cursor/mcp.json" in rows[1].command
     assert "| mcpiam |" in bench.table(rows, 1)
 
