@@ -120,3 +120,22 @@ def test_generate_snapshots_writes_what_the_check_expects(tmp_path: Path) -> Non
     for path, expected in shipped_snapshots().items():
         written = checkout / path.relative_to(ROOT)
         assert written.read_text(encoding="utf-8") == expected
+
+
+def test_the_snapshots_serve_the_wheel_layout_too(tmp_path: Path) -> None:
+    # A wheel ships rules/ as scanner/token_rules (pyproject force-include): same files, same digest.
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "scanner", site / "scanner", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "rules", site / "scanner" / "token_rules")
+    probe = ("from scanner.secrets import families\n"
+             "from scanner import catalogue\n"
+             "from scanner.snapshot import snapshot_data\n"
+             "directory = families.shipped_rules_dir()\n"
+             "source = catalogue._data_bytes(catalogue.CATALOGUE_FILE)\n"
+             "print(directory.name, families._from_snapshot(directory) is not None,\n"
+             "      snapshot_data(catalogue._data_bytes(catalogue.SNAPSHOT_FILE),\n"
+             "                    catalogue.catalogue_digest(source)) is not None)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["token_rules", "True", "True"]
