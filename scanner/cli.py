@@ -201,7 +201,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path
     from scanner.engine import ScanSettings
     from scanner.report import InventoryFormat, render_inventory
 
-    result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path))
+    result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path, run_rules=False))
     _write_output(render_inventory(result.configs, InventoryFormat(fmt), result.applied_policy), output)
     return EXIT_CLEAN
 

@@ -45,6 +45,9 @@ class ScanSettings:
     policy_path: Path | None = None  # --policy; when None, .mcpiam.yaml at the scan root if present
     policy: Policy | None = None  # an already loaded policy (wins over policy_path and the lookup)
     triage: TriageSettings = TriageSettings()  # suppressions and baseline (scanner/triage.py)
+    # False: discover, parse, model and resolve the policy only (the inventory); no rule runs, so
+    # no credential is looked for and the result has no findings.
+    run_rules: bool = True
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -210,7 +213,7 @@ def scan_paths(
     env_files, env_notes = load_env_files(configs, found.root, paths)  # envFile: secrets at their own lines
     configs.extend(env_files)
     notes.extend(env_notes)
-    rules = selected_rules(settings, policy=policy)
+    rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
     options = replace(settings.options, policy=policy,
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
     credentials: tuple = ()

@@ -4,12 +4,14 @@ Each input is validated against the JSON report schema and named by its host ide
 without one is named after its file). Credentials are correlated by their keyed fingerprints,
 which are comparable only when every input was made with the same fingerprint key: the inputs
 carry the key's identifier (never the key), and when they differ no correlation is attempted.
+Ownership is read from each server's ``owner`` field; results written before that field existed
+fall back to their ``missing-owner`` findings, which give coverage but not who the owners are.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -24,6 +26,8 @@ from scanner.sweep import user_of
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 SHARED_CREDENTIAL = "shared-credential"
 OWNER_RULE = "missing-owner"  # from the policy rules: a server whose owner is not recorded
+OWNER_FIELDS = "owner-fields"  # ownership read from the servers' owner fields
+OWNER_FINDINGS = "missing-owner-findings"  # an older result: ownership read from its findings
 
 
 class MergeInputError(Exception):
@@ -86,8 +90,17 @@ class FleetServer:
 @dataclass(frozen=True, slots=True)
 class Ownership:
     host: str
-    servers: int
-    owned: int | None  # None: the result carries no ownership data (no policy was applied)
+    servers: int  # servers the missing-owner rule judges (no references, no server manifests)
+    owned: int | None  # None: the result carries no ownership data (an older result without missing-owner)
+    basis: str | None = None  # OWNER_FIELDS, OWNER_FINDINGS, or None with owned
+    owners: tuple[tuple[str, int], ...] = ()  # (owner, servers they own here); only from owner fields
+
+
+@dataclass(frozen=True, slots=True)
+class FleetOwner:
+    owner: str  # a policy owner as written, or one owner of a CODEOWNERS line
+    servers: int  # servers they own, counted on every host (as occurrences are)
+    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +120,7 @@ class FleetReport:
     servers: tuple[FleetServer, ...]
     ownership: tuple[Ownership, ...]
     rules: tuple[RuleCount, ...]
+    owners: tuple[FleetOwner, ...] = ()  # most servers first
 
     @property
     def coverage(self) -> tuple[int, int] | None:
@@ -279,13 +293,49 @@ def _servers(machines: list[Machine]) -> list[FleetServer]:
     return sorted(servers, key=lambda s: (-len(s.hosts), -s.occurrences, s.kind, s.identity))
 
 
+def _judged_servers(data: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(config, server) records of the servers the missing-owner rule judges: not an entry naming a
+    server configured elsewhere, not a server's own published manifest."""
+    return [(config, server) for config in data["configs"] for server in config["servers"]
+            if not server["reference_only"] and config["scope"] != "server-manifest"]
+
+
+def owners_of(server: dict[str, Any]) -> tuple[str, ...]:
+    """The owners a server record names: a policy owner as written (it may hold spaces), or each
+    owner of a CODEOWNERS line (the record joins them with spaces)."""
+    owner = server.get("owner")
+    if not owner:
+        return ()
+    source = server.get("owner_source") or {}
+    return tuple(owner.split()) if source.get("kind") == "codeowners" else (owner,)
+
+
 def _ownership(machine: Machine) -> Ownership:
     data = machine.data
-    servers = {(c["path"], s["server"]) for c in data["configs"] for s in c["servers"] if not s["reference_only"]}
+    judged = _judged_servers(data)
+    # Vacuously true without servers: then there is nothing to own.
+    if all("owner" in server for config in data["configs"] for server in config["servers"]):
+        owners = Counter(owner for _, server in judged for owner in owners_of(server))
+        owned = sum(1 for _, server in judged if server["owner"])
+        return Ownership(machine.hostname, len(judged), owned, OWNER_FIELDS, tuple(sorted(owners.items())))
+    # An older result: no owner fields, so only the missing-owner findings tell (an unowned server
+    # whose finding was suppressed or baselined counts as owned there).
     if OWNER_RULE not in {rule["id"] for rule in data["rules"]}:
-        return Ownership(machine.hostname, len(servers), None)
-    unowned = {(f["path"], f["server"]) for f in data["findings"] if f["rule_id"] == OWNER_RULE}
-    return Ownership(machine.hostname, len(servers), len(servers - unowned))
+        return Ownership(machine.hostname, len(judged), None)
+    unowned = {(f["path"], f["route"]) for f in data["findings"] if f["rule_id"] == OWNER_RULE}
+    owned = sum(1 for config, server in judged if (config["path"], server["route"]) not in unowned)
+    return Ownership(machine.hostname, len(judged), owned, OWNER_FINDINGS)
+
+
+def _owners(ownership: list[Ownership]) -> list[FleetOwner]:
+    servers: dict[str, int] = defaultdict(int)
+    hosts: dict[str, set[str]] = defaultdict(set)
+    for machine in ownership:
+        for owner, count in machine.owners:
+            servers[owner] += count
+            hosts[owner].add(machine.host)
+    owners = [FleetOwner(owner, servers[owner], tuple(sorted(hosts[owner]))) for owner in servers]
+    return sorted(owners, key=lambda o: (-o.servers, -len(o.hosts), o.owner))
 
 
 def _rule_counts(machines: list[Machine]) -> list[RuleCount]:
@@ -312,6 +362,7 @@ def merge(machines: list[Machine]) -> FleetReport:
     if scans:
         warnings.append(f"{len(scans)} input(s) carry no host identity (scan results): named after "
                         "their file")
+    ownership = [_ownership(m) for m in ordered]
     return FleetReport(
         machines=tuple(ordered),
         key_status=status,
@@ -319,8 +370,9 @@ def merge(machines: list[Machine]) -> FleetReport:
         warnings=tuple(warnings),
         findings=tuple(_shared_credentials(ordered)) if status == "same" else (),
         servers=tuple(_servers(ordered)),
-        ownership=tuple(_ownership(m) for m in ordered),
+        ownership=tuple(ownership),
         rules=tuple(_rule_counts(ordered)),
+        owners=tuple(_owners(ownership)),
     )
 
 

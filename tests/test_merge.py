@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -78,18 +79,124 @@ def test_servers_ownership_and_rule_counts(fleet: list[Path]) -> None:
     assert counts["embedded-secret"] == (3, 3) and counts["world-readable-secrets"] == (0, 0)
 
 
-def test_ownership_coverage_from_missing_owner_findings(fleet: list[Path]) -> None:
-    # host-a ran missing-owner (every server unowned: no policy); host-b and host-c were scanned
-    # with the rule turned off, so their coverage is unknown rather than zero.
+def as_written_before_owner_fields(path: Path, *, without_missing_owner: bool = False) -> None:
+    """Rewrite a result as an older mcpiam wrote it: servers without owner fields (and, optionally,
+    a scan with the missing-owner rule turned off)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for config in data["configs"]:
+        for server in config["servers"]:
+            del server["owner"], server["owner_source"]
+    if without_missing_owner:
+        data["rules"] = [r for r in data["rules"] if r["id"] != "missing-owner"]
+        data["findings"] = [f for f in data["findings"] if f["rule_id"] != "missing-owner"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_ownership_coverage_of_older_results_from_missing_owner_findings(fleet: list[Path]) -> None:
+    # Results without owner fields: host-a ran missing-owner (every server unowned: no policy);
+    # host-b and host-c were scanned with the rule turned off, so their coverage is unknown rather
+    # than zero.
+    as_written_before_owner_fields(fleet[0])
     for path in fleet[1:]:
+        as_written_before_owner_fields(path, without_missing_owner=True)
+    report = merge_files(fleet)
+    assert [(o.host, o.servers, o.owned, o.basis) for o in report.ownership] == [
+        ("host-a", 1, 0, "missing-owner-findings"), ("host-b", 1, None, None), ("host-c", 1, None, None)]
+    assert report.coverage == (0, 1) and report.owners == ()
+
+
+def test_owner_fields_give_coverage_even_without_the_missing_owner_rule(fleet: list[Path]) -> None:
+    # The owner fields are written whatever rules ran: no policy anywhere, so nothing is owned.
+    for path in fleet:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["rules"] = [r for r in data["rules"] if r["id"] != "missing-owner"]
         data["findings"] = [f for f in data["findings"] if f["rule_id"] != "missing-owner"]
         path.write_text(json.dumps(data), encoding="utf-8")
     report = merge_files(fleet)
-    assert [(o.host, o.servers, o.owned) for o in report.ownership] == [
-        ("host-a", 1, 0), ("host-b", 1, None), ("host-c", 1, None)]
-    assert report.coverage == (0, 1)
+    assert [(o.host, o.servers, o.owned, o.basis) for o in report.ownership] == [
+        ("host-a", 1, 0, "owner-fields"), ("host-b", 1, 0, "owner-fields"), ("host-c", 1, 0, "owner-fields")]
+    assert report.coverage == (0, 3)
+
+
+def test_a_result_without_servers_has_nothing_to_own(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    report = merge_files([scan_to_file(tmp_path / "empty", tmp_path / "empty.json")])
+    assert [(o.servers, o.owned, o.basis) for o in report.ownership] == [(0, 0, "owner-fields")]
+    assert "without owner fields" not in render_merge(report, "text")
+
+
+def scan_to_file(tree: Path, out: Path, *args: str) -> Path:
+    assert main(["scan", str(tree), "-f", "json", "-o", str(out), "--fingerprint-key", "acme", *args]) in (0, 1)
+    return out
+
+
+@pytest.fixture
+def owned_fleet(tmp_path: Path) -> list[Path]:
+    """Two projects with owners: by policy entries (one with spaces in the owner) and by a
+    CODEOWNERS line naming two teams."""
+    github = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}
+    write(tmp_path / "ana" / ".cursor" / "mcp.json", json.dumps({"mcpServers": {
+        "github": github, "warehouse": {"command": "uvx", "args": ["mcp-server-warehouse"]},
+        "scratch": {"command": "npx", "args": ["-y", "scratch-mcp"]}}}))
+    write(tmp_path / "ana" / ".mcpiam.yaml",
+          "owners:\n  - {match: {package: '@modelcontextprotocol/server-github'}, owner: '@acme/sec'}\n"
+          "  - {match: {package: 'pypi:mcp-server-warehouse'}, owner: Data Platform Team}\n")
+    write(tmp_path / "box" / ".vscode" / "mcp.json", json.dumps({"servers": {
+        "github": github, "fs": {"command": "npx", "args": ["-y", "fs-mcp"]}}}))
+    write(tmp_path / "box" / ".mcpiam.yaml", "owners_from_codeowners: true\n"
+          "owners:\n  - {match: {package: '@modelcontextprotocol/server-github'}, owner: '@acme/sec'}\n")
+    write(tmp_path / "box" / "CODEOWNERS", "/.vscode/ @acme/editors @acme/sec\n")
+    return [scan_to_file(tmp_path / "ana", tmp_path / "ana.json"),
+            scan_to_file(tmp_path / "box", tmp_path / "box.json", "--ignore", "missing-owner")]
+
+
+def test_owners_and_coverage_from_owner_fields(owned_fleet: list[Path]) -> None:
+    report = merge_files(owned_fleet)
+    assert [(o.host, o.servers, o.owned, o.basis, o.owners) for o in report.ownership] == [
+        ("ana", 3, 2, "owner-fields", (("@acme/sec", 1), ("Data Platform Team", 1))),
+        ("box", 2, 2, "owner-fields", (("@acme/editors", 1), ("@acme/sec", 2)))]
+    assert report.coverage == (4, 5)
+    # Each owner of a CODEOWNERS line counts; a policy owner is one owner, spaces and all.
+    assert [(o.owner, o.servers, o.hosts) for o in report.owners] == [
+        ("@acme/sec", 3, ("ana", "box")), ("@acme/editors", 1, ("box",)), ("Data Platform Team", 1, ("ana",))]
+
+
+def test_owner_fields_win_over_findings_a_suppression_hid(owned_fleet: list[Path], tmp_path: Path) -> None:
+    # The scratch server's missing-owner finding is baselined: the findings alone would count it
+    # as owned; its owner field says it has none.
+    ana = tmp_path / "ana"
+    assert main(["baseline", "create", str(ana), "--baseline", str(tmp_path / "b.json"),
+                 "--fingerprint-key", "acme"]) == 0
+    scan_to_file(ana, owned_fleet[0], "--baseline", str(tmp_path / "b.json"))
+    assert not any(f["rule_id"] == "missing-owner" for f in json.loads(owned_fleet[0].read_text())["findings"])
+    assert merge_files(owned_fleet[:1]).ownership[0].owned == 2
+    as_written_before_owner_fields(owned_fleet[0])
+    assert merge_files(owned_fleet[:1]).ownership[0].owned == 3
+
+
+def test_owners_in_every_format(owned_fleet: list[Path]) -> None:
+    # box: an older result (missing-owner ran this time), counted from its findings
+    scan_to_file(owned_fleet[1].parent / "box", owned_fleet[1])
+    as_written_before_owner_fields(owned_fleet[1])
+    report = merge_files(owned_fleet)
+    data = json.loads(render_merge(report, "json"))
+    jsonschema.Draft202012Validator(MERGE_SCHEMA).validate(data)
+    assert data["ownership"]["owners"] == [
+        {"owner": "@acme/sec", "servers": 1, "hosts": ["ana"]},
+        {"owner": "Data Platform Team", "servers": 1, "hosts": ["ana"]}]
+    assert [(h["host"], h["owned"], h["basis"]) for h in data["ownership"]["by_host"]] == [
+        ("ana", 2, "owner-fields"), ("box", 2, "missing-owner-findings")]
+    text = render_merge(report, "text")
+    assert "Owners (hosts, servers owned, owner):\n     1      1  @acme/sec\n" in text
+    assert "1 input without owner fields (written by an older mcpiam) counted from missing-owner findings; " \
+           "2 owned servers there are not in the owners list" in text
+    markdown = render_merge(report, "markdown")
+    assert "| Owner | Hosts | Servers owned |\n|---|---|---|\n| @acme/sec | 1 | 1 |\n" in markdown
+    rows = [row for row in csv.reader(io.StringIO(render_merge(report, "csv"))) if row[0] == "owner"]
+    assert rows == [["owner", "'@acme/sec", "", "1", "ana", "", "", ""],
+                    ["owner", "Data Platform Team", "", "1", "ana", "", "", ""]]
+    sarif = json.loads(render_merge(report, "sarif"))
+    assert sarif["runs"][0]["properties"]["fleet"]["ownership"] == data["ownership"]
 
 
 def test_different_fingerprint_keys_are_refused_for_correlation(tmp_path: Path, fleet: list[Path]) -> None:
@@ -177,3 +284,27 @@ def test_scan_results_merge_named_after_their_files(tmp_path: Path, capsys: pyte
     assert [m.hostname for m in report.machines] == ["ci-runner", "dev-box"]
     assert [(f.location.host, f.related[0].host) for f in report.findings] == [("ci-runner", "dev-box")]
     assert any("no host identity" in w for w in report.warnings)
+
+
+# --- goldens: testdata/merge/*.json are scan results of three projects with owners (policy entries,
+# a CODEOWNERS line naming two teams); ci-runner.json was stripped of its owner fields, as an older
+# mcpiam wrote it. Regenerate the outputs with UPDATE=1.
+
+GOLDEN_DIR = ROOT / "testdata" / "merge"
+GOLDEN_INPUTS = ("build-box.json", "ci-runner.json", "laptop-ana.json")
+
+
+@pytest.mark.parametrize("fmt,name", [("text", "fleet.txt"), ("markdown", "fleet.md"), ("csv", "fleet.csv"),
+                                      ("json", "fleet.out.json")])
+def test_fleet_report_matches_golden(fmt: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN_DIR)  # inputs are named by their relative paths
+    output = render_merge(merge_files([Path(n) for n in GOLDEN_INPUTS]), fmt)
+    if fmt == "json":
+        data = json.loads(output)
+        jsonschema.Draft202012Validator(MERGE_SCHEMA).validate(data)
+        data["tool"]["version"] = "VERSION"  # the golden outlives version bumps
+        output = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True)
+    golden = GOLDEN_DIR / name
+    if os.environ.get("UPDATE") == "1":
+        golden.write_text(output + "\n", encoding="utf-8", newline="\n")
+    assert output + "\n" == golden.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.merge import FleetFinding, FleetLocation, FleetReport
+from scanner.merge import OWNER_FINDINGS, FleetFinding, FleetLocation, FleetReport
 from scanner.report._shared import clean, plural
 
 TOOL_NAME = "mcpiam"
@@ -65,7 +65,9 @@ def merge_data(report: FleetReport) -> dict[str, object]:
         "ownership": {
             "owned": coverage[0] if coverage else None,
             "servers": coverage[1] if coverage else None,
-            "by_host": [{"host": o.host, "servers": o.servers, "owned": o.owned} for o in report.ownership],
+            "by_host": [{"host": o.host, "servers": o.servers, "owned": o.owned, "basis": o.basis}
+                        for o in report.ownership],
+            "owners": [{"owner": o.owner, "servers": o.servers, "hosts": list(o.hosts)} for o in report.owners],
         },
         "rules": [{"rule_id": r.rule_id, "findings": r.findings, "hosts": r.hosts} for r in report.rules],
     }
@@ -158,6 +160,8 @@ def _csv(report: FleetReport) -> str:
     for o in report.ownership:
         rows.append(("ownership", o.host, "", str(o.servers), o.host, "", "",
                      "" if o.owned is None else f"owned={o.owned}"))
+    for owner in report.owners:
+        rows.append(("owner", owner.owner, "", str(owner.servers), " ".join(owner.hosts), "", "", ""))
     for r in report.rules:
         rows.append(("rule", r.rule_id, "", str(r.findings), str(r.hosts), "", "", ""))
     for row in rows:
@@ -175,6 +179,19 @@ def _coverage_text(report: FleetReport) -> str:
     owned, servers = coverage
     percent = f" ({100 * owned // servers}%)" if servers else ""
     return f"{owned} of {plural(servers, 'server')} have an owner{percent}"
+
+
+def _unnamed_owners_text(report: FleetReport) -> str | None:
+    """Why some owned servers are missing from the owners list: older inputs name no owner."""
+    older = [o for o in report.ownership if o.basis == OWNER_FINDINGS]
+    if not older:
+        return None
+    owned = sum(o.owned or 0 for o in older)
+    text = (f"{plural(len(older), 'input')} without owner fields (written by an older mcpiam) counted "
+            "from missing-owner findings")
+    if owned:
+        text += f"; {plural(owned, 'owned server')} there {'is' if owned == 1 else 'are'} not in the owners list"
+    return text
 
 
 def _headline(report: FleetReport) -> str:
@@ -200,7 +217,15 @@ def _text(report: FleetReport) -> str:
     lines.append("Servers across the fleet (hosts, occurrences, package or URL):")
     for s in report.servers:
         lines.append(clean(f"  {len(s.hosts):>4}  {s.occurrences:>5}  {s.identity}  [{', '.join(s.clients)}]"))
-    lines += ["", f"Ownership coverage: {_coverage_text(report)}", "", "Findings by rule (findings, hosts):"]
+    lines += ["", f"Ownership coverage: {_coverage_text(report)}"]
+    if report.owners:
+        lines.append("Owners (hosts, servers owned, owner):")
+        for o in report.owners:
+            lines.append(clean(f"  {len(o.hosts):>4}  {o.servers:>5}  {o.owner}"))
+    unnamed = _unnamed_owners_text(report)
+    if unnamed:
+        lines.append(f"  note: {unnamed}")
+    lines += ["", "Findings by rule (findings, hosts):"]
     for r in report.rules:
         lines.append(f"  {r.rule_id:<28} {r.findings:>6} {r.hosts:>5}")
     return "\n".join(lines)
@@ -232,8 +257,15 @@ def _markdown(report: FleetReport) -> str:
               "|---|---|---|---|"]
     for s in report.servers:
         lines.append(f"| {_md(s.identity)} | {len(s.hosts)} | {s.occurrences} | {_md(', '.join(s.clients))} |")
-    lines += ["", "## Ownership coverage", "", _coverage_text(report) + ".", "",
-              "## Findings by rule", "", "| Rule | Findings | Hosts |", "|---|---|---|"]
+    lines += ["", "## Ownership coverage", "", _coverage_text(report) + "."]
+    if report.owners:
+        lines += ["", "| Owner | Hosts | Servers owned |", "|---|---|---|"]
+        for o in report.owners:
+            lines.append(f"| {_md(o.owner)} | {len(o.hosts)} | {o.servers} |")
+    unnamed = _unnamed_owners_text(report)
+    if unnamed:
+        lines += ["", f"> **Note:** {_md(unnamed)}."]
+    lines += ["", "## Findings by rule", "", "| Rule | Findings | Hosts |", "|---|---|---|"]
     for r in report.rules:
         lines.append(f"| {r.rule_id} | {r.findings} | {r.hosts} |")
     return "\n".join(lines)
