@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rule_helpers import located_server, scan_files, scan_text
-from scanner.checks._grants import Grant, Reach, agent_tool_grant, claude_rule_grant
+from scanner.checks._grants import (
+    Grant,
+    Reach,
+    agent_tool_grant,
+    claude_rule_grant,
+    url_pattern_allows_any_host,
+)
 from scanner.checks._privilege import mount_source, path_reach
 from scanner.checks.excessive_scope import server_lifts
 from scanner.engine import ScanSettings, scan_paths
@@ -428,6 +434,39 @@ def test_wrong_shaped_allow_lists_never_fail(value: object) -> None:
         for found in scan_files(root, files, RULE):
             entry = json.loads(found.token)
             assert claude_rule_grant(entry) or agent_tool_grant(entry)
+
+
+@pytest.mark.parametrize(
+    "pattern,any_host",
+    [
+        ("*", True),
+        ("https://*", True),
+        ("https://*/*", True),
+        ("*://*:443/*", True),
+        ("h*", True),
+        (" https://*/* ", True),
+        ("https://mcp.example.com/*", False),
+        ("https://*.internal.example.com/*", False),
+        ("http://localhost:*/*", False),
+        ("https://", False),
+        ("", False),
+    ],
+)
+def test_server_url_patterns(pattern: str, any_host: bool) -> None:
+    assert url_pattern_allows_any_host(pattern) is any_host
+
+
+def test_server_allow_list_points_at_the_catch_all_url(tmp_path: Path) -> None:
+    text = (
+        '{"allowedMcpServers": [{"serverUrl": "https://mcp.example.com/*"}, "x", {"serverUrl": 1},\n'
+        '  {"serverCommand": ["npx"]}, {"serverUrl": "https://*"}],\n'
+        ' "deniedMcpServers": [{"serverUrl": "*"}]}'
+    )
+    (found,) = scan_text(tmp_path, "managed-settings.json", text, RULE)
+    assert (found.token, found.severity, found.finding.location.pointer) == (
+        '"https://*"', "medium", "/allowedMcpServers/4/serverUrl"
+    )
+    assert scan_text(tmp_path / "other", ".kiro/agents/a.json", text, RULE) == []
 
 
 # --- sandboxed servers ---------------------------------------------------------------------------

@@ -74,3 +74,27 @@ def agent_tool_grant(pattern: str) -> Grant | None:
     if "*" in server or "?" in server:
         return Grant(Reach.MATCHING_SERVERS, server)
     return Grant(Reach.SERVER, server)
+
+
+
+# URLs on a host nobody approves: a pattern matching one of them lets any remote server through.
+UNAPPROVED_URLS = (
+    "https://unlisted-host.invalid/mcp",
+    "https://unlisted-host.invalid:443/mcp",
+    "http://unlisted-host.invalid:8080/sse",
+)
+
+
+def url_pattern_allows_any_host(pattern: str) -> bool:
+    """A Claude Code ``allowedMcpServers`` ``serverUrl`` pattern that matches any remote server.
+
+    ``*`` matches any sequence of characters (code.claude.com/docs/en/managed-mcp), so a pattern
+    such as ``*``, ``https://*`` or ``https://*/*`` lets a server on any host through, while a
+    wildcard inside a named host (``https://*.example.com/*``) or a port (``http://localhost:*/*``)
+    does not. Judged by matching URLs on a host no list would name.
+    """
+    text = pattern.strip()
+    if not text:
+        return False
+    regex = re.compile(".*".join(re.escape(part) for part in text.split("*")))
+    return any(regex.fullmatch(url) for url in UNAPPROVED_URLS)

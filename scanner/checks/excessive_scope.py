@@ -18,6 +18,9 @@ Settings that lift a limit on what an MCP server, or the agent through it, may d
   `@*/*`, every tool of every server (high). Entries those clients skip or do not support
   (`mcp__*` and `*` in Claude Code allow rules, `*` in `allowedTools`), one tool
   (`mcp__github__get_issue`, `@git/git_status`) and tool-name prefixes (`@git/read_*`) are fine.
+- **A server allow-list that admits any host**: a Claude Code `allowedMcpServers` entry whose
+  `serverUrl` pattern matches a server on any host (`*`, `https://*`, `https://*/*`) (medium); a
+  wildcard inside a named host (`https://*.example.com/*`) or a port is fine.
 - **Sandboxed servers that may write anywhere**: VS Code approves every tool call of a server with
   `sandboxEnabled: true`; its `sandbox.filesystem.allowWrite` holding the filesystem root (high)
   or a whole home directory such as `${userHome}` (medium) leaves that approval unconfined.
@@ -44,11 +47,11 @@ Settings that lift a limit on what an MCP server, or the agent through it, may d
   `--security-opt seccomp=unconfined` (medium).
 
 Each finding points at the value that lifts the limit: the `/` argument, the `"*"` item, the
-allow-list entry, the `allowWrite` path, the `trust` value, the `--privileged` argument, the
-`host` after `--network`, the mount, the connection string, or, for an unrestricted GitHub
-server, its package, image, executable or URL (or the `all` toolsets value). Server manifests
-(registry `server.json`, Docker catalog entries) are not judged for GitHub toolsets: the client
-config that uses them is.
+allow-list entry or `serverUrl` pattern, the `allowWrite` path, the `trust` value, the
+`--privileged` argument, the `host` after `--network`, the mount, the connection string, or, for
+an unrestricted GitHub server, its package, image, executable or URL (or the `all` toolsets
+value). Server manifests (registry `server.json`, Docker catalog entries) are not judged for
+GitHub toolsets: the client config that uses them is.
 
 ## Why it matters
 An agent acts on untrusted input (issues, web pages, files) and can be steered by it. Whatever
@@ -93,6 +96,7 @@ every tool or server (`trust`, `enableAllProjectMcpServers`, the client-wide swi
 - https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md
 - https://code.claude.com/docs/en/settings
 - https://code.claude.com/docs/en/permissions
+- https://code.claude.com/docs/en/managed-mcp
 - https://github.com/aws/amazon-q-developer-cli/blob/main/docs/agent-format.md
 - https://kiro.dev/docs/cli/custom-agents/configuration-reference
 - https://code.visualstudio.com/docs/copilot/reference/mcp-configuration
@@ -107,7 +111,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from scanner.checks._grants import Grant, Reach, agent_tool_grant, claude_rule_grant
+from scanner.checks._grants import (
+    Grant,
+    Reach,
+    agent_tool_grant,
+    claude_rule_grant,
+    url_pattern_allows_any_host,
+)
 from scanner.checks._privilege import (
     Lift,
     container_lifts,
@@ -184,6 +194,9 @@ ALLOW_LISTS: tuple[AllowList, ...] = (
     ),
     AllowList(frozenset({"amazon-q", "kiro"}), ("allowedTools",), agent_tool_grant, "@{server}/<tool>"),
 )
+# Claude Code's server allow-list (managed settings): a serverUrl entry matching any host.
+SERVER_ALLOW_LIST_CLIENTS = frozenset({"claude-code"})
+SERVER_ALLOW_LIST: Route = ("allowedMcpServers",)
 GRANT_WORDS = {
     Reach.SERVER: "every tool of MCP server '{server}'",
     Reach.MATCHING_SERVERS: "every tool of every MCP server whose name matches '{server}'",
@@ -298,6 +311,28 @@ def allow_list_lifts(config: ConfigFile) -> Iterator[Lift]:
                 )
 
 
+def server_allow_list_lifts(config: ConfigFile) -> Iterator[Lift]:
+    """``allowedMcpServers`` entries whose ``serverUrl`` pattern lets a server on any host through."""
+    if config.client not in SERVER_ALLOW_LIST_CLIENTS:
+        return
+    for root in config.document.roots:
+        entries = lookup(root, SERVER_ALLOW_LIST)
+        if not isinstance(entries, Sequence):
+            continue
+        for index, entry in enumerate(entries.items):
+            pattern = entry.get("serverUrl") if isinstance(entry, Mapping) else None
+            if not (isinstance(pattern, Scalar) and isinstance(pattern.value, str)):
+                continue
+            if url_pattern_allows_any_host(pattern.value):
+                yield Lift(
+                    Value(SERVER_ALLOW_LIST + (index, "serverUrl"), pattern),
+                    Severity.MEDIUM,
+                    f"allowedMcpServers entry serverUrl '{pattern.value.strip()}' matches a remote MCP "
+                    "server on any host, so the allow-list no longer limits remote servers; list the "
+                    "approved hosts (https://mcp.example.com/*).",
+                )
+
+
 def server_lifts(server: Server) -> Iterator[Lift]:
     yield from approval_lifts(server)
     yield from sandbox_lifts(server)
@@ -314,7 +349,8 @@ def server_lifts(server: Server) -> Iterator[Lift]:
 
 def check(scan: ScanInput) -> Iterator[Finding]:
     for config in scan.configs:
-        for lift in (*document_lifts(config), *allow_list_lifts(config)):
+        document_wide = (*document_lifts(config), *allow_list_lifts(config), *server_allow_list_lifts(config))
+        for lift in document_wide:
             yield finding_at(RULE, config, lift.value, lift.message, severity=lift.severity)
         for server in config.servers:
             if server.reference_only:
