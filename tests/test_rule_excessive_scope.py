@@ -419,7 +419,7 @@ def test_allow_lists_are_read_only_in_their_clients_files(tmp_path: Path) -> Non
         st.none() | st.booleans() | st.integers() | st.text(max_size=8)
         | st.sampled_from(["mcp__x", "@x", "@*", "*", ""]),
         lambda inner: st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(["allow", "x"]), inner, max_size=2),
+        | st.dictionaries(st.sampled_from(["allow", "serverUrl", "x"]), inner, max_size=2),
         max_leaves=8,
     )
 )
@@ -427,13 +427,13 @@ def test_wrong_shaped_allow_lists_never_fail(value: object) -> None:
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         files = {
-            ".claude/settings.json": json.dumps({"permissions": value}),
+            ".claude/settings.json": json.dumps({"permissions": value, "allowedMcpServers": value}),
             ".claude/settings.local.json": json.dumps({"permissions": {"allow": value, "defaultMode": value}}),
             ".kiro/agents/a.json": json.dumps({"allowedTools": value}),
         }
         for found in scan_files(root, files, RULE):
             entry = json.loads(found.token)
-            assert claude_rule_grant(entry) or agent_tool_grant(entry)
+            assert claude_rule_grant(entry) or agent_tool_grant(entry) or url_pattern_allows_any_host(entry)
 
 
 @pytest.mark.parametrize(
