@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rule_helpers import located_server, scan_files, scan_text
+from scanner.checks._grants import (
+    Grant,
+    Reach,
+    agent_tool_grant,
+    claude_rule_grant,
+    url_pattern_allows_any_host,
+)
 from scanner.checks._privilege import mount_source, path_reach
 from scanner.checks.excessive_scope import server_lifts
 from scanner.engine import ScanSettings, scan_paths
@@ -304,12 +312,188 @@ def test_path_reach(text: str, reach: str | None) -> None:
         (".config/goose/config.yaml", "GOOSE_MODE: auto\nextensions: {}\n", ["auto"]),
         (".config/goose/config.yaml", "GOOSE_MODE: smart_approve\nextensions: {}\n", []),
         (".vscode/settings.json", '{"chat.tools.autoApprove": 1}', []),
+        (".vscode/settings.json", '{"chat.permissions.default": "autoApprove"}', ['"autoApprove"']),
+        (".vscode/settings.json", '{"chat.permissions.default": "autopilot"}', ['"autopilot"']),
+        (".vscode/settings.json", '{"chat.permissions.default": "default"}', []),
+        (".vscode/settings.json", '{"chat.permissions.default": "assisted"}', []),
+        (".claude/settings.json", '{"permissions": {"defaultMode": "bypassPermissions"}}',
+         ['"bypassPermissions"']),
+        (".claude/settings.json", '{"permissions": {"defaultMode": "acceptEdits"}}', []),
+        (".claude/settings.json", '{"permissions": ["defaultMode"]}', []),
     ],
 )
 def test_client_wide_approval_switches(tmp_path: Path, relative: str, text: str, expected: list[str]) -> None:
     found = scan_text(tmp_path, relative, text, RULE)
     assert [f.token for f in found] == expected
     assert all(f.severity == "high" and f.finding.server is None for f in found)
+
+
+# --- allow-lists -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rule,expected",
+    [
+        ("mcp__github", Grant(Reach.SERVER, "github")),
+        ("mcp__github__*", Grant(Reach.SERVER, "github")),
+        ("mcp__plugin_acme_db", Grant(Reach.SERVER, "plugin_acme_db")),
+        (" mcp__github ", Grant(Reach.SERVER, "github")),
+        ("mcp__github__get_issue", None),
+        ("mcp__github__get_*", None),
+        ("mcp__*", None),  # an unanchored allow glob is skipped by Claude Code
+        ("mcp__git*__*", None),
+        ("*", None),
+        ("mcp__github(owner:acme)", None),  # parentheses: skipped when the settings load
+        ("mcp__", None),
+        ("Bash", None),
+        ("Read(~/.ssh/**)", None),
+    ],
+)
+def test_claude_permission_rules(rule: str, expected: Grant | None) -> None:
+    assert claude_rule_grant(rule) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern,expected",
+    [
+        ("@fetch", Grant(Reach.SERVER, "fetch")),
+        ("@fetch/*", Grant(Reach.SERVER, "fetch")),
+        ("@git-*", Grant(Reach.MATCHING_SERVERS, "git-*")),
+        ("@git-*/*", Grant(Reach.MATCHING_SERVERS, "git-*")),
+        ("@*", Grant(Reach.EVERY_SERVER, "*")),
+        ("@*/*", Grant(Reach.EVERY_SERVER, "*")),
+        ("@fetch/fetch_url", None),
+        ("@server/read_*", None),
+        ("@*/status", None),
+        ("@builtin", None),
+        ("*", None),  # not supported in allowedTools: approves nothing
+        ("fs_*", None),
+        ("@", None),
+        ("@/x", None),
+    ],
+)
+def test_agent_allowed_tools(pattern: str, expected: Grant | None) -> None:
+    assert agent_tool_grant(pattern) == expected
+
+
+def test_allow_lists_point_at_the_entry(tmp_path: Path) -> None:
+    found = scan_files(
+        tmp_path,
+        {
+            ".claude/settings.local.json": '{"permissions": {\n  "allow": ["Read", "mcp__github"]}}',
+            ".kiro/agents/a.json": '{"allowedTools": ["@fetch/fetch_url", "@*"]}',
+            ".amazonq/cli-agents/b.json": '{"allowedTools": ["@git"]}',
+        },
+        RULE,
+    )
+    assert sorted((f.finding.location.path, f.finding.location.pointer, f.token, f.severity) for f in found) == [
+        (".amazonq/cli-agents/b.json", "/allowedTools/0", '"@git"', "medium"),
+        (".claude/settings.local.json", "/permissions/allow/1", '"mcp__github"', "medium"),
+        (".kiro/agents/a.json", "/allowedTools/1", '"@*"', "high"),
+    ]
+    messages = {f.finding.location.path: f.message for f in found}
+    assert "every tool of MCP server 'github'" in messages[".claude/settings.local.json"]
+    assert "mcp__github__<tool>" in messages[".claude/settings.local.json"]
+    assert "every tool of every MCP server" in messages[".kiro/agents/a.json"]
+    assert all(f.finding.server is None for f in found)
+
+
+def test_allow_lists_are_read_only_in_their_clients_files(tmp_path: Path) -> None:
+    found = scan_files(
+        tmp_path,
+        {
+            # allowedTools is not a Claude Code setting, nor permissions.allow a Kiro one
+            ".claude/settings.json": '{"allowedTools": ["@fetch"]}',
+            ".kiro/agents/a.json": '{"permissions": {"allow": ["mcp__github"]}}',
+            ".cursor/mcp.json": '{"permissions": {"allow": ["mcp__github"]}, "allowedTools": ["@x"], '
+                                '"mcpServers": {}}',
+        },
+        RULE,
+    )
+    assert found == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+        | st.sampled_from(["mcp__x", "@x", "@*", "*", ""]),
+        lambda inner: st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["allow", "serverUrl", "x"]), inner, max_size=2),
+        max_leaves=8,
+    )
+)
+def test_wrong_shaped_allow_lists_never_fail(value: object) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        files = {
+            ".claude/settings.json": json.dumps({"permissions": value, "allowedMcpServers": value}),
+            ".claude/settings.local.json": json.dumps({"permissions": {"allow": value, "defaultMode": value}}),
+            ".kiro/agents/a.json": json.dumps({"allowedTools": value}),
+        }
+        for found in scan_files(root, files, RULE):
+            entry = json.loads(found.token)
+            assert claude_rule_grant(entry) or agent_tool_grant(entry) or url_pattern_allows_any_host(entry)
+
+
+@pytest.mark.parametrize(
+    "pattern,any_host",
+    [
+        ("*", True),
+        ("https://*", True),
+        ("https://*/*", True),
+        ("*://*:443/*", True),
+        ("h*", True),
+        (" https://*/* ", True),
+        ("https://mcp.example.com/*", False),
+        ("https://*.internal.example.com/*", False),
+        ("http://localhost:*/*", False),
+        ("https://", False),
+        ("", False),
+    ],
+)
+def test_server_url_patterns(pattern: str, any_host: bool) -> None:
+    assert url_pattern_allows_any_host(pattern) is any_host
+
+
+def test_server_allow_list_points_at_the_catch_all_url(tmp_path: Path) -> None:
+    text = (
+        '{"allowedMcpServers": [{"serverUrl": "https://mcp.example.com/*"}, "x", {"serverUrl": 1},\n'
+        '  {"serverCommand": ["npx"]}, {"serverUrl": "https://*"}],\n'
+        ' "deniedMcpServers": [{"serverUrl": "*"}]}'
+    )
+    (found,) = scan_text(tmp_path, "managed-settings.json", text, RULE)
+    assert (found.token, found.severity, found.finding.location.pointer) == (
+        '"https://*"', "medium", "/allowedMcpServers/4/serverUrl"
+    )
+    assert scan_text(tmp_path / "other", ".kiro/agents/a.json", text, RULE) == []
+
+
+# --- sandboxed servers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "server,expected",
+    [
+        ({"sandboxEnabled": True, "sandbox": {"filesystem": {"allowWrite": ["${workspaceFolder}", "/"]}}},
+         [("/", "high")]),
+        ({"sandboxEnabled": True, "sandbox": {"filesystem": {"allowWrite": ["${userHome}"]}}},
+         [("${userHome}", "medium")]),
+        ({"sandboxEnabled": True, "sandbox": {"filesystem": {"allowWrite": ["${workspaceFolder}"]}}}, []),
+        ({"sandboxEnabled": False, "sandbox": {"filesystem": {"allowWrite": ["/"]}}}, []),
+        ({"sandboxEnabled": "true", "sandbox": {"filesystem": {"allowWrite": ["/"]}}}, []),
+        ({"sandbox": {"filesystem": {"allowWrite": ["/"]}}}, []),
+        ({"sandboxEnabled": True, "sandbox": {"filesystem": {"allowWrite": "/"}}}, []),
+        ({"sandboxEnabled": True, "sandbox": ["/"]}, []),
+        ({"sandboxEnabled": True, "sandbox": {"filesystem": {"allowWrite": [1, None, {"x": "/"}]}}}, []),
+    ],
+)
+def test_sandboxed_server_writes(tmp_path: Path, server: dict, expected: list) -> None:
+    body = {"type": "stdio", "command": "npx", "args": ["-y", "@acme/notes-mcp@2.0.1"], **server}
+    text = json.dumps({"servers": {"s": body}})
+    found = scan_text(tmp_path, ".vscode/mcp.json", text, RULE)
+    assert [(f.token.strip('"'), f.severity) for f in found] == expected
+    assert all(f.finding.location.pointer.startswith("/servers/s/sandbox/filesystem/allowWrite/") for f in found)
 
 
 # --- robustness ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus, urlsplit
 
+from scanner.document import Mapping, Route, Scalar, Sequence, lookup
 from scanner.launch import Launch, Token, executable_name
 from scanner.findings import Severity
 from scanner.model import Server, Value
@@ -145,6 +146,39 @@ def filesystem_lifts(server: Server, launch: Launch) -> Iterator[Lift]:
             f"Server '{server.name}' lets the agent read and write {REACH_WORDS[reach]} "
             f"('{token.text}'); allow only the project directories it needs "
             "(e.g. ${workspaceFolder} or a path under it).",
+        )
+
+
+# --- sandboxed servers (VS Code) ----------------------------------------------------------------
+
+SANDBOX_WRITES: Route = ("sandbox", "filesystem", "allowWrite")
+
+
+def sandbox_lifts(server: Server) -> Iterator[Lift]:
+    """A sandboxed server whose sandbox may write to the filesystem root or a home directory.
+
+    VS Code auto-approves every tool call of a server with ``sandboxEnabled: true``, trusting the
+    sandbox to confine it; a sandbox that may write to ``/`` or ``~`` confines nothing that matters.
+    """
+    body = server.body
+    if not isinstance(body, Mapping):
+        return
+    enabled = body.get("sandboxEnabled")
+    writable = lookup(body, SANDBOX_WRITES)
+    if not (isinstance(enabled, Scalar) and enabled.value is True and isinstance(writable, Sequence)):
+        return
+    for index, item in enumerate(writable.items):
+        if not (isinstance(item, Scalar) and isinstance(item.value, str)):
+            continue
+        reach = path_reach(item.value)
+        if reach is None:
+            continue
+        yield Lift(
+            Value(server.route + SANDBOX_WRITES + (index,), item),
+            Severity.HIGH if reach == "root" else Severity.MEDIUM,
+            f"Server '{server.name}' runs sandboxed (sandboxEnabled: true), so its tool calls are "
+            f"approved without asking, yet its sandbox may write to {REACH_WORDS[reach]} "
+            f"('{item.value}'); allow writes only to the project (${{workspaceFolder}}).",
         )
 
 

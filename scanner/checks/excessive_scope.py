@@ -8,8 +8,22 @@ Settings that lift a limit on what an MCP server, or the agent through it, may d
   Claude Code `enableAllProjectMcpServers: true` (every server any `.mcp.json` in the project
   defines starts without asking; high); and client-wide switches that run every tool of every
   server unconfirmed (high): VS Code `chat.tools.autoApprove` / `chat.tools.global.autoApprove:
-  true`, Zed `agent.tool_permissions.default: "allow"` (or the older
-  `agent.always_allow_tool_actions: true`), Goose `GOOSE_MODE: auto`.
+  true` and `chat.permissions.default: "autoApprove"` (Bypass Approvals) or `"autopilot"`, Zed
+  `agent.tool_permissions.default: "allow"` (or the older `agent.always_allow_tool_actions: true`),
+  Goose `GOOSE_MODE: auto`, Claude Code `permissions.defaultMode: "bypassPermissions"`.
+- **Allow-list entries that approve whole servers** instead of chosen tools: Claude Code
+  `permissions.allow` (`.claude/settings.json`, `settings.local.json`, user and managed settings)
+  holding `mcp__<server>` or `mcp__<server>__*`; Amazon Q Developer / Kiro agent `allowedTools`
+  holding `@<server>`, `@<server>/*` or a server pattern such as `@git-*` (medium), or `@*` /
+  `@*/*`, every tool of every server (high). Entries those clients skip or do not support
+  (`mcp__*` and `*` in Claude Code allow rules, `*` in `allowedTools`), one tool
+  (`mcp__github__get_issue`, `@git/git_status`) and tool-name prefixes (`@git/read_*`) are fine.
+- **A server allow-list that admits any host**: a Claude Code `allowedMcpServers` entry whose
+  `serverUrl` pattern matches a server on any host (`*`, `https://*`, `https://*/*`) (medium); a
+  wildcard inside a named host (`https://*.example.com/*`) or a port is fine.
+- **Sandboxed servers that may write anywhere**: VS Code approves every tool call of a server with
+  `sandboxEnabled: true`; its `sandbox.filesystem.allowWrite` holding the filesystem root (high)
+  or a whole home directory such as `${userHome}` (medium) leaves that approval unconfined.
 - **Filesystem servers** (a package or executable whose name contains `filesystem`) given the
   filesystem root (`/`, `C:\\`; high) or a whole home directory (`~`, `$HOME`, `${userHome}`,
   `%USERPROFILE%`, `/Users/<name>`, `/home/<name>`, `/root`, `C:\\Users\\<name>`) or every
@@ -33,10 +47,11 @@ Settings that lift a limit on what an MCP server, or the agent through it, may d
   `--security-opt seccomp=unconfined` (medium).
 
 Each finding points at the value that lifts the limit: the `/` argument, the `"*"` item, the
-`trust` value, the `--privileged` argument, the `host` after `--network`, the mount, the
-connection string, or, for an unrestricted GitHub server, its package, image, executable or URL
-(or the `all` toolsets value). Server manifests (registry `server.json`, Docker catalog entries)
-are not judged for GitHub toolsets: the client config that uses them is.
+allow-list entry or `serverUrl` pattern, the `allowWrite` path, the `trust` value, the
+`--privileged` argument, the `host` after `--network`, the mount, the connection string, or, for
+an unrestricted GitHub server, its package, image, executable or URL (or the `all` toolsets
+value). Server manifests (registry `server.json`, Docker catalog entries) are not judged for
+GitHub toolsets: the client config that uses them is.
 
 ## Why it matters
 An agent acts on untrusted input (issues, web pages, files) and can be steered by it. Whatever
@@ -71,8 +86,8 @@ None. Values written as references (`${TOOLSETS}`, `${READ_ONLY}`) count as sett
 restriction, since their value is unknown. Container paths given to a server inside a
 container are not judged (its mounts are). Severity is high for host-root reach (root
 filesystem, privileged or SYS_ADMIN containers, the Docker socket), approval bypasses that cover
-every tool or server (`trust`, `enableAllProjectMcpServers`, the client-wide switches) and
-database superusers; medium otherwise.
+every tool or server (`trust`, `enableAllProjectMcpServers`, the client-wide switches, an
+`allowedTools` entry `@*`) and database superusers; medium otherwise.
 
 ## References
 - https://owasp.org/www-project-non-human-identities-top-10/2025/5-overprivileged-nhi/
@@ -80,6 +95,12 @@ database superusers; medium otherwise.
 - https://github.com/github/github-mcp-server/blob/main/docs/server-configuration.md
 - https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md
 - https://code.claude.com/docs/en/settings
+- https://code.claude.com/docs/en/permissions
+- https://code.claude.com/docs/en/managed-mcp
+- https://github.com/aws/amazon-q-developer-cli/blob/main/docs/agent-format.md
+- https://kiro.dev/docs/cli/custom-agents/configuration-reference
+- https://code.visualstudio.com/docs/copilot/reference/mcp-configuration
+- https://code.visualstudio.com/docs/agents/approvals
 - https://zed.dev/docs/ai/tool-permissions
 - https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities
 - https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-DEFAULT-TRANSACTION-READ-ONLY
@@ -87,14 +108,23 @@ database superusers; medium otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+from scanner.checks._grants import (
+    Grant,
+    Reach,
+    agent_tool_grant,
+    claude_rule_grant,
+    url_pattern_allows_any_host,
+)
 from scanner.checks._privilege import (
     Lift,
     container_lifts,
     database_lifts,
     filesystem_lifts,
     github_lifts,
+    sandbox_lifts,
 )
 from scanner.checks.base import RuleInfo, ScanInput, finding_at
 from scanner.document import Mapping, Node, Route, Scalar, Sequence, lookup
@@ -136,7 +166,42 @@ DOCUMENT_SWITCHES: tuple[tuple[Route, object, str], ...] = (
     (("agent", "always_allow_tool_actions"), True, CONFIRM_EACH),
     (("GOOSE_MODE",), "auto",
      "runs every tool call without approval; use approve or smart_approve"),
+    (("chat.permissions.default",), "autoApprove",
+     "starts every chat session in Bypass Approvals: every tool call runs without confirmation; "
+     "keep \"default\" and approve tools one by one"),
+    (("chat.permissions.default",), "autopilot",
+     "starts every chat session in Autopilot: every tool call runs without confirmation and the "
+     "agent keeps going on its own; keep \"default\" and approve tools one by one"),
+    (("permissions", "defaultMode"), "bypassPermissions",
+     "skips every permission prompt, MCP tools included; keep \"default\" and allow chosen tools "
+     "in permissions.allow"),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class AllowList:
+    """A client's list of tools that run without asking: where it is and how to read an entry."""
+
+    clients: frozenset[str]  # catalogue client ids whose files hold it
+    route: Route
+    grant: Callable[[str], Grant | None]
+    one_tool: str  # how an entry for one tool of {server} is written, for the advice
+
+
+ALLOW_LISTS: tuple[AllowList, ...] = (
+    AllowList(
+        frozenset({"claude-code"}), ("permissions", "allow"), claude_rule_grant, "mcp__{server}__<tool>"
+    ),
+    AllowList(frozenset({"amazon-q", "kiro"}), ("allowedTools",), agent_tool_grant, "@{server}/<tool>"),
+)
+# Claude Code's server allow-list (managed settings): a serverUrl entry matching any host.
+SERVER_ALLOW_LIST_CLIENTS = frozenset({"claude-code"})
+SERVER_ALLOW_LIST: Route = ("allowedMcpServers",)
+GRANT_WORDS = {
+    Reach.SERVER: "every tool of MCP server '{server}'",
+    Reach.MATCHING_SERVERS: "every tool of every MCP server whose name matches '{server}'",
+    Reach.EVERY_SERVER: "every tool of every MCP server",
+}
 
 
 def _is_value(node: object, expected: object) -> bool:
@@ -219,8 +284,58 @@ def document_lifts(config: ConfigFile) -> Iterator[Lift]:
                 yield Lift(Value(where, node), Severity.HIGH, f"{setting}: {shown} {effect}.")
 
 
+def allow_list_lifts(config: ConfigFile) -> Iterator[Lift]:
+    """Allow-list entries that approve whole MCP servers rather than chosen tools."""
+    for allow_list in ALLOW_LISTS:
+        if config.client not in allow_list.clients:
+            continue
+        setting = ".".join(allow_list.route)
+        for root in config.document.roots:
+            entries = lookup(root, allow_list.route)
+            if not isinstance(entries, Sequence):
+                continue
+            for index, item in enumerate(entries.items):
+                if not (isinstance(item, Scalar) and isinstance(item.value, str)):
+                    continue
+                grant = allow_list.grant(item.value)
+                if grant is None:
+                    continue
+                named = grant.server if grant.reach is Reach.SERVER else "<server>"
+                yield Lift(
+                    Value(allow_list.route + (index,), item),
+                    Severity.HIGH if grant.reach is Reach.EVERY_SERVER else Severity.MEDIUM,
+                    f"{setting} entry '{item.value.strip()}' runs "
+                    f"{GRANT_WORDS[grant.reach].format(server=grant.server)} without asking, writes "
+                    f"included, present and future; allow only chosen tools that read "
+                    f"({allow_list.one_tool.format(server=named)}).",
+                )
+
+
+def server_allow_list_lifts(config: ConfigFile) -> Iterator[Lift]:
+    """``allowedMcpServers`` entries whose ``serverUrl`` pattern lets a server on any host through."""
+    if config.client not in SERVER_ALLOW_LIST_CLIENTS:
+        return
+    for root in config.document.roots:
+        entries = lookup(root, SERVER_ALLOW_LIST)
+        if not isinstance(entries, Sequence):
+            continue
+        for index, entry in enumerate(entries.items):
+            pattern = entry.get("serverUrl") if isinstance(entry, Mapping) else None
+            if not (isinstance(pattern, Scalar) and isinstance(pattern.value, str)):
+                continue
+            if url_pattern_allows_any_host(pattern.value):
+                yield Lift(
+                    Value(SERVER_ALLOW_LIST + (index, "serverUrl"), pattern),
+                    Severity.MEDIUM,
+                    f"allowedMcpServers entry serverUrl '{pattern.value.strip()}' matches a remote MCP "
+                    "server on any host, so the allow-list no longer limits remote servers; list the "
+                    "approved hosts (https://mcp.example.com/*).",
+                )
+
+
 def server_lifts(server: Server) -> Iterator[Lift]:
     yield from approval_lifts(server)
+    yield from sandbox_lifts(server)
     launch = read_launch(server)
     if launch is not None:
         yield from filesystem_lifts(server, launch)
@@ -234,7 +349,8 @@ def server_lifts(server: Server) -> Iterator[Lift]:
 
 def check(scan: ScanInput) -> Iterator[Finding]:
     for config in scan.configs:
-        for lift in document_lifts(config):
+        document_wide = (*document_lifts(config), *allow_list_lifts(config), *server_allow_list_lifts(config))
+        for lift in document_wide:
             yield finding_at(RULE, config, lift.value, lift.message, severity=lift.severity)
         for server in config.servers:
             if server.reference_only:
