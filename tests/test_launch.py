@@ -117,6 +117,16 @@ def test_a_docker_catalog_entry_runs_its_image() -> None:
         ("FOO=1 npx -y @scope/pkg", [], Package("npm", "@scope/pkg")),
         # a blank command starts nothing; its arguments are not a command line
         (" ", ["npx", "pkg"], None),
+        # global options before the subcommand are read as the executable reads them
+        ("docker", ["--context", "prod", "run", "-i", "acme/mcp:1"], Package("docker", "acme/mcp", "1")),
+        ("docker", ["-H", "tcp://h:2376", "--tlsverify", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("docker", ["--config", "/etc/docker", "container", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("podman", ["--connection", "remote", "-r", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("nerdctl", ["-n", "k8s.io", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("uv", ["--directory", "/srv", "tool", "run", "mcp-server-time"], Package("pypi", "mcp-server-time")),
+        # `docker mcp gateway run` runs docker's own gateway, `npm run` a script of the project
+        ("docker", ["mcp", "gateway", "run"], Package("command", "docker")),
+        ("npm", ["run", "mcp"], Package("command", "npm")),
     ],
 )
 def test_package_of_decided_cases(command: str, args: list[str], expected: Package | None) -> None:
@@ -135,6 +145,10 @@ def test_package_of_decided_cases(command: str, args: list[str], expected: Packa
         ("docker", ["run", "img:1@" + DIGEST], []),
         ("uv", ["run", "server.py"], []),
         ("pnpm", ["exec", "pkg"], []),
+        ("docker", ["--context", "prod", "run", "-i", "acme/mcp"], ['"acme/mcp"']),
+        ("docker", ["-H", "tcp://h:2376", "run", "acme/mcp:latest"], ['"acme/mcp:latest"']),
+        ("docker", ["-c", "prod", "run", "acme/mcp:1.0"], []),
+        ("uv", ["--directory", "/srv", "tool", "run", "mcp-server-time"], ['"mcp-server-time"']),
     ],
 )
 def test_unpinned_server_on_decided_cases(tmp_path: Path, command: str, args: list[str], expected: list[str]) -> None:
@@ -181,3 +195,32 @@ def test_a_filesystem_server_run_by_the_windows_python_launcher_is_judged(tmp_pa
 )
 def test_spec_readers(reader, text: str, expected: PackageRef | None) -> None:
     assert reader(text) == expected
+
+
+def test_subcommand_global_options_and_unknown_flags_are_kept() -> None:
+    launch = read_launch(located_server("docker", ["-H", "tcp://h", "container", "run", "--frobnicate", "-i", "img"]))
+    assert launch is not None
+    assert [t.text for t in launch.subcommand] == ["container", "run"]
+    assert [(o.flag, o.text) for o in launch.global_options] == [("-H", "tcp://h")]
+    assert [(o.flag, o.known) for o in launch.options] == [("--frobnicate", False), ("-i", True)]
+    assert not launch.after_unknown_flag(launch.program)
+    after = read_launch(located_server("npx", ["--frobnicate", "pkg"]))
+    assert after is not None and after.program is not None and after.after_unknown_flag(after.program)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "program", "option"),
+    [
+        ("python", ["-W", "ignore", "server.py"], "server.py", None),  # -W takes a value
+        ("python3", ["-u", "server.py"], "server.py", None),
+        ("java", ["-Xmx1g", "-jar", "server.jar", "--port", "1"], "server.jar", "-jar"),
+        ("node", ["-r", "dotenv/config", "build/index.js"], "build/index.js", None),
+        ("uv", ["run", "--with", "mcp", "mcp", "run", "server.py"], "mcp", None),
+    ],
+)
+def test_what_an_interpreter_or_local_runner_runs(command: str, args: list[str], program: str, option: str | None
+                                                  ) -> None:
+    launch = read_launch(located_server(command, args))
+    assert launch is not None and launch.program is not None and launch.program.text == program
+    named = launch.option_naming(launch.program)
+    assert (named.flag if named else None) == option
