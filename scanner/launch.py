@@ -94,6 +94,19 @@ NERDCTL_GLOBAL_VALUE_OPTIONS = frozenset({
     "--cni-netconfpath", "--data-root", "--cgroup-manager", "--hosts-dir", "--host-gateway-ip", "--bridge-ip",
     "--cdi-spec-dirs",
 })
+# ``go run`` build flags that take a value (Go's flag package: ``-tags x`` or ``-tags=x``).
+GO_VALUE_OPTIONS = frozenset({
+    "-C", "-p", "-asmflags", "-buildmode", "-buildvcs", "-compiler", "-gccgoflags", "-gcflags", "-installsuffix",
+    "-ldflags", "-mod", "-modfile", "-overlay", "-pgo", "-pkgdir", "-tags", "-toolexec", "-exec", "-covermode",
+    "-coverpkg", "-o",
+})
+# ``deno run`` options that take a value as the next word (the permission, --check, --inspect and
+# --env-file options take theirs only as ``--opt=value``).
+DENO_VALUE_OPTIONS = frozenset({
+    "-c", "--config", "--import-map", "--importmap", "--lock", "--cert", "--location", "--seed", "--preload",
+    "--import", "--require", "--ext", "--conditions", "--minimum-dependency-age", "--cpu-prof-dir",
+    "--cpu-prof-name", "--cpu-prof-interval", "-L", "--log-level",
+})
 # python (-m -c -W -X), node (-r -e -p -C --import ...), java (-jar -cp): options that take a value.
 INTERPRETER_VALUE_OPTIONS = frozenset({
     "-m", "-c", "-W", "-X", "-r", "--require", "-e", "--eval", "-p", "--print", "--import", "--loader",
@@ -126,6 +139,19 @@ ENGINE_GLOBAL_FLAGS = frozenset({
     "-D", "--debug", "--tls", "--tlsverify", "-r", "--remote", "--syslog", "--transient-store", "--debug-full",
     "--experimental", "--insecure-registry", "--kube-hide-dupe",
 })
+GO_FLAGS = frozenset({
+    "-a", "-n", "-race", "-msan", "-asan", "-v", "-work", "-x", "-trimpath", "-linkshared", "-modcacherw", "-cover",
+})
+DENO_FLAGS = frozenset({
+    "-A", "--allow-all", "-R", "--allow-read", "-W", "--allow-write", "-N", "--allow-net", "-E", "--allow-env",
+    "-S", "--allow-sys", "--allow-run", "--allow-ffi", "-I", "--allow-import", "-P", "--permission-set",
+    "--allow-hrtime", "--deny-read", "--deny-write", "--deny-net", "--deny-env", "--deny-sys", "--deny-run",
+    "--deny-ffi", "--deny-import", "-q", "--quiet", "--no-prompt", "--cached-only", "--no-remote", "--no-npm",
+    "--no-config", "--no-lock", "--frozen", "--no-check", "--check", "-r", "--reload", "--watch", "--watch-hmr",
+    "--no-clear-screen", "--no-code-cache", "--inspect", "--inspect-brk", "--inspect-wait", "--node-modules-dir",
+    "--vendor", "--env-file", "--env", "--unstable", "--unstable-sloppy-imports", "--unstable-kv",
+    "--unstable-net", "--unstable-cron", "--unstable-fs", "--unstable-ffi",
+})
 INTERPRETER_FLAGS = frozenset({
     "-u", "-B", "-E", "-I", "-O", "-OO", "-q", "-s", "-S", "-b", "-bb", "-d", "-i", "-P", "-R", "-v", "-x",
     "--no-warnings", "--enable-source-maps", "--inspect", "--inspect-brk", "--trace-warnings", "--no-deprecation",
@@ -148,11 +174,15 @@ NPM_OPTIONS = OptionSyntax(NPM_VALUE_OPTIONS, attached_short_values=False, flags
 PYPI_OPTIONS = OptionSyntax(PYPI_VALUE_OPTIONS, flags=PYPI_FLAGS)
 DOCKER_OPTIONS = OptionSyntax(DOCKER_VALUE_OPTIONS, flags=DOCKER_FLAGS)
 INTERPRETER_OPTIONS = OptionSyntax(INTERPRETER_VALUE_OPTIONS, flags=INTERPRETER_FLAGS)
+GO_OPTIONS = OptionSyntax(GO_VALUE_OPTIONS, attached_short_values=False, flags=GO_FLAGS)
+DENO_OPTIONS = OptionSyntax(DENO_VALUE_OPTIONS, flags=DENO_FLAGS)
 ENGINE_GLOBAL_OPTIONS = {
     "docker": OptionSyntax(DOCKER_GLOBAL_VALUE_OPTIONS, flags=ENGINE_GLOBAL_FLAGS),
     "podman": OptionSyntax(PODMAN_GLOBAL_VALUE_OPTIONS, flags=ENGINE_GLOBAL_FLAGS),
     "nerdctl": OptionSyntax(NERDCTL_GLOBAL_VALUE_OPTIONS, flags=ENGINE_GLOBAL_FLAGS),
 }
+# ``go run`` and ``deno run``: how each reads its options, and which reader names what it runs.
+RUN_SUBCOMMANDS = {"go": (GO_OPTIONS, "go"), "deno": (DENO_OPTIONS, "deno")}
 # How each subcommand runner reads its own options, before and after the subcommand.
 RUNNER_OPTIONS = {"npm": NPM_OPTIONS, "pnpm": NPM_OPTIONS, "yarn": NPM_OPTIONS, "bun": NPM_OPTIONS,
                   "uv": PYPI_OPTIONS, "pipx": PYPI_OPTIONS}
@@ -207,7 +237,7 @@ class Launch:
 
     executable: str
     runner: str
-    ecosystem: str  # npm | pypi | docker | "" (nothing fetched from a registry)
+    ecosystem: str  # npm | pypi | docker | go | jsr | "" (nothing fetched from a registry; a URL deno runs)
     program: Token | None
     tokens: tuple[Token, ...]  # the whole command line as read (a ``cmd /c`` wrapper stepped over)
     packages: tuple[Fetched, ...] = ()
@@ -379,13 +409,26 @@ def _container_launch(executable: str, all_tokens: tuple[Token, ...], args: tupl
                   global_options=selected.global_options)
 
 
+def _run_launch(executable: str, all_tokens: tuple[Token, ...], args: tuple[Token, ...]) -> Launch | None:
+    """``go run [build flags] package[@version]`` and ``deno run [options] specifier``: a local
+    package or script, or one fetched from its registry (``example.com/cmd@v1``, ``jsr:@s/p``,
+    ``npm:pkg``) or a URL (``https://deno.land/x/mod@v1/cli.ts``: ecosystem "url", not a registry)."""
+    syntax, reader = RUN_SUBCOMMANDS[executable]
+    chosen = _select(args, syntax, (("run",),))
+    if chosen is None:
+        return None
+    _, selected = chosen
+    parts = _cut(selected.rest, syntax)
+    ref = package_ref(reader, parts.program.text) if parts.program is not None else None
+    fetched = (Fetched(parts.program, ref),) if parts.program is not None and ref is not None else ()
+    ecosystem = ref.ecosystem if ref is not None and ref.ecosystem != "url" else ""
+    return Launch(executable, f"{executable} run", ecosystem, parts.program, all_tokens, fetched, parts.options,
+                  parts.program_args, subcommand=selected.words, global_options=selected.global_options)
+
+
 def _interpreter_launch(executable: str, all_tokens: tuple[Token, ...], args: tuple[Token, ...]) -> Launch:
-    """``node build/index.js``, ``python -m server``, ``java -jar app.jar``, ``go run ./cmd``: the
-    script or module is the program; nothing is fetched from a registry."""
-    if executable == "go" and args and args[0].text == "run":
-        parts = _cut(args[1:], OptionSyntax(frozenset()))
-        return Launch(executable, executable, "", parts.program, all_tokens, (), parts.options, parts.program_args,
-                      subcommand=args[:1])
+    """``node build/index.js``, ``python -m server``, ``java -jar app.jar``: the script or module is
+    the program; nothing is fetched from a registry."""
     options, first = _read_options(args, INTERPRETER_OPTIONS)
     program_flag = PROGRAM_OPTIONS.get(executable)
     named = next((o.value for o in options if o.flag == program_flag and o.value is not None), None)
@@ -426,6 +469,10 @@ def read_launch(server: Server) -> Launch | None:
             return _package_launch(executable, runner, ecosystem, tokens, selected.rest, selected)
     if executable in CONTAINER_ENGINES:
         launch = _container_launch(executable, tokens, args)
+        if launch is not None:
+            return launch
+    if executable in RUN_SUBCOMMANDS:
+        launch = _run_launch(executable, tokens, args)
         if launch is not None:
             return launch
     if executable in INTERPRETERS:

@@ -17,7 +17,9 @@ from scanner.document import Scalar, Span
 from scanner.identity import Package, package_of
 from scanner.launch import read_launch
 from scanner.model import Scope, Server, Transport, Value
-from scanner.package_refs import PackageRef, image_ref, npm_ref, pypi_ref
+from scanner.package_refs import (
+    PackageRef, deno_ref, go_ref, image_ref, jsr_ref, npm_ref, pypi_ref, url_ref,
+)
 
 DIGEST = "sha256:" + "c" * 64
 
@@ -127,6 +129,23 @@ def test_a_docker_catalog_entry_runs_its_image() -> None:
         # `docker mcp gateway run` runs docker's own gateway, `npm run` a script of the project
         ("docker", ["mcp", "gateway", "run"], Package("command", "docker")),
         ("npm", ["run", "mcp"], Package("command", "npm")),
+        # go run: a package path with a domain is the package (its version split off); a path, a
+        # file or a package of the current module is not (go:, judged as what go run builds)
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v1.2.3"],
+         Package("go", "github.com/acme/mcp/cmd/server", "v1.2.3")),
+        ("go", ["run", "-tags", "netgo", "golang.org/x/tools/gopls@latest"],
+         Package("go", "golang.org/x/tools/gopls", "latest")),
+        ("go", ["run", "github.com/acme/mcp/cmd/server"], Package("go", "github.com/acme/mcp/cmd/server")),
+        ("go", ["run", "./cmd/server"], Package("command", "go")),
+        ("go", ["run", "main.go"], Package("command", "go")),
+        ("go", ["run", "cmd/server"], Package("command", "go")),
+        # deno run: jsr: and npm: specifiers name their registry package (sub-path dropped); a
+        # remote module (a URL) or a local script names none: command:deno, matched by its URL
+        ("deno", ["run", "-A", "jsr:@acme/mcp@1.0.0/server"], Package("jsr", "@acme/mcp", "1.0.0")),
+        ("deno", ["run", "--allow-net=api.x", "npm:@acme/mcp@2/bin"], Package("npm", "@acme/mcp", "2")),
+        ("deno", ["run", "-A", "https://deno.land/x/acme_mcp@v1.0.0/cli.ts"], Package("command", "deno")),
+        ("deno", ["run", "--config", "deno.json", "main.ts"], Package("command", "deno")),
+        ("deno", ["-q", "run", "-A", "jsr:@acme/mcp"], Package("jsr", "@acme/mcp")),
     ],
 )
 def test_package_of_decided_cases(command: str, args: list[str], expected: Package | None) -> None:
@@ -149,6 +168,25 @@ def test_package_of_decided_cases(command: str, args: list[str], expected: Packa
         ("docker", ["-H", "tcp://h:2376", "run", "acme/mcp:latest"], ['"acme/mcp:latest"']),
         ("docker", ["-c", "prod", "run", "acme/mcp:1.0"], []),
         ("uv", ["--directory", "/srv", "tool", "run", "mcp-server-time"], ['"mcp-server-time"']),
+        # go run: moving queries float; a full version or commit is fixed; no version: go.mod pins it
+        ("go", ["run", "github.com/acme/mcp/cmd/server@latest"], ['"github.com/acme/mcp/cmd/server@latest"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@main"], ['"github.com/acme/mcp/cmd/server@main"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v1"], ['"github.com/acme/mcp/cmd/server@v1"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@>v1.2.0"], ['"github.com/acme/mcp/cmd/server@>v1.2.0"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v1.2.3"], []),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v0.0.0-20240101120000-abcdef123456"], []),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@abcdef1"], []),
+        ("go", ["run", "github.com/acme/mcp/cmd/server"], []),
+        ("go", ["run", "./cmd/server"], []),
+        # deno run: jsr:/npm: without a version or with @latest, and a URL naming no version, float
+        ("deno", ["run", "-A", "jsr:@acme/mcp"], ['"jsr:@acme/mcp"']),
+        ("deno", ["run", "-A", "jsr:@acme/mcp@1.0.0"], []),
+        ("deno", ["run", "-A", "npm:acme-mcp@latest/bin"], ['"npm:acme-mcp@latest/bin"']),
+        ("deno", ["run", "-A", "https://deno.land/x/acme_mcp/cli.ts"], ['"https://deno.land/x/acme_mcp/cli.ts"']),
+        ("deno", ["run", "-A", "https://esm.sh/acme-mcp@latest"], ['"https://esm.sh/acme-mcp@latest"']),
+        ("deno", ["run", "-A", "https://deno.land/x/acme_mcp@v1.0.0/cli.ts"], []),
+        ("deno", ["run", "-A", "https://jsr.io/@acme/mcp/1.0.0/server.ts"], []),
+        ("deno", ["run", "-A", "main.ts"], []),
     ],
 )
 def test_unpinned_server_on_decided_cases(tmp_path: Path, command: str, args: list[str], expected: list[str]) -> None:
@@ -191,6 +229,18 @@ def test_a_filesystem_server_run_by_the_windows_python_launcher_is_judged(tmp_pa
         (image_ref, "Registry:5000/Team/Img", PackageRef("docker", "registry:5000/team/img")),
         (image_ref, "img:", PackageRef("docker", "img", "", ":")),
         (image_ref, ":tag", None),
+        (go_ref, "example.com/mod/cmd@v1.2.3", PackageRef("go", "example.com/mod/cmd", "v1.2.3", "@")),
+        (go_ref, "fmt", None),
+        (go_ref, "../mod/cmd", None),
+        (jsr_ref, "jsr:@Std/http@^1.0/file-server", PackageRef("jsr", "@std/http", "^1.0", "@")),
+        (jsr_ref, "jsr:pkg", None),  # JSR names are always scoped
+        (deno_ref, "npm:@s/p/sub/path", PackageRef("npm", "@s/p")),
+        (deno_ref, "./main.ts", None),
+        (url_ref, "https://u:pw@h.example:8443/x/mod@v2.0.0/cli.ts?token=1",
+         PackageRef("url", "h.example:8443/x/mod@v2.0.0/cli.ts", "v2.0.0", "@")),
+        (url_ref, "https://raw.githubusercontent.com/o/r/main/server.ts",
+         PackageRef("url", "raw.githubusercontent.com/o/r/main/server.ts")),
+        (url_ref, "file:///srv/server.ts", None),
     ],
 )
 def test_spec_readers(reader, text: str, expected: PackageRef | None) -> None:
@@ -224,3 +274,20 @@ def test_what_an_interpreter_or_local_runner_runs(command: str, args: list[str],
     assert launch is not None and launch.program is not None and launch.program.text == program
     named = launch.option_naming(launch.program)
     assert (named.flag if named else None) == option
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "shown"),
+    [
+        # a misplaced flag leaves its value where the image is read: the name is withheld
+        ("docker", ["run", "--token", "ghp_" + "a1B2" * 9, "acme/mcp:1"], "'(name not shown)'"),
+        # a remote module is named by host and path, without user, query or token-like path parts
+        ("deno", ["run", "https://u:pw@h.example/x.ts?key=abc"], "'h.example/x.ts'"),
+        ("deno", ["run", "https://h.example/s/" + "a1B2" * 6 + "/x.ts"], "'h.example'"),
+    ],
+)
+def test_unpinned_messages_never_show_a_secret(tmp_path: Path, command: str, args: list[str], shown: str) -> None:
+    text = json.dumps({"mcpServers": {"s": {"command": command, "args": args}}})
+    (finding,) = scan_text(tmp_path, ".cursor/mcp.json", text, "unpinned-server")
+    assert shown in finding.message
+    assert "a1B2" not in finding.message and "pw" not in finding.message and "abc" not in finding.message

@@ -68,7 +68,7 @@ def test_display_command(command: str | None, args: tuple[str, ...], expected: s
     ("pipx", ("run", "mcp-server-fetch==2025.4.7"), "pipx run mcp-server-fetch==2025.4.7"),
     ("uvx", ("acme-mcp>=1.0",), "uvx acme-mcp"),
     ("bunx", ("acme-mcp@^1.4.0",), "bunx acme-mcp"),
-    ("npx", ("-y", "npm:pkg@1.0.0"), "npx pkg@1.0.0"),
+    ("npx", ("-y", "npm:pkg@1.0.0"), "npx npm:pkg@1.0.0"),
     # the package fetched is shown, with the option that names it (as npx -p always was)
     ("pipx", ("run", "--spec", "acme-mcp", "acme-mcp-server"), "pipx run --spec acme-mcp"),
     ("npx", ("--package=@acme/tools@2.0.0", "acme-mcp"), "npx --package @acme/tools@2.0.0"),
@@ -93,6 +93,15 @@ def test_display_command(command: str | None, args: tuple[str, ...], expected: s
     ("npx", ("--api-key", "hunter2hunter2", "pkg"), "npx"),
     ("uvx", ("--token", "hunter2hunter2", "pkg"), "uvx"),
     ("python3", ("--secret", "hunter2hunter2"), "python3"),
+    # go run and deno run name what they fetch; a remote module is shown as a URL is
+    ("go", ("run", "-tags", "netgo", "github.com/acme/mcp/cmd/server@v1.2.3"),
+     "go run github.com/acme/mcp/cmd/server@v1.2.3"),
+    ("go", ("run", "./cmd/server"), "go run ./cmd/server"),
+    ("deno", ("run", "-A", "jsr:@acme/mcp@1.0.0", "--port", "1"), "deno run jsr:@acme/mcp@1.0.0"),
+    ("deno", ("run", "--allow-net=api.example.com", "npm:acme-mcp"), "deno run npm:acme-mcp"),
+    ("deno", ("run", "-A", "https://user:pw@deno.land/x/mcp@v1/cli.ts?key=abc"),
+     "deno run https://***@deno.land/x/mcp@v1/cli.ts?key=***"),
+    ("deno", ("--quiet", "run", "--config", "deno.json", "main.ts"), "deno run main.ts"),
 ])
 def test_display_command_reads_the_launch(command: str, args: tuple[str, ...], expected: str) -> None:
     assert display_command(stdio(command, *args)) == expected
@@ -100,7 +109,8 @@ def test_display_command_reads_the_launch(command: str, args: tuple[str, ...], e
 
 @pytest.mark.parametrize("runner", [
     ("npx", "-y"), ("uvx",), ("docker", "run", "-i"), ("docker", "--context", "x", "run"), ("pipx", "run"),
-    ("uv", "tool", "run"), ("python", "-m"), ("node",), ("java", "-jar"), ("cmd", "/c", "npx"),
+    ("uv", "tool", "run"), ("python", "-m"), ("node",), ("java", "-jar"), ("cmd", "/c", "npx"), ("deno", "run"),
+    ("go", "run"),
 ])
 @pytest.mark.parametrize("args", [
     (SECRET,),
@@ -111,6 +121,9 @@ def test_display_command_reads_the_launch(command: str, args: tuple[str, ...], e
     (f"npm:{SECRET}",),
     (f"{SECRET}==1.0",),
     (f"{SECRET}:1.0",),
+    (f"jsr:@acme/{SECRET}@1",),
+    (f"https://deno.land/x/{SECRET}/cli.ts",),
+    (f"example.com/{SECRET}@v1.0.0",),
 ])
 def test_no_runner_shows_a_secret_argument(runner: tuple[str, ...], args: tuple[str, ...]) -> None:
     shown = display_command(stdio(runner[0], *runner[1:], *args, "pkg"))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 REGISTRY_IDENTIFIER = ("identifier",)
 # How a fetched package's version is attached when it is an exact pin: shown with the name.
 _EXACT_OPERATORS = ("@", "==", "===", ":")
+_SPEC_PREFIXES = ("npm:", "jsr:")  # the registry a spec names, shown before the name
 
 # Prefixes of well-known token families; a segment starting with one is never shown.
 _SECRET_PREFIXES = (
@@ -134,6 +135,8 @@ def _shown_package(launch: Launch, fetched: Fetched) -> list[str]:
     image = ref.ecosystem == "docker"
     if launch.after_unknown_flag(fetched.token) and fetched.token.value.route[-1:] != REGISTRY_IDENTIFIER:
         return []  # a registry server.json names its package in a field of its own, never a flag's value
+    if ref.ecosystem == "url":
+        return [redact_url(fetched.token.text)]  # a remote module deno runs: shown as the inventory shows URLs
     shown = _displayable(fetched.token.text, image_ref=image)
     if shown is None:
         if looks_secret(fetched.token.text):
@@ -144,6 +147,9 @@ def _shown_package(launch: Launch, fetched: Fetched) -> list[str]:
         version = _displayable(ref.version, image_ref=image) if ref.operator in _EXACT_OPERATORS else None
         if version and not version.startswith("@"):
             shown += ref.operator + version
+        prefix = fetched.token.text[:4].lower()
+        if prefix in _SPEC_PREFIXES:
+            shown = prefix + shown
     return _with_option(launch, fetched.token, shown)
 
 
