@@ -1,9 +1,11 @@
 """How a stdio server is launched, read once from its command line: the executable, the package
-runner and the registry packages it fetches (npx, uvx, pipx, bunx, pnpm/yarn dlx, ...), the
-container image and options of ``docker run``, or the script or module an interpreter runs.
+runner and the registry packages it fetches (npx, uvx, pipx, bunx, pnpm/yarn dlx, ``go run
+module@v``, ``deno run jsr:/npm:/URL``, ...), the container image and options of ``docker run``
+(global options before ``run`` read through), or the script or module an interpreter runs.
 
 Read by the rules that judge what a server runs (unpinned-server) and what it may reach
-(excessive-scope), and by ``scanner.identity`` (which package a server is, for policy matching).
+(excessive-scope), by ``scanner.identity`` (which package a server is, for policy matching) and by
+the inventory (what it shows of a command line).
 Every part keeps the located value it came from, so a finding points at the exact argument.
 Nothing here runs or resolves anything: it only reads the written arguments.
 """
