@@ -2,7 +2,8 @@
 
 ``package_of`` takes the package from the server's command line as ``scanner.launch`` reads it
 (``npx -y @scope/pkg@1.2.3``, ``uvx --from pkg tool``, ``docker run -i --rm -e X image:tag``,
-``python -m module``, a bare program) and names it the way a policy does: ``npm:@scope/pkg``,
+``python -m module``, ``go run example.com/cmd@v1``, ``deno run jsr:@scope/pkg``, a bare program)
+and names it the way a policy does: ``npm:@scope/pkg``, ``go:example.com/cmd``, ``jsr:@scope/pkg``,
 whatever version or launcher flags a config uses. ``url_of`` gives the remote URL a server talks to
 (its own ``url``, or the URL handed to a local proxy such as ``mcp-remote``) as ``host[:port]/path``
 for host/path globs.
@@ -27,9 +28,10 @@ _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")  # a name, or an IPv6 address (bracke
 
 @dataclass(frozen=True, slots=True)
 class Package:
-    """A package a server runs: ``npm``, ``pypi`` or ``docker``, or ``command`` for a bare program."""
+    """A package a server runs: ``npm``, ``pypi``, ``docker``, ``go`` or ``jsr``, or ``command`` for a
+    bare program (or a remote module ``deno run`` fetches by URL: the URL is its identity)."""
 
-    ecosystem: str  # npm | pypi | docker | command
+    ecosystem: str  # npm | pypi | docker | go | jsr | command
     name: str  # normalised: no version or tag; docker images without docker.io/library/
     # version, dist-tag or image tag as written (a pip range keeps its operators: ">=1.0,<2"); None when none
     version: str | None = None
@@ -84,9 +86,11 @@ def _package(ref: PackageRef) -> Package:
 
 def launch_package(launch: Launch) -> Package | None:
     """The first registry package or image a launch fetches; a Python module run with ``-m`` as its
-    PyPI distribution; else the executable itself (``command:github-mcp-server``)."""
-    if launch.packages:
-        return _package(launch.packages[0].ref)
+    PyPI distribution; else the executable itself (``command:github-mcp-server``, ``command:deno``
+    for a remote module: a policy matches its URL with ``urls``)."""
+    registry = [fetched for fetched in launch.packages if fetched.ref.ecosystem != "url"]
+    if registry:
+        return _package(registry[0].ref)
     if launch.ecosystem:
         return None  # a runner with no registry package: a path, URL, git spec or reference
     if launch.module is not None:

@@ -3,15 +3,18 @@ it is pinned to, read as the package managers read them.
 
 npm specs as npm-package-arg reads them (``@scope/pkg@1.2.3``; an ``npm:`` alias names the same
 registry package), PEP 508 requirements as uv and pipx take them (``pkg[extra]==1.2``, uvx's
-``pkg@1.2``), container image references (``registry/name[:tag][@digest]``). Paths, URLs, git and
-GitHub specs, PEP 508 direct references and values built from references (``${IMAGE}``) name no
-registry package: they give None.
+``pkg@1.2``), container image references (``registry/name[:tag][@digest]``), Go package paths as
+``go run`` takes them (``example.com/mod/cmd@v1.2.3``) and the specifiers ``deno run`` takes
+(``jsr:@scope/pkg@1``, ``npm:pkg@1/sub``, ``https://deno.land/x/mod@v1/cli.ts``). Paths, URLs
+(but deno's), git and GitHub specs, PEP 508 direct references and values built from references
+(``${IMAGE}``) name no registry package: they give None.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 NPM_NAME = re.compile(r"(?:@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*")
 PYPI_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
@@ -21,21 +24,29 @@ PEP440_SPEC = re.compile(r"\s*(===|==|~=|!=|<=|>=|<|>|@)\s*(.*)")
 EXACT_PYPI_OPERATORS = ("@", "==", "===")
 DIRECT_REFERENCE = ("http", "git+", "file:")
 NOT_AN_IMAGE = re.compile(r"[${}% ]|^-|://")
+# jsr:@scope/name[@version][/path]: JSR names are always scoped, lower-case letters, digits and '-'.
+JSR_SPEC = re.compile(r"jsr:(@[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)(?:@([^/]*))?(?:/.*)?", re.IGNORECASE)
+DENO_NPM_SPEC = re.compile(r"npm:(" + NPM_NAME.pattern + r")(@[^/]*)?(?:/.*)?", re.IGNORECASE)
+# A Go package path outside the standard library: its first element is a domain (``github.com``).
+GO_PACKAGE = re.compile(r"[A-Za-z0-9][\w~-]*(?:\.[\w~-]+)+(?:/[\w.~+-]+)*")
+# A version in a URL path: ``mod@v1.2.3`` (deno.land/x, esm.sh, unpkg, jsdelivr), or a path segment
+# that is a release (``/@std/http/1.0.0/``: jsr.io) or a full commit (raw.githubusercontent.com).
+URL_RELEASE_SEGMENT = re.compile(r"v?\d+\.\d+\.\d+(?:[-+][\w.+-]*)?|[0-9a-f]{40}")
 
 
 @dataclass(frozen=True, slots=True)
 class PackageRef:
     """A registry package or container image as written.
 
-    ``version`` is an npm version, range or dist-tag, an image tag, or a pip constraint: the
-    version alone for an exact pin (``==``, ``===``, uvx's ``@``), the whole constraint otherwise
-    (``>=1.0,<2``).
+    ``version`` is an npm or jsr version, range or dist-tag, an image tag, a Go version query, a
+    version a URL's path pins, or a pip constraint: the version alone for an exact pin (``==``,
+    ``===``, uvx's ``@``), the whole constraint otherwise (``>=1.0,<2``).
     """
 
-    ecosystem: str  # npm | pypi | docker
+    ecosystem: str  # npm | pypi | docker | go | jsr | url (a remote module deno runs)
     name: str  # as written; an image repository lower-cased
     version: str = ""  # "" when none
-    operator: str = ""  # how the version is attached: "@" (npm, uvx), "==", ">=", ... (pip), ":" (tag)
+    operator: str = ""  # how attached: "@" (npm, uvx, go, jsr), "==", ">=", ... (pip), ":" (tag), "/" (URL path)
     digest: str = ""  # an image digest (``sha256:...``, lower-cased); "" when none
 
 
@@ -97,10 +108,68 @@ def image_ref(text: str) -> PackageRef | None:
     return PackageRef("docker", repository, tag if colon else "", ":" if colon else "", digest.lower() if at else "")
 
 
-READERS = {"npm": npm_ref, "pypi": pypi_ref, "docker": image_ref}
+def go_ref(spec: str) -> PackageRef | None:
+    """``example.com/mod/cmd@v1.2.3`` -> (``example.com/mod/cmd``, ``v1.2.3``); a package path with no
+    version names the package too; None for paths (``./cmd``), files (``main.go``) and packages of
+    the standard library or the current module (no domain)."""
+    spec = spec.strip()
+    if not spec or NOT_A_REGISTRY_SPEC.search(spec) or "$" in spec:
+        return None
+    path, at, version = spec.partition("@")
+    if not GO_PACKAGE.fullmatch(path) or path.endswith(".go"):
+        return None
+    return PackageRef("go", path, version, "@" if at else "")
+
+
+def jsr_ref(spec: str) -> PackageRef | None:
+    """``jsr:@scope/pkg@1.2.3/mod.ts`` -> (``@scope/pkg``, ``1.2.3``)."""
+    match = JSR_SPEC.fullmatch(spec.strip())
+    if match is None:
+        return None
+    name, version = match.group(1), match.group(2) or ""
+    return PackageRef("jsr", name.lower(), version, "@" if version else "")
+
+
+def url_ref(text: str) -> PackageRef | None:
+    """A remote module ``deno run`` fetches: its host and path (no user, query or fragment) and the
+    version its path pins (``mod@v1.2.3``, a release or commit segment), "" when none."""
+    try:
+        parts = urlsplit(text.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    segments = parts.path.split("/")
+    at_versions = [segment.rpartition("@")[2] for segment in segments if "@" in segment[1:]]
+    if at_versions:
+        return PackageRef("url", f"{host}{':' + str(port) if port else ''}{parts.path}", at_versions[-1], "@")
+    release = next((segment for segment in segments if URL_RELEASE_SEGMENT.fullmatch(segment)), "")
+    return PackageRef("url", f"{host}{':' + str(port) if port else ''}{parts.path}", release,
+                      "/" if release else "")
+
+
+def deno_ref(spec: str) -> PackageRef | None:
+    """What ``deno run`` fetches: a ``jsr:`` or ``npm:`` package (its sub-path dropped) or a remote
+    module (``https://...``); None for a local file."""
+    text = spec.strip()
+    lowered = text.lower()
+    if lowered.startswith("jsr:"):
+        return jsr_ref(text)
+    if lowered.startswith("npm:"):
+        match = DENO_NPM_SPEC.fullmatch(text)
+        return npm_ref(match.group(1) + (match.group(2) or "")) if match is not None else None
+    if lowered.startswith(("http://", "https://")):
+        return url_ref(text)
+    return None
+
+
+READERS = {"npm": npm_ref, "pypi": pypi_ref, "docker": image_ref, "go": go_ref, "jsr": jsr_ref, "deno": deno_ref}
 
 
 def package_ref(ecosystem: str, text: str) -> PackageRef | None:
-    """The package ``text`` names in an ecosystem (npm, pypi, docker); None for any other."""
+    """The package ``text`` names in an ecosystem (npm, pypi, docker, go, jsr; deno: whatever a
+    ``deno run`` specifier names); None for any other."""
     reader = READERS.get(ecosystem)
     return reader(text) if reader is not None else None

@@ -17,7 +17,9 @@ from scanner.document import Scalar, Span
 from scanner.identity import Package, package_of
 from scanner.launch import read_launch
 from scanner.model import Scope, Server, Transport, Value
-from scanner.package_refs import PackageRef, image_ref, npm_ref, pypi_ref
+from scanner.package_refs import (
+    PackageRef, deno_ref, go_ref, image_ref, jsr_ref, npm_ref, pypi_ref, url_ref,
+)
 
 DIGEST = "sha256:" + "c" * 64
 
@@ -117,6 +119,33 @@ def test_a_docker_catalog_entry_runs_its_image() -> None:
         ("FOO=1 npx -y @scope/pkg", [], Package("npm", "@scope/pkg")),
         # a blank command starts nothing; its arguments are not a command line
         (" ", ["npx", "pkg"], None),
+        # global options before the subcommand are read as the executable reads them
+        ("docker", ["--context", "prod", "run", "-i", "acme/mcp:1"], Package("docker", "acme/mcp", "1")),
+        ("docker", ["-H", "tcp://h:2376", "--tlsverify", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("docker", ["--config", "/etc/docker", "container", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("podman", ["--connection", "remote", "-r", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("nerdctl", ["-n", "k8s.io", "run", "acme/mcp"], Package("docker", "acme/mcp")),
+        ("uv", ["--directory", "/srv", "tool", "run", "mcp-server-time"], Package("pypi", "mcp-server-time")),
+        # `docker mcp gateway run` runs docker's own gateway, `npm run` a script of the project
+        ("docker", ["mcp", "gateway", "run"], Package("command", "docker")),
+        ("npm", ["run", "mcp"], Package("command", "npm")),
+        # go run: a package path with a domain is the package (its version split off); a path, a
+        # file or a package of the current module is not (go:, judged as what go run builds)
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v1.2.3"],
+         Package("go", "github.com/acme/mcp/cmd/server", "v1.2.3")),
+        ("go", ["run", "-tags", "netgo", "golang.org/x/tools/gopls@latest"],
+         Package("go", "golang.org/x/tools/gopls", "latest")),
+        ("go", ["run", "github.com/acme/mcp/cmd/server"], Package("go", "github.com/acme/mcp/cmd/server")),
+        ("go", ["run", "./cmd/server"], Package("command", "go")),
+        ("go", ["run", "main.go"], Package("command", "go")),
+        ("go", ["run", "cmd/server"], Package("command", "go")),
+        # deno run: jsr: and npm: specifiers name their registry package (sub-path dropped); a
+        # remote module (a URL) or a local script names none: command:deno, matched by its URL
+        ("deno", ["run", "-A", "jsr:@acme/mcp@1.0.0/server"], Package("jsr", "@acme/mcp", "1.0.0")),
+        ("deno", ["run", "--allow-net=api.x", "npm:@acme/mcp@2/bin"], Package("npm", "@acme/mcp", "2")),
+        ("deno", ["run", "-A", "https://deno.land/x/acme_mcp@v1.0.0/cli.ts"], Package("command", "deno")),
+        ("deno", ["run", "--config", "deno.json", "main.ts"], Package("command", "deno")),
+        ("deno", ["-q", "run", "-A", "jsr:@acme/mcp"], Package("jsr", "@acme/mcp")),
     ],
 )
 def test_package_of_decided_cases(command: str, args: list[str], expected: Package | None) -> None:
@@ -135,6 +164,29 @@ def test_package_of_decided_cases(command: str, args: list[str], expected: Packa
         ("docker", ["run", "img:1@" + DIGEST], []),
         ("uv", ["run", "server.py"], []),
         ("pnpm", ["exec", "pkg"], []),
+        ("docker", ["--context", "prod", "run", "-i", "acme/mcp"], ['"acme/mcp"']),
+        ("docker", ["-H", "tcp://h:2376", "run", "acme/mcp:latest"], ['"acme/mcp:latest"']),
+        ("docker", ["-c", "prod", "run", "acme/mcp:1.0"], []),
+        ("uv", ["--directory", "/srv", "tool", "run", "mcp-server-time"], ['"mcp-server-time"']),
+        # go run: moving queries float; a full version or commit is fixed; no version: go.mod pins it
+        ("go", ["run", "github.com/acme/mcp/cmd/server@latest"], ['"github.com/acme/mcp/cmd/server@latest"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@main"], ['"github.com/acme/mcp/cmd/server@main"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v1"], ['"github.com/acme/mcp/cmd/server@v1"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@>v1.2.0"], ['"github.com/acme/mcp/cmd/server@>v1.2.0"']),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v1.2.3"], []),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@v0.0.0-20240101120000-abcdef123456"], []),
+        ("go", ["run", "github.com/acme/mcp/cmd/server@abcdef1"], []),
+        ("go", ["run", "github.com/acme/mcp/cmd/server"], []),
+        ("go", ["run", "./cmd/server"], []),
+        # deno run: jsr:/npm: without a version or with @latest, and a URL naming no version, float
+        ("deno", ["run", "-A", "jsr:@acme/mcp"], ['"jsr:@acme/mcp"']),
+        ("deno", ["run", "-A", "jsr:@acme/mcp@1.0.0"], []),
+        ("deno", ["run", "-A", "npm:acme-mcp@latest/bin"], ['"npm:acme-mcp@latest/bin"']),
+        ("deno", ["run", "-A", "https://deno.land/x/acme_mcp/cli.ts"], ['"https://deno.land/x/acme_mcp/cli.ts"']),
+        ("deno", ["run", "-A", "https://esm.sh/acme-mcp@latest"], ['"https://esm.sh/acme-mcp@latest"']),
+        ("deno", ["run", "-A", "https://deno.land/x/acme_mcp@v1.0.0/cli.ts"], []),
+        ("deno", ["run", "-A", "https://jsr.io/@acme/mcp/1.0.0/server.ts"], []),
+        ("deno", ["run", "-A", "main.ts"], []),
     ],
 )
 def test_unpinned_server_on_decided_cases(tmp_path: Path, command: str, args: list[str], expected: list[str]) -> None:
@@ -177,7 +229,65 @@ def test_a_filesystem_server_run_by_the_windows_python_launcher_is_judged(tmp_pa
         (image_ref, "Registry:5000/Team/Img", PackageRef("docker", "registry:5000/team/img")),
         (image_ref, "img:", PackageRef("docker", "img", "", ":")),
         (image_ref, ":tag", None),
+        (go_ref, "example.com/mod/cmd@v1.2.3", PackageRef("go", "example.com/mod/cmd", "v1.2.3", "@")),
+        (go_ref, "fmt", None),
+        (go_ref, "../mod/cmd", None),
+        (jsr_ref, "jsr:@Std/http@^1.0/file-server", PackageRef("jsr", "@std/http", "^1.0", "@")),
+        (jsr_ref, "jsr:pkg", None),  # JSR names are always scoped
+        (deno_ref, "npm:@s/p/sub/path", PackageRef("npm", "@s/p")),
+        (deno_ref, "./main.ts", None),
+        (url_ref, "https://u:pw@h.example:8443/x/mod@v2.0.0/cli.ts?token=1",
+         PackageRef("url", "h.example:8443/x/mod@v2.0.0/cli.ts", "v2.0.0", "@")),
+        (url_ref, "https://raw.githubusercontent.com/o/r/main/server.ts",
+         PackageRef("url", "raw.githubusercontent.com/o/r/main/server.ts")),
+        (url_ref, "file:///srv/server.ts", None),
     ],
 )
 def test_spec_readers(reader, text: str, expected: PackageRef | None) -> None:
     assert reader(text) == expected
+
+
+def test_subcommand_global_options_and_unknown_flags_are_kept() -> None:
+    launch = read_launch(located_server("docker", ["-H", "tcp://h", "container", "run", "--frobnicate", "-i", "img"]))
+    assert launch is not None
+    assert [t.text for t in launch.subcommand] == ["container", "run"]
+    assert [(o.flag, o.text) for o in launch.global_options] == [("-H", "tcp://h")]
+    assert [(o.flag, o.known) for o in launch.options] == [("--frobnicate", False), ("-i", True)]
+    assert not launch.after_unknown_flag(launch.program)
+    after = read_launch(located_server("npx", ["--frobnicate", "pkg"]))
+    assert after is not None and after.program is not None and after.after_unknown_flag(after.program)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "program", "option"),
+    [
+        ("python", ["-W", "ignore", "server.py"], "server.py", None),  # -W takes a value
+        ("python3", ["-u", "server.py"], "server.py", None),
+        ("java", ["-Xmx1g", "-jar", "server.jar", "--port", "1"], "server.jar", "-jar"),
+        ("node", ["-r", "dotenv/config", "build/index.js"], "build/index.js", None),
+        ("uv", ["run", "--with", "mcp", "mcp", "run", "server.py"], "mcp", None),
+    ],
+)
+def test_what_an_interpreter_or_local_runner_runs(command: str, args: list[str], program: str, option: str | None
+                                                  ) -> None:
+    launch = read_launch(located_server(command, args))
+    assert launch is not None and launch.program is not None and launch.program.text == program
+    named = launch.option_naming(launch.program)
+    assert (named.flag if named else None) == option
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "shown"),
+    [
+        # a misplaced flag leaves its value where the image is read: the name is withheld
+        ("docker", ["run", "--token", "ghp_" + "a1B2" * 9, "acme/mcp:1"], "'(name not shown)'"),
+        # a remote module is named by host and path, without user, query or token-like path parts
+        ("deno", ["run", "https://u:pw@h.example/x.ts?key=abc"], "'h.example/x.ts'"),
+        ("deno", ["run", "https://h.example/s/" + "a1B2" * 6 + "/x.ts"], "'h.example'"),
+    ],
+)
+def test_unpinned_messages_never_show_a_secret(tmp_path: Path, command: str, args: list[str], shown: str) -> None:
+    text = json.dumps({"mcpServers": {"s": {"command": command, "args": args}}})
+    (finding,) = scan_text(tmp_path, ".cursor/mcp.json", text, "unpinned-server")
+    assert shown in finding.message
+    assert "a1B2" not in finding.message and "pw" not in finding.message and "abc" not in finding.message

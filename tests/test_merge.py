@@ -286,6 +286,23 @@ def test_scan_results_merge_named_after_their_files(tmp_path: Path, capsys: pyte
     assert any("no host identity" in w for w in report.warnings)
 
 
+def test_fleet_servers_are_grouped_by_what_runs(tmp_path: Path) -> None:
+    # The grouping key is the inventory's command, read by scanner.launch: a `cmd /c` wrapper is
+    # stepped over (Windows and Linux run the same package), and exact pip pins keep the package
+    # (they once all showed as the bare "uvx").
+    servers = {"a": {"gh": ["cmd", "/c", "npx", "-y", "gh-mcp"], "git": ["uvx", "mcp-server-git==2025.1.14"]},
+               "b": {"gh": ["npx", "-y", "gh-mcp"], "time": ["uvx", "mcp-server-time==2025.8.4"]}}
+    for host, entries in servers.items():
+        config = {"mcpServers": {name: {"command": line[0], "args": line[1:]} for name, line in entries.items()}}
+        write(tmp_path / host / ".cursor" / "mcp.json", json.dumps(config))
+    report = merge_files([sweep_to_file(tmp_path / h, f"host-{h}", tmp_path / f"{h}.json") for h in servers])
+    assert [(s.identity, s.hosts) for s in report.servers] == [
+        ("npx gh-mcp", ("host-a", "host-b")),
+        ("uvx mcp-server-git==2025.1.14", ("host-a",)),
+        ("uvx mcp-server-time==2025.8.4", ("host-b",)),
+    ]
+
+
 # --- goldens: testdata/merge/*.json are scan results of three projects with owners (policy entries,
 # a CODEOWNERS line naming two teams); ci-runner.json was stripped of its owner fields, as an older
 # mcpiam wrote it. Regenerate the outputs with UPDATE=1.

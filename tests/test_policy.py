@@ -227,6 +227,15 @@ def test_the_starter_policy_validates_and_its_commented_examples_do_too() -> Non
         ("command:github-mcp-server", Package("docker", "github-mcp-server"), False),
         ("server-github", Package("npm", "@modelcontextprotocol/server-github"), False),
         ("anything", None, False),
+        # go run and deno run packages (jsr names are lower-case; Go paths keep their case)
+        ("jsr:@acme/*", Package("jsr", "@acme/mcp-server", "1.0.0"), True),
+        ("JSR:@acme/mcp-server", Package("jsr", "@acme/mcp-server"), False),  # the prefix is lower-case
+        ("@Acme/MCP-server", Package("jsr", "@acme/mcp-server"), True),
+        ("npm:@acme/mcp-server", Package("jsr", "@acme/mcp-server"), False),
+        ("go:github.com/acme/*", Package("go", "github.com/acme/mcp/cmd/server", "v1.2.3"), True),
+        ("github.com/acme/mcp/cmd/server", Package("go", "github.com/acme/mcp/cmd/server"), True),
+        ("go:github.com/Acme/*", Package("go", "github.com/acme/mcp/cmd/server"), False),
+        ("command:go", Package("go", "github.com/acme/mcp/cmd/server"), False),
     ],
 )
 def test_package_matching(pattern: str, package: Package | None, matches: bool) -> None:

@@ -8,11 +8,12 @@ import json
 
 import pytest
 
-from scanner.model import Scope, Transport
+from scanner.document import Scalar, Span
+from scanner.model import Scope, Server, Transport, Value
 from scanner.policy import OwnerEntry, Policy, ServerMatch
 from scanner.report import InventoryFormat, render_inventory
 from scanner.report.inventory import display_command, looks_secret, redact_url
-from test_report_common import MCP, SECRET, assert_golden, config, sample_result, server
+from test_report_common import MCP, SECRET, SECRET_CORE, assert_golden, config, sample_result, server
 
 
 def stdio(command: str | None, *args: str):
@@ -33,10 +34,10 @@ def test_inventory_matches_golden(fmt: InventoryFormat, name: str) -> None:
     ("npx", ("-y", "@modelcontextprotocol/server-github"), "npx @modelcontextprotocol/server-github"),
     ("npx", ("-y", "@scope/pkg@1.2.3", "--api-key", "k"), "npx @scope/pkg@1.2.3"),
     ("uvx", ("mcp-server-git", "--repository", "/srv/repo"), "uvx mcp-server-git"),
-    ("uvx", ("--from", "mcp-server-git==1.0", "mcp-server-git"), "uvx mcp-server-git"),
+    ("uvx", ("--from", "mcp-server-git==1.0", "mcp-server-git"), "uvx --from mcp-server-git==1.0"),
     ("uv", ("--directory", "/srv/app", "run", "server.py"), "uv run server.py"),
     ("python", ("-m", "mcp_server_fetch"), "python -m mcp_server_fetch"),
-    ("python3", ("-u", "server.py"), "python3"),
+    ("python3", ("-u", "server.py"), "python3 server.py"),
     ("node", ("--env-file=.env", "build/index.js"), "node build/index.js"),
     ("node", ("${workspaceFolder}/dist/index.js",), "node ${workspaceFolder}/dist/index.js"),
     ("node", ("${VAR:-literal}/index.js",), "node"),
@@ -57,6 +58,76 @@ def test_inventory_matches_golden(fmt: InventoryFormat, name: str) -> None:
 ])
 def test_display_command(command: str | None, args: tuple[str, ...], expected: str) -> None:
     assert display_command(stdio(command, *args)) == expected
+
+
+# The command line is read by scanner.launch, the reading the rules and the policy identity use.
+# These cases once showed differently (the inventory split command lines with its own flag lists).
+@pytest.mark.parametrize("command,args,expected", [
+    # pip's exact pin passes the filter in parts (name, version); a range shows the name alone
+    ("uvx", ("mcp-server-git==2025.1.14", "--repository", "."), "uvx mcp-server-git==2025.1.14"),
+    ("pipx", ("run", "mcp-server-fetch==2025.4.7"), "pipx run mcp-server-fetch==2025.4.7"),
+    ("uvx", ("acme-mcp>=1.0",), "uvx acme-mcp"),
+    ("bunx", ("acme-mcp@^1.4.0",), "bunx acme-mcp"),
+    ("npx", ("-y", "npm:pkg@1.0.0"), "npx npm:pkg@1.0.0"),
+    # the package fetched is shown, with the option that names it (as npx -p always was)
+    ("pipx", ("run", "--spec", "acme-mcp", "acme-mcp-server"), "pipx run --spec acme-mcp"),
+    ("npx", ("--package=@acme/tools@2.0.0", "acme-mcp"), "npx --package @acme/tools@2.0.0"),
+    # python's -u takes no value; -W does: the script is the next word
+    ("python", ("-W", "ignore", "server.py"), "python server.py"),
+    # `cmd /c` is stepped over: what runs is shown
+    ("cmd", ("/c", "npx", "-y", "acme-win-mcp"), "npx acme-win-mcp"),
+    # node runs its first argument; what follows is the script's own
+    ("node", (SECRET, "/opt/mcp/server.js"), "node"),
+    # global options before the subcommand are read (and never shown)
+    ("docker", ("--context", "prod", "run", "-i", "--rm", "acme/mcp:1"), "docker run acme/mcp:1"),
+    ("docker", ("-H", "tcp://user:pw@host:2376", "run", "acme/mcp:1"), "docker run acme/mcp:1"),
+    ("podman", ("--connection", "remote", "run", "-i", "acme/mcp:1"), "podman run acme/mcp:1"),
+    ("uv", ("--directory", "/srv/app", "tool", "run", "mcp-server-time"), "uv tool run mcp-server-time"),
+    # runs what is installed: the subcommand and what it runs
+    ("uv", ("run", "--with", "mcp", "mcp", "run", "server.py"), "uv run mcp"),
+    ("pnpm", ("exec", "acme-mcp"), "pnpm exec acme-mcp"),
+    ("npm", ("run", "mcp"), "npm run mcp"),
+    # a word after a flag the runner does not know is never shown, even where it is read as the
+    # package (docker would reject the flag; npm reads it as a flag and the word as the package)
+    ("docker", ("run", "-i", "--token", "hunter2hunter2", "acme/mcp:1"), "docker run"),
+    ("npx", ("--api-key", "hunter2hunter2", "pkg"), "npx"),
+    ("uvx", ("--token", "hunter2hunter2", "pkg"), "uvx"),
+    ("python3", ("--secret", "hunter2hunter2"), "python3"),
+    # go run and deno run name what they fetch; a remote module is shown as a URL is
+    ("go", ("run", "-tags", "netgo", "github.com/acme/mcp/cmd/server@v1.2.3"),
+     "go run github.com/acme/mcp/cmd/server@v1.2.3"),
+    ("go", ("run", "./cmd/server"), "go run ./cmd/server"),
+    ("deno", ("run", "-A", "jsr:@acme/mcp@1.0.0", "--port", "1"), "deno run jsr:@acme/mcp@1.0.0"),
+    ("deno", ("run", "--allow-net=api.example.com", "npm:acme-mcp"), "deno run npm:acme-mcp"),
+    ("deno", ("run", "-A", "https://user:pw@deno.land/x/mcp@v1/cli.ts?key=abc"),
+     "deno run https://***@deno.land/x/mcp@v1/cli.ts?key=***"),
+    ("deno", ("--quiet", "run", "--config", "deno.json", "main.ts"), "deno run main.ts"),
+])
+def test_display_command_reads_the_launch(command: str, args: tuple[str, ...], expected: str) -> None:
+    assert display_command(stdio(command, *args)) == expected
+
+
+@pytest.mark.parametrize("runner", [
+    ("npx", "-y"), ("uvx",), ("docker", "run", "-i"), ("docker", "--context", "x", "run"), ("pipx", "run"),
+    ("uv", "tool", "run"), ("python", "-m"), ("node",), ("java", "-jar"), ("cmd", "/c", "npx"), ("deno", "run"),
+    ("go", "run"),
+])
+@pytest.mark.parametrize("args", [
+    (SECRET,),
+    ("--api-key", SECRET),
+    ("--token", SECRET),
+    (f"--token={SECRET}",),
+    ("-e", f"KEY={SECRET}"),
+    (f"npm:{SECRET}",),
+    (f"{SECRET}==1.0",),
+    (f"{SECRET}:1.0",),
+    (f"jsr:@acme/{SECRET}@1",),
+    (f"https://deno.land/x/{SECRET}/cli.ts",),
+    (f"example.com/{SECRET}@v1.0.0",),
+])
+def test_no_runner_shows_a_secret_argument(runner: tuple[str, ...], args: tuple[str, ...]) -> None:
+    shown = display_command(stdio(runner[0], *runner[1:], *args, "pkg"))
+    assert SECRET_CORE.lower() not in shown.lower()
 
 
 @pytest.mark.parametrize("args", [
@@ -219,3 +290,16 @@ def test_an_owner_entry_without_a_known_line_shows_its_file_only() -> None:
     table = render_inventory(sample_result().configs, InventoryFormat.TABLE, policy)
     db_row = next(line for line in table.splitlines() if " db " in line)
     assert db_row.split()[-4:] == ["dba", "policy", "(name)", "central.yaml"]
+
+
+def test_a_registry_identifier_is_shown_after_the_runtime_flags_it_lists() -> None:
+    # server.json runtimeArguments list flags by name only (--api-url with no value): the package
+    # is named by its own identifier field, never a flag's value.
+    def value(text: str, *route: str | int) -> Value:
+        return Value(("packages", 0, *route), Scalar(text, Span(1, 1, 1, 2)))
+
+    flags = tuple(value(flag, "runtimeArguments", i, "name") for i, flag in enumerate(("--read-only", "--api-url")))
+    registry = Server(name="supabase", name_span=Span(1, 1, 1, 2), route=("packages", 0), client="registry",
+                      scope=Scope.SERVER_MANIFEST, transport=Transport.STDIO, command=value("npx", "runtimeHint"),
+                      args=(*flags, value("@supabase/mcp-server-supabase", "identifier")))
+    assert display_command(registry) == "npx @supabase/mcp-server-supabase"

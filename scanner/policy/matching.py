@@ -15,6 +15,9 @@ from scanner.policy.codeowners import codeowners_of
 from scanner.policy.model import CodeOwnersRule, OwnerEntry, Policy, ServerMatch
 
 
+ECOSYSTEMS = ("npm", "pypi", "docker", "go", "jsr", "command")  # the prefixes a package pattern may name
+
+
 @dataclass(frozen=True, slots=True)
 class Ownership:
     """Who owns a server and which policy entry or CODEOWNERS rule says so."""
@@ -31,12 +34,13 @@ class Ownership:
 
 
 def package_matches(pattern: str, package: Package | None) -> bool:
-    """``pattern`` with an ecosystem prefix (``npm:``, ``pypi:``, ``docker:``, ``command:``) is
-    matched against ``ecosystem:name``, otherwise against the name; versions and tags are ignored."""
+    """``pattern`` with an ecosystem prefix (``npm:``, ``pypi:``, ``docker:``, ``go:``, ``jsr:``,
+    ``command:``) is matched against ``ecosystem:name``, otherwise against the name; versions and
+    tags are ignored."""
     if package is None:
         return False
     ecosystem, colon, name_pattern = pattern.partition(":")
-    if colon and ecosystem in ("npm", "pypi", "docker", "command"):
+    if colon and ecosystem in ECOSYSTEMS:
         return ecosystem == package.ecosystem and _name_matches(name_pattern, package)
     return _name_matches(pattern, package)
 
@@ -47,7 +51,7 @@ def _name_matches(pattern: str, package: Package) -> bool:
         pattern = pypi_name(pattern)
     elif package.ecosystem == "docker":
         pattern = docker_name(pattern)
-    elif package.ecosystem == "npm":
+    elif package.ecosystem in ("npm", "jsr"):
         pattern = pattern.lower()
     return fnmatch.fnmatchcase(package.name, pattern)
 

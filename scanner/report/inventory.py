@@ -3,7 +3,8 @@
 An inventory lists *what* runs, *which* credentials it is handed and *who owns* it, never a
 credential itself. Commands, arguments and URLs can all carry secrets (``--api-key X``,
 ``https://user:pw@host``, ``?token=...``, a key pasted into a URL path), so every value passes
-through a conservative filter before it is shown: ``display_command`` keeps only the launcher and the package it starts;
+through a conservative filter before it is shown: ``display_command`` keeps only the launcher and the package it
+starts, as ``scanner.launch`` reads the command line;
 ``redact_url`` keeps scheme, host, port, ordinary path segments and query *keys*. Credentials are
 listed by name (env variables and headers), never by value. The owner is the answer of
 ``scanner.policy.matching.ownership_of``, the one the ``missing-owner`` rule judges by.
@@ -16,11 +17,11 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from scanner.catalogue import NameField, name_field_at
 from scanner.document import Scalar, format_route, walk
+from scanner.launch import Fetched, Launch, Token, read_launch
 from scanner.model import ConfigFile, Server
 from scanner.policy.matching import Ownership, ownership_of
 from scanner.policy.model import Policy
@@ -29,30 +30,10 @@ from scanner.report._shared import clean, ordered_configs, ordered_servers
 if TYPE_CHECKING:
     from scanner.report import InventoryFormat
 
-# Flags known to take no value. Any other flag is assumed to take one, so the argument after it is
-# never shown: an unknown flag might be ``--token``.
-_BOOLEAN_FLAGS = frozenset({
-    "-y", "--yes", "-i", "-t", "-it", "-ti", "--rm", "--interactive", "--tty", "-q", "--quiet",
-    "--silent", "--init", "--no-install", "--prefer-offline", "--offline", "--isolated",
-    "--refresh", "--no-cache", "--privileged", "--read-only", "-d", "--detach",
-})
-
-# Flags whose value *is* the package a launcher starts (``python -m pkg``); shown with the flag.
-_PACKAGE_FLAGS = MappingProxyType({
-    "python": frozenset({"-m"}),
-    "python3": frozenset({"-m"}),
-    "py": frozenset({"-m"}),
-    "uv": frozenset({"--from"}),
-    "uvx": frozenset({"--from"}),
-    "npx": frozenset({"--package", "-p"}),
-    "java": frozenset({"-jar"}),
-})
-
-# Words that select what a launcher does before it names the package (``docker run``, ``uv tool run``).
-_SUBCOMMANDS = frozenset({"run", "exec", "x", "dlx", "tool", "mcp", "gateway"})
-
-# Launchers whose package argument is an image reference, where ``name:tag`` is expected.
-_CONTAINER_RUNTIMES = frozenset({"docker", "podman", "nerdctl"})
+REGISTRY_IDENTIFIER = ("identifier",)
+# How a fetched package's version is attached when it is an exact pin: shown with the name.
+_EXACT_OPERATORS = ("@", "==", "===", ":")
+_SPEC_PREFIXES = ("npm:", "jsr:")  # the registry a spec names, shown before the name
 
 # Prefixes of well-known token families; a segment starting with one is never shown.
 _SECRET_PREFIXES = (
@@ -132,76 +113,106 @@ def _displayable(token: str, *, image_ref: bool) -> str | None:
     return shown
 
 
-def _launcher(program: str) -> str:
-    name = re.split(r"[/\\]", program)[-1].lower()
-    return name[:-4] if name.endswith(".exe") else name
+def _shown_executable(text: str) -> str | None:
+    """The executable as written; a word with spaces (a path such as ``C:\\Program Files\\...``)
+    whole when every part of it is safe, else its first part."""
+    parts = text.split()
+    if len(parts) > 1 and all(not p.startswith("-") and _displayable(p, image_ref=False) for p in parts):
+        return " ".join(parts)
+    return _displayable(parts[0], image_ref=False) if parts else None
+
+
+def _with_option(launch: Launch, token: Token, shown: str) -> list[str]:
+    """``shown``, after the flag that names it when it is an option's value (``-m mod``, ``-p pkg``)."""
+    option = launch.option_naming(token)
+    return [option.flag, shown] if option is not None else [shown]
+
+
+def _shown_package(launch: Launch, fetched: Fetched) -> list[str]:
+    """A fetched package as written, else its name (and an exact version) when only the spec
+    around them is unsafe (``npm:pkg@1``, ``pkg==1.0``); nothing when the name itself is not."""
+    ref = fetched.ref
+    image = ref.ecosystem == "docker"
+    if launch.after_unknown_flag(fetched.token) and fetched.token.value.route[-1:] != REGISTRY_IDENTIFIER:
+        return []  # a registry server.json names its package in a field of its own, never a flag's value
+    if ref.ecosystem == "url":
+        return [redact_url(fetched.token.text)]  # a remote module deno runs: shown as the inventory shows URLs
+    shown = _displayable(fetched.token.text, image_ref=image)
+    if shown is None:
+        if looks_secret(fetched.token.text):
+            return []  # the name alone (lower-cased for an image) could pass where the whole did not
+        shown = _displayable(ref.name, image_ref=image)
+        if shown is None:
+            return []
+        version = _displayable(ref.version, image_ref=image) if ref.operator in _EXACT_OPERATORS else None
+        if version and not version.startswith("@"):
+            shown += ref.operator + version
+        prefix = fetched.token.text[:4].lower()
+        if prefix in _SPEC_PREFIXES:
+            shown = prefix + shown
+    return _with_option(launch, fetched.token, shown)
+
+
+def _first_argument(args: Sequence[Token]) -> str | None:
+    """The first plain argument of a program nothing is known about that is safe to show. Every
+    option is assumed to take a value (an unknown flag might be ``--token``), so the argument after
+    one is never shown."""
+    skip_next = options_ended = False
+    for token in args:
+        text = token.text
+        if skip_next:
+            skip_next = False
+        elif not options_ended and text == "--":
+            options_ended = True
+        elif not options_ended and text.startswith("-"):
+            skip_next = "=" not in text  # --flag=value holds its value; the next argument is its own
+        else:
+            shown = _displayable(text, image_ref=False)
+            if shown is not None:
+                return shown
+    return None
+
+
+def _shown_target(launch: Launch) -> list[str]:
+    """What the executable runs: the first package it fetches, else the script, module or
+    image it is given, else (a program nothing is known about) its first plain argument."""
+    if launch.packages:
+        return _shown_package(launch, launch.packages[0])
+    if not launch.runner:
+        first = _first_argument(launch.program_args)
+        return [first] if first is not None else []
+    program = launch.program
+    if program is None or program is launch.tokens[0] or launch.after_unknown_flag(program):
+        return []
+    shown = _displayable(program.text, image_ref=launch.ecosystem == "docker")
+    return _with_option(launch, program, shown) if shown is not None else []
 
 
 def display_command(server: Server) -> str:
     """The command a server runs, reduced to what is safe to show; ``""`` when it has none.
 
-    Shows the program, any leading subcommand words (``docker run``, ``uv tool run``) and the first
-    argument that looks like a package, path or image reference. Never shows an argument that
-    contains ``=``, follows a flag that may take a value (every flag not known to be boolean), or
-    looks like a token. ``npx -y @modelcontextprotocol/server-github`` shows as
-    ``npx @modelcontextprotocol/server-github``; ``server --api-key X`` shows as ``server``.
-    A command written as a whole command line is split on whitespace and read the same way
-    (unless every word is safe to show, as in a path with spaces); leading ``NAME=value``
-    assignments are dropped.
+    The command line is read once, by ``scanner.launch`` (the reading the rules and the policy
+    identity use): shown are the executable as written, the subcommand that selects what it does
+    (``docker run``, ``uv tool run``, ``npm exec``; global options before it are never shown) and
+    the package, image, module or script it runs, with the flag that names it (``npx -p pkg``,
+    ``python -m module``). The runner's other options and the server's own arguments are never
+    shown. Nor is a package or script written right after a flag the runner does not know (an
+    unknown flag is read as taking no value, but ``--token X`` in a config is likelier a value).
+    For a program nothing is known about, its first plain argument is shown, but never one after a
+    flag (every flag is assumed to take a value). Whatever is shown passes
+    ``_displayable``: no ``=``, ``://``, quotes or token-like text. ``npx -y
+    @modelcontextprotocol/server-github`` shows as ``npx @modelcontextprotocol/server-github``;
+    ``server --api-key X`` as ``server``; ``cmd /c npx -y pkg`` as ``npx pkg`` (what runs).
     """
-    command = server.command_text
-    if not command:
+    if server.command is None:
         return ""
-    tokens = command.split()
-    while tokens and "=" in tokens[0]:
-        tokens.pop(0)
-    if not tokens:
+    launch = read_launch(server)
+    if launch is None or not launch.executable or not launch.tokens:
         return ""
-    rest: list[str] = []
-    if len(tokens) > 1 and all(not t.startswith("-") and _displayable(t, image_ref=False) for t in tokens):
-        program: str | None = " ".join(tokens)  # a path with spaces ("C:\\Program Files\\..."): every part is safe
-    else:
-        program, rest = _displayable(tokens[0], image_ref=False), tokens[1:]
-    if program is None:
+    executable = _shown_executable(launch.tokens[0].text)
+    if executable is None:
         return REDACTED
-    launcher = _launcher(program)
-    shown = [program]
-    image_ref = launcher in _CONTAINER_RUNTIMES
-    package_flags = _PACKAGE_FLAGS.get(launcher, frozenset())
-    skip_next = False
-    package_flag: str | None = None
-    options_ended = False
-    for arg in [*rest, *server.arg_texts]:
-        if skip_next:
-            skip_next = False
-            continue
-        if not options_ended and arg == "--":
-            options_ended = True
-            continue
-        if not options_ended and arg.startswith("-"):
-            package_flag = None
-            if "=" in arg:
-                continue  # --flag=value: the value is inside, the next argument is not taken
-            if arg in package_flags:
-                package_flag = arg
-            elif arg not in _BOOLEAN_FLAGS:
-                skip_next = True
-            continue
-        if package_flag is not None:
-            value = _displayable(arg, image_ref=False)
-            if value is not None:
-                shown += [package_flag, value]
-                break
-            package_flag = None
-            continue
-        if arg in _SUBCOMMANDS:
-            shown.append(arg)  # nothing but subcommands is shown before the package, so order holds
-            continue
-        value = _displayable(arg, image_ref=image_ref)
-        if value is not None:
-            shown.append(value)
-            break
-    return " ".join(shown)
+    return " ".join([executable, *(word.text for word in launch.subcommand), *_shown_target(launch)])
 
 
 def redact_url(text: str) -> str:
