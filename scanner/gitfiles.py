@@ -133,48 +133,130 @@ class IgnoreRule:
     anchored: bool  # matched against the path below base, not just the name
 
 
+# git's wildmatch, with WM_PATHNAME: a class never matches "/"; an unclosed class or an unknown
+# [:name:] makes the whole pattern match nothing. Classes are ASCII, as git's ctype is.
+_POSIX_CLASSES = {
+    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": r" \t", "cntrl": r"\x00-\x1f\x7f",
+    "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~",
+    "punct": r"!-/:-@\[-`{-~", "space": r" \t\n\r", "upper": "A-Z", "xdigit": "0-9a-fA-F",
+}
+_NEVER = "(?!)"
+
+
+def _bracket_class(pattern: str, start: int) -> tuple[str, int]:
+    """The class opening at ``pattern[start]`` ("[") as a regex for one character, and the index
+    after it (git's wildmatch: "!" or "^" negates, a first "]" is a member, "\\" escapes)."""
+    index = start + 1
+    negated = pattern[index: index + 1] in ("!", "^")
+    index += negated
+    members: list[str] = []
+    previous = ""  # the last single character, which a "-" may extend into a range
+    first = True
+    while True:
+        if index >= len(pattern):
+            return _NEVER, len(pattern)
+        char = pattern[index]
+        if char == "]" and not first:
+            break
+        first = False
+        if char == "\\":
+            index += 1
+            if index >= len(pattern):
+                return _NEVER, len(pattern)
+            char = pattern[index]
+            members.append(re.escape(char))
+            previous = char
+        elif char == "-" and previous and index + 1 < len(pattern) and pattern[index + 1] != "]":
+            index += 1
+            high = pattern[index]
+            if high == "\\":
+                index += 1
+                if index >= len(pattern):
+                    return _NEVER, len(pattern)
+                high = pattern[index]
+            if previous <= high:
+                members.append(f"{re.escape(previous)}-{re.escape(high)}")
+            previous = ""
+        elif char == "[" and pattern[index + 1: index + 2] == ":":
+            close = pattern.find("]", index + 2)
+            if close < 0:
+                return _NEVER, len(pattern)
+            name = pattern[index + 2: close - 1] if pattern[close - 1] == ":" and close > index + 2 else None
+            if name is None:  # no ":]": the "[" is a member like any other
+                members.append(re.escape(char))
+                previous = char
+            elif name in _POSIX_CLASSES:
+                members.append(_POSIX_CLASSES[name])
+                previous = ""
+                index = close
+            else:
+                return _NEVER, len(pattern)
+        else:
+            members.append(re.escape(char))
+            previous = char
+        index += 1
+    body = "".join(members)
+    if negated:
+        return f"[^/{body}]", index + 1
+    return (f"(?!/)[{body}]" if body else _NEVER), index + 1
+
+
+def _literal_length(pattern: str) -> int:
+    """How far a pattern is plain text: git compares that much literally, then wildmatches the rest."""
+    return next((i for i, char in enumerate(pattern) if char in "*?[\\"), len(pattern))
+
+
 def _glob_to_regex(pattern: str) -> str:
     out: list[str] = []
     index = 0
     length = len(pattern)
     while index < length:
         char = pattern[index]
-        if char == "\\" and index + 1 < length:
-            out.append(re.escape(pattern[index + 1]))
+        if char == "\\":  # escapes the next character; a last, lone one makes a match impossible
+            out.append(re.escape(pattern[index + 1]) if index + 1 < length else _NEVER)
             index += 2
             continue
         if char == "*":
-            if pattern.startswith("**", index):
-                before_ok = index == 0 or pattern[index - 1] == "/"
-                after = pattern[index + 2: index + 3]
-                if before_ok and after == "/":
-                    out.append("(?:.*/)?")
-                    index += 3
-                    continue
-                if before_ok and index + 2 == length:
-                    out.append(".*")
-                    index += 2
-                    continue
+            run = pattern[index:]
+            stars = len(run) - len(run.lstrip("*"))
+            after = run[stars:]
+            # git: a run of stars spans folders only as a whole segment (after a "/", or where the
+            # pattern's literal start ends), else it is one "*"
+            whole = index == 0 or pattern[index - 1] == "/" or index == _literal_length(pattern)
+            if stars >= 2 and whole and after.startswith("/"):
+                out.append("(?:.*/)?")
+                index += stars + 1
+            elif stars >= 2 and whole and (not after or after.startswith("\\/")):
+                out.append(".*")
+                index += stars
+            else:
                 out.append("[^/]*")
-                index += 2
-                continue
-            out.append("[^/]*")
+                index += stars
+            continue
         elif char == "?":
             out.append("[^/]")
         elif char == "[":
-            close = pattern.find("]", index + 2 if pattern[index + 1: index + 2] in ("!", "^", "]") else index + 1)
-            if close < 0:
-                out.append(re.escape(char))
-            else:
-                body = pattern[index + 1: close]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                index = close
+            regex, index = _bracket_class(pattern, index)
+            out.append(regex)
+            continue
         else:
             out.append(re.escape(char))
         index += 1
     return "".join(out)
+
+
+def _trim_trailing_spaces(line: str) -> str:
+    """Trailing spaces are ignored unless escaped with a backslash (itself not escaped)."""
+    last_space = None
+    index = 0
+    while index < len(line):
+        if line[index] == " ":
+            last_space = index if last_space is None else last_space
+        else:
+            last_space = None
+            index += line[index] == "\\"  # the escaped character, whatever it is
+        index += 1
+    return line if last_space is None else line[:last_space]
 
 
 def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
@@ -182,8 +264,7 @@ def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
     line = line.rstrip("\n").rstrip("\r")
     if not line or line.startswith("#"):
         return None
-    # Trailing spaces are ignored unless escaped with a backslash.
-    stripped = re.sub(r"(?<!\\) +$", "", line)
+    stripped = _trim_trailing_spaces(line)
     if not stripped:
         return None
     negated = stripped.startswith("!")
@@ -207,6 +288,7 @@ def _rules_from(path: Path, base: str) -> list[IgnoreRule]:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
     except OSError:
         return []
+    text = text.removeprefix("\ufeff")  # git skips a byte order mark
     return [rule for line in text.split("\n") if (rule := parse_ignore_line(line, base))]
 
 
