@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.globs import GITIGNORE_GLOBS, PathRule, glob_regex_text, read_path_rule
+
 INDEX_SIGNATURE = b"DIRC"
 GITLINK_MODE = 0o160000
 DIRECTORY_MODE = 0o040000
@@ -127,10 +129,19 @@ def _varint(data: bytes, offset: int) -> tuple[int, int]:
 @dataclass(frozen=True, slots=True)
 class IgnoreRule:
     base: str  # directory the rule is relative to ("" = work tree root), POSIX
-    regex: re.Pattern[str]
-    negated: bool
-    directory_only: bool
-    anchored: bool  # matched against the path below base, not just the name
+    pattern: PathRule
+    regex: re.Pattern[str]  # the glob over the path below base, or over the name if unanchored
+
+
+def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
+    """One line of a gitignore file as a rule, or None for blanks and comments."""
+    line = line.rstrip("\n").rstrip("\r")
+    if not line or line.startswith("#"):
+        return None
+    pattern = read_path_rule(_trim_trailing_spaces(line), negation=True)
+    if not pattern.glob:
+        return None
+    return IgnoreRule(base, pattern, re.compile(glob_regex_text(pattern.glob, GITIGNORE_GLOBS) + r"\Z", re.DOTALL))
 
 
 # git's wildmatch, with WM_PATHNAME: a class never matches "/"; an unclosed class or an unknown
@@ -206,7 +217,7 @@ def _literal_length(pattern: str) -> int:
     return next((i for i, char in enumerate(pattern) if char in "*?[\\"), len(pattern))
 
 
-def _glob_to_regex(pattern: str) -> str:
+def _legacy_glob_to_regex(pattern: str) -> str:
     out: list[str] = []
     index = 0
     length = len(pattern)
@@ -259,7 +270,7 @@ def _trim_trailing_spaces(line: str) -> str:
     return line if last_space is None else line[:last_space]
 
 
-def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
+def _legacy_parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
     """One line of a gitignore file as a rule, or None for blanks and comments."""
     line = line.rstrip("\n").rstrip("\r")
     if not line or line.startswith("#"):
@@ -279,8 +290,8 @@ def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
         return None
     anchored = "/" in stripped
     stripped = stripped.lstrip("/") if anchored else stripped
-    regex = re.compile(_glob_to_regex(stripped) + r"\Z", re.DOTALL)
-    return IgnoreRule(base, regex, negated, directory_only, anchored)
+    regex = re.compile(_legacy_glob_to_regex(stripped) + r"\Z", re.DOTALL)
+    return IgnoreRule(base, PathRule(stripped, negated, directory_only, anchored), regex)
 
 
 def _rules_from(path: Path, base: str) -> list[IgnoreRule]:
@@ -296,7 +307,7 @@ def _is_ignored(relative: str, is_dir: bool, rules: list[IgnoreRule]) -> bool:
     """git's verdict: the last matching rule decides (rules ordered lowest precedence first)."""
     name = relative.rsplit("/", 1)[-1]
     for rule in reversed(rules):
-        if rule.directory_only and not is_dir:
+        if rule.pattern.directory_only and not is_dir:
             continue
         if rule.base:
             if not relative.startswith(rule.base + "/"):
@@ -304,8 +315,8 @@ def _is_ignored(relative: str, is_dir: bool, rules: list[IgnoreRule]) -> bool:
             below = relative[len(rule.base) + 1:]
         else:
             below = relative
-        if rule.regex.match(below if rule.anchored else name):
-            return not rule.negated
+        if rule.regex.match(below if rule.pattern.anchored else name):
+            return not rule.pattern.negated
     return False
 
 

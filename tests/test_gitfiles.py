@@ -190,9 +190,9 @@ def test_rule_parsing_details() -> None:
     assert parse_ignore_line("# comment", "") is None
     assert parse_ignore_line("   ", "") is None
     rule = parse_ignore_line("!important.log", "sub")
-    assert rule is not None and rule.negated and rule.base == "sub"
+    assert rule is not None and rule.pattern.negated and rule.base == "sub"
     directory = parse_ignore_line("build/", "")
-    assert directory is not None and directory.directory_only and not directory.anchored
+    assert directory is not None and directory.pattern.directory_only and not directory.pattern.anchored
     rules = [r for r in (parse_ignore_line(line, "") for line in ["*.log", "!keep.log"]) if r]
     assert _is_ignored("a/b.log", False, rules) and not _is_ignored("a/keep.log", False, rules)
 

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from scanner.globs import CODEOWNERS_GLOBS, covering_regex, read_path_rule
 from scanner.parse import read_source
 from scanner.policy.model import CodeOwnersRule
 
@@ -46,6 +47,12 @@ def load_codeowners(root: Path) -> tuple[str | None, tuple[CodeOwnersRule, ...]]
 
 @lru_cache(maxsize=512)
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """gitignore semantics as GitHub applies them (``scanner.globs``: no ``!`` negation, no ``[]``
+    classes); a match on a directory covers everything inside it."""
+    return covering_regex(read_path_rule(pattern, negation=False), CODEOWNERS_GLOBS)
+
+
+def _legacy_pattern_regex(pattern: str) -> re.Pattern[str]:
     """gitignore semantics as GitHub applies them: a leading or inner ``/`` anchors at the root,
     otherwise the pattern matches at any depth; ``*`` stays in one segment, ``**`` spans
     segments; a match on a directory covers everything inside it. GitHub does not support ``!``
