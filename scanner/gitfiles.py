@@ -4,8 +4,9 @@
 answers: every path in the index (tracked), plus every file on disk that no ignore rule excludes
 (untracked). The index is read directly (format versions 2, 3 and 4); ignore rules come from
 ``.gitignore`` files, ``.git/info/exclude`` and ``core.excludesFile`` with git's precedence and
-pattern syntax. Anything this module cannot read (an unknown index version, a split index)
-returns None and discovery falls back to a plain walk.
+pattern syntax (``scanner.globs``: ``GITIGNORE_SYNTAX``, ``read_path_rule``). Anything this module
+cannot read (an unknown index version, a split index) returns None and discovery falls back to a
+plain walk.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.globs import GITIGNORE_GLOBS, PathRule, glob_regex_text, read_path_rule
+from scanner.globs import GITIGNORE_SYNTAX, PathRule, glob_regex_text, read_path_rule
 
 INDEX_SIGNATURE = b"DIRC"
 GITLINK_MODE = 0o160000
@@ -133,129 +134,6 @@ class IgnoreRule:
     regex: re.Pattern[str]  # the glob over the path below base, or over the name if unanchored
 
 
-def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
-    """One line of a gitignore file as a rule, or None for blanks and comments."""
-    line = line.rstrip("\n").rstrip("\r")
-    if not line or line.startswith("#"):
-        return None
-    pattern = read_path_rule(_trim_trailing_spaces(line), negation=True)
-    if not pattern.glob:
-        return None
-    return IgnoreRule(base, pattern, re.compile(glob_regex_text(pattern.glob, GITIGNORE_GLOBS) + r"\Z", re.DOTALL))
-
-
-# git's wildmatch, with WM_PATHNAME: a class never matches "/"; an unclosed class or an unknown
-# [:name:] makes the whole pattern match nothing. Classes are ASCII, as git's ctype is.
-_POSIX_CLASSES = {
-    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": r" \t", "cntrl": r"\x00-\x1f\x7f",
-    "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~",
-    "punct": r"!-/:-@\[-`{-~", "space": r" \t\n\r", "upper": "A-Z", "xdigit": "0-9a-fA-F",
-}
-_NEVER = "(?!)"
-
-
-def _bracket_class(pattern: str, start: int) -> tuple[str, int]:
-    """The class opening at ``pattern[start]`` ("[") as a regex for one character, and the index
-    after it (git's wildmatch: "!" or "^" negates, a first "]" is a member, "\\" escapes)."""
-    index = start + 1
-    negated = pattern[index: index + 1] in ("!", "^")
-    index += negated
-    members: list[str] = []
-    previous = ""  # the last single character, which a "-" may extend into a range
-    first = True
-    while True:
-        if index >= len(pattern):
-            return _NEVER, len(pattern)
-        char = pattern[index]
-        if char == "]" and not first:
-            break
-        first = False
-        if char == "\\":
-            index += 1
-            if index >= len(pattern):
-                return _NEVER, len(pattern)
-            char = pattern[index]
-            members.append(re.escape(char))
-            previous = char
-        elif char == "-" and previous and index + 1 < len(pattern) and pattern[index + 1] != "]":
-            index += 1
-            high = pattern[index]
-            if high == "\\":
-                index += 1
-                if index >= len(pattern):
-                    return _NEVER, len(pattern)
-                high = pattern[index]
-            if previous <= high:
-                members.append(f"{re.escape(previous)}-{re.escape(high)}")
-            previous = ""
-        elif char == "[" and pattern[index + 1: index + 2] == ":":
-            close = pattern.find("]", index + 2)
-            if close < 0:
-                return _NEVER, len(pattern)
-            name = pattern[index + 2: close - 1] if pattern[close - 1] == ":" and close > index + 2 else None
-            if name is None:  # no ":]": the "[" is a member like any other
-                members.append(re.escape(char))
-                previous = char
-            elif name in _POSIX_CLASSES:
-                members.append(_POSIX_CLASSES[name])
-                previous = ""
-                index = close
-            else:
-                return _NEVER, len(pattern)
-        else:
-            members.append(re.escape(char))
-            previous = char
-        index += 1
-    body = "".join(members)
-    if negated:
-        return f"[^/{body}]", index + 1
-    return (f"(?!/)[{body}]" if body else _NEVER), index + 1
-
-
-def _literal_length(pattern: str) -> int:
-    """How far a pattern is plain text: git compares that much literally, then wildmatches the rest."""
-    return next((i for i, char in enumerate(pattern) if char in "*?[\\"), len(pattern))
-
-
-def _legacy_glob_to_regex(pattern: str) -> str:
-    out: list[str] = []
-    index = 0
-    length = len(pattern)
-    while index < length:
-        char = pattern[index]
-        if char == "\\":  # escapes the next character; a last, lone one makes a match impossible
-            out.append(re.escape(pattern[index + 1]) if index + 1 < length else _NEVER)
-            index += 2
-            continue
-        if char == "*":
-            run = pattern[index:]
-            stars = len(run) - len(run.lstrip("*"))
-            after = run[stars:]
-            # git: a run of stars spans folders only as a whole segment (after a "/", or where the
-            # pattern's literal start ends), else it is one "*"
-            whole = index == 0 or pattern[index - 1] == "/" or index == _literal_length(pattern)
-            if stars >= 2 and whole and after.startswith("/"):
-                out.append("(?:.*/)?")
-                index += stars + 1
-            elif stars >= 2 and whole and (not after or after.startswith("\\/")):
-                out.append(".*")
-                index += stars
-            else:
-                out.append("[^/]*")
-                index += stars
-            continue
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            regex, index = _bracket_class(pattern, index)
-            out.append(regex)
-            continue
-        else:
-            out.append(re.escape(char))
-        index += 1
-    return "".join(out)
-
-
 def _trim_trailing_spaces(line: str) -> str:
     """Trailing spaces are ignored unless escaped with a backslash (itself not escaped)."""
     last_space = None
@@ -270,28 +148,16 @@ def _trim_trailing_spaces(line: str) -> str:
     return line if last_space is None else line[:last_space]
 
 
-def _legacy_parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
+def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
     """One line of a gitignore file as a rule, or None for blanks and comments."""
     line = line.rstrip("\n").rstrip("\r")
     if not line or line.startswith("#"):
         return None
-    stripped = _trim_trailing_spaces(line)
-    if not stripped:
+    pattern = read_path_rule(_trim_trailing_spaces(line), negation=True)
+    if not pattern.glob:
         return None
-    negated = stripped.startswith("!")
-    if negated:
-        stripped = stripped[1:]
-    elif stripped.startswith("\\!") or stripped.startswith("\\#"):
-        stripped = stripped[1:]
-    directory_only = stripped.endswith("/") and not stripped.endswith("\\/")
-    if directory_only:
-        stripped = stripped.rstrip("/")
-    if not stripped:
-        return None
-    anchored = "/" in stripped
-    stripped = stripped.lstrip("/") if anchored else stripped
-    regex = re.compile(_legacy_glob_to_regex(stripped) + r"\Z", re.DOTALL)
-    return IgnoreRule(base, PathRule(stripped, negated, directory_only, anchored), regex)
+    regex = re.compile(glob_regex_text(pattern.glob, GITIGNORE_SYNTAX) + r"\Z", re.DOTALL)
+    return IgnoreRule(base, pattern, regex)
 
 
 def _rules_from(path: Path, base: str) -> list[IgnoreRule]:

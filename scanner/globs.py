@@ -3,11 +3,11 @@
 Three families of globs share ``*`` (any text within one path segment) and ``?`` (one character
 other than ``/``) and differ in a few explicit options (``GlobSyntax``):
 
-- the client catalogue and the policy file (``CATALOGUE_GLOBS``): ``**/`` stands for zero or
+- the client catalogue and the policy file (``CATALOGUE_SYNTAX``): ``**/`` stands for zero or
   more whole directories, ``**`` elsewhere for any text; everything else is literal (the
   catalogue's schema keeps ``[``, ``]`` and ``\\`` out of its globs);
-- CODEOWNERS (``CODEOWNERS_GLOBS``): the same, plus ``\\`` escapes; GitHub documents no ``[]``;
-- gitignore (``GITIGNORE_GLOBS``): ``[]`` classes and ``\\`` escapes, and ``**`` spans folders
+- CODEOWNERS (``CODEOWNERS_SYNTAX``): the same, plus ``\\`` escapes; GitHub documents no ``[]``;
+- gitignore (``GITIGNORE_SYNTAX``): ``[]`` classes and ``\\`` escapes, and ``**`` spans folders
   only as a whole segment (``**/x``, ``a/**/b``, ``a/**``); elsewhere it is a plain ``*``.
 
 Catalogue globs have two matchers with the same meaning: ``glob_match`` / ``anchored_glob_match``
@@ -42,9 +42,9 @@ class GlobSyntax:
     double_star_whole_segments: bool = False
 
 
-CATALOGUE_GLOBS = GlobSyntax()
-CODEOWNERS_GLOBS = GlobSyntax(escapes=True)
-GITIGNORE_GLOBS = GlobSyntax(brackets=True, escapes=True, double_star_whole_segments=True)
+CATALOGUE_SYNTAX = GlobSyntax()
+CODEOWNERS_SYNTAX = GlobSyntax(escapes=True)
+GITIGNORE_SYNTAX = GlobSyntax(brackets=True, escapes=True, double_star_whole_segments=True)
 
 
 class _Wild(Enum):
@@ -159,7 +159,7 @@ def _bracket(pattern: str, start: int) -> tuple[_Class, int]:
 
 
 @lru_cache(maxsize=1024)
-def _tokens(pattern: str, syntax: GlobSyntax = CATALOGUE_GLOBS) -> tuple[_Token, ...]:
+def _tokens(pattern: str, syntax: GlobSyntax = CATALOGUE_SYNTAX) -> tuple[_Token, ...]:
     tokens: list[_Token] = []
     literal = ""
 
@@ -200,7 +200,7 @@ def _tokens(pattern: str, syntax: GlobSyntax = CATALOGUE_GLOBS) -> tuple[_Token,
     return tuple(tokens)
 
 
-def glob_regex_text(pattern: str, syntax: GlobSyntax = CATALOGUE_GLOBS) -> str:
+def glob_regex_text(pattern: str, syntax: GlobSyntax = CATALOGUE_SYNTAX) -> str:
     """The glob as the text of a regular expression (not anchored; use with re.DOTALL)."""
     out = []
     for token in _tokens(pattern, syntax):
