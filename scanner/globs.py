@@ -303,7 +303,14 @@ def read_path_rule(pattern: str, *, negation: bool) -> PathRule:
 
 def covering_regex(rule: PathRule, syntax: GlobSyntax) -> re.Pattern[str]:
     """The rule over a whole relative path where a match on a directory covers every path below
-    it (CODEOWNERS): an unanchored rule matches at any depth, a directory-only rule only below."""
+    it (CODEOWNERS): an unanchored rule matches at any depth, a directory-only rule only below.
+    A last segment that is a lone ``*`` names the files of its directory, not what is below them
+    (GitHub's docs: ``docs/*`` owns ``docs/getting-started.md``, not ``docs/build-app/x.md``)."""
     prefix = "" if rule.anchored else _WILD_REGEX[_Wild.DIRECTORIES]
-    suffix = "/.*" if rule.directory_only else "(?:/.*)?"
+    if rule.directory_only:
+        suffix = "/.*"
+    elif rule.glob == "*" or rule.glob.endswith("/*"):
+        suffix = ""
+    else:
+        suffix = "(?:/.*)?"
     return re.compile(prefix + glob_regex_text(rule.glob, syntax) + suffix + r"\Z", re.DOTALL)

@@ -286,7 +286,12 @@ def test_path_matching(pattern: str, path: str, matches: bool) -> None:
         ("/.cursor/", ".cursor/mcp.json", True),
         (".cursor/", "apps/.cursor/mcp.json", True),
         ("/.cursor/", "apps/.cursor/mcp.json", False),
-        ("apps/*", "apps/web/.cursor/mcp.json", True),  # apps/web is a directory the pattern matches
+        ("apps/*", "apps/mcp.json", True),
+        ("apps/*", "apps/web/.cursor/mcp.json", False),  # a lone "*" last: not below (GitHub's docs)
+        ("/*", "mcp.json", True),
+        ("/*", ".cursor/mcp.json", False),
+        ("apps/*/", "apps/web/.cursor/mcp.json", True),
+        ("apps/w*", "apps/web/.cursor/mcp.json", True),  # not a lone "*": apps/web is covered
         ("apps/*.json", "apps/web/mcp.json", False),
         ("apps/**/mcp.json", "apps/web/.cursor/mcp.json", True),
         ("docs/**", "docs/a/b.json", True),
@@ -306,6 +311,7 @@ GITHUB_DOCS_EXAMPLES = [
     ("/build/logs/", "build/logs/deep/today.txt", True),
     ("/build/logs/", "src/build/logs/today.txt", False),
     ("docs/*", "docs/getting-started.md", True),
+    ("docs/*", "docs/build-app/troubleshooting.md", False),  # "but not further nested files"
     ("apps/", "apps/web.js", True),  # "an apps directory anywhere in your repository"
     ("apps/", "src/deep/apps/web.js", True),
     ("/docs/", "docs/a/b.md", True),
