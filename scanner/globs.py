@@ -34,7 +34,7 @@ class GlobSyntax:
     """What a family of globs spells beyond ``*`` and ``?``."""
 
     brackets: bool = False  # "[a-z]", "[!a]" are character classes; otherwise "[" is literal
-    escapes: bool = False  # "\x" is a literal x; otherwise "\" is literal
+    escapes: bool = False  # "\x" is a literal x, a last lone "\" matches nothing; otherwise "\" is literal
     # "**" spans folders only as a whole segment, as git's wildmatch reads it: after a "/", at the
     # start, or where the pattern's literal start ends (git compares that part before wildmatching
     # the rest); "**/" is then any text ending in "/", or none. Otherwise any "**" spans folders
