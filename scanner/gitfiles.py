@@ -4,8 +4,9 @@
 answers: every path in the index (tracked), plus every file on disk that no ignore rule excludes
 (untracked). The index is read directly (format versions 2, 3 and 4); ignore rules come from
 ``.gitignore`` files, ``.git/info/exclude`` and ``core.excludesFile`` with git's precedence and
-pattern syntax. Anything this module cannot read (an unknown index version, a split index)
-returns None and discovery falls back to a plain walk.
+pattern syntax (``scanner.globs``: ``GITIGNORE_SYNTAX``, ``read_path_rule``). Anything this module
+cannot read (an unknown index version, a split index) returns None and discovery falls back to a
+plain walk.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from scanner.globs import GITIGNORE_SYNTAX, PathRule, glob_regex_text, read_path_rule
 
 INDEX_SIGNATURE = b"DIRC"
 GITLINK_MODE = 0o160000
@@ -127,54 +130,22 @@ def _varint(data: bytes, offset: int) -> tuple[int, int]:
 @dataclass(frozen=True, slots=True)
 class IgnoreRule:
     base: str  # directory the rule is relative to ("" = work tree root), POSIX
-    regex: re.Pattern[str]
-    negated: bool
-    directory_only: bool
-    anchored: bool  # matched against the path below base, not just the name
+    pattern: PathRule
+    regex: re.Pattern[str]  # the glob over the path below base, or over the name if unanchored
 
 
-def _glob_to_regex(pattern: str) -> str:
-    out: list[str] = []
+def _trim_trailing_spaces(line: str) -> str:
+    """Trailing spaces are ignored unless escaped with a backslash (itself not escaped)."""
+    last_space = None
     index = 0
-    length = len(pattern)
-    while index < length:
-        char = pattern[index]
-        if char == "\\" and index + 1 < length:
-            out.append(re.escape(pattern[index + 1]))
-            index += 2
-            continue
-        if char == "*":
-            if pattern.startswith("**", index):
-                before_ok = index == 0 or pattern[index - 1] == "/"
-                after = pattern[index + 2: index + 3]
-                if before_ok and after == "/":
-                    out.append("(?:.*/)?")
-                    index += 3
-                    continue
-                if before_ok and index + 2 == length:
-                    out.append(".*")
-                    index += 2
-                    continue
-                out.append("[^/]*")
-                index += 2
-                continue
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            close = pattern.find("]", index + 2 if pattern[index + 1: index + 2] in ("!", "^", "]") else index + 1)
-            if close < 0:
-                out.append(re.escape(char))
-            else:
-                body = pattern[index + 1: close]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                index = close
+    while index < len(line):
+        if line[index] == " ":
+            last_space = index if last_space is None else last_space
         else:
-            out.append(re.escape(char))
+            last_space = None
+            index += line[index] == "\\"  # the escaped character, whatever it is
         index += 1
-    return "".join(out)
+    return line if last_space is None else line[:last_space]
 
 
 def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
@@ -182,24 +153,11 @@ def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
     line = line.rstrip("\n").rstrip("\r")
     if not line or line.startswith("#"):
         return None
-    # Trailing spaces are ignored unless escaped with a backslash.
-    stripped = re.sub(r"(?<!\\) +$", "", line)
-    if not stripped:
+    pattern = read_path_rule(_trim_trailing_spaces(line), negation=True)
+    if not pattern.glob:
         return None
-    negated = stripped.startswith("!")
-    if negated:
-        stripped = stripped[1:]
-    elif stripped.startswith("\\!") or stripped.startswith("\\#"):
-        stripped = stripped[1:]
-    directory_only = stripped.endswith("/") and not stripped.endswith("\\/")
-    if directory_only:
-        stripped = stripped.rstrip("/")
-    if not stripped:
-        return None
-    anchored = "/" in stripped
-    stripped = stripped.lstrip("/") if anchored else stripped
-    regex = re.compile(_glob_to_regex(stripped) + r"\Z", re.DOTALL)
-    return IgnoreRule(base, regex, negated, directory_only, anchored)
+    regex = re.compile(glob_regex_text(pattern.glob, GITIGNORE_SYNTAX) + r"\Z", re.DOTALL)
+    return IgnoreRule(base, pattern, regex)
 
 
 def _rules_from(path: Path, base: str) -> list[IgnoreRule]:
@@ -207,6 +165,7 @@ def _rules_from(path: Path, base: str) -> list[IgnoreRule]:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
     except OSError:
         return []
+    text = text.removeprefix("\ufeff")  # git skips a byte order mark
     return [rule for line in text.split("\n") if (rule := parse_ignore_line(line, base))]
 
 
@@ -214,7 +173,7 @@ def _is_ignored(relative: str, is_dir: bool, rules: list[IgnoreRule]) -> bool:
     """git's verdict: the last matching rule decides (rules ordered lowest precedence first)."""
     name = relative.rsplit("/", 1)[-1]
     for rule in reversed(rules):
-        if rule.directory_only and not is_dir:
+        if rule.pattern.directory_only and not is_dir:
             continue
         if rule.base:
             if not relative.startswith(rule.base + "/"):
@@ -222,8 +181,8 @@ def _is_ignored(relative: str, is_dir: bool, rules: list[IgnoreRule]) -> bool:
             below = relative[len(rule.base) + 1:]
         else:
             below = relative
-        if rule.regex.match(below if rule.anchored else name):
-            return not rule.negated
+        if rule.regex.match(below if rule.pattern.anchored else name):
+            return not rule.pattern.negated
     return False
 
 

@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner.gitfiles import listing, parse_ignore_line, _is_ignored
 
@@ -188,12 +190,79 @@ def test_rule_parsing_details() -> None:
     assert parse_ignore_line("# comment", "") is None
     assert parse_ignore_line("   ", "") is None
     rule = parse_ignore_line("!important.log", "sub")
-    assert rule is not None and rule.negated and rule.base == "sub"
+    assert rule is not None and rule.pattern.negated and rule.base == "sub"
     directory = parse_ignore_line("build/", "")
-    assert directory is not None and directory.directory_only and not directory.anchored
+    assert directory is not None and directory.pattern.directory_only and not directory.pattern.anchored
     rules = [r for r in (parse_ignore_line(line, "") for line in ["*.log", "!keep.log"]) if r]
     assert _is_ignored("a/b.log", False, rules) and not _is_ignored("a/keep.log", False, rules)
 
 
 def test_not_a_repository(tmp_path: Path) -> None:
     assert listing(tmp_path, tmp_path) is None
+
+
+# --- random patterns against git itself ---------------------------------------------------------
+
+ignore_pieces = st.sampled_from([
+    "a", "b", "c", "*", "**", "?", "/", "[ab]", "[!a]", "[^b]", "[a-c]", "[]a]", "[!]", "[", "]",
+    "\\", "\\*", "!", "-", "[[:alpha:]]", "[[:bogus:]]", "[[]", "[/]", " ", "\\ ", ".", "***",
+])
+ignore_lines = st.lists(ignore_pieces, min_size=1, max_size=6).map("".join)
+name_pieces = st.sampled_from(["a", "b", "c", "ab", "ba", "[", "]", "!", "-", "*", " ", "\\", ".x"])
+file_names = st.lists(name_pieces, min_size=1, max_size=3).map("".join).filter(lambda n: n not in (".", ".."))
+file_paths = st.lists(file_names, min_size=1, max_size=4).map("/".join)
+
+
+@pytest.fixture(scope="module")
+def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    root = tmp_path_factory.mktemp("random-ignores")
+    home = root / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "GIT_CONFIG_NOSYSTEM": "1",
+           "PATH": os.environ.get("PATH", "")}
+    return make_repo(root / "repo", env), env
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(ignore_lines, min_size=1, max_size=3), paths=st.lists(file_paths, min_size=1, max_size=8))
+def test_random_ignore_patterns_match_git(scratch_repo, lines: list[str], paths: list[str]) -> None:
+    repo, env = scratch_repo
+    for entry in repo.iterdir():
+        if entry.name != ".git":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for path in paths:
+        target = repo / path
+        if any(parent.is_file() for parent in target.parents):
+            continue  # "a" and "a/b" cannot both be files
+        if target.is_dir():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("x", encoding="utf-8")
+    (repo / ".gitignore").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert listing(repo, repo, env) == oracle(repo, env), lines
+
+
+@pytest.mark.parametrize(("line", "ignored", "kept"), [
+    ("/a[!x]b", ["acb"], ["a/b"]),  # a class never matches "/"
+    ("/a[/]b", [], ["a/b"]),
+    ("a[b", [], ["a[b", "ab"]),  # an unclosed class matches nothing
+    ("[!]", [], ["!", "]"]),  # ... even one that reads like a negated "]"
+    ("[!]]", ["x"], ["]"]),
+    ("[\\]]", ["]"], ["\\"]),
+    ("[[:digit:]]x", ["1x"], ["ax"]),
+    ("[[:bogus:]]x", [], ["1x", "ax"]),
+    ("foo**/bar", ["foo/x/bar", "foox/bar"], ["foo/x/baz"]),  # "**" right after the literal start
+    ("x/***/y", ["x/y", "x/a/b/y"], ["x/a/z"]),
+    ("x/**\\/y", ["x/a/y"], ["x/y"]),
+    ("x\\\\  ", ["x\\"], []),  # an escaped backslash does not escape the trailing spaces
+    ("\ufeffbom", ["bom"], []),  # a byte order mark starts the file
+    ("a\\", [], ["a\\", "a"]),  # a last, lone backslash matches nothing
+])
+def test_ignore_pattern_corners_match_git(tmp_path: Path, git_env, line: str, ignored: list[str],
+                                          kept: list[str]) -> None:
+    repo = make_repo(tmp_path / "repo", git_env)
+    touch(repo, *ignored, *kept)
+    (repo / ".gitignore").write_text(line + "\n", encoding="utf-8")
+    listed = listing(repo, repo, git_env)
+    assert listed == oracle(repo, git_env)
+    assert not set(ignored) & set(listed) and set(kept) <= set(listed)

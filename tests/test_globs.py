@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner.catalogue import default_catalogue
-from scanner.globs import anchored_glob_match, glob_match, glob_regex
+from scanner.globs import (
+    CATALOGUE_SYNTAX,
+    CODEOWNERS_SYNTAX,
+    GITIGNORE_SYNTAX,
+    PathRule,
+    anchored_glob_match,
+    glob_match,
+    glob_regex,
+    glob_regex_text,
+    read_path_rule,
+)
 
 CATALOGUE_GLOBS = sorted({
     glob
@@ -71,11 +83,38 @@ def test_a_long_path_against_many_wildcards_stays_linear() -> None:
 
 
 def test_the_catalogue_schema_keeps_brackets_out_of_globs() -> None:
-    import re
-
     from scanner.catalogue import load_schema
 
     pattern = load_schema()["$defs"]["projectGlob"]["pattern"]
     assert re.search(pattern, "**/.cursor/mcp.json")
     assert not re.search(pattern, "**/[ab]/mcp.json")
     assert not re.search(pattern, "mcp].json")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "catalogue", "codeowners", "gitignore"),
+    [
+        ("[ab].json", "a.json", False, False, True),  # brackets: gitignore only
+        ("[ab].json", "[ab].json", True, True, False),
+        ("a\\*b", "a*b", False, True, True),  # escapes: not in the catalogue
+        ("a\\*b", "a\\xb", True, False, False),
+        ("a**b", "a/x/b", True, True, False),  # "**" within a segment: git reads "*"
+        ("a/**/b", "a/b", True, True, True),
+        ("a/**/b", "a/x/y/b", True, True, True),
+        ("**", "a/b", True, True, True),
+    ],
+)
+def test_the_syntax_options_of_the_three_families(pattern: str, path: str, catalogue: bool, codeowners: bool,
+                                                  gitignore: bool) -> None:
+    for syntax, expected in ((CATALOGUE_SYNTAX, catalogue), (CODEOWNERS_SYNTAX, codeowners),
+                             (GITIGNORE_SYNTAX, gitignore)):
+        found = re.fullmatch(glob_regex_text(pattern, syntax), path, re.DOTALL) is not None
+        assert found is expected, (syntax, pattern, path)
+
+
+def test_path_rules_read_the_marks_once() -> None:
+    assert read_path_rule("!/a/b/", negation=True) == PathRule("a/b", True, True, True)
+    assert read_path_rule("!a", negation=False) == PathRule("!a", False, False, False)
+    assert read_path_rule("a/b", negation=True).anchored  # a middle slash anchors
+    assert not read_path_rule("a/", negation=True).anchored  # a trailing one does not
+    assert read_path_rule("a\\/", negation=True).directory_only is False  # an escaped one is text

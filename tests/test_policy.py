@@ -287,6 +287,28 @@ def test_path_matching(pattern: str, path: str, matches: bool) -> None:
     assert path_matches(pattern, path) is matches
 
 
+# The example CODEOWNERS file in GitHub's "About code owners" docs, with what its comments say.
+GITHUB_DOCS_EXAMPLES = [
+    ("*", "any/file.md", True),
+    ("*.js", "src/app.js", True),
+    ("*.js", "src/app.jsx", False),
+    ("/build/logs/", "build/logs/today.txt", True),  # "at the root ... and any of its subdirectories"
+    ("/build/logs/", "build/logs/deep/today.txt", True),
+    ("/build/logs/", "src/build/logs/today.txt", False),
+    ("docs/*", "docs/getting-started.md", True),
+    ("docs/*", "docs/build-app/troubleshooting.md", False),  # "but not further nested files"
+    ("apps/", "apps/web.js", True),  # "an apps directory anywhere in your repository"
+    ("apps/", "src/deep/apps/web.js", True),
+    ("/docs/", "docs/a/b.md", True),
+    ("/docs/", "src/docs/a.md", False),
+    ("**/logs", "build/logs/a.txt", True),  # "/build/logs, /scripts/logs, and /deeply/nested/logs"
+    ("**/logs", "scripts/logs/a.txt", True),
+    ("**/logs", "deeply/nested/logs/a.txt", True),
+    ("**/logs", "logs/a.txt", True),
+    ("**/logs", "build/logsx/a.txt", False),
+]
+
+
 @pytest.mark.parametrize(
     ("pattern", "path", "matches"),
     [
@@ -295,15 +317,36 @@ def test_path_matching(pattern: str, path: str, matches: bool) -> None:
         ("/.cursor/", ".cursor/mcp.json", True),
         (".cursor/", "apps/.cursor/mcp.json", True),
         ("/.cursor/", "apps/.cursor/mcp.json", False),
-        ("apps/*", "apps/web/.cursor/mcp.json", True),  # apps/web is a directory the pattern matches
+        ("apps/*", "apps/mcp.json", True),
+        ("apps/*", "apps/web/.cursor/mcp.json", False),  # a lone "*" last: not below (GitHub's docs)
+        ("/*", "mcp.json", True),
+        ("/*", ".cursor/mcp.json", False),
+        ("apps/*/", "apps/web/.cursor/mcp.json", True),
+        ("apps/w*", "apps/web/.cursor/mcp.json", True),  # not a lone "*": apps/web is covered
         ("apps/*.json", "apps/web/mcp.json", False),
         ("apps/**/mcp.json", "apps/web/.cursor/mcp.json", True),
         ("docs/**", "docs/a/b.json", True),
         ("/mcp.json", "sub/mcp.json", False),
+        *GITHUB_DOCS_EXAMPLES,
     ],
 )
 def test_codeowners_patterns_follow_gitignore_semantics(pattern: str, path: str, matches: bool) -> None:
     assert codeowners_match(pattern, path) is matches
+
+
+def test_codeowners_docs_example_of_an_unowned_subdirectory() -> None:
+    rules = parse_codeowners("*.js    @js-owner #This is an inline comment.\n/apps/ @octocat\n/apps/github\n")
+    assert codeowners_of(rules, "apps/web/x.md").owners == ("@octocat",)
+    assert codeowners_of(rules, "apps/github/x.md").owners == ()
+    assert codeowners_of(rules, "lib/x.js").owners == ("@js-owner",)
+
+
+def test_codeowners_wildcards_span_any_character_of_a_name() -> None:
+    assert codeowners_match("docs/**", "docs/a\nb/c.md")  # "**" spans a newline in a name too
+    assert codeowners_match("docs/*.md", "docs/a\nb.md")
+    # A last, lone backslash escapes nothing: such a pattern matches nothing, as in git.
+    assert not codeowners_match("docs\\", "docs\\")
+    assert not codeowners_match("docs\\", "docs")
 
 
 def test_codeowners_last_matching_line_wins_and_unowned_lines_count() -> None:

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from scanner.globs import CODEOWNERS_SYNTAX, covering_regex, read_path_rule
 from scanner.parse import read_source
 from scanner.policy.model import CodeOwnersRule
 
@@ -46,40 +47,9 @@ def load_codeowners(root: Path) -> tuple[str | None, tuple[CodeOwnersRule, ...]]
 
 @lru_cache(maxsize=512)
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    """gitignore semantics as GitHub applies them: a leading or inner ``/`` anchors at the root,
-    otherwise the pattern matches at any depth; ``*`` stays in one segment, ``**`` spans
-    segments; a match on a directory covers everything inside it. GitHub does not support ``!``
-    negation or ``[a-z]`` ranges in CODEOWNERS, so those characters match themselves."""
-    directory_only = pattern.endswith("/")
-    body = pattern.strip("/") if pattern != "/" else ""
-    anchored = pattern.startswith("/") or "/" in body
-    out = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif body.startswith("/**", i) and i + 3 == len(body):
-            out.append("/.*")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif body[i] == "\\" and i + 1 < len(body):
-            out.append(re.escape(body[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    prefix = "" if anchored else "(?:[^/]+/)*"
-    suffix = "/.*" if directory_only else "(?:/.*)?"
-    return re.compile(prefix + "".join(out) + suffix + r"\Z")
+    """gitignore semantics as GitHub applies them (``scanner.globs``: no ``!`` negation, no ``[]``
+    classes); a match on a directory covers everything inside it."""
+    return covering_regex(read_path_rule(pattern, negation=False), CODEOWNERS_SYNTAX)
 
 
 def codeowners_match(pattern: str, path: str) -> bool:
