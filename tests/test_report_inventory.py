@@ -107,17 +107,18 @@ def test_display_command_reads_the_launch(command: str, args: tuple[str, ...], e
     assert display_command(stdio(command, *args)) == expected
 
 
+# A secret as a bare argument, an option's value (separate or joined) and a container env value.
+SECRET_ARGUMENTS = [(SECRET,), ("--api-key", SECRET), ("--token", SECRET), (f"--token={SECRET}",),
+                    ("-e", f"KEY={SECRET}")]
+
+
 @pytest.mark.parametrize("runner", [
     ("npx", "-y"), ("uvx",), ("docker", "run", "-i"), ("docker", "--context", "x", "run"), ("pipx", "run"),
     ("uv", "tool", "run"), ("python", "-m"), ("node",), ("java", "-jar"), ("cmd", "/c", "npx"), ("deno", "run"),
     ("go", "run"),
 ])
 @pytest.mark.parametrize("args", [
-    (SECRET,),
-    ("--api-key", SECRET),
-    ("--token", SECRET),
-    (f"--token={SECRET}",),
-    ("-e", f"KEY={SECRET}"),
+    *SECRET_ARGUMENTS,
     (f"npm:{SECRET}",),
     (f"{SECRET}==1.0",),
     (f"{SECRET}:1.0",),
@@ -131,11 +132,7 @@ def test_no_runner_shows_a_secret_argument(runner: tuple[str, ...], args: tuple[
 
 
 @pytest.mark.parametrize("args", [
-    (SECRET,),
-    ("--api-key", SECRET),
-    ("--token", SECRET),
-    (f"--token={SECRET}",),
-    ("-e", f"KEY={SECRET}"),
+    *SECRET_ARGUMENTS,
     ("--header", f"Authorization: Bearer {SECRET}"),
     ("ghp_" + "a1B2" * 9,),
     ("0123456789abcdef0123456789abcdef",),
