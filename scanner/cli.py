@@ -487,8 +487,9 @@ def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
     """Correlate the JSON results of many sweeps or scans (FILES) into one fleet report.
 
     Reports servers across the fleet, credentials reused across machines or users (the inputs
-    must share one --fingerprint-key), ownership coverage and counts by rule. Exit 1 when a
-    credential is reused across machines or users, 2 when an input is not an mcpiam JSON result.
+    must share one --fingerprint-key), ownership coverage by host and the servers and hosts each
+    owner has, and counts by rule. Exit 1 when a credential is reused across machines or users, 2
+    when an input is not an mcpiam JSON result.
     """
     from scanner.merge import MergeInputError, merge_files
     from scanner.report.merge import render_merge
