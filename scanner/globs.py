@@ -300,10 +300,12 @@ def read_path_rule(pattern: str, *, negation: bool) -> PathRule:
     negated = negation and pattern.startswith("!")
     if negated:
         pattern = pattern[1:]
+    # One trailing slash marks a directory and one leading slash anchors, as git strips them:
+    # any further slash stays in the glob (``a//`` and ``//a`` then match nothing, as in git).
     directory_only = pattern.endswith("/") and not pattern.endswith("\\/")
-    body = pattern.rstrip("/") if directory_only else pattern
+    body = pattern[:-1] if directory_only else pattern
     anchored = pattern.startswith("/") or "/" in body
-    return PathRule(body.lstrip("/"), negated, directory_only, anchored)
+    return PathRule(body[1:] if body.startswith("/") else body, negated, directory_only, anchored)
 
 
 def covering_regex(rule: PathRule, syntax: GlobSyntax) -> re.Pattern[str]:

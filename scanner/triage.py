@@ -135,15 +135,18 @@ def unused_allowlist_entries(
     its rule ran (an entry naming no rule: every known rule ran, so with ``--select`` or
     ``--ignore`` it is not judged) and its file was read (an entry naming no path: one of the
     directories walked holds the policy's whole folder, so a pre-commit run on a few files judges
-    only the entries naming one of them).
+    only the entries naming one of them). A file that did not parse cleanly was read only in part:
+    the entries naming it, and those naming no file, are not judged while it stays broken.
     """
     if not policy.allowlist:
         return ()
     found = {finding.fingerprint for finding in findings}
     ran = set(ran_rule_ids)
     every_rule_ran = set(known_rule_ids) <= ran
-    read = {policy.relative_path(config.absolute_path, config.path) for config in configs}
-    whole_tree = policy.base_dir is not None and any(
+    configs = list(configs)
+    read = {policy.relative_path(config.absolute_path, config.path)
+            for config in configs if not config.document.errors}
+    whole_tree = policy.base_dir is not None and all(not config.document.errors for config in configs) and any(
         Path(policy.base_dir).resolve().is_relative_to(directory.resolve())
         for directory in walked_directories if directory.is_dir())
     unused = []

@@ -257,6 +257,12 @@ def test_random_ignore_patterns_match_git(scratch_repo, lines: list[str], paths:
     ("x\\\\  ", ["x\\"], []),  # an escaped backslash does not escape the trailing spaces
     ("\ufeffbom", ["bom"], []),  # a byte order mark starts the file
     ("a\\", [], ["a\\", "a"]),  # a last, lone backslash matches nothing
+    ("a//", [], ["a/a"]),  # git strips one trailing slash: "a/" is left, matching nothing
+    ("//a", [], ["a", "b/a"]),  # ... and one leading slash: "/a" is left
+    ("a/", ["a/a"], ["b"]),
+    ("/a", ["a"], ["b/a"]),
+    ("/", [], ["a", "b/a"]),
+    ("//", [], ["a", "b/a"]),
 ])
 def test_ignore_pattern_corners_match_git(tmp_path: Path, git_env, line: str, ignored: list[str],
                                           kept: list[str]) -> None:

@@ -359,6 +359,17 @@ def test_an_allowlist_entry_that_matches_no_finding_is_a_warning_at_the_entry(tm
     assert used not in everything and GONE not in everything and SECRET not in everything
 
 
+def test_a_broken_file_cannot_vouch_that_an_entrys_finding_is_gone(tmp_path: Path) -> None:
+    _allowlist_repo(tmp_path, f"  - {{fingerprint: {'ab' * 16}, reason: names neither}}\n")  # line 9
+    assert _unused(scan_paths([tmp_path], ScanSettings(), root=tmp_path))  # judged while it parses
+    config = tmp_path / ".cursor" / "mcp.json"
+    config.write_text(config.read_text(encoding="utf-8").rstrip().rstrip("}") + ",\n", encoding="utf-8")
+    result = scan_paths([tmp_path], ScanSettings(), root=tmp_path)
+    assert "config-parse-error" in [f.rule_id for f in result.findings]
+    # Its entry (line 7) and the entries naming no file (lines 4, 9) wait until it parses again.
+    assert _unused(result) == []
+
+
 def test_unused_allowlist_entries_reach_every_format_without_fingerprints_or_secrets(
         tmp_path: Path, capsys, monkeypatch) -> None:
     _allowlist_repo(tmp_path)
