@@ -32,7 +32,14 @@ def sources_digest(sources: Iterable[tuple[str, bytes]]) -> str:
 
 
 def snapshot_text(digest: str, data: Any) -> str:
-    """A snapshot as written to disk: stable key order, one trailing newline."""
+    """A snapshot as written to disk: stable key order, one trailing newline. Raises ValueError
+    for data JSON cannot hold as it is (a YAML date, a number used as a key)."""
+    try:
+        representable = json.loads(json.dumps(data)) == data
+    except TypeError:  # a value json.dumps cannot write at all
+        representable = False
+    if not representable:
+        raise ValueError("the data holds values JSON cannot represent")
     document = {"format": SNAPSHOT_FORMAT, "generator": GENERATOR, "digest": digest, "data": data}
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -68,13 +75,7 @@ def shipped_snapshots() -> dict[Path, str]:
     from scanner import catalogue
     from scanner.secrets import families
 
-    source = Path(catalogue.__file__).with_name(catalogue.CATALOGUE_FILE).read_bytes()
-    raw = catalogue.parse_raw(source)
-    if json.loads(json.dumps(raw)) != raw:
-        raise ValueError(f"{catalogue.CATALOGUE_FILE} holds data JSON cannot represent")
     return {
-        Path(catalogue.__file__).with_name(catalogue.SNAPSHOT_FILE): snapshot_text(
-            catalogue.catalogue_digest(source), raw
-        ),
+        catalogue.SNAPSHOT_PATH: catalogue.snapshot_of_catalogue(),
         families.SNAPSHOT_PATH: families.snapshot_of(families.shipped_rules_dir()),
     }

@@ -144,9 +144,9 @@ def unused_allowlist_entries(
     ran = set(ran_rule_ids)
     every_rule_ran = set(known_rule_ids) <= ran
     configs = list(configs)
-    read = {policy.relative_path(config.absolute_path, config.path)
-            for config in configs if not config.document.errors}
-    whole_tree = policy.base_dir is not None and all(not config.document.errors for config in configs) and any(
+    parsed = [config for config in configs if not config.document.errors]
+    read = {policy.relative_path(config.absolute_path, config.path) for config in parsed}
+    whole_tree = policy.base_dir is not None and len(parsed) == len(configs) and any(
         Path(policy.base_dir).resolve().is_relative_to(directory.resolve())
         for directory in walked_directories if directory.is_dir())
     unused = []

@@ -139,3 +139,9 @@ def test_the_snapshots_serve_the_wheel_layout_too(tmp_path: Path) -> None:
                             timeout=120, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["token_rules", "True", "True"]
+
+
+@pytest.mark.parametrize("data", [{1: "a number as a key"}, {"when": __import__("datetime").date(2026, 1, 1)}])
+def test_data_json_cannot_hold_as_it_is_is_refused(data: object) -> None:
+    with pytest.raises(ValueError, match="JSON cannot represent"):
+        snapshot_text("d", data)

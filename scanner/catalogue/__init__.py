@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.globs import anchored_glob_match, glob_match
-from scanner.snapshot import snapshot_data, sources_digest
+from scanner.snapshot import snapshot_data, snapshot_text, sources_digest
 
 PLATFORMS = ("linux", "macos", "windows")
 UNKNOWN_CLIENT_ID = "unknown"
@@ -335,8 +335,6 @@ def home_relative(path: str, variables: dict[str, str]) -> str | None:
     return None
 
 
-
-
 def _tuple(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -480,15 +478,16 @@ def _data_bytes(name: str) -> bytes | None:
     return resource.read_bytes() if resource.is_file() else None
 
 
-def _data_text(name: str) -> str:
+def _required_data(name: str) -> bytes:
     content = _data_bytes(name)
     if content is None:
         raise FileNotFoundError(name)
-    return content.decode("utf-8")
+    return content
 
 
 CATALOGUE_FILE = "clients.yaml"
 SNAPSHOT_FILE = "clients.snapshot.json"  # written by generate-snapshots (scanner/snapshot.py)
+SNAPSHOT_PATH = Path(__file__).with_name(SNAPSHOT_FILE)
 
 
 def catalogue_digest(source: bytes) -> str:
@@ -502,19 +501,22 @@ def parse_raw(source: bytes) -> dict[str, Any]:
     return yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
 
 
+def snapshot_of_catalogue() -> str:
+    """The snapshot of clients.yaml as it is now (``generate-snapshots`` writes it)."""
+    source = _required_data(CATALOGUE_FILE)
+    return snapshot_text(catalogue_digest(source), parse_raw(source))
+
+
 def load_raw() -> dict[str, Any]:
     """clients.yaml as data: from its snapshot when that is current, else parsed."""
-    source = _data_bytes(CATALOGUE_FILE)
-    if source is None:
-        raise FileNotFoundError(CATALOGUE_FILE)
+    source = _required_data(CATALOGUE_FILE)
     data = snapshot_data(_data_bytes(SNAPSHOT_FILE), catalogue_digest(source))
     return data if isinstance(data, dict) else parse_raw(source)
 
 
 def load_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) that clients.yaml follows."""
-    text = _data_text("catalogue.schema.json")
-    return json.loads(text)
+    return json.loads(_required_data("catalogue.schema.json"))
 
 
 @lru_cache(maxsize=1)
