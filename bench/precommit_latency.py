@@ -5,7 +5,7 @@ whole process: interpreter start, imports, reading, scanning, exit. This bench s
 config in a fresh git repository and runs, side by side and warm (byte-code cached, first runs
 discarded), ``mcpiam scan <file>`` and ``detect-secrets-hook <file>``, both from the Python
 environment running the bench (executables beside ``sys.executable``; mcpiam as
-``python -m scanner`` from this checkout when no ``mcpiam`` is installed there), in turns, round
+``python -m mcpiam`` from this checkout when no ``mcpiam`` is installed there), in turns, round
 after round, so that the machine's load falls on both alike. Besides wall time it reports each
 tool's CPU time (user + system), which a busy machine sways less:
 
@@ -63,7 +63,7 @@ class Row:
 
 def mcpiam_command() -> list[str]:
     installed = BIN / "mcpiam"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "scanner"]
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "mcpiam"]
 
 
 def detect_secrets_command() -> list[str]:
@@ -91,7 +91,7 @@ def child_env(pycache: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "scanner"), env.get("PYTHONPATH")]))
     env["NO_COLOR"] = "1"
     return env
 

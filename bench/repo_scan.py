@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "scanner"), str(ROOT / "tests")]
 
 import fake_homes  # noqa: E402  (tests/fake_homes.py: content for each catalogue kind)
 
-from scanner.catalogue import Catalogue, FileKind, default_catalogue  # noqa: E402
-from scanner.parse import FORMATS  # noqa: E402
+from mcpiam.catalogue import Catalogue, FileKind, default_catalogue  # noqa: E402
+from mcpiam.parse import FORMATS  # noqa: E402
 
 NODE_MODULES_SHARE = 0.6  # of the unrelated files
 FILES_PER_FOLDER = 25
@@ -115,14 +115,14 @@ def make_git_repo(repo: Repo) -> None:
 
 def scan_command() -> list[str]:
     installed = Path(sys.executable).parent / "mcpiam"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "scanner"]
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "mcpiam"]
 
 
 def child_env(pycache: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # warm runs: byte code cached, as when installed
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "scanner"), env.get("PYTHONPATH")]))
     return env
 
 

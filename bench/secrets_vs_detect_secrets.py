@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-for entry in (REPO, REPO / "tests"):  # a fresh clone: the scanner and the corpus generator
+for entry in (REPO / "scanner", REPO / "tests"):  # a fresh clone: the package and the corpus generator
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from scanner.secrets.families import TokenFamily  # noqa: E402
+from mcpiam.secrets.families import TokenFamily  # noqa: E402
 from secret_corpus import Corpus, build_corpus  # noqa: E402
 
 Line = tuple[str, int]  # (path relative to the corpus root, 1-based line)
@@ -71,7 +71,7 @@ def _executable(name: str) -> list[str] | None:
 
 
 def mcpiam_command() -> list[str]:
-    return (_executable("mcpiam") or [sys.executable, "-m", "scanner"]) + ["scan", "-f", "json", "."]
+    return (_executable("mcpiam") or [sys.executable, "-m", "mcpiam"]) + ["scan", "-f", "json", "."]
 
 
 def detect_secrets_command() -> list[str]:
@@ -94,7 +94,7 @@ def _environment() -> dict[str, str]:
 
     env = dict(os.environ)
     # A fresh clone without an editable install still imports the scanner from the checkout.
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = str(REPO / "scanner") + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "scanner"), str(ROOT / "tests")]
 
 import fake_homes  # noqa: E402  (tests/fake_homes.py: the catalogue-driven fixture builder)
 
-from scanner.catalogue import Catalogue, default_catalogue  # noqa: E402
-from scanner.host import run_sweep  # noqa: E402
-from scanner.parse import FORMATS  # noqa: E402
-from scanner.sweep import Home, SweepPlan, sweep  # noqa: E402
+from mcpiam.catalogue import Catalogue, default_catalogue  # noqa: E402
+from mcpiam.engine.sweep import run_sweep  # noqa: E402
+from mcpiam.parse import FORMATS  # noqa: E402
+from mcpiam.discover.homes import Home, SweepPlan, sweep  # noqa: E402
 
 # Where unrelated files go (home-relative folder patterns; {i} numbers the folder): most in
 # trees no catalogue location reaches, some inside folders the sweep lists or walks.

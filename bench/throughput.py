@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+if str(ROOT / "scanner") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scanner"))
 
 # (relative path of the n-th config, format); every one a catalogue location.
 LAYOUTS = (
@@ -142,13 +142,13 @@ def child_env(pycache: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "scanner"), env.get("PYTHONPATH")]))
     return env
 
 
 def scan_command() -> list[str]:
     installed = Path(sys.executable).parent / "mcpiam"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "scanner"]
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "mcpiam"]
 
 
 def run_process(tree: Path, env: dict[str, str]) -> tuple[float, float, dict]:
@@ -177,7 +177,7 @@ def measure_process(tree: Path, count: int, runs: int, env: dict[str, str]) -> P
 
 def measure_memory(tree: Path, count: int) -> MemoryRow:
     """tracemalloc around one in-process scan (catalogue and token families loaded beforehand)."""
-    from scanner.engine import scan_paths
+    from mcpiam.engine.scan import scan_paths
 
     scan_paths([tree / "apps" / "app-0"])  # warm the caches, so only the scan itself is counted
     gc.collect()

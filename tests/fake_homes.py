@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from scanner.catalogue import Catalogue, FileKind, format_family, home_relative
-from scanner.sweep import is_system_path
+from mcpiam.catalogue import Catalogue, FileKind, format_family, home_relative
+from mcpiam.discover.homes import is_system_path
 
 FILLED_STAR = "fixture"
 FILLED_GLOBSTAR = "market/plugin/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.document import Document, Mapping, Scalar, lookup
+from mcpiam.core.document import Document, Mapping, Scalar, lookup
 
 SpanTuple = tuple[int, int, int, int]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.document import Scalar, Span
-from scanner.engine import ScanSettings, scan_paths
-from scanner.findings import Finding
-from scanner.model import NamedValue, Scope, Server, Transport, Value
+from mcpiam.core.document import Scalar, Span
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.core.findings import Finding
+from mcpiam.model.servers import NamedValue, Scope, Server, Transport, Value
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.secrets.families import TokenFamily, expand_example_with_span, load_families
+from mcpiam.secrets.families import TokenFamily, expand_example_with_span, load_families
 
 # Private-use characters never occur in a secret or a config; they bracket what must be located.
 _OPEN, _SEP, _CLOSE = "\ue000", "\ue001", "\ue002"

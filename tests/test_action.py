@@ -21,7 +21,7 @@ import jsonschema
 import pytest
 import yaml
 
-from scanner.secrets.families import expand_example
+from mcpiam.secrets.families import expand_example
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -145,14 +145,14 @@ def run_action(workspace: Path, runner: Path, inputs: dict[str, str]) -> dict:
     bin_dir = runner / "bin"
     bin_dir.mkdir(exist_ok=True)
     for name, command in (("python", f'exec "{sys.executable}" "$@"'),
-                          ("mcpiam", f'exec "{sys.executable}" -m scanner "$@"')):
+                          ("mcpiam", f'exec "{sys.executable}" -m mcpiam "$@"')):
         script = bin_dir / name
         script.write_text(f"#!/bin/sh\n{command}\n", encoding="utf-8")
         script.chmod(script.stat().st_mode | stat.S_IEXEC)
     summary = runner / "summary.md"
     base_env = {
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(ROOT / "scanner"),
         "HOME": os.environ.get("HOME", str(runner)),
         "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_ACTION_PATH": str(ROOT), "RUNNER_TEMP": str(runner / "temp"),
@@ -244,8 +244,8 @@ def test_upload_false_fail_on_critical_json_log_and_several_paths(workspace: Pat
 
 
 def test_a_baseline_input_hides_known_findings(workspace: Path, tmp_path: Path) -> None:
-    created = subprocess.run([sys.executable, "-m", "scanner", "baseline", "create"], cwd=workspace,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+    created = subprocess.run([sys.executable, "-m", "mcpiam", "baseline", "create"], cwd=workspace,
+                             env={**os.environ, "PYTHONPATH": str(ROOT / "scanner")}, capture_output=True, text=True,
                              timeout=120)
     assert created.returncode == 0, created.stderr
     log = run_action(workspace, tmp_path / "runner", {"baseline": ".mcpiam-baseline.json"})

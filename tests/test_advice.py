@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.catalogue import default_catalogue, union_expands
-from scanner.secrets.advice import reference_advice
+from mcpiam.catalogue import default_catalogue, union_expands
+from mcpiam.secrets.advice import reference_advice
 
 CATALOGUE = default_catalogue()
 

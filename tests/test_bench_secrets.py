@@ -6,7 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from scanner.secrets.families import load_families
+from mcpiam.secrets.families import load_families
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "secrets_vs_detect_secrets.py"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from scanner.catalogue import (
+from mcpiam.catalogue import (
     PLATFORMS,
     UNKNOWN_CLIENT_ID,
     UNKNOWN_KIND_ID,
@@ -23,9 +23,9 @@ from scanner.catalogue import (
     union_expands,
     union_name_fields,
 )
-from scanner.globs import glob_match
-from scanner.model import Scope, Transport
-from scanner.parse import FORMATS
+from mcpiam.core.globs import glob_match
+from mcpiam.model.servers import Scope, Transport
+from mcpiam.parse import FORMATS
 
 CATALOGUE = default_catalogue()
 RAW = load_raw()

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner import cli as cli_module
-from scanner.cli import main
+from mcpiam.cli import main as cli_module
+from mcpiam.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "testdata" / "cli"
@@ -85,9 +85,9 @@ def test_exit_3_on_an_internal_error_without_the_exception_text(repo: Path, caps
     def explode(*_args, **_kwargs):
         raise RuntimeError("fake-secret-in-message-123")
 
-    import scanner.engine
+    import mcpiam.engine.scan
 
-    monkeypatch.setattr(scanner.engine, "scan_paths", explode)
+    monkeypatch.setattr(mcpiam.engine.scan, "scan_paths", explode)
     code, out, err = run(capsys, "scan")
     assert code == 3
     assert "internal error: RuntimeError" in err

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
-from scanner.secrets.families import expand_example, load_families
+from mcpiam.cli.main import main
+from mcpiam.secrets.families import expand_example, load_families
 
 USER_FAMILY = """\
 provider: acme

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.catalogue import default_catalogue
-from scanner.document import Document
-from scanner.extract import extract_servers, recognise_by_content
-from scanner.parse import FORMATS, parse_file, sniff_format
+from mcpiam.catalogue import default_catalogue
+from mcpiam.core.document import Document
+from mcpiam.model.extract import extract_servers, recognise_by_content
+from mcpiam.parse import FORMATS, parse_file, sniff_format
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():

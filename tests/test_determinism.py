@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
-from scanner.secrets.families import expand_example
+from mcpiam.cli.main import main
+from mcpiam.secrets.families import expand_example
 
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 EPOCH_TEXT = "2026-01-01T00:00:00Z"
@@ -119,7 +119,7 @@ def test_without_a_fixed_clock_only_the_host_time_varies(tmp_path: Path, monkeyp
     build(tmp_path)
     monkeypatch.chdir(tmp_path / "repo")
     moments = iter(["2026-03-01T10:00:00Z", "2026-03-01T10:00:07Z"])
-    import scanner.host as host
+    import mcpiam.engine.sweep as host
     from datetime import datetime
 
     monkeypatch.setattr(host, "sweep_time", lambda: datetime.fromisoformat(next(moments).replace("Z", "+00:00")))
@@ -133,7 +133,7 @@ def test_without_a_fixed_clock_only_the_host_time_varies(tmp_path: Path, monkeyp
 
 
 def test_source_date_epoch_sets_the_sweep_time() -> None:
-    from scanner.host import sweep_time
+    from mcpiam.engine.sweep import sweep_time
 
     assert sweep_time({"SOURCE_DATE_EPOCH": EPOCH}).isoformat() == "2026-01-01T00:00:00+00:00"
     assert sweep_time({"SOURCE_DATE_EPOCH": "not a number"}).year >= 2026

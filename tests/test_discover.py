@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.catalogue import build_catalogue
-from scanner.discover import discover
+from mcpiam.catalogue import build_catalogue
+from mcpiam.discover.walk import discover
 
 CATALOGUE = build_catalogue(
     {

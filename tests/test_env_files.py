@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scanner.engine import ScanSettings, scan_paths
-from scanner.env_files import resolve_env_file, workspace_folder
-from scanner.secrets.families import expand_example
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.model.env_files import resolve_env_file, workspace_folder
+from mcpiam.secrets.families import expand_example
 
 TOKEN = expand_example("ghp_{github_crc:30}")
 

@@ -18,17 +18,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.catalogue import UNKNOWN_KIND_ID, Catalogue, FileKind, build_catalogue, default_catalogue, load_raw
-from scanner.document import Document, Entry, Mapping, Node, Scalar, Sequence, Span
-from scanner.extract import (
+from mcpiam.catalogue import UNKNOWN_KIND_ID, Catalogue, FileKind, build_catalogue, default_catalogue, load_raw
+from mcpiam.core.document import Document, Entry, Mapping, Node, Scalar, Sequence, Span
+from mcpiam.model.extract import (
     confirm_content,
     extract_claim,
     extract_servers,
     recognise_by_content,
     resolve_field,
 )
-from scanner.model import Scope, Server, Transport
-from scanner.parse import FORMATS, parse_file, parse_text, sniff_format
+from mcpiam.model.servers import Scope, Server, Transport
+from mcpiam.parse import FORMATS, parse_file, parse_text, sniff_format
 
 CATALOGUE = default_catalogue()
 FIXTURES = Path(__file__).resolve().parents[1] / "testdata" / "clients"

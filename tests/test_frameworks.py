@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.checks import all_rules
-from scanner.cli import main
-from scanner.frameworks import controls, describe, summarise
-from scanner.engine import ScanSettings, scan_paths
+from mcpiam.checks import all_rules
+from mcpiam.cli.main import main
+from mcpiam.report.frameworks import controls, describe, summarise
+from mcpiam.engine.scan import ScanSettings, scan_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "testdata" / "rules"

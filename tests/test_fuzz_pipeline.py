@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.engine import ScanSettings, scan_paths
-from scanner.report import InventoryFormat, OutputFormat, render, render_inventory
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.report import InventoryFormat, OutputFormat, render, render_inventory
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_FILES = sorted(

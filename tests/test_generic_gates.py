@@ -1,4 +1,4 @@
-"""The cheap gates in ``scanner/secrets/generic.py`` that spare a scan the detect-secrets import
+"""The cheap gates in ``scanner/mcpiam/secrets/generic.py`` that spare a scan the detect-secrets import
 are necessary conditions only: pinned against detect-secrets' own patterns and alphabets, and
 shown never to change a verdict."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.secrets import generic
-from scanner.secrets.families import expand_example
+from mcpiam.secrets import generic
+from mcpiam.secrets.families import expand_example
 
 
 def test_every_keyword_pattern_needs_a_gate_word() -> None:

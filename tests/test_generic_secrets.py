@@ -1,6 +1,6 @@
 """Generic detection: what detect-secrets does with our synthetic lines, and our own thresholds.
 
-The first half pins each detect-secrets 1.5.0 behaviour ``scanner/secrets/generic.py`` relies on,
+The first half pins each detect-secrets 1.5.0 behaviour ``scanner/mcpiam/secrets/generic.py`` relies on,
 so an upgrade that changes one fails here first. The second half pins the thresholds and value
 shapes of ``generic.classify`` and ``detect.MIN_GENERIC_LENGTH``, each from both sides.
 Random-looking values are built at test time (``expand_example``) or are plain sequences.
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.engine import ScanSettings, scan_paths
-from scanner.secrets import generic
-from scanner.secrets.detect import GENERIC_ENTROPY_PLACES, MIN_GENERIC_LENGTH
-from scanner.secrets.families import expand_example, load_families, match_value
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.secrets import generic
+from mcpiam.secrets.detect import GENERIC_ENTROPY_PLACES, MIN_GENERIC_LENGTH
+from mcpiam.secrets.families import expand_example, load_families, match_value
 
 KEYWORD, BASE64, HEX = generic._plugins()
 FAMILIES = load_families()

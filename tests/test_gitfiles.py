@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.gitfiles import listing, parse_ignore_line, _is_ignored
+from mcpiam.discover.gitfiles import listing, parse_ignore_line, _is_ignored
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is needed as the oracle")
 

@@ -1,4 +1,4 @@
-"""scanner/globs.py: the direct matcher and the regular expression mean the same thing."""
+"""scanner/mcpiam/core/globs.py: the direct matcher and the regular expression mean the same thing."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.catalogue import default_catalogue
-from scanner.globs import (
+from mcpiam.catalogue import default_catalogue
+from mcpiam.core.globs import (
     CATALOGUE_SYNTAX,
     CODEOWNERS_SYNTAX,
     GITIGNORE_SYNTAX,
@@ -83,7 +83,7 @@ def test_a_long_path_against_many_wildcards_stays_linear() -> None:
 
 
 def test_the_catalogue_schema_keeps_brackets_out_of_globs() -> None:
-    from scanner.catalogue import load_schema
+    from mcpiam.catalogue import load_schema
 
     pattern = load_schema()["$defs"]["projectGlob"]["pattern"]
     assert re.search(pattern, "**/.cursor/mcp.json")

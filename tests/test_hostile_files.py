@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
-from scanner.engine import scan_paths
-from scanner.result import ScanResult
+from mcpiam.cli.main import main
+from mcpiam.engine.scan import scan_paths
+from mcpiam.engine.result import ScanResult
 
 ONE_GIB = 1 << 30
 TIME_LIMIT = 60  # seconds; a scan that reads 1 GB or blocks on /dev/zero never comes back in time

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.document import Scalar, Span
-from scanner.identity import Package, is_safe_to_show, normalise_url, package_of, url_of
-from scanner.model import Scope, Server, Transport, Value
+from mcpiam.core.document import Scalar, Span
+from mcpiam.model.identity import Package, is_safe_to_show, normalise_url, package_of, url_of
+from mcpiam.model.servers import Scope, Server, Transport, Value
 
 SPAN = Span(1, 1, 1, 2)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner import engine
-from scanner.checks import all_rules
-from scanner.cli import main
-from scanner.engine import ScanSettings, scan_paths
-from scanner.report import InventoryFormat, render_inventory
+from mcpiam.engine import scan as engine
+from mcpiam.checks import all_rules
+from mcpiam.cli.main import main
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.report import InventoryFormat, render_inventory
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_FIXTURES = sorted(path for path in (ROOT / "testdata" / "rules").glob("*/*") if path.is_dir())
@@ -53,11 +53,11 @@ def _trap(*_args: object) -> None:
 def trapped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every rule (and the credential detector) fails when called; the rule ids stay, so a
     policy file is still validated against them."""
-    import scanner.secrets.detect
+    import mcpiam.secrets.detect
 
     rules = tuple(replace(rule, check=_trap, notes=_trap) for rule in all_rules())
     monkeypatch.setattr(engine, "all_rules", lambda: rules)
-    monkeypatch.setattr(scanner.secrets.detect, "find_credentials", _trap)
+    monkeypatch.setattr(mcpiam.secrets.detect, "find_credentials", _trap)
 
 
 def test_inventory_runs_no_rule_and_detects_no_credential(trapped, capsys, monkeypatch) -> None:

@@ -1,4 +1,4 @@
-"""One reading of a server's command line (scanner.launch) for the rules and for identity.
+"""One reading of a server's command line (mcpiam.model.launch) for the rules and for identity.
 
 The rules (unpinned-server, excessive-scope) and the policy identity (``package_of``) once read
 command lines each their own way. The cases where they disagreed are pinned here, each with the
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from rule_helpers import located_server, scan_text
-from scanner.document import Scalar, Span
-from scanner.identity import Package, package_of
-from scanner.launch import read_launch
-from scanner.model import Scope, Server, Transport, Value
-from scanner.package_refs import (
+from mcpiam.core.document import Scalar, Span
+from mcpiam.model.identity import Package, package_of
+from mcpiam.model.launch import read_launch
+from mcpiam.model.servers import Scope, Server, Transport, Value
+from mcpiam.model.package_refs import (
     PackageRef, deno_ref, go_ref, image_ref, jsr_ref, npm_ref, pypi_ref, url_ref,
 )
 

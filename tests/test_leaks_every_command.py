@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import EXIT_INTERNAL, EXIT_USAGE, main
-from scanner.secrets.families import expand_example
+from mcpiam.cli.main import EXIT_INTERNAL, EXIT_USAGE, main
+from mcpiam.secrets.families import expand_example
 
 GITHUB_PAT = "ghp_{github_crc:30}"
 STRIPE_KEY = "sk_live_{alnum:24}"
@@ -156,8 +156,8 @@ def test_an_output_file_that_cannot_be_written(planted, capsys) -> None:
     assert not unwritable.exists()
 
 
-@pytest.mark.parametrize("target", ["scanner.engine.collect_findings", "scanner.extract.extract_claim",
-                                    "scanner.secrets.detect.find_credentials"])
+@pytest.mark.parametrize("target", ["mcpiam.engine.scan.collect_findings", "mcpiam.model.extract.extract_claim",
+                                    "mcpiam.secrets.detect.find_credentials"])
 def test_an_internal_error_quoting_the_secret(planted, capsys, monkeypatch, target) -> None:
     secret = planted["secrets"][0]
 
@@ -167,7 +167,7 @@ def test_an_internal_error_quoting_the_secret(planted, capsys, monkeypatch, targ
     module, _, name = target.rpartition(".")
     monkeypatch.setattr(f"{module}.{name}", explode)
     if target.endswith("extract_claim"):
-        monkeypatch.setattr("scanner.engine.extract_claim", explode)
+        monkeypatch.setattr("mcpiam.engine.scan.extract_claim", explode)
     for args in (["scan"], ["scan", "--format", "sarif"], ["inventory", "--format", "json"],
                  sweep_args(planted, "json"), ["baseline", "create", "--baseline",
                                                str(planted["out"] / "b.json"), "--force"]):

@@ -6,7 +6,7 @@ many of them keeps the same memory, and the peak grows by no more than discovery
 (a path per candidate), far less than the parsed documents would take. What the result keeps
 per config found (its servers, for the inventory and the reports) is bounded per config. Parsing
 keeps nothing per file at any size: py-tree-sitter 0.26 keeps whatever a read callback returns,
-so the parse step must hand it nothing that belongs to one file (scanner/parse/treesitter.py).
+so the parse step must hand it nothing that belongs to one file (scanner/mcpiam/parse/treesitter.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.engine import scan_paths
-from scanner.parse import treesitter
+from mcpiam.engine.scan import scan_paths
+from mcpiam.parse import treesitter
 
 BASE = 60  # rejected files in the small tree; the large one has four times as many
 
@@ -161,7 +161,7 @@ def test_resident_memory_does_not_grow_with_files_parsed() -> None:
     # tree-sitter's own allocations (its trees) are invisible to tracemalloc; the resident set
     # sees both. Sixteen more files of the same sizes must fit in the same memory.
     here = Path(__file__).resolve().parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent / "scanner"), str(here)])}
     done = subprocess.run([sys.executable, "-c", RESIDENT_PROBE], cwd=here.parent, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

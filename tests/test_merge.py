@@ -11,18 +11,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner.checks.base import ScanOptions
-from scanner.cli import main
-from scanner.engine import ScanSettings
-from scanner.host import run_sweep
-from scanner.merge import merge_files
-from scanner.report.merge import CSV_COLUMNS, render_merge
-from scanner.report.sweep import render_sweep
-from scanner.sweep import Home, SweepPlan, all_user_homes
+from mcpiam.checks.base import ScanOptions
+from mcpiam.cli.main import main
+from mcpiam.engine.scan import ScanSettings
+from mcpiam.engine.sweep import run_sweep
+from mcpiam.fleet.merge import merge_files
+from mcpiam.fleet.render import CSV_COLUMNS, render_merge
+from mcpiam.report.sweep import render_sweep
+from mcpiam.discover.homes import Home, SweepPlan, all_user_homes
 
 ROOT = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = json.loads((ROOT / "testdata" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-MERGE_SCHEMA = json.loads((ROOT / "scanner" / "report" / "merge-report.schema.json").read_text(encoding="utf-8"))
+MERGE_SCHEMA = json.loads((ROOT / "scanner" / "mcpiam" / "fleet" / "merge-report.schema.json").read_text(encoding="utf-8"))
 # Plainly fake connection-string passwords the detector recognises.
 SHARED = "postgresql://orders_ro:Zx8Kq2Wm7Rt4@orders.db.internal/orders"
 OTHER = "postgresql://search:Jn3Vb6Hs9Qp1@search.db.internal/search"
@@ -287,7 +287,7 @@ def test_scan_results_merge_named_after_their_files(tmp_path: Path, capsys: pyte
 
 
 def test_fleet_servers_are_grouped_by_what_runs(tmp_path: Path) -> None:
-    # The grouping key is the inventory's command, read by scanner.launch: a `cmd /c` wrapper is
+    # The grouping key is the inventory's command, read by mcpiam.model.launch: a `cmd /c` wrapper is
     # stepped over (Windows and Linux run the same package), and exact pip pins keep the package
     # (they once all showed as the bare "uvx").
     servers = {"a": {"gh": ["cmd", "/c", "npx", "-y", "gh-mcp"], "git": ["uvx", "mcp-server-git==2025.1.14"]},

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.catalogue import build_catalogue, load_raw
-from scanner.engine import ScanSettings, scan_paths
-from scanner.report.inventory import records
-from scanner.secrets.families import expand_example
+from mcpiam.catalogue import build_catalogue, load_raw
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.report.inventory import records
+from mcpiam.secrets.families import expand_example
 
 SETTINGS = ScanSettings(select=("embedded-secret",))
 # Built at test time: a GitHub classic PAT (valid checksum) and a random hex secret.
@@ -39,7 +39,7 @@ def flagged(root: Path, catalogue=None) -> list[tuple[tuple, str]]:
 @pytest.fixture
 def flag_every_value(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the generic detector call every value a secret, so only the name-field gate decides."""
-    from scanner.secrets import generic
+    from mcpiam.secrets import generic
 
     monkeypatch.setattr(generic, "classify", lambda key, value, entropy_allowed: "keyword")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import cli, main
-from scanner.secrets.families import expand_example, load_families
+from mcpiam.cli.main import cli, main
+from mcpiam.secrets.families import expand_example, load_families
 
 
 class Forbidden(Exception):

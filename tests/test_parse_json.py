@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scanner.document import Document, Mapping, ProblemLevel, Scalar, Sequence, lookup, plain, walk
-from scanner.parse import parse_text
-from scanner.parse.common import MAX_DEPTH
+from mcpiam.core.document import Document, Mapping, ProblemLevel, Scalar, Sequence, lookup, plain, walk
+from mcpiam.parse import parse_text
+from mcpiam.parse.common import MAX_DEPTH
 from parse_helpers import span, key_span, codes
 
 
@@ -274,7 +274,7 @@ def test_the_windowed_read_gives_the_tree_of_a_direct_parse() -> None:
     # Sizes around the read window (64 KB), and characters cut in two by its edges.
     from tree_sitter import Parser
 
-    from scanner.parse import treesitter
+    from mcpiam.parse import treesitter
 
     window = 1 << 16
     straddling = _straddling_window_edges(window).encode()
@@ -297,7 +297,7 @@ def test_parses_running_at_once_in_threads_each_read_their_own_source() -> None:
 
     from tree_sitter import Parser
 
-    from scanner.parse import treesitter
+    from mcpiam.parse import treesitter
 
     sources = [("[" + ",\n".join(f'{{"id": "{n}-{i}", "v": [{i}, "{"x" * n}"]}}' for i in range(4_000)) + "]")
                .encode() for n in range(6)]

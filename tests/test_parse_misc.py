@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.document import Document, Mapping, Node, Scalar, Sequence, Span, format_route, lookup, plain, walk
-from scanner.parse import FORMATS, json_parser, parse_file, parse_text, read_source, sniff_format
+from mcpiam.core.document import Document, Mapping, Node, Scalar, Sequence, Span, format_route, lookup, plain, walk
+from mcpiam.parse import FORMATS, json_parser, parse_file, parse_text, read_source, sniff_format
 from parse_helpers import span, codes
 
 TESTDATA = pathlib.Path(__file__).resolve().parent.parent / "testdata" / "parse"
@@ -153,8 +153,8 @@ def test_an_unexpected_parser_failure_reports_only_the_exception_type(monkeypatc
 
 def test_importing_the_package_does_not_load_parsers() -> None:
     code = (
-        "import sys, scanner.parse\n"
-        "heavy = [m for m in ('tree_sitter', 'yaml', 'tomli', 'scanner.parse.json_parser') if m in sys.modules]\n"
+        "import sys, mcpiam.parse\n"
+        "heavy = [m for m in ('tree_sitter', 'yaml', 'tomli', 'mcpiam.parse.json_parser') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

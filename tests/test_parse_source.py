@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from scanner.document import ProblemLevel, plain
-from scanner.parse import MAX_BYTES, SourceText, parse_file, read_head, read_source
-from scanner.parse import source as source_module
+from mcpiam.core.document import ProblemLevel, plain
+from mcpiam.parse import MAX_BYTES, SourceText, parse_file, read_head, read_source
+from mcpiam.parse import source as source_module
 
 
 def codes(source: SourceText) -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ import pathlib
 import pytest
 import tomli
 
-from scanner.document import Document, Mapping, Scalar, Sequence, lookup, plain
-from scanner.parse import parse_text
+from mcpiam.core.document import Document, Mapping, Scalar, Sequence, lookup, plain
+from mcpiam.parse import parse_text
 from parse_helpers import span, key_span, codes
 
 # The shared corpus sits beside the repository (in CI too); absent, the corpus cases are skipped.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from scanner.document import Document, Mapping, Scalar, Sequence, lookup, plain, walk
-from scanner.parse import parse_text
-from scanner.parse.common import MAX_ALIAS_EXPANSION, MAX_DEPTH
+from mcpiam.core.document import Document, Mapping, Scalar, Sequence, lookup, plain, walk
+from mcpiam.parse import parse_text
+from mcpiam.parse.common import MAX_ALIAS_EXPANSION, MAX_DEPTH
 from parse_helpers import span, key_span, codes
 
 

@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from scanner import engine
-from scanner.checks import all_rules
-from scanner.checks.base import Rule, ScanInput
-from scanner.engine import ScanSettings, scan_paths
-from scanner.findings import Finding, Severity
-from scanner.identity import Package
-from scanner.policy import (
+from mcpiam.engine import scan as engine
+from mcpiam.checks import all_rules
+from mcpiam.checks.base import Rule, ScanInput
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.core.findings import Finding, Severity
+from mcpiam.model.identity import Package
+from mcpiam.policy import (
     Policy,
     PolicyError,
     load_policy,
@@ -29,10 +29,10 @@ from scanner.policy import (
     policy_schema,
     starter_policy,
 )
-from scanner.policy.apply import path_matches
-from scanner.policy.codeowners import codeowners_match, codeowners_of, load_codeowners, parse_codeowners
-from scanner.policy import ServerMatch
-from scanner.policy.matching import ServerFacts, package_matches, server_matches, url_matches
+from mcpiam.policy.apply import path_matches
+from mcpiam.policy.codeowners import codeowners_match, codeowners_of, load_codeowners, parse_codeowners
+from mcpiam.policy import ServerMatch
+from mcpiam.policy.matching import ServerFacts, package_matches, server_matches, url_matches
 
 RULE_IDS = [rule.info.id for rule in all_rules()]
 
@@ -57,7 +57,7 @@ def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 
 def test_the_schema_ships_inside_the_package() -> None:
-    package_dir = Path(__import__("scanner.policy", fromlist=["x"]).__file__).parent
+    package_dir = Path(__import__("mcpiam.policy", fromlist=["x"]).__file__).parent
     assert json.loads((package_dir / "policy.schema.json").read_text(encoding="utf-8")) == policy_schema()
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scanner.catalogue import default_catalogue
-from scanner.globs import glob_match
-from scanner.precommit import HOOKS_FILE, files_regex, glob_to_regex, hooks_manifest, project_globs
-from scanner.secrets.families import expand_example
+from mcpiam.catalogue import default_catalogue
+from mcpiam.core.globs import glob_match
+from mcpiam.catalogue.precommit import HOOKS_FILE, files_regex, glob_to_regex, hooks_manifest, project_globs
+from mcpiam.secrets.families import expand_example
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -55,7 +55,7 @@ def examples(glob: str) -> list[str]:
 
 def test_committed_manifest_is_generated_from_the_catalogue() -> None:
     assert (ROOT / HOOKS_FILE).read_text(encoding="utf-8") == hooks_manifest(CATALOGUE), (
-        "the hook manifest is stale: run `python -m scanner generate-hooks`"
+        "the hook manifest is stale: run `python -m mcpiam generate-hooks`"
     )
 
 
@@ -64,7 +64,7 @@ def test_manifest_declares_a_python_hook_running_the_console_script() -> None:
     assert hook["id"] == "mcpiam" and hook["language"] == "python"
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     script = hook["entry"].split()[0]
-    assert re.search(rf'^{script} = "scanner\.cli:main"$', pyproject, re.MULTILINE)
+    assert re.search(rf'^{script} = "mcpiam\.cli\.main:main"$', pyproject, re.MULTILINE)
     assert hook["require_serial"] is True  # shared-credential needs every staged file in one run
     assert hook["files"] == files_regex(CATALOGUE)
 

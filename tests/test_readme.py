@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scanner.cli import cli, main
+from mcpiam.cli.main import cli, main
 
 ROOT = Path(__file__).resolve().parents[1]
 

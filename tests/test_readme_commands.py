@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 import pytest
 
-from scanner.cli import cli, main
-from scanner.secrets.families import expand_example
+from mcpiam.cli.main import cli, main
+from mcpiam.secrets.families import expand_example
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from scanner.checks.base import RuleInfo
-from scanner.document import Document, Route, Scalar, Span
-from scanner.findings import Finding, Location, Severity
-from scanner.model import ConfigFile, NamedValue, Scope, Server, Transport, Value
-from scanner.policy import CodeOwnersRule, OwnerEntry, Policy, ServerMatch
-from scanner.report import InventoryFormat, OutputFormat, render, render_inventory
-from scanner.result import Note, ScanResult
+from mcpiam.checks.base import RuleInfo
+from mcpiam.core.document import Document, Route, Scalar, Span
+from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.model.servers import ConfigFile, NamedValue, Scope, Server, Transport, Value
+from mcpiam.policy import CodeOwnersRule, OwnerEntry, Policy, ServerMatch
+from mcpiam.report import InventoryFormat, OutputFormat, render, render_inventory
+from mcpiam.engine.result import Note, ScanResult
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = REPO / "testdata" / "report"
@@ -329,8 +329,8 @@ def test_text_and_json_paths_do_not_import_sarif_om() -> None:
     """The pre-commit hook renders text; it must not pay for loading the SARIF object model."""
     code = (
         "import sys\n"
-        "from scanner.report import render, OutputFormat\n"
-        "from scanner.report import text, json_report, inventory\n"
+        "from mcpiam.report import render, OutputFormat\n"
+        "from mcpiam.report import text, json_report, inventory\n"
         "assert 'sarif_om' not in sys.modules, 'sarif_om imported'\n"
         "assert 'jsonschema' not in sys.modules, 'jsonschema imported'\n"
     )

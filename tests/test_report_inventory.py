@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from scanner.document import Scalar, Span
-from scanner.model import Scope, Server, Transport, Value
-from scanner.policy import OwnerEntry, Policy, ServerMatch
-from scanner.report import InventoryFormat, render_inventory
-from scanner.report.inventory import display_command, looks_secret, redact_url
+from mcpiam.core.document import Scalar, Span
+from mcpiam.model.servers import Scope, Server, Transport, Value
+from mcpiam.policy import OwnerEntry, Policy, ServerMatch
+from mcpiam.report import InventoryFormat, render_inventory
+from mcpiam.report.inventory import display_command, looks_secret, redact_url
 from test_report_common import MCP, SECRET, SECRET_CORE, assert_golden, config, sample_result, server
 
 
@@ -60,7 +60,7 @@ def test_display_command(command: str | None, args: tuple[str, ...], expected: s
     assert display_command(stdio(command, *args)) == expected
 
 
-# The command line is read by scanner.launch, the reading the rules and the policy identity use.
+# The command line is read by mcpiam.model.launch, the reading the rules and the policy identity use.
 # These cases once showed differently (the inventory split command lines with its own flag lists).
 @pytest.mark.parametrize("command,args,expected", [
     # pip's exact pin passes the filter in parts (name, version); a range shows the name alone
@@ -220,7 +220,7 @@ def test_transport_without_command_or_url_shows_a_dash() -> None:
     assert table.splitlines()[1].split() == ["claude-code", ".mcp.json", "bare", "project", "sse", "-", "-", "-", "-"]
 
 
-# --- owners: resolved by scanner.policy.matching.ownership_of, the missing-owner rule's answer ---
+# --- owners: resolved by mcpiam.policy.matching.ownership_of, the missing-owner rule's answer ---
 
 OWNED = {  # server (in .mcp.json / .vscode/mcp.json) -> (owner, source cell); see SAMPLE_POLICY
     "github": ("@acme/platform-security", "policy (package) .mcpiam.yaml:3"),

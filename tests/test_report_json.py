@@ -8,11 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner.findings import Severity
-from scanner.report import OutputFormat, render
+from mcpiam.core.findings import Severity
+from mcpiam.report import OutputFormat, render
 from test_report_common import REPO, SECRET, assert_golden, sample_result
 
-SCHEMA_PATH = REPO / "scanner" / "report" / "json-report.schema.json"
+SCHEMA_PATH = REPO / "scanner" / "mcpiam" / "report" / "json-report.schema.json"
 
 
 @pytest.fixture(scope="module")

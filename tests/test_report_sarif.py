@@ -8,11 +8,11 @@ from dataclasses import replace
 import jsonschema
 import pytest
 
-from scanner.checks.base import RuleInfo
-from scanner.document import Span
-from scanner.findings import Finding, Location, Severity
-from scanner.report import OutputFormat, render
-from scanner.report.sarif import line_hash
+from mcpiam.checks.base import RuleInfo
+from mcpiam.core.document import Span
+from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.report import OutputFormat, render
+from mcpiam.report.sarif import line_hash
 from test_report_common import FINDINGS, REPO, RULES, assert_golden, sample_result
 
 SCHEMA_PATH = REPO / "testdata" / "sarif-schema-2.1.0.json"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from scanner.document import Span
-from scanner.findings import Finding, Location, Severity
-from scanner.report import OutputFormat, render
-from scanner.result import Note
+from mcpiam.core.document import Span
+from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.report import OutputFormat, render
+from mcpiam.engine.result import Note
 from test_report_common import FINDINGS, assert_golden, sample_result
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

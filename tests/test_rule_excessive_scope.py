@@ -11,17 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rule_helpers import located_server, scan_files, scan_text
-from scanner.checks._grants import (
+from mcpiam.checks._grants import (
     Grant,
     Reach,
     agent_tool_grant,
     claude_rule_grant,
     url_pattern_allows_any_host,
 )
-from scanner.checks._privilege import mount_source, path_reach
-from scanner.checks.excessive_scope import server_lifts
-from scanner.engine import ScanSettings, scan_paths
-from scanner.report.json_report import render as render_json
+from mcpiam.checks._privilege import mount_source, path_reach
+from mcpiam.checks.excessive_scope import server_lifts
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.report.json_report import render as render_json
 
 RULE = "excessive-scope"
 FS = "@modelcontextprotocol/server-filesystem@2025.8.21"

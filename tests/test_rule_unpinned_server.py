@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rule_helpers import located_server, scan_files, scan_text
-from scanner.checks.unpinned_server import floating_packages
-from scanner.engine import ScanSettings, scan_paths
-from scanner.package_refs import image_ref, npm_ref, pypi_ref
+from mcpiam.checks.unpinned_server import floating_packages
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.model.package_refs import image_ref, npm_ref, pypi_ref
 
 RULE = "unpinned-server"
 

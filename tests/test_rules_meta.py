@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.checks import RULE_MODULES, all_rules
-from scanner.checks.base import DOC_SECTIONS
-from scanner.docs import generated_rule_docs
-from scanner.engine import ScanSettings, scan_paths
+from mcpiam.checks import RULE_MODULES, all_rules
+from mcpiam.checks.base import DOC_SECTIONS
+from mcpiam.report.rule_docs import generated_rule_docs
+from mcpiam.engine.scan import ScanSettings, scan_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "testdata" / "rules"
@@ -49,7 +49,7 @@ def findings_for(tree: Path, rule_id: str) -> list[str]:
 
 
 def test_one_registry_line_per_rule_module() -> None:
-    modules = sorted(p.stem for p in (ROOT / "scanner" / "checks").glob("*.py")
+    modules = sorted(p.stem for p in (ROOT / "scanner" / "mcpiam" / "checks").glob("*.py")
                      if p.stem not in {"__init__", "base"} and not p.stem.startswith("_"))
     assert sorted(name.rsplit(".", 1)[-1] for name in RULE_MODULES) == modules
 
@@ -117,7 +117,7 @@ def test_generated_rule_docs_are_up_to_date() -> None:
     directory = ROOT / "docs" / "rules"
     pages = generated_rule_docs()
     if os.environ.get("UPDATE"):
-        from scanner.docs import write_rule_docs
+        from mcpiam.report.rule_docs import write_rule_docs
 
         write_rule_docs(directory)
     on_disk = {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.md")}

@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from scanner.engine import ScanResult, ScanSettings, scan_paths
-from scanner.secrets.families import load_families
+from mcpiam.engine.scan import ScanResult, ScanSettings, scan_paths
+from mcpiam.secrets.families import load_families
 from secret_corpus import PLACES, Corpus, Plant, build_corpus
 
 FAMILIES = load_families()
@@ -152,7 +152,7 @@ def test_every_planted_secret_is_distinct(scanned) -> None:
 
 def test_no_message_quotes_a_part_of_a_secret(scanned) -> None:
     """Beyond the preview (prefix and last four), no eight characters of a secret on the line appear."""
-    from scanner.secrets.families import required_literal
+    from mcpiam.secrets.families import required_literal
 
     corpus, result = scanned
     literals = {family.id: required_literal(family.pattern) or "" for family in FAMILIES}

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from scanner.catalogue import default_catalogue, union_expands, union_name_fields
-from scanner.document import Scalar, walk
-from scanner.engine import ScanSettings, scan_paths
-from scanner.extract import extract_servers, recognise_by_content
-from scanner.model import ConfigFile, Scope
-from scanner.parse import FORMATS, parse_file, sniff_format
-from scanner.secrets.detect import find_credentials
-from scanner.secrets.families import expand_example, load_families, match_value
+from mcpiam.catalogue import default_catalogue, union_expands, union_name_fields
+from mcpiam.core.document import Scalar, walk
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.model.extract import extract_servers, recognise_by_content
+from mcpiam.model.servers import ConfigFile, Scope
+from mcpiam.parse import FORMATS, parse_file, sniff_format
+from mcpiam.secrets.detect import find_credentials
+from mcpiam.secrets.families import expand_example, load_families, match_value
 from secret_corpus import Corpus, Decoy, build_corpus
 
 SETTINGS = ScanSettings(select=("embedded-secret",))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
-from scanner.secrets.families import expand_example_with_span, load_families
+from mcpiam.cli.main import main
+from mcpiam.secrets.families import expand_example_with_span, load_families
 
 FAMILIES = load_families()
 

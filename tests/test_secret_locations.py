@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.engine import ScanSettings, scan_paths
-from scanner.secrets.families import expand_example
-from scanner.secrets.generic import classify
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.secrets.families import expand_example
+from mcpiam.secrets.generic import classify
 
 SETTINGS_SECRETS = ScanSettings(select=("embedded-secret",))
 GITHUB = expand_example("ghp_{github_crc:30}")
@@ -136,7 +136,7 @@ def test_a_path_is_not_a_secret_but_a_base64_token_starting_with_a_slash_is() ->
     ("pass:" + "hunter2x", False),
 ])
 def test_secret_manager_references(text: str, is_reference: bool) -> None:
-    from scanner.secrets.references import is_secret_manager_uri
+    from mcpiam.secrets.references import is_secret_manager_uri
 
     assert is_secret_manager_uri(text) is is_reference
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner.accounts import AccountKind, account_mentions
-from scanner.checks.base import ScanOptions
-from scanner.cli import main
-from scanner.engine import ScanSettings, scan_paths
-from scanner.secrets.families import expand_example, load_families
+from mcpiam.model.accounts import AccountKind, account_mentions
+from mcpiam.checks.base import ScanOptions
+from mcpiam.cli.main import main
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.secrets.families import expand_example, load_families
 
 ROOT = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = json.loads((ROOT / "testdata" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -199,7 +199,7 @@ def test_basic_auth_password_is_never_reported(tmp_path: Path) -> None:
 
 
 def test_one_account_across_servers_of_different_owners(tmp_path: Path) -> None:
-    from scanner.policy import parse_policy
+    from mcpiam.policy import parse_policy
 
     write(tmp_path / ".cursor" / "mcp.json", json.dumps({"mcpServers": {
         "sales": {"command": "pg", "args": ["postgresql://etl_user@sales.internal/s"]},

@@ -1,4 +1,4 @@
-"""The JSON snapshots of the shipped catalogue and token families (scanner/snapshot.py).
+"""The JSON snapshots of the shipped catalogue and token families (scanner/mcpiam/core/snapshot.py).
 
 A snapshot must be current, give exactly what parsing the YAML gives, and never win over YAML
 that has changed since it was made.
@@ -7,6 +7,7 @@ that has changed since it was made.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner import catalogue as catalogue_module
-from scanner.catalogue import build_catalogue, load_raw, parse_raw
-from scanner.secrets import families as families_module
-from scanner.secrets.families import TokenFamily, load_families, shipped_rules_dir
-from scanner.snapshot import SNAPSHOT_FORMAT, shipped_snapshots, snapshot_data, snapshot_text, sources_digest
+from mcpiam import catalogue as catalogue_module
+from mcpiam.catalogue import build_catalogue, load_raw, parse_raw
+from mcpiam.secrets import families as families_module
+from mcpiam.secrets.families import TokenFamily, load_families, shipped_rules_dir
+from mcpiam.cli.snapshots import shipped_snapshots
+from mcpiam.core.snapshot import SNAPSHOT_FORMAT, snapshot_data, snapshot_text, sources_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,9 +32,9 @@ def _family_fields(family: TokenFamily) -> tuple:
 
 def test_committed_snapshots_are_current() -> None:
     for path, expected in shipped_snapshots().items():
-        assert path.is_file(), f"{path} is missing: run `python -m scanner generate-snapshots`"
+        assert path.is_file(), f"{path} is missing: run `python -m mcpiam generate-snapshots`"
         assert path.read_text(encoding="utf-8") == expected, (
-            f"{path.name} is stale: run `python -m scanner generate-snapshots`"
+            f"{path.name} is stale: run `python -m mcpiam generate-snapshots`"
         )
 
 
@@ -107,12 +109,13 @@ def test_generate_snapshots_writes_what_the_check_expects(tmp_path: Path) -> Non
     for snapshot in (checkout / "scanner").rglob("*.snapshot.json"):
         snapshot.write_text("{}", encoding="utf-8")
     def generate(*options: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "scanner", "generate-snapshots", *options],
-                              cwd=checkout, capture_output=True, text=True, timeout=120)
+        return subprocess.run([sys.executable, "-m", "mcpiam", "generate-snapshots", *options],
+                              cwd=checkout, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(checkout / "scanner")})
 
     stale = generate("--check")
     assert stale.returncode == 1 and stale.stdout.count(": stale") == 2, stale.stdout + stale.stderr
-    assert (checkout / "scanner/catalogue/clients.snapshot.json").read_text(encoding="utf-8") == "{}"
+    assert (checkout / "scanner/mcpiam/catalogue/clients.snapshot.json").read_text(encoding="utf-8") == "{}"
     written = generate()
     assert written.returncode == 0 and written.stdout.count(": written") == 2, written.stderr
     current = generate("--check")
@@ -123,13 +126,13 @@ def test_generate_snapshots_writes_what_the_check_expects(tmp_path: Path) -> Non
 
 
 def test_the_snapshots_serve_the_wheel_layout_too(tmp_path: Path) -> None:
-    # A wheel ships rules/ as scanner/token_rules (pyproject force-include): same files, same digest.
+    # A wheel ships rules/ as mcpiam/token_rules (pyproject force-include): same files, same digest.
     site = tmp_path / "site"
-    shutil.copytree(ROOT / "scanner", site / "scanner", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "rules", site / "scanner" / "token_rules")
-    probe = ("from scanner.secrets import families\n"
-             "from scanner import catalogue\n"
-             "from scanner.snapshot import snapshot_data\n"
+    shutil.copytree(ROOT / "scanner" / "mcpiam", site / "mcpiam", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "rules", site / "mcpiam" / "token_rules")
+    probe = ("from mcpiam.secrets import families\n"
+             "from mcpiam import catalogue\n"
+             "from mcpiam.core.snapshot import snapshot_data\n"
              "directory = families.shipped_rules_dir()\n"
              "source = catalogue._data_bytes(catalogue.CATALOGUE_FILE)\n"
              "print(directory.name, families._from_snapshot(directory) is not None,\n"

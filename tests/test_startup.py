@@ -16,12 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
 import json, sys
-from scanner.cli import main
+from mcpiam.cli.main import main
 try:
     main(["scan", *sys.argv[1:]])
 except SystemExit:
     pass
-from scanner.secrets.families import compile_pattern, load_families
+from mcpiam.secrets.families import compile_pattern, load_families
 heavy = sorted(m for m in ("detect_secrets", "requests", "sarif_om", "jsonschema", "yaml", "tomli",
                            "tree_sitter_yaml", "tree_sitter_toml")
                if m in sys.modules)

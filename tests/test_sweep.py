@@ -11,17 +11,17 @@ import jsonschema
 import pytest
 
 import fake_homes
-from scanner.catalogue import default_catalogue, home_relative
-from scanner.cli import main
-from scanner.engine import ScanSettings
-from scanner.host import make_plan, run_sweep
-from scanner.parse import FORMATS, MAX_BYTES
-from scanner.report.sweep import clients_data, render_sweep
-from scanner.sweep import SYSTEM_USER, Home, SweepPlan, all_user_homes, project_folder, sweep
+from mcpiam.catalogue import default_catalogue, home_relative
+from mcpiam.cli.main import main
+from mcpiam.engine.scan import ScanSettings
+from mcpiam.engine.sweep import make_plan, run_sweep
+from mcpiam.parse import FORMATS, MAX_BYTES
+from mcpiam.report.sweep import clients_data, render_sweep
+from mcpiam.discover.homes import SYSTEM_USER, Home, SweepPlan, all_user_homes, project_folder, sweep
 
 CATALOGUE = default_catalogue()
 ROOT = Path(__file__).resolve().parents[1]
-REPORT_SCHEMA = json.loads((ROOT / "scanner" / "report" / "json-report.schema.json").read_text(encoding="utf-8"))
+REPORT_SCHEMA = json.loads((ROOT / "scanner" / "mcpiam" / "report" / "json-report.schema.json").read_text(encoding="utf-8"))
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 # A connection-string password: a plainly fake credential the detector recognises.
 DSN = "postgresql://orders_ro:Pq7Rz2Lm9Xw4@orders.db.internal/orders"

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from scanner.secrets.families import (
+from mcpiam.secrets.families import (
     SCHEMA_PATH,
     FamilyFileError,
     Grants,
@@ -30,7 +30,7 @@ from scanner.secrets.families import (
     normalize_key,
     shipped_rules_dir,
 )
-from scanner.secrets.validators import (
+from mcpiam.secrets.validators import (
     VALIDATORS,
     base62_encode,
     decode_jwt,

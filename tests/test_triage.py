@@ -13,15 +13,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner.baseline import BaselineError, load
-from scanner.cli import main
-from scanner.engine import ScanSettings, scan_paths
-from scanner.secrets.families import expand_example
-from scanner.suppressions import parse_directive
-from scanner.triage import TriageSettings
+from mcpiam.triage.baseline import BaselineError, load
+from mcpiam.cli.main import main
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.secrets.families import expand_example
+from mcpiam.model.suppressions import parse_directive
+from mcpiam.triage.apply import TriageSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT_SCHEMA = json.loads((ROOT / "scanner/report/json-report.schema.json").read_text(encoding="utf-8"))
+REPORT_SCHEMA = json.loads((ROOT / "scanner/mcpiam/report/json-report.schema.json").read_text(encoding="utf-8"))
 SECRET = expand_example("ghp_{github_crc:30}")
 OTHER_SECRET = expand_example("x{<}ghp_{github_crc:30}{>}")[1:]
 RULES = ("embedded-secret", "suppression-without-reason")

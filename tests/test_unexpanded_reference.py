@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.catalogue import default_catalogue
-from scanner.engine import ScanSettings, scan_paths
-from scanner.secrets.families import expand_example, load_families
-from scanner.secrets.references import check_references
+from mcpiam.catalogue import default_catalogue
+from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.secrets.families import expand_example, load_families
+from mcpiam.secrets.references import check_references
 
 CATALOGUE = default_catalogue()
 RULES = ("embedded-secret", "unexpanded-reference")

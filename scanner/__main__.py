@@ -1,5 +1,0 @@
-"""Allow ``python -m scanner``."""
-
-from scanner.cli import main
-
-raise SystemExit(main())

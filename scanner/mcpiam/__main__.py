@@ -1,0 +1,5 @@
+"""Allow ``python -m mcpiam``."""
+
+from mcpiam.cli.main import main
+
+raise SystemExit(main())

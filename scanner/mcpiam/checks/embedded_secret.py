@@ -1,0 +1,105 @@
+"""
+## What it flags
+A literal credential written into an MCP config value: an API key, token, password or private
+key in `env`, `headers`, `args` (`--api-key=V`, `--token V`, docker `-e K=V`), a URL's user info
+or query string, a connection string, JSON inside a string, the default of `${VAR:-default}`, an
+OAuth client secret, a registry `server.json` or MCPB `user_config` default, a `.env` file that a
+server's `envFile` names, or a client's secrets `.env` (Continue).
+The token family (for example "GitHub classic personal access token") comes from the declarative
+data in `rules/`; values no family knows are judged by detect-secrets' keyword and entropy
+detectors with the key name as context. References the owning client expands (`${env:X}`,
+`${input:id}`, `{env:X}`, `${{ secrets.X }}`, …), secret-manager URIs (`op://…`),
+placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`, `AKIAIOSFODNN7EXAMPLE`, repeated characters) and
+the fields where a client expects the NAME of an environment variable or secret (Codex
+`bearer_token_env_var`, `env_vars`, `env_http_headers`; Goose `env_keys`; Gemini extension
+`settings[].envVar`; Docker catalog `secrets[].env`) are never flagged, unless the value there is
+itself a known token.
+
+## Why it matters
+A config file is copied, committed, synced and backed up. A credential in it is readable by
+everyone who can read the file, stays in version history after it is removed, and cannot be
+rotated without finding every copy. One leaked MCP token acts with all the rights of the
+account that issued it.
+
+## Example
+```json
+{"mcpServers": {"github": {"command": "npx",
+  "args": ["-y", "@modelcontextprotocol/server-github"],
+  "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "github_pat_11ABCDEFG0123456789abc_0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFgHiJkLmNoPqRsTuV"}}}}
+```
+
+## Use instead
+```json
+{"mcpServers": {"github": {"command": "npx",
+  "args": ["-y", "@modelcontextprotocol/server-github"],
+  "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PERSONAL_ACCESS_TOKEN}"}}}}
+```
+
+## Options
+`--rules DIR` adds token families (YAML files in the format of `rules/`). `--fingerprint-key`
+(or `MCPIAM_FINGERPRINT_KEY`) sets the key of the HMAC-SHA256 fingerprint each finding carries,
+so an organisation gets the same fingerprint for the same secret on every machine; the default
+key is public and only good for a single machine. Findings show at most the family's prefix and
+the last four characters of the value.
+
+## References
+- https://owasp.org/www-project-non-human-identities-top-10/2025/2-secret-leakage/
+- https://modelcontextprotocol.io/specification/2025-06-18/basic/security_best_practices
+- https://code.visualstudio.com/docs/copilot/reference/mcp-configuration#_input-variables-for-sensitive-data
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcpiam.checks.base import RuleInfo, ScanInput
+from mcpiam.core.findings import Finding, Severity
+from mcpiam.secrets.advice import reference_advice
+
+RULE = RuleInfo(
+    id="embedded-secret",
+    severity=Severity.HIGH,
+    summary="A literal credential is written in an MCP config value.",
+    docs=__doc__ or "",
+    tags=("secret",),
+    controls=("OWASP-NHI2", "OWASP-ASI03"),
+    needs_credentials=True,
+)
+
+LIFETIMES = {"short": "is short-lived", "long": "is long-lived", "no-expiry": "does not expire",
+             "unknown": "its lifetime is unknown"}
+PLACES = {
+    "env": "an env value", "header": "a header", "arg": "an argument", "flag-value": "an argument",
+    "pair": "a KEY=VALUE setting", "url-password": "a URL's user info", "url-query": "a URL query",
+    "default": "a ${VAR:-default} default", "field": "a config value",
+}
+
+
+def check(scan: ScanInput) -> Iterator[Finding]:
+    for credential in scan.credentials:
+        family = credential.family
+        severity = family.severity if family is not None else RULE.severity
+        facts = ""
+        if family is not None:
+            facts = f" It grants {family.grants.value} access and {LIFETIMES[family.lifetime.value]}."
+        where = PLACES.get(credential.candidate.place, "a config value")
+        name = credential.candidate.context
+        server = credential.server.name if credential.server else None
+        message = (
+            f"{credential.label[:1].upper()}{credential.label[1:]} ({credential.preview}) is written "
+            f"literally in {where}" + (f" '{name}'" if name else "")
+            + (f" of server '{server}'" if server else "") + f".{facts} "
+            + reference_advice(credential.config.expands) + "."
+        )
+        properties = (("fingerprint", credential.fingerprint), ("preview", credential.preview),
+                      ("family", family.id if family else f"generic-{credential.generic_kind}"))
+        yield Finding(
+            rule_id=RULE.id,
+            severity=severity,
+            message=message,
+            location=credential.location,
+            server=server,
+            client=credential.config.client,
+            subject_key=credential.fingerprint,
+            properties=properties,
+        )

@@ -1,0 +1,85 @@
+"""
+## What it flags
+A server that no entry of the policy's `owners` registry covers, reported at the server's name.
+With `owners_from_codeowners: true` in the policy, a server whose config file has a CODEOWNERS
+owner counts as owned.
+
+Without any policy file every server is reported: nothing records an owner anywhere.
+`mcpiam policy init` writes a starter `.mcpiam.yaml` to fill in. Entries that only name a server
+configured elsewhere, and a server's own published manifest (`server.json`, `manifest.json`),
+are not judged.
+
+## Why it matters
+Each MCP server holds a credential: a non-human identity acting for the team. When nobody owns
+it, nobody rotates the token, notices when the server is no longer needed, or revokes access
+when its author leaves (OWASP NHI1, Improper Offboarding). An owners registry is the first thing
+an incident responder needs: whom to call about this server and its token.
+
+## Example
+```json
+{"mcpServers": {"github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"],
+                           "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${env:GITHUB_TOKEN}"}}}}
+```
+
+## Use instead
+Record an owner in `.mcpiam.yaml` at the repository root:
+
+```yaml
+# .mcpiam.yaml
+owners:
+  - match: {package: "@modelcontextprotocol/server-github"}
+    owner: "@acme/platform-security"
+    purpose: "triage issues in acme/* repositories"
+    secret_source: "1Password: Engineering/github-mcp"
+    revocation: "https://wiki.acme.dev/runbooks/github-mcp#revoke"
+```
+
+```json
+{"mcpServers": {"github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"],
+                           "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${env:GITHUB_TOKEN}"}}}}
+```
+
+## Options
+In the policy file: `owners` entries match servers by `name` (glob), `path` (glob on the config
+file's path), `package` (the package run, version ignored: `@scope/pkg`, `pypi:mcp-server-git`,
+`ghcr.io/org/image`) or `url` (host/path glob); the first matching entry owns the server.
+`owners_from_codeowners: true` falls back to `.github/CODEOWNERS`, `CODEOWNERS` or
+`docs/CODEOWNERS` (last matching pattern wins). See the README section *Ownership and policy*.
+
+## References
+- https://owasp.org/www-project-non-human-identities-top-10/2025/1-improper-offboarding/
+- https://docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcpiam.checks._ownership import finding_at_name, identity_hint, judged_servers
+from mcpiam.checks.base import RuleInfo, ScanInput
+from mcpiam.core.findings import Finding, Severity
+from mcpiam.policy.matching import ownership_of
+
+RULE = RuleInfo(
+    id="missing-owner",
+    severity=Severity.MEDIUM,
+    summary="An MCP server has no owner in the policy's owners registry.",
+    docs=__doc__ or "",
+    tags=("ownership", "policy"),
+    controls=("OWASP-NHI1",),
+)
+
+
+def check(scan: ScanInput) -> Iterator[Finding]:
+    policy = scan.options.policy
+    if policy.source is None:
+        reason = "no policy file (.mcpiam.yaml) records one; `mcpiam policy init` writes a starter"
+    else:
+        reason = f"no entry under `owners` in {policy.source} matches it"
+        if policy.owners_from_codeowners:
+            reason += " and no CODEOWNERS line gives one" if policy.codeowners_source else \
+                " and there is no CODEOWNERS file"
+    for config, server in judged_servers(scan):
+        if ownership_of(policy, config, server) is None:
+            yield finding_at_name(RULE, config, server,
+                                  f"Server '{server.name}'{identity_hint(server)} has no owner: {reason}.")

@@ -1,0 +1,18 @@
+"""A note: a message about the input that is not a finding (a skipped file, a refused link)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mcpiam.core.document import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A message about input that is not a finding: a skipped binary file, a BOM, a link loop."""
+
+    path: str
+    level: str  # warning | info
+    code: str
+    message: str
+    span: Span | None = None

@@ -1,0 +1,295 @@
+"""The files git would list, read from the repository itself: no ``git`` process is started.
+
+``listing(top, directory)`` answers what ``git ls-files --cached --others --exclude-standard``
+answers: every path in the index (tracked), plus every file on disk that no ignore rule excludes
+(untracked). The index is read directly (format versions 2, 3 and 4); ignore rules come from
+``.gitignore`` files, ``.git/info/exclude`` and ``core.excludesFile`` with git's precedence and
+pattern syntax (``mcpiam.core.globs``: ``GITIGNORE_SYNTAX``, ``read_path_rule``). Anything this module
+cannot read (an unknown index version, a split index) returns None and discovery falls back to a
+plain walk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcpiam.core.globs import GITIGNORE_SYNTAX, PathRule, glob_regex_text, read_path_rule
+
+INDEX_SIGNATURE = b"DIRC"
+GITLINK_MODE = 0o160000
+DIRECTORY_MODE = 0o040000
+MAX_INDEX_BYTES = 512 * 1024 * 1024
+
+
+def git_dir(top: Path) -> Path | None:
+    """The repository directory of a work tree: ``.git`` itself or where a ``.git`` file points."""
+    dot_git = top / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    match = re.match(r"gitdir:\s*(.+?)\s*$", text, re.MULTILINE)
+    if not match:
+        return None
+    target = Path(match.group(1))
+    return target if target.is_absolute() else (top / target).resolve()
+
+
+def _common_dir(repository: Path) -> Path:
+    """Shared files (info/exclude, config) of a linked work tree live in the main repository."""
+    try:
+        pointer = (repository / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return repository
+    target = Path(pointer)
+    return target if target.is_absolute() else (repository / target).resolve()
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+
+def _hash_size(repository: Path) -> int:
+    config = _read_config(_common_dir(repository) / "config")
+    return 32 if config.get(("extensions", "objectformat"), "").lower() == "sha256" else 20
+
+
+def read_index(repository: Path) -> set[str] | None:
+    """Paths recorded in the index (POSIX, relative to the work tree), or None if unreadable."""
+    path = repository / "index"
+    try:
+        if path.stat().st_size > MAX_INDEX_BYTES:
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return set()  # a repository with nothing staged yet
+    except OSError:
+        return None
+    try:
+        return _parse_index(data, _hash_size(repository))
+    except (ValueError, struct.error, IndexError):
+        return None
+
+
+def _parse_index(data: bytes, hash_size: int) -> set[str] | None:
+    if len(data) < 12 or data[:4] != INDEX_SIGNATURE:
+        raise ValueError("not an index")
+    version, count = struct.unpack(">II", data[4:12])
+    if version not in (2, 3, 4):
+        return None
+    paths: set[str] = set()
+    offset = 12
+    previous = b""
+    fixed = 40 + hash_size  # ten 32-bit stat fields, then the object id
+    for _ in range(count):
+        start = offset
+        mode = struct.unpack(">I", data[offset + 24: offset + 28])[0]
+        flags = struct.unpack(">H", data[offset + fixed: offset + fixed + 2])[0]
+        offset += fixed + 2
+        if version >= 3 and flags & 0x4000:
+            offset += 2  # extended flags (skip-worktree, intent-to-add): still listed by ls-files
+        if version == 4:
+            strip, offset = _varint(data, offset)
+            end = data.index(b"\0", offset)
+            name = previous[: len(previous) - strip] + data[offset:end]
+            offset = end + 1
+        else:
+            end = data.index(b"\0", offset)
+            name = data[offset:end]
+            length = end - start + 1
+            offset = start + ((length + 7) // 8) * 8
+        previous = name
+        kind = mode & 0o170000
+        if kind in (GITLINK_MODE, DIRECTORY_MODE):
+            continue  # a submodule or a sparse-index directory: not a file to read
+        paths.add(name.decode("utf-8", "surrogateescape"))
+    return paths
+
+
+def _varint(data: bytes, offset: int) -> tuple[int, int]:
+    """git's offset varint (index v4 path prefix lengths)."""
+    byte = data[offset]
+    offset += 1
+    value = byte & 0x7F
+    while byte & 0x80:
+        byte = data[offset]
+        offset += 1
+        value = ((value + 1) << 7) | (byte & 0x7F)
+    return value, offset
+
+
+# --- ignore rules -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreRule:
+    base: str  # directory the rule is relative to ("" = work tree root), POSIX
+    pattern: PathRule
+    regex: re.Pattern[str]  # the glob over the path below base, or over the name if unanchored
+
+
+def _trim_trailing_spaces(line: str) -> str:
+    """Trailing spaces are ignored unless escaped with a backslash (itself not escaped)."""
+    last_space = None
+    index = 0
+    while index < len(line):
+        if line[index] == " ":
+            last_space = index if last_space is None else last_space
+        else:
+            last_space = None
+            index += line[index] == "\\"  # the escaped character, whatever it is
+        index += 1
+    return line if last_space is None else line[:last_space]
+
+
+def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
+    """One line of a gitignore file as a rule, or None for blanks and comments."""
+    line = line.rstrip("\n").rstrip("\r")
+    if not line or line.startswith("#"):
+        return None
+    pattern = read_path_rule(_trim_trailing_spaces(line), negation=True)
+    if not pattern.glob:
+        return None
+    regex = re.compile(glob_regex_text(pattern.glob, GITIGNORE_SYNTAX) + r"\Z", re.DOTALL)
+    return IgnoreRule(base, pattern, regex)
+
+
+def _rules_from(path: Path, base: str) -> list[IgnoreRule]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return []
+    text = text.removeprefix("\ufeff")  # git skips a byte order mark
+    return [rule for line in text.split("\n") if (rule := parse_ignore_line(line, base))]
+
+
+def _is_ignored(relative: str, is_dir: bool, rules: list[IgnoreRule]) -> bool:
+    """git's verdict: the last matching rule decides (rules ordered lowest precedence first)."""
+    name = relative.rsplit("/", 1)[-1]
+    for rule in reversed(rules):
+        if rule.pattern.directory_only and not is_dir:
+            continue
+        if rule.base:
+            if not relative.startswith(rule.base + "/"):
+                continue
+            below = relative[len(rule.base) + 1:]
+        else:
+            below = relative
+        if rule.regex.match(below if rule.pattern.anchored else name):
+            return not rule.pattern.negated
+    return False
+
+
+def _read_config(path: Path) -> dict[tuple[str, str], str]:
+    """The few ``section.key = value`` pairs of a git config file (no includes, no subsections)."""
+    values: dict[tuple[str, str], str] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return values
+    section = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        header = re.match(r"\[\s*([A-Za-z0-9.-]+)(?:\s+\"[^\"]*\")?\s*\]", line)
+        if header:
+            section = header.group(1).lower() if '"' not in line else ""
+            continue
+        pair = re.match(r"([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$", line)
+        if pair and section:
+            value = (pair.group(2) or "true").strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            values[(section, pair.group(1).lower())] = value
+    return values
+
+
+def _global_excludes(repository: Path, environ: dict[str, str]) -> Path | None:
+    home = environ.get("HOME") or str(Path.home())
+    xdg = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    configured = ""
+    for config in (Path(xdg) / "git" / "config", Path(home) / ".gitconfig",
+                   _common_dir(repository) / "config"):
+        configured = _read_config(config).get(("core", "excludesfile"), configured)
+    if configured:
+        return Path(os.path.expanduser(configured.replace("~", home, 1) if configured.startswith("~")
+                                       else configured))
+    return Path(xdg) / "git" / "ignore"
+
+
+def base_rules(top: Path, repository: Path, environ: dict[str, str] | None = None) -> list[IgnoreRule]:
+    """``core.excludesFile`` then ``info/exclude``: the rules below every ``.gitignore``."""
+    rules: list[IgnoreRule] = []
+    excludes = _global_excludes(repository, dict(environ if environ is not None else os.environ))
+    if excludes is not None:
+        rules.extend(_rules_from(excludes, ""))
+    rules.extend(_rules_from(_common_dir(repository) / "info" / "exclude", ""))
+    return rules
+
+
+def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]) -> Iterator[str]:
+    """Files not ignored under ``start`` (relative dir), walking only into directories git would."""
+    # The .gitignore files from the top down to the start directory are all in force there.
+    inherited = list(rules) + _rules_from(top / ".gitignore", "")
+    here = ""
+    for part in [p for p in start.split("/") if p]:
+        here = f"{here}/{part}" if here else part
+        inherited.extend(_rules_from(top / here / ".gitignore", here))
+    # Each stack item: (relative dir, the rules in force there).
+    stack: list[tuple[str, list[IgnoreRule]]] = [(start, inherited)]
+    while stack:
+        relative, in_force = stack.pop()
+        directory = top / relative if relative else top
+        try:
+            with os.scandir(directory) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.name == ".git":  # the repository (a directory, or a file in a linked work tree)
+                continue
+            child = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if _is_ignored(child, True, in_force):
+                    continue
+                if (Path(entry.path) / ".git").exists() and child not in tracked:
+                    continue  # a nested repository: git lists it as one entry, not its files
+                stack.append((child, in_force + _rules_from(Path(entry.path) / ".gitignore", child)))
+            elif child not in tracked and not _is_ignored(child, False, in_force):
+                yield child
+
+
+def listing(top: Path, directory: Path, environ: dict[str, str] | None = None) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``."""
+    repository = git_dir(top)
+    if repository is None:
+        return None
+    tracked = read_index(repository)
+    if tracked is None or (repository / "sharedindex").exists() or _has_split_index(repository):
+        return None
+    try:
+        start = directory.relative_to(top).as_posix() if directory != top else ""
+    except ValueError:
+        return None
+    start = "" if start == "." else start
+    within = {path for path in tracked if not start or path.startswith(start + "/")}
+    untracked = set(_untracked(top, start, base_rules(top, repository, environ), tracked))
+    return sorted(within | untracked)
+
+
+def _has_split_index(repository: Path) -> bool:
+    try:
+        return any(name.startswith("sharedindex.") for name in os.listdir(repository))
+    except OSError:
+        return False

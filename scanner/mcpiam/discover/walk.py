@@ -1,0 +1,256 @@
+"""Discovery: which files under the given paths are MCP configs, or might be.
+
+In a git work tree the candidates are the files git tracks plus untracked files it does not
+ignore (so a developer's local ``.cursor/mcp.json`` is seen), read from the index and the ignore
+files without starting git (``scanner/gitfiles.py``); elsewhere a walk that skips VCS
+and dependency folders. A file matches the catalogue by its path, or becomes a content candidate
+when its name is unknown but its first bytes name an MCP root key. Files named on the command
+line are always scanned.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcpiam.catalogue import Catalogue, FileKind
+from mcpiam.core.globs import glob_regex
+from mcpiam.core.notes import Note
+
+# Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "jspm_packages", ".venv", "venv",
+        "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages",
+        ".gradle", ".m2", ".cargo", "target", ".next", ".nuxt", ".terraform", ".yarn", ".pnpm-store",
+        "vendor", "Pods", "DerivedData",
+    }
+)
+STRUCTURED_SUFFIXES = (".json", ".jsonc", ".json5", ".yaml", ".yml", ".toml")
+# Cheap pre-check before parsing a file with an unknown name: does its head mention an MCP root?
+CONTENT_HINT = re.compile(
+    rb"mcpServers|mcp_servers|context_servers|modelContextProtocolServers|mcp-servers"
+    rb"|mcp_config|startCommand|modelcontextprotocol\.io/schemas"
+    rb"|[\"']?servers[\"']?\s*[:=]|[\"']mcp[\"']\s*:|^\s*mcp\s*:|^\s*extensions\s*:",
+    re.MULTILINE,
+)
+CONTENT_HEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file that may be an MCP config, with the catalogue kinds its path matches."""
+
+    path: Path  # absolute
+    display: str  # relative to the scan root when under it, POSIX separators
+    kinds: tuple[FileKind, ...]  # catalogue kinds matched by path, most specific first
+    named: bool  # named on the command line: always scanned
+    posix_modes: bool = True  # do POSIX permission bits apply (False when swept as a Windows home)
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What discovery found under the given paths, and what it could not read."""
+
+    root: Path
+    candidates: tuple[Candidate, ...]
+    notes: tuple[Note, ...]
+    files_considered: int
+
+
+class _PathMatcher:
+    """Claims relative paths for catalogue kinds; one combined pattern keeps a walk fast.
+
+    The pattern only filters: it matches exactly the paths some catalogue glob matches (a glob
+    without "/" on the file name, any other on the whole path, as ``glob_match`` does), and
+    every such path gets the catalogue's own ordered claim (sibling rules included). Built only
+    for a directory walk: a named file is claimed directly (``_claim``), compiling nothing.
+    """
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        name_globs: set[str] = set()
+        path_globs: set[str] = set()
+        for kind in catalogue.file_kinds():
+            for pattern in list(kind.project) + [rule.glob for rule in kind.project_if_sibling]:
+                (path_globs if "/" in pattern else name_globs).add(pattern)
+        self._names = _any_of(glob_regex(glob).pattern for glob in sorted(name_globs))
+        # A path glob's last segment must match the file name: a cheap test before the whole path.
+        self._tails = _any_of(glob_regex(glob.rsplit("/", 1)[-1]).pattern for glob in sorted(path_globs))
+        self._paths = _any_of(glob_regex(glob).pattern for glob in sorted(path_globs))
+
+    def match(self, relative: str, base: Path) -> tuple[FileKind, ...]:
+        name = relative.rsplit("/", 1)[-1]
+        if not (self._names.match(name) or (self._tails.match(name) and self._paths.match(relative))):
+            return ()
+        return _claim(self._catalogue, relative, base)
+
+
+def _claim(catalogue: Catalogue, relative: str, base: Path) -> tuple[FileKind, ...]:
+    return catalogue.claim_project_path(relative, exists=lambda rel: (base / rel).exists())
+
+
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    alternatives = [f"(?:{pattern})" for pattern in patterns]
+    return re.compile("|".join(alternatives) if alternatives else "(?!)")
+
+
+def git_toplevel(path: Path) -> Path | None:
+    """The work tree containing ``path``, found by looking for ``.git`` upwards (no subprocess)."""
+    current = path if path.is_dir() else path.parent
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _git_files(top: Path, directory: Path) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
+    read from the repository itself (mcpiam never starts a process); None means "walk"."""
+    from mcpiam.discover.gitfiles import listing
+
+    return listing(top, directory)
+
+
+def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[str]:
+    """Every regular file under ``directory`` as a path string (Path objects only for the few
+    kept: building one per file dominates a large tree); links to directories are not followed."""
+    stack = [str(directory)]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as error:
+            notes.append(
+                Note(_display(Path(current), root), "warning", "unreadable-directory",
+                     f"directory skipped: {error.strerror or type(error).__name__}")
+            )
+            continue
+        subdirs = []
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS:
+                        subdirs.append(entry.path)
+                else:  # files, links, and special files (judged by the caller before opening)
+                    yield entry.path
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _relative_text(path: str, base: str) -> str | None:
+    """``path`` relative to ``base`` as POSIX text by string slicing (both absolute, same
+    spelling: they come from one listing), or None when it is not under ``base``."""
+    prefix = base.rstrip(os.sep) + os.sep
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix):]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
+
+
+def _project_relative(path: Path, top: Path | None, root: Path) -> str:
+    base = top or root
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.name
+
+
+def content_hint(path: Path) -> bool:
+    """Cheap check on the first bytes of a structured file with an unknown name."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(CONTENT_HEAD_BYTES)
+    except OSError:
+        return False
+    return CONTENT_HINT.search(head) is not None
+
+
+def _is_special(path: Path) -> str | None:
+    """A reason not to open this path (FIFO, device, socket, dangling or looping link), or None."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "dangling symbolic link" if path.is_symlink() else "file not found"
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return "symbolic link loop"
+        return error.strerror or type(error).__name__
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return "not a regular file (FIFO, socket or device)"
+    return None
+
+
+def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = None) -> Discovery:
+    """Find config candidates under ``paths`` (files or directories)."""
+    given = [Path(p) for p in paths] or [Path(".")]
+    scan_root = (root or Path.cwd()).resolve()
+    matcher: _PathMatcher | None = None
+    notes: list[Note] = []
+    candidates: dict[Path, Candidate] = {}
+    considered = 0
+
+    for raw in given:
+        absolute = Path(os.path.abspath(raw))
+        reason = _is_special(absolute)
+        if reason is not None:
+            notes.append(Note(_display(absolute, scan_root), "warning", "unreadable-path",
+                              f"path skipped: {reason}"))
+            continue
+        top = git_toplevel(absolute)
+        if absolute.is_dir():
+            listed = _git_files(top, absolute) if top is not None else None
+            base = top or absolute
+            if listed is not None and top is not None:
+                files: Iterable[str] = (os.path.join(top, name) for name in listed)
+            else:
+                files = _walk(absolute, notes, scan_root)
+            base_text = str(base)
+            matcher = matcher or _PathMatcher(catalogue)
+            for file_text in files:
+                considered += 1
+                relative = _relative_text(file_text, base_text)
+                if relative is None:
+                    relative = _project_relative(Path(file_text), top, absolute)
+                kinds = matcher.match(relative, base)
+                if not kinds and not relative.lower().endswith(STRUCTURED_SUFFIXES):
+                    continue
+                file_path = Path(file_text)
+                if file_path.is_dir():  # a link to a directory: never followed
+                    continue
+                reason = _is_special(file_path)
+                if reason is not None:
+                    if kinds:
+                        notes.append(Note(_display(file_path, scan_root), "warning",
+                                          "unreadable-path", f"config skipped: {reason}"))
+                    continue
+                if not kinds and not content_hint(file_path):
+                    continue
+                key = Path(os.path.abspath(file_path))
+                candidates.setdefault(
+                    key, Candidate(key, _display(key, scan_root), kinds, named=False)
+                )
+        else:
+            considered += 1
+            relative = _project_relative(absolute, top, scan_root)
+            candidates[absolute] = Candidate(
+                absolute, _display(absolute, scan_root), _claim(catalogue, relative, top or scan_root), named=True
+            )
+
+    ordered = tuple(sorted(candidates.values(), key=lambda c: c.display))
+    return Discovery(scan_root, ordered, tuple(notes), considered)

@@ -1,0 +1,6 @@
+"""The engine: runs the stages in order and hands the result to the reporters.
+
+``scan.scan_paths`` runs discover, parse, model, detect, checks and triage over named paths and
+returns an ``result.ScanResult``; ``sweep.run_sweep`` feeds a machine's homes through the same
+scan and adds the host's identity (``sweep.SweepResult``). Nothing here knows a client or a rule.
+"""

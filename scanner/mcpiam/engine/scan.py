@@ -1,0 +1,263 @@
+"""The scan pipeline: discover, parse, model, run the rules, and hand back one ScanResult.
+
+Data flows one way through here; every finding passes through ``collect_findings``, the single
+place that applies rule selection, sorts and de-duplicates. The policy file's scan-wide settings
+(ignored paths, rule switches, severity overrides) are applied in ``scan_paths``; then
+``mcpiam.triage.apply`` is the single place that sets findings aside (inline suppressions, the policy's
+allow-list, the baseline).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mcpiam import __version__
+from mcpiam.catalogue import Catalogue, FileKind, default_catalogue, union_expands, union_name_fields
+from mcpiam.checks import all_rules
+from mcpiam.checks.base import Rule, ScanInput, ScanOptions, key_identifier
+from mcpiam.discover.walk import Candidate, Discovery, discover
+from mcpiam.core.document import Document, ProblemLevel
+from mcpiam.model.env_files import load_env_files
+from mcpiam.model.extract import confirm_content, extract_claim, recognise_by_content
+from mcpiam.core.findings import Finding, Severity
+from mcpiam.model.servers import ConfigFile, Scope
+from mcpiam.parse import FORMATS, parse_file, read_head, sniff_format
+from mcpiam.policy import Policy, find_policy, load_policy
+from mcpiam.policy.apply import apply_to_findings, is_ignored_path
+from mcpiam.policy.codeowners import load_codeowners
+from mcpiam.core.notes import Note
+from mcpiam.engine.result import ScanResult
+from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSettings:
+    """How to scan: rule selection, policy, triage and failure threshold."""
+
+    fail_on: Severity = Severity.HIGH
+    options: ScanOptions = ScanOptions()
+    select: tuple[str, ...] = ()  # rule ids to run; empty = all
+    ignore: tuple[str, ...] = ()  # rule ids not to run
+    rules_dirs: tuple[Path, ...] = ()  # extra token-family directories (--rules)
+    policy_path: Path | None = None  # --policy; when None, .mcpiam.yaml at the scan root if present
+    policy: Policy | None = None  # an already loaded policy (wins over policy_path and the lookup)
+    triage: TriageSettings = TriageSettings()  # suppressions and baseline (scanner/triage.py)
+    # False: discover, parse, model and resolve the policy only (the inventory); no rule runs, so
+    # no credential is looked for and the result has no findings.
+    run_rules: bool = True
+
+
+def _scope(kind: FileKind) -> Scope:
+    try:
+        return Scope(kind.scope)
+    except ValueError:
+        return Scope.UNKNOWN
+
+
+def _notes_from(document: Document, display: str) -> list[Note]:
+    return [
+        Note(display, problem.level.value, problem.code, problem.message, problem.span)
+        for problem in document.problems
+        if problem.level is not ProblemLevel.ERROR
+    ]
+
+
+def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile | None, list[Note]]:
+    """Parse one candidate and build its servers; None when it turns out not to be an MCP config."""
+    kinds: tuple[FileKind, ...] = candidate.kinds
+    if kinds:
+        kind = kinds[0]
+        if kind.format not in FORMATS:
+            return None, [Note(candidate.display, "info", "unsupported-format",
+                               f"{kind.client} reads this file as {kind.format}, which mcpiam "
+                               "does not parse yet; skipped")]
+        document = parse_file(candidate.path, kind.format)
+        if not document.errors and not confirm_content(document, kind, catalogue):
+            # A generic file name (server.json, manifest.json) that is not an MCP manifest.
+            if not candidate.named:
+                return None, []
+        recognised_by = "argument" if candidate.named else "path"
+    else:
+        head = read_head(candidate.path, 4096)  # stat-first, non-blocking: never hangs on a FIFO
+        fmt = sniff_format(candidate.path.name, head)
+        if fmt is None:
+            if candidate.named:
+                return None, [Note(candidate.display, "warning", "not-a-config",
+                                   "not recognised as an MCP config: unknown file type; skipped")]
+            return None, []
+        document = parse_file(candidate.path, fmt)
+        recognised = recognise_by_content(document, catalogue)
+        if recognised is None:
+            if not (document.errors and candidate.named):
+                if candidate.named:
+                    return None, _notes_from(document, candidate.display) + [
+                        Note(candidate.display, "warning", "not-a-config",
+                             "not recognised as an MCP config: no server map found; skipped")
+                    ]
+                return None, []
+            recognised = catalogue.file_kind("unknown-mcp-config")
+        kind = recognised
+        kinds = (recognised,)
+        recognised_by = "content"
+    servers = extract_claim(document, kinds, catalogue) if document.roots else ()
+    mode = None
+    if candidate.posix_modes and os.name == "posix":
+        try:
+            mode = stat.S_IMODE(os.stat(candidate.path).st_mode)
+        except OSError:
+            mode = None
+    config = ConfigFile(
+        path=candidate.display,
+        absolute_path=str(candidate.path),
+        client=kind.client,
+        file_kind=kind.id,
+        scope=_scope(kind),
+        document=document,
+        servers=servers,
+        recognised_by=recognised_by,
+        expands=union_expands(kinds),
+        mode=mode,
+        name_fields=union_name_fields(kinds),
+    )
+    return config, _notes_from(document, candidate.display)
+
+
+def resolve_policy(settings: ScanSettings, root: Path, paths: Sequence[Path] = ()) -> Policy:
+    """The scan's policy: given, named by --policy, or .mcpiam.yaml at the scan root (or in the one
+    directory scanned, for ``mcpiam scan path/to/repo``); raises PolicyError.
+
+    Paths in a policy found in the tree are relative to its folder, paths in one named by
+    --policy to the scan root. CODEOWNERS is read from that folder too, when the policy asks for
+    it, so rules stay pure functions.
+    """
+    policy = settings.policy
+    base = root
+    if policy is None:
+        path = settings.policy_path
+        if path is None:
+            path = find_policy(root)
+            if path is None and len(paths) == 1 and Path(paths[0]).is_dir():
+                path = find_policy(Path(paths[0]))
+            if path is not None:
+                base = Path(os.path.abspath(path)).parent
+        if path is None:
+            return Policy()
+        display = _display(Path(path), root)
+        policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()])
+    base_dir = Path(policy.base_dir) if policy.base_dir is not None else base
+    policy = replace(policy, base_dir=str(base_dir))
+    if policy.owners_from_codeowners and not policy.codeowners:
+        source, codeowners = load_codeowners(base_dir)
+        shown = _display(base_dir / source, root) if source is not None else None
+        policy = replace(policy, codeowners_source=shown, codeowners=codeowners)
+    return policy
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def selected_rules(settings: ScanSettings, rules: Sequence[Rule] | None = None,
+                   policy: Policy = Policy()) -> tuple[Rule, ...]:
+    chosen = []
+    for rule in rules if rules is not None else all_rules():
+        if settings.select and rule.info.id not in settings.select:
+            continue
+        if rule.info.id in settings.ignore or rule.info.id in policy.disabled_rules:
+            continue
+        chosen.append(rule)
+    return tuple(chosen)
+
+
+def collect_findings(scan: ScanInput, rules: Sequence[Rule]) -> tuple[Finding, ...]:
+    """Run every rule and return its findings sorted and without exact duplicates."""
+    unique: dict[tuple, Finding] = {}
+    for rule in rules:
+        for finding in rule.check(scan):
+            key = (finding.fingerprint, finding.location.span, finding.message)
+            unique.setdefault(key, finding)
+    return tuple(sorted(unique.values(), key=Finding.sort_key))
+
+
+def scan_paths(
+    paths: Iterable[Path],
+    settings: ScanSettings = ScanSettings(),
+    catalogue: Catalogue | None = None,
+    root: Path | None = None,
+    discovery: Discovery | None = None,
+) -> ScanResult:
+    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
+    catalogue = catalogue or default_catalogue()
+    paths = list(paths)
+    found = discovery if discovery is not None else discover(paths, catalogue, root=root)
+    policy = resolve_policy(settings, found.root, paths)
+    configs: list[ConfigFile] = []
+    notes: list[Note] = list(found.notes)
+    for candidate in found.candidates:
+        if candidate.display == policy.source:
+            continue  # the policy file itself is not an MCP config
+        if is_ignored_path(policy, str(candidate.path), candidate.display):
+            notes.append(Note(candidate.display, "info", "ignored-by-policy",
+                              f"not read: ignore_paths in {policy.source} covers it"))
+            continue
+        config, file_notes = load_config(candidate, catalogue)
+        notes.extend(file_notes)
+        if config is not None:
+            configs.append(config)
+    env_files, env_notes = load_env_files(configs, found.root, paths)  # envFile: secrets at their own lines
+    configs.extend(env_files)
+    notes.extend(env_notes)
+    rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
+    options = replace(settings.options, policy=policy,
+                      extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
+    credentials: tuple = ()
+    unexpanded: tuple = ()
+    if any(rule.info.needs_credentials for rule in rules):
+        from mcpiam.secrets.detect import find_credentials
+        from mcpiam.secrets.families import load_families
+
+        # A user's own families are checked against their examples; the shipped ones are
+        # checked by the test suite, so a plain scan skips that work.
+        families = load_families(settings.rules_dirs, check_examples=bool(settings.rules_dirs))
+        credentials, unexpanded = find_credentials(
+            configs, families, catalogue, options.fingerprint_key
+        )
+    scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
+                     unexpanded_references=unexpanded)
+    allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
+    triage_settings = replace(settings.triage, allowed_fingerprints=(
+        settings.triage.allowed_fingerprints + allowlist))
+    ran = [rule.info.id for rule in rules]
+    made = apply_to_findings(policy, collect_findings(scan, rules))
+    findings, set_aside = triage(made, configs, found.root, ran, triage_settings, options.fingerprint_key)
+    notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
+        Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
+             entry.span)
+        for index, entry in unused_allowlist_entries(policy, made, configs, ran,
+                                                     [rule.info.id for rule in all_rules()], paths)
+    )
+    for rule in rules:
+        if rule.notes is not None:
+            notes.extend(rule.notes(scan))
+    return ScanResult(
+        root=str(found.root),
+        findings=findings,
+        notes=tuple(sorted(notes, key=lambda n: (n.path, n.code, n.message))),
+        configs=tuple(configs),
+        rules=tuple(rule.info for rule in rules),
+        fail_on=settings.fail_on,
+        tool_version=__version__,
+        files_considered=found.files_considered,
+        allowlisted=sum(1 for item in set_aside.suppressed if item.source == "policy"),
+        policy=policy.source,
+        triage=set_aside,
+        fingerprint_key_id=key_identifier(options.fingerprint_key),
+        applied_policy=policy,
+    )

@@ -1,0 +1,79 @@
+"""Stage 2, parse: bytes on disk to ``mcpiam.core.document.Document``: located trees for every config format.
+
+``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both,
+``sniff_format`` guesses the format and ``read_head`` gives it the first bytes without blocking on
+a FIFO. None of them raises: whatever goes wrong becomes a Problem.
+Format parsers (and the tree-sitter grammars behind them) are imported on first use, so importing
+this package stays cheap for a pre-commit hook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+from mcpiam.core.document import Document, Problem, ProblemLevel
+from mcpiam.parse.common import gc_paused
+from mcpiam.parse.sniff import sniff_format
+from mcpiam.parse.source import SourceText, read_head
+from mcpiam.parse.source import read_source as _read_source
+
+__all__ = [
+    "FORMATS", "MAX_BYTES", "SourceText",
+    "parse_file", "parse_text", "read_head", "read_source", "sniff_format",
+]
+
+MAX_BYTES = 2 * 1024 * 1024
+
+# format -> (module, function, extra arguments); "jsonc" documents report format "json".
+_PARSERS: dict[str, tuple[str, str, tuple[object, ...]]] = {
+    "json": ("mcpiam.parse.json_parser", "parse_json", (True,)),
+    "jsonc": ("mcpiam.parse.json_parser", "parse_json", (False,)),
+    "yaml": ("mcpiam.parse.yaml_parser", "parse_yaml", ()),
+    "toml": ("mcpiam.parse.toml_parser", "parse_toml", ()),
+    "markdown": ("mcpiam.parse.frontmatter", "parse_markdown", ()),
+    "dotenv": ("mcpiam.parse.dotenv_parser", "parse_dotenv", ()),
+}
+FORMATS = tuple(_PARSERS)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _document_format(fmt: str) -> str:
+    return "json" if fmt == "jsonc" else fmt
+
+
+def read_source(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
+    """The decoded text of ``path``, or None with a Problem saying why it was skipped."""
+    return _read_source(path, max_bytes)
+
+
+def parse_text(text: str, fmt: str) -> Document:
+    """Parse ``text`` as ``fmt`` (json | jsonc | yaml | toml | markdown | dotenv)."""
+    target = _PARSERS.get(fmt)
+    if target is None:
+        unknown = Problem(ProblemLevel.ERROR, "unknown-format", "no parser for this format")
+        return Document(fmt, (), (unknown,))
+    # A lone surrogate cannot be encoded for tree-sitter or libyaml; U+FFFD keeps every offset.
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    module_name, function_name, arguments = target
+    try:
+        parse = getattr(importlib.import_module(module_name), function_name)
+        with gc_paused():
+            document: Document = parse(text, *arguments)
+        return document
+    except Exception as error:  # never a traceback, and never the message: it may quote the file
+        return Document(_document_format(fmt), (), (Problem(
+            ProblemLevel.ERROR, "internal-parse-error", f"the parser failed ({type(error).__name__})",
+        ),))
+
+
+def parse_file(path: Path, fmt: str, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and parse one file; the reader's problems come first."""
+    source = read_source(path, max_bytes)
+    if source.text is None:
+        return Document(_document_format(fmt), (), source.problems)
+    document = parse_text(source.text, fmt)
+    if not source.problems:
+        return document
+    return Document(document.format, document.roots, source.problems + document.problems, document.comments)

@@ -1,0 +1,31 @@
+"""Markdown files with YAML front matter (Claude Code subagents, Copilot agents, Cursor rules).
+
+Only the block between a first line ``---`` and the next ``---`` (or ``...``) line is read, as
+YAML, with positions in the Markdown file; the Markdown body is not configuration.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mcpiam.core.document import Document, Problem, ProblemLevel, Span
+from mcpiam.parse.positions import ShiftedLocator, TextIndex
+from mcpiam.parse.yaml_parser import parse_yaml
+
+_OPENING = re.compile(r"---[ \t]*\r?(?:\n|$)")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+
+
+def parse_markdown(text: str) -> Document:
+    opening = _OPENING.match(text)
+    if opening is None:
+        return Document("markdown", ())
+    body_start = opening.end()
+    closing = _CLOSING.search(text, body_start)
+    if closing is None:
+        return Document("markdown", (), (Problem(
+            ProblemLevel.WARNING, "unclosed-frontmatter",
+            "front matter starts with '---' but has no closing '---' line; not read", Span.point(1, 1),
+        ),))
+    locator = ShiftedLocator(TextIndex.of(text), body_start, len(text))
+    return parse_yaml(text[body_start:closing.start()], locator, format_name="markdown")

@@ -1,0 +1,187 @@
+"""Reading a file's text safely: never a traceback, never a hang, never more than the size cap.
+
+Special files (FIFOs, sockets, devices) are refused from ``stat`` before any ``open``; the file is
+opened non-blocking and checked again on the open descriptor, in case it was swapped meanwhile.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcpiam.core.document import Problem, ProblemLevel, Span
+
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 BE"),
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16 LE"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16 BE"),
+)
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A file's decoded text (None when it was skipped) and what the reader noticed."""
+
+    text: str | None
+    problems: tuple[Problem, ...] = ()
+
+
+def _skip(level: ProblemLevel, code: str, message: str) -> SourceText:
+    return SourceText(None, (Problem(level, code, message),))
+
+
+def _kind_of(mode: int) -> str | None:
+    """What a non-regular file is, for the message; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _os_error(error: OSError) -> SourceText:
+    name = errno.errorcode.get(error.errno or 0, type(error).__name__)
+    if isinstance(error, FileNotFoundError):
+        return _skip(ProblemLevel.WARNING, "not-found", "file not found")
+    if isinstance(error, IsADirectoryError):
+        return _skip(ProblemLevel.WARNING, "directory", "is a directory, not a file")
+    return _skip(ProblemLevel.WARNING, "unreadable", f"could not be read ({name})")
+
+
+def _read_prefix(path: Path, limit: int, whole: bool) -> bytes | SourceText:
+    """Up to ``limit`` bytes of a regular file (``whole``: a larger file is refused instead)."""
+    try:
+        before = os.stat(path)
+    except OSError as error:
+        return _os_error(error)
+    kind = _kind_of(before.st_mode)
+    if kind is not None:
+        code = "directory" if stat.S_ISDIR(before.st_mode) else "special-file"
+        return _skip(ProblemLevel.WARNING, code, f"is {kind}; not read")
+    if whole and before.st_size > limit:
+        return _too_large(limit)
+    flags = os.O_RDONLY
+    for optional in ("O_NONBLOCK", "O_BINARY", "O_NOCTTY"):  # not every platform has them
+        flags |= getattr(os, optional, 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        return _os_error(error)
+    try:
+        kind = _kind_of(os.fstat(descriptor).st_mode)
+        if kind is not None:
+            return _skip(ProblemLevel.WARNING, "special-file", f"is {kind}; not read")
+        chunks: list[bytes] = []
+        # One byte more than allowed tells "too large" without reading the rest (st_size can lie).
+        remaining = limit + 1 if whole else limit
+        while remaining > 0:
+            chunk = os.read(descriptor, min(_CHUNK, remaining))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as error:
+        return _os_error(error)
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if whole and len(data) > limit:
+        return _too_large(limit)
+    return data
+
+
+def _too_large(max_bytes: int) -> SourceText:
+    return _skip(ProblemLevel.WARNING, "too-large", f"larger than {max_bytes} bytes; skipped")
+
+
+def _first_bad_byte(data: bytes, position: int) -> Span:
+    line_start = data.rfind(b"\n", 0, position) + 1
+    line = data.count(b"\n", 0, position) + 1
+    column = len(data[line_start:position].decode("utf-8", "replace")) + 1
+    return Span.point(line, column)
+
+
+def decode_bytes(data: bytes) -> SourceText:
+    """Bytes to text: BOMs honoured and stripped, binary refused, bad UTF-8 replaced and noted."""
+    problems: list[Problem] = []
+    if not data:
+        return SourceText("", (Problem(ProblemLevel.INFO, "empty", "the file is empty"),))
+    for mark, encoding, label in _BOMS:
+        if data.startswith(mark):
+            body = data[len(mark):]
+            problems.append(
+                Problem(ProblemLevel.INFO, "bom", f"starts with a {label} byte order mark; removed")
+            )
+            if encoding == "utf-8":
+                data = body
+                break
+            try:
+                text = body.decode(encoding)
+            except UnicodeDecodeError:
+                text = body.decode(encoding, "replace")
+                problems.append(Problem(
+                    ProblemLevel.WARNING, "decode-error",
+                    f"invalid {label} data; undecodable bytes were replaced",
+                ))
+            if "\x00" in text:
+                return _skip(ProblemLevel.WARNING, "binary", "contains NUL characters; looks binary; skipped")
+            return SourceText(text, tuple(problems) + _line_end_problems(text))
+    if b"\x00" in data:
+        return _skip(ProblemLevel.WARNING, "binary", "contains NUL bytes; looks binary; skipped")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", "replace")
+        problems.append(Problem(
+            ProblemLevel.WARNING, "non-utf8",
+            "not valid UTF-8; undecodable bytes were replaced with U+FFFD",
+            _first_bad_byte(data, error.start),
+        ))
+    if not text:
+        problems.append(Problem(ProblemLevel.INFO, "empty", "the file is empty"))
+    return SourceText(text, tuple(problems) + _line_end_problems(text))
+
+
+def _line_end_problems(text: str) -> tuple[Problem, ...]:
+    position = text.find("\r\n")
+    if position < 0:
+        return ()
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return (Problem(ProblemLevel.INFO, "crlf", "uses CRLF line endings", Span.point(line, column)),)
+
+
+def read_source(path: Path, max_bytes: int) -> SourceText:
+    """Read and decode one file; every failure becomes a Problem."""
+    try:
+        data = _read_prefix(Path(path), max_bytes, whole=True)
+        if isinstance(data, SourceText):
+            return data
+        return decode_bytes(data)
+    except Exception as error:  # a reader must never take the scan down with it
+        message = f"could not be read ({type(error).__name__})"
+        return _skip(ProblemLevel.WARNING, "internal-read-error", message)
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file, for sniffing its format; b"" when unreadable.
+
+    Safe on FIFOs and devices, which a plain ``open`` would block on or read forever.
+    """
+    try:
+        data = _read_prefix(Path(path), size, whole=False)
+    except Exception:  # sniffing is best effort; read_source reports the real problem
+        return b""
+    return data if isinstance(data, bytes) else b""

@@ -1,0 +1,73 @@
+"""Helpers every renderer shares: canonical ordering, counts and terminal-safe text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mcpiam.core.document import format_route
+from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.model.servers import ConfigFile, Server
+from mcpiam.core.notes import Note
+
+# Highest first: the order counts are listed in.
+SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
+
+# C0/C1 controls and DEL could move the cursor or recolour a terminal; bidirectional overrides
+# could make a path read differently from what it is (Trojan Source). File names and keys come
+# from untrusted files, so they are escaped before they reach a terminal.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """``text`` with control and bidi-override characters shown as escapes (``\\x1b``, ``\\u202e``)."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in report order: path, position, rule, message; the fingerprint breaks ties."""
+    return sorted(findings, key=lambda f: (*f.sort_key(), f.severity.rank, f.fingerprint))
+
+
+def ordered_related(locations: Iterable[Location]) -> list[Location]:
+    """Related locations by path and position, so a rule's iteration order never shows."""
+    return sorted(locations, key=lambda loc: (loc.path, loc.span, loc.pointer))
+
+
+def note_sort_key(note: Note) -> tuple:
+    span = note.span
+    position = (span.start_line, span.start_column, span.end_line, span.end_column) if span else (0, 0, 0, 0)
+    return (note.path, position, note.level, note.code, note.message)
+
+
+def ordered_notes(notes: Iterable[Note]) -> list[Note]:
+    return sorted(notes, key=note_sort_key)
+
+
+def ordered_configs(configs: Iterable[ConfigFile]) -> list[ConfigFile]:
+    return sorted(configs, key=lambda c: (c.path, c.client, c.file_kind, c.absolute_path))
+
+
+def ordered_servers(servers: Iterable[Server]) -> list[Server]:
+    return sorted(servers, key=lambda s: (s.name_span, s.name, format_route(s.route)))
+
+
+def defined_server_count(configs: Iterable[ConfigFile]) -> int:
+    """Servers the configs define; reference-only entries (a name pointing elsewhere) are not counted."""
+    return sum(1 for config in configs for server in config.servers if not server.reference_only)
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = {severity: 0 for severity in SEVERITIES_DESCENDING}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"

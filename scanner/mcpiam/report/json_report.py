@@ -1,0 +1,166 @@
+"""The JSON report: findings, notes and the server inventory in one versioned document.
+
+The shape is described by ``json-report.schema.json`` beside this module (``version`` 1) and in
+``docs/output.md``. Keys are sorted and lists ordered, and nothing time-dependent is written, so
+identical input gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mcpiam.core.document import Span
+from mcpiam.core.findings import Finding, Location
+from mcpiam.report._shared import (
+    SEVERITIES_DESCENDING,
+    defined_server_count,
+    ordered_configs,
+    ordered_findings,
+    ordered_notes,
+    ordered_related,
+    ordered_servers,
+)
+from mcpiam.report.inventory import server_record
+from mcpiam.core.notes import Note
+from mcpiam.engine.result import ScanResult
+
+REPORT_VERSION = 1
+TOOL_NAME = "mcpiam"
+
+
+def _span(span: Span | None) -> dict[str, int | None]:
+    if span is None:
+        return {"line": None, "column": None, "end_line": None, "end_column": None}
+    return {
+        "line": span.start_line,
+        "column": span.start_column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def _location(location: Location) -> dict[str, object]:
+    return {"path": location.path, "route": location.pointer, **_span(location.span)}
+
+
+def _finding(finding: Finding, result: ScanResult) -> dict[str, object]:
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        **_location(finding.location),
+        "server": finding.server,
+        "client": finding.client,
+        "fingerprint": finding.fingerprint,
+        "failing": finding.severity.rank >= result.fail_on.rank,
+        "related": [_location(related) for related in ordered_related(finding.related)],
+        "properties": dict(finding.properties),
+    }
+
+
+def _note(note: Note) -> dict[str, object]:
+    return {"path": note.path, "level": note.level, "code": note.code, "message": note.message, **_span(note.span)}
+
+
+def _summary(result: ScanResult) -> dict[str, object]:
+    by_severity = {severity.value: 0 for severity in SEVERITIES_DESCENDING}
+    by_rule = {rule.id: 0 for rule in result.rules}
+    for finding in result.findings:
+        by_severity[finding.severity.value] += 1
+        by_rule[finding.rule_id] = by_rule.get(finding.rule_id, 0) + 1
+    notes = {"warning": 0, "info": 0}
+    for note in result.notes:
+        notes[note.level] = notes.get(note.level, 0) + 1
+    return {
+        "findings": len(result.findings),
+        "by_severity": by_severity,
+        "by_rule": by_rule,
+        "fail_on": result.fail_on.value,
+        "failing": len(result.failing),
+        "configs": len(result.configs),
+        "servers": defined_server_count(result.configs),
+        "files_considered": result.files_considered,
+        "notes": notes,
+        "policy": result.policy,
+        "allowlisted": result.allowlisted,
+    }
+
+
+def _triage(result: ScanResult) -> dict[str, object]:
+    triage = result.triage
+    return {
+        "baseline": triage.baseline,
+        "baselined": len(triage.baselined),
+        "ignores": triage.ignores,
+        "suppressed": len(triage.suppressed),
+        "suppressions": [
+            {"fingerprint": item.finding.fingerprint, "rule_id": item.finding.rule_id,
+             "source": item.source, "reason": item.reason, **_location(item.finding.location)}
+            for item in sorted(triage.suppressed, key=lambda item: item.finding.sort_key())
+        ],
+        "stale_baseline_entries": [
+            entry.as_data() for entry in sorted(triage.stale, key=lambda e: (e.path, e.rule_id, e.route))
+        ],
+        "warnings": list(triage.warnings),
+    }
+
+
+def fingerprint_key_data(key_id: str) -> dict[str, object]:
+    """Which key made the credential fingerprints: its identifier (never the key) and whether it is
+    the built-in default, which anyone can use to test a guessed secret against a fingerprint."""
+    from mcpiam.checks.base import DEFAULT_FINGERPRINT_KEY, key_identifier
+
+    return {"id": key_id, "default": key_id == key_identifier(DEFAULT_FINGERPRINT_KEY)}
+
+
+def report_data(result: ScanResult) -> dict[str, object]:
+    """The report as plain data (what ``render`` serialises)."""
+    data = _report_data(result)
+    if result.triage.active:
+        data["triage"] = _triage(result)
+    return data
+
+
+def _report_data(result: ScanResult) -> dict[str, object]:
+    rules = {rule.id: rule for rule in result.rules}
+    extra: dict[str, object] = {}
+    if result.fingerprint_key_id:
+        extra["fingerprint_key"] = fingerprint_key_data(result.fingerprint_key_id)
+    return {
+        **extra,
+        "version": REPORT_VERSION,
+        "tool": {"name": TOOL_NAME, "version": result.tool_version},
+        "root": result.root,
+        "summary": _summary(result),
+        "rules": [
+            {
+                "id": rule.id,
+                "severity": rule.severity.value,
+                "summary": rule.summary,
+                "tags": list(rule.tags),
+                "controls": list(rule.controls),
+                "precision": rule.precision,
+            }
+            for rule in sorted(rules.values(), key=lambda r: r.id)
+        ],
+        "findings": [_finding(finding, result) for finding in ordered_findings(result.findings)],
+        "notes": [_note(note) for note in ordered_notes(result.notes)],
+        "configs": [
+            {
+                "path": config.path,
+                "client": config.client,
+                "kind": config.file_kind,
+                "scope": config.scope.value,
+                "format": config.document.format,
+                "recognised_by": config.recognised_by,
+                "servers": [server_record(config, server, result.applied_policy)
+                            for server in ordered_servers(config.servers)],
+            }
+            for config in ordered_configs(result.configs)
+        ],
+    }
+
+
+def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
+    """The JSON report; every note is included whatever ``verbose`` says, ``color`` is ignored."""
+    return json.dumps(report_data(result), indent=2, sort_keys=True, ensure_ascii=True)

@@ -1,0 +1,292 @@
+"""Credential detection: every literal credential in the scanned configs, typed and fingerprinted.
+
+This is part of the model step: rules (``embedded-secret``, ``unscoped-token`` and the identity
+rules) read the credentials found here and never look at raw text themselves. A credential keeps
+its value only in memory, for the keyed fingerprint; what leaves this module for output is a
+redacted preview and the fingerprint.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from mcpiam.catalogue import Catalogue, name_field_at
+from mcpiam.core.document import Span
+from mcpiam.core.findings import Location
+from mcpiam.model.servers import ConfigFile, Server, ServerIndex, substring_span
+from mcpiam.secrets.families import TokenFamily, TokenMatch, match_value
+from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, candidates_in
+from mcpiam.secrets.references import (
+    ReferenceOccurrence,
+    check_references,
+    is_placeholder,
+    is_secret_manager_uri,
+)
+
+MIN_GENERIC_LENGTH = 8
+REFERENCE_GLUE = " \t-_:/.,;\"'"  # what may surround references in a value that is only references
+GENERIC_ENTROPY_PLACES = frozenset({"env", "header", "flag-value", "pair", "url-password",
+                                    "url-query", "default"})
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A literal credential found in a config file."""
+
+    config: ConfigFile
+    server: Server | None  # the server whose subtree holds it, if any
+    candidate: SecretCandidate = field(repr=False)
+    family: TokenFamily | None  # None for a generic (keyword / entropy) detection
+    generic_kind: str  # "" for a family match; else e.g. "keyword", "high-entropy"
+    span: Span
+    fingerprint: str  # keyed HMAC-SHA256 of the value (hex), stable across files and machines
+    preview: str  # at most the family prefix and the last 4 characters
+    secret_length: int
+    claims: tuple[tuple[str, str], ...] = ()  # decoded JWT claims worth reporting (exp, role, scope)
+    # The account it logs in as (a connection string's user name; not a secret) and where.
+    account: str = ""
+    account_span: Span | None = None
+    offset: int = field(default=-1, compare=False)  # where the secret starts in the value's text
+    _value: str = field(default="", repr=False, compare=False)
+
+    @property
+    def location(self) -> Location:
+        """Where the secret is written (the value's route, the secret's own span)."""
+        return Location(self.config.path, self.span, self.candidate.value.route)
+
+    @property
+    def label(self) -> str:
+        if self.family is not None:
+            return self.family.name
+        return {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
+                "password": "password"}.get(self.generic_kind, "secret")
+
+    def __str__(self) -> str:  # never the value
+        return f"Credential({self.label} {self.preview} at {self.config.path})"
+
+
+@dataclass(frozen=True, slots=True)
+class UnexpandedReference:
+    """A reference written in a syntax the owning client does not expand: the server receives
+    the text as it is, neither a secret nor a working reference."""
+
+    config: ConfigFile
+    server: Server | None
+    candidate: SecretCandidate
+    occurrence: ReferenceOccurrence
+    client_name: str
+    span: Span  # of the reference itself inside the value
+
+
+def keyed_fingerprint(value: str, key: bytes) -> str:
+    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def redact(value: str, family: TokenFamily | None) -> str:
+    """The family's literal prefix (if any) and the last four characters; nothing for short values."""
+    literal = family.prefilter if family is not None else None
+    prefix = literal if literal and value.startswith(literal) and len(literal) <= 16 else ""
+    if len(value) < 12:
+        return f"{prefix}…" if prefix else "…"
+    return f"{prefix}…{value[-4:]}"
+
+
+def _generic(candidate: SecretCandidate) -> str:
+    """A detect-secrets verdict on one extracted value, with its key name as context."""
+    from mcpiam.secrets import generic
+
+    return generic.classify(candidate.context, candidate.text, candidate.place in GENERIC_ENTROPY_PLACES)
+
+
+def find_credentials(
+    configs: Sequence[ConfigFile],
+    families: Sequence[TokenFamily],
+    catalogue: Catalogue,
+    fingerprint_key: bytes,
+) -> tuple[tuple[Credential, ...], tuple[UnexpandedReference, ...]]:
+    credentials: list[Credential] = []
+    unexpanded: list[UnexpandedReference] = []
+    for config in configs:
+        found, notes = _in_config(config, families, catalogue, fingerprint_key)
+        credentials.extend(found)
+        unexpanded.extend(notes)
+    return tuple(credentials), tuple(unexpanded)
+
+
+def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: Catalogue,
+               key: bytes) -> tuple[list[Credential], list[UnexpandedReference]]:
+    credentials: dict[tuple, Credential] = {}
+    unexpanded: list[UnexpandedReference] = []
+    servers = ServerIndex.of(config)
+    # Per value, the character ranges that hold a token a family recognised: a part of that
+    # token (after an "=" or ":" inside it) is not another secret, and must not be reported
+    # under a "name" that is really the token's first half.
+    tokens: dict[tuple, list[tuple[int, int]]] = {}
+    default_place = "env" if config.document.format == "dotenv" else "field"
+    for root in config.document.roots:
+        for candidate in candidates_in(root, default_place):
+            route = candidate.value.route
+            if candidate.start >= 0 and any(
+                start <= candidate.start and candidate.start + len(candidate.text) <= end
+                for start, end in tokens.get(route, ())
+            ):
+                continue
+            for item in _classify(config, servers, candidate, families, catalogue, key, unexpanded):
+                if item.family is not None and item.offset >= 0:
+                    tokens.setdefault(route, []).append((item.offset, item.offset + item.secret_length))
+                # The same secret reached through several splits (whole value, after "Bearer")
+                # is one credential: keep the tightest (shortest) candidate at that route.
+                ident = (candidate.value.route, item.fingerprint)
+                kept = credentials.get(ident)
+                if kept is None or (kept.family is None and item.family is not None) or (
+                    (kept.family is None) == (item.family is None)
+                    and item.secret_length < kept.secret_length
+                ):
+                    credentials[ident] = item
+    ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
+    return ordered, unexpanded
+
+
+def _preference(credential: Credential) -> tuple:
+    """Which of several readings of one secret to report: a family over a generic verdict, the
+    more specific family, then the outer value (a service-account JSON over its private key)."""
+    family = credential.family
+    return (family is not None, family.specificity.rank if family else -1,
+            -len(credential.candidate.value.route))
+
+
+def _one_per_secret(credentials: Iterable[Credential]) -> list[Credential]:
+    """One credential per position: a token inside JSON inside a string is reached both through
+    the string and through the embedded value (escaped in one, decoded in the other)."""
+    kept: dict[Span, Credential] = {}
+    for credential in credentials:
+        ident = credential.span
+        other = kept.get(ident)
+        if other is None or _preference(credential) > _preference(other):
+            kept[ident] = credential
+    return list(kept.values())
+
+
+def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandidate,
+              families: Sequence[TokenFamily], catalogue: Catalogue, key: bytes,
+              unexpanded: list[UnexpandedReference]) -> Iterator[Credential]:
+    text = candidate.text.strip()
+    if not text or is_secret_manager_uri(text):
+        return
+    refs = check_references(text, config.expands, catalogue)
+    if refs.expanded and not refs.residue.strip(REFERENCE_GLUE):
+        return  # wholly a reference the client expands
+    server = servers.at(candidate.value.route)
+    offset = candidate.text.find(text)
+    matches = match_value(families, text, candidate.context or None)
+    if candidate.place != "default" and "${" in text:
+        # A ${VAR:-default}'s default is a candidate of its own, judged without the "-" before it.
+        defaults = [m.span() for m in DEFAULT_EXPR.finditer(text)]
+        matches = [m for m in matches if not any(s <= m.start < e for s, e in defaults)]
+    if candidate.place != "default":  # a default's text is a literal, whatever it looks like
+        for occurrence in refs.unexpanded:
+            end = occurrence.start + len(occurrence.text)
+            if any(m.start < end and occurrence.start < m.end for m in matches):
+                continue  # a known token wrapped in reference-like brackets is a literal
+            start = candidate.start + offset + occurrence.start if candidate.start >= 0 else -1
+            unexpanded.append(UnexpandedReference(
+                config, server, candidate, occurrence, _client_name(catalogue, config.client),
+                _candidate_span(candidate, start, len(occurrence.text))))
+        if refs.unexpanded and not matches and not refs.literal.strip(REFERENCE_GLUE):
+            return  # wholly references: a mistake in the config, not a credential
+    for found in matches:
+        secret = text[found.start:found.end]
+        if is_placeholder(secret) or found.rejected:
+            continue
+        start = candidate.start + offset + found.start if candidate.start >= 0 else -1
+        span = _candidate_span(candidate, start, len(secret))
+        account, account_span = "", None
+        if found.account_start >= 0:
+            account = unquote(text[found.account_start:found.account_end])
+            account_at = candidate.start + offset + found.account_start if candidate.start >= 0 else -1
+            account_span = _candidate_span(candidate, account_at, found.account_end - found.account_start)
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=found.family,
+            generic_kind="", span=span, fingerprint=keyed_fingerprint(secret, key),
+            preview=redact(secret, found.family), secret_length=len(secret),
+            claims=_claims(found.claims), account=account, account_span=account_span,
+            offset=start, _value=secret,
+        )
+    if matches:
+        return
+    inside = _basic_token(candidate, text, families)
+    if inside is not None:
+        # HTTP Basic as sent: the whole base64 blob is the secret, named by the token inside it.
+        found, token = inside
+        start = candidate.start + offset if candidate.start >= 0 else -1
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=found.family,
+            generic_kind="", span=_candidate_span(candidate, start, len(text)),
+            fingerprint=keyed_fingerprint(token, key), preview=redact(token, found.family),
+            secret_length=len(text), claims=_claims(found.claims), offset=start, _value=token,
+        )
+        return
+    if (is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or refs.unexpanded
+            or candidate.composite):
+        return
+    server_route = server.route if server is not None else None
+    if name_field_at(config.name_fields, candidate.value.route, server_route) is not None:
+        return  # an env-var or secret NAME (catalogue name_fields); a token family still counts above
+    verdict = _generic(candidate)
+    if verdict:
+        start = candidate.start + offset if candidate.start >= 0 else -1
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=None, generic_kind=verdict,
+            span=_candidate_span(candidate, start, len(text)),
+            fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
+            secret_length=len(text), _value=text,
+        )
+
+
+BASIC_BLOB = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+
+
+def _basic_token(candidate: SecretCandidate, text: str,
+                 families: Sequence[TokenFamily]) -> tuple[TokenMatch, str] | None:
+    """The family token in the password of a ``Basic base64(user:password)`` credential."""
+    if not candidate.context.endswith(" Basic") or not BASIC_BLOB.match(text):
+        return None
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    _, colon, password = decoded.partition(":")
+    if not colon or not password.isprintable():
+        return None
+    for found in match_value(families, password, None):
+        token = password[found.start:found.end]
+        if not found.rejected and not is_placeholder(token):
+            return found, token
+    return None
+
+
+def _client_name(catalogue: Catalogue, client_id: str) -> str:
+    try:
+        return catalogue.client(client_id).name
+    except KeyError:
+        return client_id
+
+
+def _candidate_span(candidate: SecretCandidate, start: int, length: int) -> Span:
+    return substring_span(candidate.value, start, length)
+
+
+REPORTED_CLAIMS = ("exp", "iat", "role", "scope", "scp", "aud", "iss")
+
+
+def _claims(claims: object) -> tuple[tuple[str, str], ...]:
+    """The JWT claims that say who a token is and how long it lives (never the signature)."""
+    if not isinstance(claims, dict):
+        return ()
+    return tuple((k, str(claims[k])) for k in REPORTED_CLAIMS if k in claims)

@@ -1,0 +1,172 @@
+"""Where a secret hides in a config value: the places to look, each with the key that names it.
+
+Every string in a config file is a candidate, and so are the parts of it that carry a credential:
+the token after ``Bearer``, the value of ``--api-key=V`` or of the argument after ``--token``,
+``K=V`` pairs (docker ``-e``), ``Header: value`` strings, URL user info and query parameters,
+``${VAR:-default}`` defaults, and JSON inside a string (walked by the document itself).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from mcpiam.core.document import Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk
+from mcpiam.model.servers import Value, substring_span
+from mcpiam.secrets.references import is_secret_manager_uri
+
+# A flag that takes a credential as its next argument or after "=".
+SECRET_FLAG = re.compile(
+    r"^--?(?:[a-z0-9]+[-_])*(?:api[-_]?key|apikey|key|token|access[-_]token|auth[-_]token|"
+    r"secret|client[-_]secret|password|passwd|pass|pat|bearer|auth|credentials?|private[-_]key)$",
+    re.IGNORECASE,
+)
+AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S.*?)\s*$")
+# A header or variable name is short; a long run before ":" or "=" is a token's first half.
+HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S.*?)\s*$")
+KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.+?)\s*$", re.DOTALL)
+DEFAULT_EXPR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]+)\}")
+URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretCandidate:
+    """A piece of a config value that may be a secret, with its context."""
+
+    value: Value  # the scalar the candidate sits in
+    text: str  # the candidate secret (a substring of the scalar's text, or decoded from it)
+    start: int  # offset of ``text`` in the scalar's text; -1 when decoded (no exact offset)
+    context: str  # the name that labels it: env var, header, flag, query parameter, key
+    place: str  # field | env | header | arg | flag-value | pair | url-password | url-query | default
+    # The text splits into credential-bearing parts (K=V, "Header: v", a URL's password): those
+    # parts are judged on their own, so generic detection leaves the whole alone.
+    composite: bool = False
+
+    @property
+    def span(self) -> Span:
+        return substring_span(self.value, self.start, len(self.text))
+
+
+def split_value(value: Value, text: str, base: int, context: str, place: str,
+                depth: int = 0) -> Iterator[SecretCandidate]:
+    """The candidate itself and every credential-bearing part inside it."""
+    if depth > 3 or len(text) > 100_000 or is_secret_manager_uri(text):
+        # A secret-manager reference ("vault:secret/x#key") is not "Header: value".
+        yield SecretCandidate(value, text, base, context, place)
+        return
+    parts: list[SecretCandidate] = []
+    match = AUTH_SCHEME.match(text)
+    if match:
+        parts.append(SecretCandidate(value, match.group(2), base + match.start(2),
+                                     f"{context} {match.group(1)}".strip(), place))
+    match = HEADER_LINE.match(text)
+    if match and not URL_START.match(text):
+        parts.extend(split_value(value, match.group(2), base + match.start(2), match.group(1),
+                                 "header", depth + 1))
+    match = KEY_VALUE.match(text)
+    if match and not URL_START.match(text):
+        parts.extend(split_value(value, match.group(3), base + match.start(3), match.group(2),
+                                 "pair", depth + 1))
+    for default in DEFAULT_EXPR.finditer(text):
+        parts.append(SecretCandidate(value, default.group(2), base + default.start(2),
+                                     default.group(1), "default"))
+    if URL_START.match(text):
+        parts.extend(_url_parts(value, text, base, context))
+    yield SecretCandidate(value, text, base, context, place, composite=bool(parts))
+    yield from parts
+
+
+def _url_parts(value: Value, text: str, base: int, context: str) -> Iterator[SecretCandidate]:
+    try:
+        parts = urlsplit(text.strip())
+        password = parts.password
+        query = parts.query
+    except ValueError:
+        return
+    if password:
+        raw = text.find(":" + password + "@") if password in text else -1
+        start = base + raw + 1 if raw >= 0 else -1
+        yield SecretCandidate(value, unquote(password) if raw < 0 else password, start,
+                              f"{context} password".strip(), "url-password")
+    if query:
+        # Each parameter as written (a %3D stays %3D), at its exact place in the text; the
+        # decoded form is a candidate too when it differs (families read both).
+        query_start = text.find("?")
+        position = query_start + 1 if query_start >= 0 else -1
+        for pair in query.split("&"):
+            name, equals, raw = pair.partition("=")
+            located = text.find(pair, position) if position >= 0 else -1
+            if located >= 0:
+                position = located + len(pair)
+            if not equals or not raw:
+                continue
+            start = base + located + len(name) + 1 if located >= 0 else -1
+            label = unquote(name.replace("+", " "))
+            yield SecretCandidate(value, raw, start, label, "url-query")
+            decoded = unquote(raw.replace("+", " "))
+            if decoded != raw:
+                yield SecretCandidate(value, decoded, -1, label, "url-query", composite=True)
+
+
+def _place(route: Route, default: str = "field") -> str:
+    keys = [step for step in route if isinstance(step, str)]
+    lowered = [k.lower() for k in keys]
+    for marker, place in (("headers", "header"), ("env", "env"), ("envs", "env"),
+                          ("environment", "env"), ("args", "arg")):
+        if marker in lowered[:-1] or (place == "arg" and marker in lowered):
+            return place
+    return default
+
+
+# Keys under which a named input keeps its value: registry KeyValueInput and Argument {name,
+# value|default}, MCPB user_config {<key>: {default}}, Docker catalog {name, example}.
+INPUT_VALUE_KEYS = frozenset({"value", "default", "example"})
+
+
+def _context(route: Route, mappings: dict[Route, Mapping]) -> str:
+    """The name that labels a value: its key, or for an input's value the input's own name."""
+    key = last_key(route)
+    if key not in INPUT_VALUE_KEYS or not route or route[-1] != key:
+        return key
+    parent = mappings.get(route[:-1])
+    name = parent.get("name") if parent is not None else None
+    if isinstance(name, Scalar) and isinstance(name.value, str) and name.value.strip():
+        return name.value.strip().lstrip("-")  # a named argument's name may be "--token"
+    return last_key(route[:-1]) or key
+
+
+def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCandidate]:
+    """Every candidate in a document tree: all string scalars, split, with argument-flag context.
+
+    ``default_place`` is what a value outside env/headers/args is: "env" in a dotenv file.
+    """
+    mappings: dict[Route, Mapping] = {}
+    for route, node in walk(root):
+        if isinstance(node, Mapping):
+            mappings[route] = node
+            continue
+        if isinstance(node, Sequence):
+            yield from _flag_values(route, node)
+            continue
+        if not isinstance(node, Scalar) or not isinstance(node.value, str):
+            continue
+        value = Value(route, node)
+        yield from split_value(value, node.value, 0, _context(route, mappings),
+                               _place(route, default_place))
+
+
+def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
+    """Arguments that follow a flag: ``--token V`` labels V with the flag's name."""
+    items = node.items
+    for index in range(len(items) - 1):
+        flag, following = items[index], items[index + 1]
+        if not (isinstance(flag, Scalar) and isinstance(flag.value, str)):
+            continue
+        if not (isinstance(following, Scalar) and isinstance(following.value, str)):
+            continue
+        name = flag.value.strip()
+        if SECRET_FLAG.match(name):
+            yield SecretCandidate(Value(route + (index + 1,), following), following.value, 0,
+                                  name.lstrip("-"), "flag-value")

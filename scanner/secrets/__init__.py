@@ -1,1 +1,0 @@
-"""Secret detection: token families (data in ``rules/``) and their offline validators."""
