@@ -64,13 +64,14 @@ def test_fake_home_has_every_catalogue_location_and_the_sweep_reads_exactly_them
         assert config.file_kind in {kind.id for kind in fixture.kinds}, display
         if display.startswith("~/"):  # the sweep claims a path as the catalogue does
             assert config.file_kind == CATALOGUE.claim_home_path(display[2:])[0].id, display
-    # Findings: exactly the credential stores' one literal credential each (private files: no mode finding).
+    # Findings: exactly the credential stores' one literal credential each (private files: no mode
+    # finding); a database URL is a service account's credential, not an unscoped token.
     stores = {d for d, f in readable.items() if f.holds_credential}
     assert stores, "every platform has credential stores"
     # (Without a policy every server also has no owner: missing-owner is asserted separately.)
     assert sorted((f.location.path, f.rule_id) for f in result.findings
                   if f.rule_id != "missing-owner") == sorted(
-        [(d, "embedded-secret") for d in stores] + [(d, "unscoped-token") for d in stores])
+        [(d, "embedded-secret") for d in stores])
     unowned = {(f.location.path, f.server) for f in result.findings if f.rule_id == "missing-owner"}
     assert unowned == {(config.path, server.name) for config in result.configs
                        for server in config.servers if not server.reference_only
@@ -290,8 +291,6 @@ def test_findings_of_a_home_with_a_world_readable_secret(tmp_path: Path) -> None
         ("embedded-secret", "~/.claude.json", 1, "high"),
         ("embedded-secret", "~/.cursor/mcp.json", 1, "high"),
         ("shared-credential", "~/.claude.json", 1, "high"),
-        ("unscoped-token", "~/.claude.json", 1, "medium"),
-        ("unscoped-token", "~/.cursor/mcp.json", 1, "medium"),
         ("world-readable-secrets", "~/.cursor/mcp.json", 1, "high"),
     ]
     shared = next(f for f in result.findings if f.rule_id == "shared-credential")

@@ -50,6 +50,7 @@ the last four characters of the value.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from mcpiam.checks.base import RuleInfo, ScanInput
@@ -62,12 +63,27 @@ RULE = RuleInfo(
     summary="A literal credential is written in an MCP config value.",
     docs=__doc__ or "",
     tags=("secret",),
-    controls=("OWASP-NHI2", "OWASP-ASI03"),
+    controls=("OWASP-NHI2", "OWASP-NHI7", "OWASP-ASI03"),
     needs_credentials=True,
 )
 
 LIFETIMES = {"short": "is short-lived", "long": "is long-lived", "no-expiry": "does not expire",
              "unknown": "its lifetime is unknown"}
+ONE_YEAR_SECONDS = 366 * 24 * 3600
+
+
+def jwt_lifetime(claims: dict[str, str]) -> str | None:
+    """What a JWT's own claims say of its lifetime, when that is a risk: no ``exp``, or over a year."""
+    if "exp" not in claims:
+        return "its JWT has no expiry (exp)"
+    try:
+        expires = int(float(claims["exp"]))
+        issued = int(float(claims.get("iat", time.time())))
+    except ValueError:
+        return None
+    return "its JWT lives longer than a year" if expires - issued > ONE_YEAR_SECONDS else None
+
+
 PLACES = {
     "env": "an env value", "header": "a header", "arg": "an argument", "flag-value": "an argument",
     "pair": "a KEY=VALUE setting", "url-password": "a URL's user info", "url-query": "a URL query",
@@ -82,6 +98,9 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         facts = ""
         if family is not None:
             facts = f" It grants {family.grants.value} access and {LIFETIMES[family.lifetime.value]}."
+        jwt_fact = jwt_lifetime(dict(credential.claims)) if credential.claims else None
+        if jwt_fact is not None:
+            facts += f" By its claims, {jwt_fact}."
         where = PLACES.get(credential.candidate.place, "a config value")
         name = credential.candidate.context
         server = credential.server.name if credential.server else None
@@ -93,6 +112,8 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         )
         properties = (("fingerprint", credential.fingerprint), ("preview", credential.preview),
                       ("family", family.id if family else f"generic-{credential.generic_kind}"))
+        if family is not None:
+            properties += (("lifetime", family.lifetime.value),)
         yield Finding(
             rule_id=RULE.id,
             severity=severity,

@@ -2,15 +2,19 @@
 ## What it flags
 A literal credential whose *type* grants more than one narrow job: a token that acts as a user
 (GitHub classic PAT `ghp_`, Slack user token `xoxp-`), holds admin rights (OpenAI `sk-admin-`,
-Anthropic `sk-ant-admin01-`, Supabase `sbp_`), has unrestricted access (Stripe `sk_live_`, a
-long-term AWS `AKIA` key) or never expires; and JWTs whose decoded claims carry no `exp`, live
-longer than a year, name an admin or `service_role` role, or a wildcard scope. The facts come
-from each token family's metadata in `rules/` (`grants`, `lifetime`).
+Anthropic `sk-ant-admin01-`, Supabase `sbp_`) or has unrestricted access (Stripe `sk_live_`, a
+long-term AWS `AKIA` key); and JWTs whose decoded claims name an admin or `service_role` role or a
+wildcard scope. The facts come from each token family's metadata in `rules/` (`grants`).
+
+A token whose type can be scoped (a Stripe restricted key, an OpenAI project key, a Slack bot
+token, a Notion integration token, an Anthropic workspace key, a service account) is not flagged
+here, however long it lives: the credential is already reported once, by `embedded-secret`,
+whose message and `lifetime` property say whether it expires.
 
 ## Why it matters
-An MCP server needs a few permissions to do its job; a broad or admin token hands the agent, and
-anyone who prompt-injects it, everything the issuing account can do, for as long as the token
-lives. Scoped, short-lived tokens bound the blast radius of a leak or a misbehaving tool.
+An MCP server needs a few permissions to do its job; a broad, user or admin token hands the
+agent, and anyone who prompt-injects it, everything the issuing account can do. A scoped token
+bounds the blast radius of a leak or a misbehaving tool.
 
 ## Example
 ```json
@@ -25,7 +29,7 @@ lives. Scoped, short-lived tokens bound the blast radius of a leak or a misbehav
 ```
 
 ## Options
-None beyond `--rules DIR`: a user family's `grants` and `lifetime` are honoured the same way.
+None beyond `--rules DIR`: a user family's `grants` is honoured the same way.
 
 ## References
 - https://owasp.org/www-project-non-human-identities-top-10/2025/5-overprivileged-nhi/
@@ -36,7 +40,6 @@ None beyond `--rules DIR`: a user family's `grants` and `lifetime` are honoured 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from mcpiam.checks.base import RuleInfo, ScanInput
@@ -45,10 +48,10 @@ from mcpiam.core.findings import Finding, Severity
 RULE = RuleInfo(
     id="unscoped-token",
     severity=Severity.HIGH,
-    summary="A credential's type grants broad, user, admin or unbounded access, or never expires.",
+    summary="A credential's type grants broad, user-impersonating or admin access.",
     docs=__doc__ or "",
     tags=("secret", "least-privilege"),
-    controls=("OWASP-NHI5", "OWASP-NHI7", "OWASP-ASI03"),
+    controls=("OWASP-NHI5", "OWASP-ASI03"),
     needs_credentials=True,
 )
 
@@ -56,24 +59,13 @@ GRANT_REASONS = {
     "admin": ("holds administrative rights", Severity.HIGH),
     "broad": ("grants broad, unrestricted access", Severity.HIGH),
     "user": ("acts as a user with all of that user's access", Severity.MEDIUM),
-    "service-account": ("is a service-account credential shared by whatever uses it", Severity.MEDIUM),
 }
 ADMIN_ROLES = frozenset({"admin", "service_role", "superuser", "root", "owner"})
-ONE_YEAR_SECONDS = 366 * 24 * 3600
 
 
 def _jwt_reasons(claims: dict[str, str]) -> list[str]:
+    """What a JWT's claims grant beyond its family (its lifetime is embedded-secret's fact)."""
     reasons = []
-    if "exp" not in claims:
-        reasons.append("its JWT has no expiry (exp)")
-    else:
-        try:
-            exp = int(float(claims["exp"]))
-            start = int(float(claims.get("iat", time.time())))
-            if exp - start > ONE_YEAR_SECONDS:
-                reasons.append("its JWT lives longer than a year")
-        except ValueError:
-            pass
     if claims.get("role", "").lower() in ADMIN_ROLES:
         reasons.append(f"its JWT role is '{claims['role']}'")
     scope = claims.get("scope", claims.get("scp", ""))
@@ -93,13 +85,9 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         if grant is not None:
             reasons.append(grant[0])
             severity = grant[1]
-        if family.lifetime.value == "no-expiry":
-            reasons.append("never expires")
-        claims = dict(credential.claims)
-        if claims:
-            jwt_reasons = _jwt_reasons(claims)
-            if any("role" in r for r in jwt_reasons):
-                severity = Severity.HIGH
+        jwt_reasons = _jwt_reasons(dict(credential.claims)) if credential.claims else []
+        if jwt_reasons:
+            severity = Severity.HIGH
             reasons.extend(jwt_reasons)
         if not reasons:
             continue

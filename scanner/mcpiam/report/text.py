@@ -1,7 +1,8 @@
 """The default, human-readable report: findings grouped by file, one greppable line each.
 
 Each finding reads ``path:line:col: severity rule-id message``, a form editors and terminals turn
-into a link; related locations follow it, indented. Notes about the input follow the findings of
+into a link; further findings about the same value follow on indented lines under that one
+location, and related locations follow a finding, indented. Notes about the input follow the findings of
 their file (warnings always, info only when verbose); a summary line ends the report. This module
 imports nothing heavy: it is the pre-commit path.
 """
@@ -51,9 +52,10 @@ def _position(path: str, span: Span | None) -> str:
     return f"{clean(path)}:{span.start_line}:{span.start_column}"
 
 
-def _finding_lines(finding: Finding, color: bool) -> list[str]:
+def _finding_lines(finding: Finding, color: bool, same_place: bool = False) -> list[str]:
+    """A finding's line; under the previous finding's location when it reports the same value."""
     location = finding.location
-    head = _paint(_position(location.path, location.span) + ":", _BOLD, color)
+    head = "   " if same_place else _paint(_position(location.path, location.span) + ":", _BOLD, color)
     severity = _paint(finding.severity.value, _SEVERITY_STYLE[finding.severity], color)
     lines = [f"{head} {severity} {clean(finding.rule_id)} {clean(finding.message)}"]
     for related in ordered_related(finding.related):
@@ -132,8 +134,13 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     blocks: list[str] = []
     for path in sorted(set(findings_by_path) | set(notes_by_path)):
         lines = [_paint(headers.get(path, clean(path)), _BOLD + ";4", color)]
+        # Several rules about one value share its location line (the value is shown once).
+        by_place: dict[Span | None, list[Finding]] = {}
         for finding in findings_by_path[path]:
-            lines += _finding_lines(finding, color)
+            by_place.setdefault(finding.location.span, []).append(finding)
+        for place_findings in by_place.values():
+            for index, finding in enumerate(place_findings):
+                lines += _finding_lines(finding, color, same_place=index > 0)
         lines += [_note_line(note, color) for note in notes_by_path[path]]
         blocks.append("\n".join(lines))
     blocks.append(_summary(result, hidden, color))
