@@ -75,21 +75,23 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
             return None, [Note(candidate.display, "info", "unsupported-format",
                                f"{kind.client} reads this file as {kind.format}, which mcpiam "
                                "does not parse yet; skipped")]
-        document = parse_file(candidate.path, kind.format)
+        document = parse_file(candidate.path, kind.format, fence=candidate.fence,
+                              expected=candidate.identity)
         if not document.errors and not confirm_content(document, kind, catalogue):
             # A generic file name (server.json, manifest.json) that is not an MCP manifest.
             if not candidate.named:
                 return None, []
         recognised_by = "argument" if candidate.named else "path"
     else:
-        head = read_head(candidate.path, 4096)  # stat-first, non-blocking: never hangs on a FIFO
+        # stat-first, non-blocking (never hangs on a FIFO), and only the file discovery admitted
+        head = read_head(candidate.path, 4096, candidate.fence, candidate.identity)
         fmt = sniff_format(candidate.path.name, head)
         if fmt is None:
             if candidate.named:
                 return None, [Note(candidate.display, "warning", "not-a-config",
                                    "not recognised as an MCP config: unknown file type; skipped")]
             return None, []
-        document = parse_file(candidate.path, fmt)
+        document = parse_file(candidate.path, fmt, fence=candidate.fence, expected=candidate.identity)
         recognised = recognise_by_content(document, catalogue)
         if recognised is None:
             if not (document.errors and candidate.named):
@@ -211,7 +213,9 @@ def scan_paths(
         notes.extend(file_notes)
         if config is not None:
             configs.append(config)
-    env_files, env_notes = load_env_files(configs, found.root, paths)  # envFile: secrets at their own lines
+    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
+    # envFile: secrets at their own lines; read inside the fence of the config that names it
+    env_files, env_notes = load_env_files(configs, found.root, paths, fences)
     configs.extend(env_files)
     notes.extend(env_notes)
     rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
