@@ -94,7 +94,7 @@ def _resolve(path: Path | str, fence: Fence | None) -> str | Refusal:
             return Refusal("not-found", "dangling symbolic link" if os.path.islink(path) else "file not found")
         return _unreadable(error)
     if fence is not None and not inside(real, fence.root):
-        return Refusal("link-outside-tree", "a link that leads out of the scanned tree; not followed")
+        return Refusal("link-outside-tree", "a link that leads out of the scanned folder or home; not followed")
     return real
 
 
@@ -183,7 +183,7 @@ def open_file(path: Path | str, fence: Fence | None = None,
             opened = _opened_path(descriptor)
             if opened is not None and not inside(opened, fence.root):
                 refusal = Refusal("link-outside-tree",
-                                  "a link that leads out of the scanned tree; not followed")
+                                  "a link that leads out of the scanned folder or home; not followed")
     except OSError as error:
         refusal = _unreadable(error)
     if refusal is not None:

@@ -30,6 +30,7 @@ from mcpiam.policy import Policy, find_policy, load_policy
 from mcpiam.policy.apply import apply_to_findings, is_ignored_path
 from mcpiam.policy.codeowners import load_codeowners
 from mcpiam.core.notes import Note
+from mcpiam.core.safe_open import Fence
 from mcpiam.engine.result import ScanResult
 from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
@@ -140,16 +141,19 @@ def resolve_policy(settings: ScanSettings, root: Path, paths: Sequence[Path] = (
     base = root
     if policy is None:
         path = settings.policy_path
+        fence = None
         if path is None:
             path = find_policy(root)
             if path is None and len(paths) == 1 and Path(paths[0]).is_dir():
                 path = find_policy(Path(paths[0]))
             if path is not None:
                 base = Path(os.path.abspath(path)).parent
+                fence = Fence.around(base)  # found in the tree: no link out of it
         if path is None:
             return Policy()
         display = _display(Path(path), root)
-        policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()])
+        policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()],
+                             fence=fence)
     base_dir = Path(policy.base_dir) if policy.base_dir is not None else base
     policy = replace(policy, base_dir=str(base_dir))
     if policy.owners_from_codeowners and not policy.codeowners:
