@@ -7,15 +7,21 @@ from __future__ import annotations
 import json
 import os
 import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, open_file, read_prefix
 from mcpiam.discover.gitfiles import unsafe_entry
 from mcpiam.engine.scan import ScanSettings, scan_paths
 from mcpiam.engine.sweep import make_plan, run_sweep
+from mcpiam.policy import PolicyError
+from mcpiam.triage.baseline import BaselineError
+from mcpiam.triage.baseline import load as load_baseline
 from mcpiam.catalogue import default_catalogue
 from mcpiam.report import render
 from mcpiam.report.sweep import render_sweep
@@ -294,3 +300,97 @@ def test_all_users_sweep_reads_no_other_users_or_roots_file(machine: Path, opene
     inventory = json.loads(render_sweep(result, "json"))
     owners = {(server["server"], server["user"]) for client in inventory["clients"] for server in client["servers"]}
     assert ("bob-marker", "bob") in owners and ("bob-marker", "alice") not in owners
+
+
+# --- the other readers: policy, CODEOWNERS, baselines -------------------------------------------
+
+
+def test_a_policy_found_in_the_tree_is_not_read_through_a_link_out_of_it(tmp_path: Path,
+                                                                         opened: list[str]) -> None:
+    outside = write(tmp_path / "runner" / "policy.yaml", "version: 1\n")
+    tree = tmp_path / "checkout"
+    write(tree / ".cursor" / "mcp.json", config_naming("inside-server"))
+    (tree / ".mcpiam.yaml").symlink_to(outside)
+    with pytest.raises(PolicyError) as raised:
+        scan_paths([tree], ScanSettings(), root=tree)
+    assert "a link that leads out of the scanned folder or home" in str(raised.value)
+    assert under(opened, outside.parent) == []
+
+
+def test_codeowners_is_not_read_through_a_link_out_of_the_tree(tmp_path: Path, opened: list[str]) -> None:
+    outside = write(tmp_path / "runner" / "CODEOWNERS", "* @someone-elses-team\n")
+    tree = tmp_path / "checkout"
+    write(tree / ".mcpiam.yaml", "version: 1\nowners_from_codeowners: true\n")
+    write(tree / ".cursor" / "mcp.json", config_naming("inside-server"))
+    (tree / "CODEOWNERS").symlink_to(outside)
+    with pytest.raises(PolicyError) as raised:
+        scan_paths([tree], ScanSettings(), root=tree)
+    assert "cannot read CODEOWNERS" in str(raised.value)
+    assert under(opened, outside.parent) == []
+
+
+def test_a_baseline_that_is_a_fifo_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "baseline.json"
+    os.mkfifo(fifo)
+    errors: list[str] = []
+
+    def load_it() -> None:
+        try:
+            load_baseline(fifo)
+        except BaselineError as error:
+            errors.append(str(error))
+
+    worker = threading.Thread(target=load_it, daemon=True)
+    worker.start()
+    worker.join(10)  # a guard against hanging the suite, not a timing assertion
+    assert not worker.is_alive(), "loading a FIFO baseline blocked"
+    assert errors and "named pipe (FIFO)" in errors[0]
+
+
+# --- hostile link layouts, generated ----------------------------------------------------------
+
+
+LINK_TARGETS = st.sampled_from(["inside-file", "outside-file", "outside-dir", "inside-dir", "dangling",
+                                "self", "fifo-inside", "parent-of-tree"])
+CONFIG_NAMES = st.sampled_from([".mcp.json", ".cursor/mcp.json", ".vscode/mcp.json", "x/servers.json",
+                                ".roo/mcp.json", "a/b/.mcp.json", "conf.yaml"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=st.lists(st.tuples(CONFIG_NAMES, LINK_TARGETS), min_size=1, max_size=6, unique_by=lambda x: x[0]))
+def test_no_hostile_link_layout_reads_outside_the_scanned_tree(tmp_path_factory: pytest.TempPathFactory,
+                                                                layout: list[tuple[str, str]]) -> None:
+    base = tmp_path_factory.mktemp("links")
+    outside = write(base / "outside" / "mcp.json", config_naming("outside-marker"))
+    tree = base / "tree"
+    write(tree / "real" / "mcp.json", config_naming("inside-server"))
+    os.mkfifo(tree / "real" / "pipe.json")
+    targets = {"inside-file": tree / "real" / "mcp.json", "outside-file": outside, "outside-dir": outside.parent,
+               "inside-dir": tree / "real", "dangling": tree / "missing.json", "fifo-inside": tree / "real" / "pipe.json",
+               "parent-of-tree": base}
+    for name, target in layout:
+        link = tree / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(link if target == "self" else targets[target])
+    seen: list[str] = []
+    real_open = os.open
+
+    def recording_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        descriptor = real_open(path, flags, *args, **kwargs)
+        seen.append(os.path.realpath(f"/proc/self/fd/{descriptor}") if os.path.exists("/proc/self/fd")
+                    else os.path.realpath(path))
+        return descriptor
+
+    os.open = recording_open  # type: ignore[assignment]
+    try:
+        result = scan_paths([tree], ScanSettings(), root=tree)
+    finally:
+        os.open = real_open  # type: ignore[assignment]
+    assert under(seen, base / "outside") == []
+    for config in result.configs:
+        assert os.path.realpath(config.absolute_path).startswith(os.path.realpath(tree) + os.sep)
+    for output in outputs_of_scan(result):
+        assert "outside-marker" not in output
+    # (A link to a directory is never walked into, inside the tree or out: nothing to note.)
+    expected_refusals = {name for name, target in layout if target == "outside-file"}
+    assert expected_refusals <= {note.path for note in result.notes if note.code == "link-outside-tree"}
