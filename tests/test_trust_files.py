@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, open_file, read_prefix
 from mcpiam.discover.gitfiles import unsafe_entry
 from mcpiam.engine.scan import ScanSettings, scan_paths
+from mcpiam.discover.homes import Home, SweepPlan, sweep
 from mcpiam.engine.sweep import make_plan, run_sweep
 from mcpiam.policy import PolicyError
 from mcpiam.triage.baseline import BaselineError
@@ -394,3 +395,24 @@ def test_no_hostile_link_layout_reads_outside_the_scanned_tree(tmp_path_factory:
     # (A link to a directory is never walked into, inside the tree or out: nothing to note.)
     expected_refusals = {name for name, target in layout if target == "outside-file"}
     assert expected_refusals <= {note.path for note in result.notes if note.code == "link-outside-tree"}
+
+
+def test_a_home_link_swapped_between_the_sweep_walk_and_the_read_is_not_read(tmp_path: Path,
+                                                                             opened: list[str]) -> None:
+    """The race of issue 13, made deterministic: discovery admits a link, the user swaps it."""
+    outside = write(tmp_path / "other-user" / "mcp.json", config_naming("other-marker"))
+    home = tmp_path / "home" / "me"
+    write(home / "real.json", config_naming("mine"))
+    (home / ".cursor").mkdir(parents=True)
+    (home / ".cursor" / "mcp.json").symlink_to(home / "real.json")
+    plan = SweepPlan("linux", (Home(home, "me", "~"),))
+    found = sweep(plan, default_catalogue())
+    assert [candidate.display for candidate in found.candidates] == ["~/.cursor/mcp.json"]
+    (home / ".cursor" / "swap").symlink_to(outside)
+    os.replace(home / ".cursor" / "swap", home / ".cursor" / "mcp.json")
+    result = scan_paths([], ScanSettings(), default_catalogue(), discovery=found)
+    assert [config.servers for config in result.configs] == [()]  # listed as skipped, nothing read
+    assert [(note.path, note.code) for note in result.notes] == [("~/.cursor/mcp.json", "link-outside-tree")]
+    assert under(opened, outside.parent) == []
+    for output in outputs_of_scan(result):
+        assert "other-marker" not in output

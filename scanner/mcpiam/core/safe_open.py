@@ -198,10 +198,11 @@ def read_prefix(path: Path | str, limit: int, *, whole: bool, fence: Fence | Non
     ``open_file``."""
     if whole:
         try:  # refuse a large file before opening it; the read below still counts (st_size can lie)
-            if os.stat(path).st_size > limit and stat.S_ISREG(os.stat(path).st_mode):
-                return Refusal("too-large", f"larger than {limit} bytes; skipped")
+            status = os.stat(path)
         except OSError:
-            pass  # open_file says why
+            status = None  # open_file says why
+        if status is not None and stat.S_ISREG(status.st_mode) and status.st_size > limit:
+            return Refusal("too-large", f"larger than {limit} bytes; skipped")
     descriptor = open_file(path, fence, expected)
     if isinstance(descriptor, Refusal):
         return descriptor
