@@ -124,6 +124,14 @@ def test_a_link_swapped_to_another_file_inside_is_refused_by_its_identity(tmp_pa
     os.close(descriptor)
 
 
+def test_a_link_out_is_refused_before_anything_about_its_target_is_told(tmp_path: Path) -> None:
+    big = write(tmp_path / "outside" / "big.json", " " * 5000)
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "mcp.json").symlink_to(big)
+    refused = read_prefix(tmp_path / "tree" / "mcp.json", 1000, whole=True, fence=Fence.around(tmp_path / "tree"))
+    assert isinstance(refused, Refusal) and refused.code == "link-outside-tree"  # not "too-large"
+
+
 def test_a_fifo_is_refused_without_being_opened(tmp_path: Path, opened: list[str]) -> None:
     os.mkfifo(tmp_path / "mcp.json")
     refused = open_file(tmp_path / "mcp.json", Fence.around(tmp_path))

@@ -150,23 +150,27 @@ def _opened_path(descriptor: int) -> str | None:
     return None
 
 
-def open_file(path: Path | str, fence: Fence | None = None,
-              expected: FileIdentity | None = None) -> int | Refusal:
+def open_file(path: Path | str, fence: Fence | None = None, expected: FileIdentity | None = None,
+              max_size: int | None = None) -> int | Refusal:
     """A read-only descriptor on the regular file behind ``path`` (the caller closes it), or why not.
 
     The link is resolved first and the real path opened with ``O_NOFOLLOW``; the descriptor is then
     checked with ``fstat``: a regular file, the admitted one (``expected``), inside the fence and,
     for a home, owned as the fence demands. A link swapped between discovery and reading is refused.
+    A file ``stat`` says is larger than ``max_size`` is refused unopened (the reader still counts).
     """
     real = _resolve(path, fence)
     if isinstance(real, Refusal):
         return real
     try:  # judged before opening too: a device or FIFO is never opened (some devices act on open)
-        before = _judge(os.stat(real, follow_symlinks=False), fence, expected)
+        status = os.stat(real, follow_symlinks=False)
     except OSError as error:
         return _unreadable(error)
+    before = _judge(status, fence, expected)
     if before is not None:
         return before
+    if max_size is not None and status.st_size > max_size:
+        return Refusal("too-large", f"larger than {max_size} bytes; skipped")
     try:
         descriptor = os.open(real, _OPEN_FLAGS)
     except OSError as error:
@@ -196,14 +200,7 @@ def read_prefix(path: Path | str, limit: int, *, whole: bool, fence: Fence | Non
                 expected: FileIdentity | None = None) -> bytes | Refusal:
     """Up to ``limit`` bytes of the file (``whole``: a larger file is refused instead), opened with
     ``open_file``."""
-    if whole:
-        try:  # refuse a large file before opening it; the read below still counts (st_size can lie)
-            status = os.stat(path)
-        except OSError:
-            status = None  # open_file says why
-        if status is not None and stat.S_ISREG(status.st_mode) and status.st_size > limit:
-            return Refusal("too-large", f"larger than {limit} bytes; skipped")
-    descriptor = open_file(path, fence, expected)
+    descriptor = open_file(path, fence, expected, max_size=limit if whole else None)
     if isinstance(descriptor, Refusal):
         return descriptor
     try:
