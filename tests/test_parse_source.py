@@ -11,7 +11,6 @@ import pytest
 
 from mcpiam.core.document import ProblemLevel, plain
 from mcpiam.parse import MAX_BYTES, SourceText, parse_file, read_head, read_source
-from mcpiam.parse import source as source_module
 
 
 def codes(source: SourceText) -> list[tuple[str, str]]:
@@ -126,8 +125,8 @@ def test_too_large_file_is_skipped_without_reading_it_all(
         read_total[0] += len(chunk)
         return chunk
 
-    monkeypatch.setattr(source_module.os, "stat", stat_saying_empty)
-    monkeypatch.setattr(source_module.os, "read", counting_read)
+    monkeypatch.setattr(os, "stat", stat_saying_empty)
+    monkeypatch.setattr(os, "read", counting_read)
     assert codes(read_source(path, max_bytes=1000)) == [("warning", "too-large")]
     assert read_total[0] == 1001
 
@@ -158,7 +157,7 @@ def test_fifo_swapped_in_after_stat_is_refused_on_the_descriptor(
     os.mkfifo(fifo)
     regular = write(tmp_path, b"{}")
     real_stat = os.stat
-    monkeypatch.setattr(source_module.os, "stat", lambda target, *a, **k: real_stat(regular))
+    monkeypatch.setattr(os, "stat", lambda target, *a, **k: real_stat(regular))
     source = read_in_thread(fifo)
     assert codes(source) == [("warning", "special-file")]
 
@@ -194,7 +193,7 @@ def test_unreadable_file_when_open_is_denied(tmp_path: pathlib.Path, monkeypatch
     def deny(*args: object, **kwargs: object) -> int:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(source_module.os, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     source = read_source(path)
     assert source.text is None
     assert codes(source) == [("warning", "unreadable")]
@@ -207,7 +206,7 @@ def test_unexpected_failure_becomes_a_problem_with_the_type_only(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("fake-token-123")
 
-    monkeypatch.setattr(source_module.os, "stat", explode)
+    monkeypatch.setattr(os, "stat", explode)
     source = read_source(write(tmp_path, b"{}"))
     assert codes(source) == [("warning", "internal-read-error")]
     assert source.problems[0].message == "could not be read (RuntimeError)"

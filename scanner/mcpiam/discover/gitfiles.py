@@ -6,7 +6,8 @@ answers: every path in the index (tracked), plus every file on disk that no igno
 ``.gitignore`` files, ``.git/info/exclude`` and ``core.excludesFile`` with git's precedence and
 pattern syntax (``mcpiam.core.globs``: ``GITIGNORE_SYNTAX``, ``read_path_rule``). Anything this module
 cannot read (an unknown index version, a split index) returns None and discovery falls back to a
-plain walk.
+plain walk. Every file is read through ``mcpiam.core.safe_open``; an index entry that would leave the
+work tree (``..``, an absolute path) or name ``.git`` is rejected, as git itself rejects it.
 """
 
 from __future__ import annotations
@@ -19,21 +20,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcpiam.core.globs import GITIGNORE_SYNTAX, PathRule, glob_regex_text, read_path_rule
+from mcpiam.core.safe_open import Fence, Refusal, read_prefix
 
 INDEX_SIGNATURE = b"DIRC"
 GITLINK_MODE = 0o160000
 DIRECTORY_MODE = 0o040000
 MAX_INDEX_BYTES = 512 * 1024 * 1024
+MAX_TEXT_BYTES = 16 * 1024 * 1024  # a .gitignore, exclude or config file larger than this is not read
 
 
-def git_dir(top: Path) -> Path | None:
+def _read_text(path: Path, fence: Fence | None = None) -> str | None:
+    """A git text file (ignore rules, config, pointers), or None when it is not a readable file."""
+    data = read_prefix(path, MAX_TEXT_BYTES, whole=True, fence=fence)
+    if isinstance(data, Refusal):
+        return None
+    return data.decode("utf-8", "surrogateescape")
+
+
+def unsafe_entry(name: str) -> bool:
+    """An index path git would refuse to check out: absolute, with ``..``/``.``/empty parts, or
+    naming ``.git`` in any case (joined onto the work tree it would lead out of it)."""
+    if name.startswith("/"):
+        return True
+    if os.name == "nt" and ("\\" in name or ":" in name):  # a drive or a second separator there
+        return True
+    return any(part in ("", ".", "..") or part.lower() == ".git" for part in name.split("/"))
+
+
+def git_dir(top: Path, fence: Fence | None = None) -> Path | None:
     """The repository directory of a work tree: ``.git`` itself or where a ``.git`` file points."""
     dot_git = top / ".git"
     if dot_git.is_dir():
         return dot_git
-    try:
-        text = dot_git.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _read_text(dot_git, fence)
+    if text is None:
         return None
     match = re.match(r"gitdir:\s*(.+?)\s*$", text, re.MULTILINE)
     if not match:
@@ -42,12 +62,12 @@ def git_dir(top: Path) -> Path | None:
     return target if target.is_absolute() else (top / target).resolve()
 
 
-def _common_dir(repository: Path) -> Path:
+def _common_dir(repository: Path, fence: Fence | None = None) -> Path:
     """Shared files (info/exclude, config) of a linked work tree live in the main repository."""
-    try:
-        pointer = (repository / "commondir").read_text(encoding="utf-8").strip()
-    except OSError:
+    text = _read_text(repository / "commondir", fence)
+    if text is None:
         return repository
+    pointer = text.strip()
     target = Path(pointer)
     return target if target.is_absolute() else (repository / target).resolve()
 
@@ -55,26 +75,30 @@ def _common_dir(repository: Path) -> Path:
 # --- the index ----------------------------------------------------------------------------------
 
 
-def _hash_size(repository: Path) -> int:
-    config = _read_config(_common_dir(repository) / "config")
+def _hash_size(repository: Path, fence: Fence | None = None) -> int:
+    config = _read_config(_common_dir(repository, fence) / "config", fence)
     return 32 if config.get(("extensions", "objectformat"), "").lower() == "sha256" else 20
 
 
-def read_index(repository: Path) -> set[str] | None:
-    """Paths recorded in the index (POSIX, relative to the work tree), or None if unreadable."""
-    path = repository / "index"
+def read_index(repository: Path, fence: Fence | None = None,
+               rejected: list[str] | None = None) -> set[str] | None:
+    """Paths recorded in the index (POSIX, relative to the work tree), or None if unreadable.
+
+    Entries that would lead out of the work tree are left out and added to ``rejected``.
+    """
+    data = read_prefix(repository / "index", MAX_INDEX_BYTES, whole=True, fence=fence)
+    if isinstance(data, Refusal):
+        return set() if data.code == "not-found" else None  # not found: nothing staged yet
     try:
-        if path.stat().st_size > MAX_INDEX_BYTES:
-            return None
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return set()  # a repository with nothing staged yet
-    except OSError:
-        return None
-    try:
-        return _parse_index(data, _hash_size(repository))
+        paths = _parse_index(data, _hash_size(repository, fence))
     except (ValueError, struct.error, IndexError):
         return None
+    if paths is None:
+        return None
+    unsafe = sorted(name for name in paths if unsafe_entry(name))
+    if rejected is not None:
+        rejected.extend(unsafe)
+    return paths.difference(unsafe)
 
 
 def _parse_index(data: bytes, hash_size: int) -> set[str] | None:
@@ -160,10 +184,9 @@ def parse_ignore_line(line: str, base: str) -> IgnoreRule | None:
     return IgnoreRule(base, pattern, regex)
 
 
-def _rules_from(path: Path, base: str) -> list[IgnoreRule]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-    except OSError:
+def _rules_from(path: Path, base: str, fence: Fence | None = None) -> list[IgnoreRule]:
+    text = _read_text(path, fence)
+    if text is None:
         return []
     text = text.removeprefix("\ufeff")  # git skips a byte order mark
     return [rule for line in text.split("\n") if (rule := parse_ignore_line(line, base))]
@@ -186,12 +209,11 @@ def _is_ignored(relative: str, is_dir: bool, rules: list[IgnoreRule]) -> bool:
     return False
 
 
-def _read_config(path: Path) -> dict[tuple[str, str], str]:
+def _read_config(path: Path, fence: Fence | None = None) -> dict[tuple[str, str], str]:
     """The few ``section.key = value`` pairs of a git config file (no includes, no subsections)."""
     values: dict[tuple[str, str], str] = {}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _read_text(path, fence)
+    if text is None:
         return values
     section = ""
     for raw in text.splitlines():
@@ -224,24 +246,26 @@ def _global_excludes(repository: Path, environ: dict[str, str]) -> Path | None:
     return Path(xdg) / "git" / "ignore"
 
 
-def base_rules(top: Path, repository: Path, environ: dict[str, str] | None = None) -> list[IgnoreRule]:
+def base_rules(top: Path, repository: Path, environ: dict[str, str] | None = None,
+               fence: Fence | None = None) -> list[IgnoreRule]:
     """``core.excludesFile`` then ``info/exclude``: the rules below every ``.gitignore``."""
     rules: list[IgnoreRule] = []
     excludes = _global_excludes(repository, dict(environ if environ is not None else os.environ))
     if excludes is not None:
         rules.extend(_rules_from(excludes, ""))
-    rules.extend(_rules_from(_common_dir(repository) / "info" / "exclude", ""))
+    rules.extend(_rules_from(_common_dir(repository, fence) / "info" / "exclude", "", fence))
     return rules
 
 
-def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]) -> Iterator[str]:
+def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str],
+               fence: Fence | None = None) -> Iterator[str]:
     """Files not ignored under ``start`` (relative dir), walking only into directories git would."""
     # The .gitignore files from the top down to the start directory are all in force there.
-    inherited = list(rules) + _rules_from(top / ".gitignore", "")
+    inherited = list(rules) + _rules_from(top / ".gitignore", "", fence)
     here = ""
     for part in [p for p in start.split("/") if p]:
         here = f"{here}/{part}" if here else part
-        inherited.extend(_rules_from(top / here / ".gitignore", here))
+        inherited.extend(_rules_from(top / here / ".gitignore", here, fence))
     # Each stack item: (relative dir, the rules in force there).
     stack: list[tuple[str, list[IgnoreRule]]] = [(start, inherited)]
     while stack:
@@ -265,17 +289,31 @@ def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]
                     continue
                 if (Path(entry.path) / ".git").exists() and child not in tracked:
                     continue  # a nested repository: git lists it as one entry, not its files
-                stack.append((child, in_force + _rules_from(Path(entry.path) / ".gitignore", child)))
+                stack.append((child, in_force + _rules_from(Path(entry.path) / ".gitignore", child, fence)))
             elif child not in tracked and not _is_ignored(child, False, in_force):
                 yield child
 
 
-def listing(top: Path, directory: Path, environ: dict[str, str] | None = None) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``."""
-    repository = git_dir(top)
+def _metadata_fence(fence: Fence | None) -> Fence | None:
+    """How the repository's own files are read: a linked work tree's live outside the tree, so only
+    the owner is held (in a sweep); the entries they yield are judged by ``unsafe_entry``."""
+    if fence is None or fence.owner is None:
+        return None
+    return Fence(os.path.realpath(os.sep), fence.owner)
+
+
+def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *,
+            fence: Fence | None = None, rejected: list[str] | None = None) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``.
+
+    ``fence``: the tree the work tree's files (``.gitignore``) must lie in; index entries leading
+    out of the work tree are left out and added to ``rejected``.
+    """
+    metadata = _metadata_fence(fence)
+    repository = git_dir(top, metadata)
     if repository is None:
         return None
-    tracked = read_index(repository)
+    tracked = read_index(repository, metadata, rejected)
     if tracked is None or (repository / "sharedindex").exists() or _has_split_index(repository):
         return None
     try:
@@ -284,7 +322,7 @@ def listing(top: Path, directory: Path, environ: dict[str, str] | None = None) -
         return None
     start = "" if start == "." else start
     within = {path for path in tracked if not start or path.startswith(start + "/")}
-    untracked = set(_untracked(top, start, base_rules(top, repository, environ), tracked))
+    untracked = set(_untracked(top, start, base_rules(top, repository, environ, metadata), tracked, fence))
     return sorted(within | untracked)
 
 

@@ -5,7 +5,8 @@ locations for one platform, resolves their path variables against the home being
 overrides), globs them with bounds, and hands the engine the same ``Candidate``s a project scan
 would. Paths are shown home-relative (``~/.cursor/mcp.json``, ``~alice/...`` for other users),
 which keeps reports private and comparable across machines. Nothing is opened before it is
-stat'ed as a regular file, and a link is never followed out of the tree it was found in.
+stat'ed as a regular file, a link is never followed out of the tree it was found in, and every file
+is read through ``mcpiam.core.safe_open`` as the one admitted, owned by the home's user or root.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mcpiam.catalogue import Catalogue, FileKind, default_catalogue, home_relati
 from mcpiam.discover.walk import SKIPPED_DIRS, Candidate, Discovery, discover
 from mcpiam.core.document import Mapping, lookup
 from mcpiam.core.notes import Note
+from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, owner_of
 
 # Where --all-users finds homes (globs under the system root), and folder names that are not users.
 HOME_ROOTS = {"linux": ("home/*", "root"), "macos": ("Users/*", "var/root"), "windows": ("Users/*",)}
@@ -60,6 +62,7 @@ class _Base:
     directory: Path  # where a glob starts
     display: str  # how paths under it are shown ("~", "~/.config", "$XDG_CONFIG_HOME", "")
     fence: str  # the real path no link may lead out of
+    owner: int | None = None  # whose files may be read here (and root's); None: not checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class _Claim:
 
     path: Path
     display: str
+    fence: Fence
+    identity: FileIdentity
     ranks: tuple[tuple[tuple[int, int], FileKind], ...] = ()
 
 
@@ -201,8 +206,9 @@ class _Walker:
                 self.note(shown, "unreadable-path", f"skipped: {_reason(error)}")
             return None
 
-    def admit(self, path: Path, shown: str, base: _Base) -> str | None:
-        """The file's real path when it may be read (a regular file inside the fence), else None."""
+    def admit(self, path: Path, shown: str, base: _Base) -> tuple[str, Fence, FileIdentity] | None:
+        """The file's real path, fence and identity when it may be read (a regular file inside the
+        fence, owned by the home's user or root), else None with a note."""
         self.considered += 1
         real = self._follow(path, shown, base, "config skipped", "config skipped")
         if real is None:
@@ -218,7 +224,12 @@ class _Walker:
             self.note(shown, "special-file", "config skipped: not a regular file (FIFO, socket or "
                       "device); never opened")
             return None
-        return real
+        fence = Fence(base.fence, base.owner)
+        admitted = admit(path, fence)
+        if isinstance(admitted, Refusal):
+            self.note(shown, admitted.code, f"config skipped: {admitted.message}")
+            return None
+        return real, fence, admitted
 
 
 def _reason(error: OSError) -> str:
@@ -239,23 +250,24 @@ def _home_bases(pattern: str, home: Home, catalogue: Catalogue) -> Iterator[tupl
     adds its own directory, so files left at the default are found too.
     """
     home_fence = _real(home.path)
+    owner = owner_of(home.path)
     head, _, rest = pattern.partition("/")
     if pattern.startswith("~/"):
-        yield _Base(home.path, home.prefix, home_fence), pattern[2:]
+        yield _Base(home.path, home.prefix, home_fence, owner), pattern[2:]
     elif head in catalogue.path_variables:
         default = catalogue.path_variables[head]
         below = default[2:] if default.startswith("~/") else ""
         directory = home.path / below if below else home.path
-        yield _Base(directory, f"{home.prefix}/{below}" if below else home.prefix, home_fence), rest
+        yield _Base(directory, f"{home.prefix}/{below}" if below else home.prefix, home_fence, owner), rest
         override = dict(home.env).get(head.strip("$%"))
         if override and os.path.isabs(override) and Path(override) != directory:
             target = Path(override)
             if _inside(_real(target), home_fence):
                 relative = os.path.relpath(_real(target), home_fence).replace(os.sep, "/")
                 display = home.prefix if relative == "." else f"{home.prefix}/{relative}"
-                yield _Base(target, display, home_fence), rest
+                yield _Base(target, display, home_fence, owner), rest
             else:  # an override outside the home is the user's own choice: swept, fenced to itself
-                yield _Base(target, head, _real(target)), rest
+                yield _Base(target, head, _real(target), owner), rest
 
 
 def _system_bases(pattern: str, system_root: Path, catalogue: Catalogue) -> Iterator[tuple[_Base, str]]:
@@ -296,10 +308,11 @@ def sweep(plan: SweepPlan, catalogue: Catalogue, progress: Progress | None = Non
 
     def collect(base: _Base, glob: str, pattern: str, order: int, kind: FileKind) -> None:
         for path, shown in walker.glob(base, glob):
-            real = walker.admit(path, shown, base)
-            if real is not None:
+            admitted = walker.admit(path, shown, base)
+            if admitted is not None:
+                real, fence, identity = admitted
                 key = os.path.normcase(real)
-                claim = claims.get(key) or _Claim(path, shown)  # the first path found is shown
+                claim = claims.get(key) or _Claim(path, shown, fence, identity)  # the first path found is shown
                 claims[key] = replace(claim, ranks=(*claim.ranks, (_rank(pattern, order, catalogue), kind)))
 
     for home in plan.homes:
@@ -343,7 +356,7 @@ def _candidate(claim: _Claim, plan: SweepPlan) -> Candidate:
         if kind not in ranked:
             ranked.append(kind)
     return Candidate(Path(os.path.abspath(claim.path)), claim.display, tuple(ranked), named=False,
-                     posix_modes=plan.platform != "windows")
+                     posix_modes=plan.platform != "windows", fence=claim.fence, identity=claim.identity)
 
 
 # --- project folders listed by client files (--projects) -----------------------------------------
@@ -385,7 +398,8 @@ def _listed_projects(candidate: Candidate) -> list[str]:
     routes = [kind.projects_at for kind in candidate.kinds if kind.projects_at is not None]
     if not routes:
         return []
-    document = parse_file(candidate.path, candidate.kinds[0].format)
+    document = parse_file(candidate.path, candidate.kinds[0].format, fence=candidate.fence,
+                          expected=candidate.identity)
     listed: list[str] = []
     for route in routes:
         node = lookup(document.root, tuple(route)) if document.root is not None else None
@@ -418,7 +432,9 @@ def _project_candidates(plan: SweepPlan, catalogue: Catalogue, found: list[Candi
                 continue
             folders.setdefault(os.path.normcase(real), (folder, home))
     for folder, home in sorted(folders.values(), key=lambda item: str(item[0])):
-        result = discover([folder], catalogue, root=home.path)
+        # Fenced like the home's own files: no link out of it, no other user's file, no index entry
+        # leaving the project, every file read as the one admitted here.
+        result = discover([folder], catalogue, root=home.path, fence=Fence.around(home.path, owner_of(home.path)))
         considered += result.files_considered
         for note in result.notes:
             notes.append(Note(_prefixed(note.path, home), note.level, note.code, note.message, note.span))
@@ -429,7 +445,8 @@ def _project_candidates(plan: SweepPlan, catalogue: Catalogue, found: list[Candi
             seen.add(key)
             candidates.append(Candidate(candidate.path, _prefixed(candidate.display, home),
                                         candidate.kinds, named=False,
-                                        posix_modes=plan.platform != "windows"))
+                                        posix_modes=plan.platform != "windows",
+                                        fence=candidate.fence, identity=candidate.identity))
     return candidates, notes, considered
 
 

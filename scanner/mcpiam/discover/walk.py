@@ -20,6 +20,7 @@ from pathlib import Path
 from mcpiam.catalogue import Catalogue, FileKind
 from mcpiam.core.globs import glob_regex
 from mcpiam.core.notes import Note
+from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, read_prefix
 
 # Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
 SKIPPED_DIRS = frozenset(
@@ -50,6 +51,9 @@ class Candidate:
     kinds: tuple[FileKind, ...]  # catalogue kinds matched by path, most specific first
     named: bool  # named on the command line: always scanned
     posix_modes: bool = True  # do POSIX permission bits apply (False when swept as a Windows home)
+    # Found by a walk: the tree it may not leave, and the file admitted (what the reader must find).
+    fence: Fence | None = None
+    identity: FileIdentity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +112,18 @@ def git_toplevel(path: Path) -> Path | None:
     return None
 
 
-def _git_files(top: Path, directory: Path) -> list[str] | None:
+def _git_files(top: Path, directory: Path, fence: Fence,
+               notes: list[Note], root: Path) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
     read from the repository itself (mcpiam never starts a process); None means "walk"."""
     from mcpiam.discover.gitfiles import listing
 
-    return listing(top, directory)
+    rejected: list[str] = []
+    listed = listing(top, directory, fence=fence, rejected=rejected)
+    for name in rejected:
+        notes.append(Note(_display(top / ".git" / "index", root), "warning", "unsafe-index-entry",
+                          f"index entry not read: {name!r} leaves the work tree or names .git"))
+    return listed
 
 
 def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[str]:
@@ -169,14 +179,10 @@ def _project_relative(path: Path, top: Path | None, root: Path) -> str:
         return path.name
 
 
-def content_hint(path: Path) -> bool:
+def content_hint(path: Path, fence: Fence | None = None, identity: FileIdentity | None = None) -> bool:
     """Cheap check on the first bytes of a structured file with an unknown name."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(CONTENT_HEAD_BYTES)
-    except OSError:
-        return False
-    return CONTENT_HINT.search(head) is not None
+    head = read_prefix(path, CONTENT_HEAD_BYTES, whole=False, fence=fence, expected=identity)
+    return not isinstance(head, Refusal) and CONTENT_HINT.search(head) is not None
 
 
 def _is_special(path: Path) -> str | None:
@@ -196,8 +202,26 @@ def _is_special(path: Path) -> str | None:
     return None
 
 
-def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = None) -> Discovery:
-    """Find config candidates under ``paths`` (files or directories)."""
+# Refusals that say something about the tree (a link out of it, another user's file): noted for
+# every structured file, not only for catalogue paths.
+_TRUST_REFUSALS = frozenset({"link-outside-tree", "foreign-owner", "foreign-hard-link"})
+
+
+def _refusal_note(refusal: Refusal, shown: str, claimed: bool) -> Note | None:
+    if refusal.code in _TRUST_REFUSALS:
+        return Note(shown, "warning", refusal.code, f"config skipped: {refusal.message}")
+    if not claimed or refusal.code == "directory":
+        return None
+    return Note(shown, "warning", "unreadable-path", f"config skipped: {refusal.message}")
+
+
+def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = None,
+             fence: Fence | None = None) -> Discovery:
+    """Find config candidates under ``paths`` (files or directories).
+
+    A file found by walking a directory is read only when it lies inside ``fence`` (by default the
+    directory given, or its git work tree): a link out of the scanned tree is noted, not followed.
+    """
     given = [Path(p) for p in paths] or [Path(".")]
     scan_root = (root or Path.cwd()).resolve()
     matcher: _PathMatcher | None = None
@@ -214,7 +238,8 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             continue
         top = git_toplevel(absolute)
         if absolute.is_dir():
-            listed = _git_files(top, absolute) if top is not None else None
+            tree = fence or Fence.around(top or absolute)
+            listed = _git_files(top, absolute, tree, notes, scan_root) if top is not None else None
             base = top or absolute
             if listed is not None and top is not None:
                 files: Iterable[str] = (os.path.join(top, name) for name in listed)
@@ -233,17 +258,18 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
                 file_path = Path(file_text)
                 if file_path.is_dir():  # a link to a directory: never followed
                     continue
-                reason = _is_special(file_path)
-                if reason is not None:
-                    if kinds:
-                        notes.append(Note(_display(file_path, scan_root), "warning",
-                                          "unreadable-path", f"config skipped: {reason}"))
+                admitted = admit(file_path, tree)
+                if isinstance(admitted, Refusal):
+                    note = _refusal_note(admitted, _display(file_path, scan_root), bool(kinds))
+                    if note is not None:
+                        notes.append(note)
                     continue
-                if not kinds and not content_hint(file_path):
+                if not kinds and not content_hint(file_path, tree, admitted):
                     continue
                 key = Path(os.path.abspath(file_path))
                 candidates.setdefault(
-                    key, Candidate(key, _display(key, scan_root), kinds, named=False)
+                    key, Candidate(key, _display(key, scan_root), kinds, named=False,
+                                   fence=tree, identity=admitted)
                 )
         else:
             considered += 1

@@ -30,6 +30,7 @@ from mcpiam.policy import Policy, find_policy, load_policy
 from mcpiam.policy.apply import apply_to_findings, is_ignored_path
 from mcpiam.policy.codeowners import load_codeowners
 from mcpiam.core.notes import Note
+from mcpiam.core.safe_open import Fence
 from mcpiam.engine.result import ScanResult
 from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
@@ -75,21 +76,23 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
             return None, [Note(candidate.display, "info", "unsupported-format",
                                f"{kind.client} reads this file as {kind.format}, which mcpiam "
                                "does not parse yet; skipped")]
-        document = parse_file(candidate.path, kind.format)
+        document = parse_file(candidate.path, kind.format, fence=candidate.fence,
+                              expected=candidate.identity)
         if not document.errors and not confirm_content(document, kind, catalogue):
             # A generic file name (server.json, manifest.json) that is not an MCP manifest.
             if not candidate.named:
                 return None, []
         recognised_by = "argument" if candidate.named else "path"
     else:
-        head = read_head(candidate.path, 4096)  # stat-first, non-blocking: never hangs on a FIFO
+        # stat-first, non-blocking (never hangs on a FIFO), and only the file discovery admitted
+        head = read_head(candidate.path, 4096, candidate.fence, candidate.identity)
         fmt = sniff_format(candidate.path.name, head)
         if fmt is None:
             if candidate.named:
                 return None, [Note(candidate.display, "warning", "not-a-config",
                                    "not recognised as an MCP config: unknown file type; skipped")]
             return None, []
-        document = parse_file(candidate.path, fmt)
+        document = parse_file(candidate.path, fmt, fence=candidate.fence, expected=candidate.identity)
         recognised = recognise_by_content(document, catalogue)
         if recognised is None:
             if not (document.errors and candidate.named):
@@ -138,16 +141,19 @@ def resolve_policy(settings: ScanSettings, root: Path, paths: Sequence[Path] = (
     base = root
     if policy is None:
         path = settings.policy_path
+        fence = None
         if path is None:
             path = find_policy(root)
             if path is None and len(paths) == 1 and Path(paths[0]).is_dir():
                 path = find_policy(Path(paths[0]))
             if path is not None:
                 base = Path(os.path.abspath(path)).parent
+                fence = Fence.around(base)  # found in the tree: no link out of it
         if path is None:
             return Policy()
         display = _display(Path(path), root)
-        policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()])
+        policy = load_policy(Path(path), display, rule_ids=[rule.info.id for rule in all_rules()],
+                             fence=fence)
     base_dir = Path(policy.base_dir) if policy.base_dir is not None else base
     policy = replace(policy, base_dir=str(base_dir))
     if policy.owners_from_codeowners and not policy.codeowners:
@@ -211,7 +217,9 @@ def scan_paths(
         notes.extend(file_notes)
         if config is not None:
             configs.append(config)
-    env_files, env_notes = load_env_files(configs, found.root, paths)  # envFile: secrets at their own lines
+    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
+    # envFile: secrets at their own lines; read inside the fence of the config that names it
+    env_files, env_notes = load_env_files(configs, found.root, paths, fences)
     configs.extend(env_files)
     notes.extend(env_notes)
     rules = selected_rules(settings, policy=policy) if settings.run_rules else ()

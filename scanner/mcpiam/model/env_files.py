@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from mcpiam.model.servers import ConfigFile, Scope, Server
 from mcpiam.parse import parse_file
 from mcpiam.core.notes import Note
+from mcpiam.core.safe_open import Fence, inside
 
 ENV_FILE_KIND = "env-file"
 WORKSPACE_FOLDER = re.compile(r"^\$\{workspaceFolder\}[/\\]")
@@ -62,11 +63,13 @@ def referenced(configs: Iterable[ConfigFile]) -> Iterator[tuple[ConfigFile, Serv
                 yield config, server, text
 
 
-def load_env_files(configs: Iterable[ConfigFile], root: Path,
-                   scanned: Iterable[Path] = ()) -> tuple[list[ConfigFile], list[Note]]:
+def load_env_files(configs: Iterable[ConfigFile], root: Path, scanned: Iterable[Path] = (),
+                   fences: Mapping[str, Fence] | None = None) -> tuple[list[ConfigFile], list[Note]]:
     """Every dotenv file the configs' servers name that lies in the scanned tree, read once.
 
-    The scanned tree is the scan root and every directory given to the scan.
+    The scanned tree is the scan root and every directory given to the scan; a config found by a
+    walk or a sweep (``fences``, by its absolute path) may only name a file inside its own fence
+    (in a sweep of every user: its own home), read by the same rules.
     """
     configs = list(configs)
     resolved_root = root.resolve()
@@ -82,7 +85,9 @@ def load_env_files(configs: Iterable[ConfigFile], root: Path,
             real = target.resolve()
         except (OSError, RuntimeError):
             continue
-        if str(real) in seen or not any(_inside(real, tree) for tree in trees):
+        tree = next((tree for tree in trees if _inside(real, tree)), None)
+        fence = (fences or {}).get(config.absolute_path) or (Fence.around(tree) if tree else None)
+        if str(real) in seen or tree is None or fence is None or not inside(str(real), fence.root):
             continue
         if not real.is_file():
             span = server.env_file.span if server.env_file is not None else None
@@ -91,7 +96,7 @@ def load_env_files(configs: Iterable[ConfigFile], root: Path,
                               f"{_display(real, resolved_root)}", span))
             continue
         seen.add(str(real))
-        document = parse_file(real, "dotenv")
+        document = parse_file(real, "dotenv", fence=fence)
         written_path = Path(os.path.normpath(target))  # as discovery shows paths: links not resolved
         display = _display(written_path, root) if _inside(written_path, root) else _display(real, resolved_root)
         loaded.append(ConfigFile(

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from mcpiam.core.document import Document, Problem, ProblemLevel
+from mcpiam.core.safe_open import FileIdentity, Fence
 from mcpiam.parse.common import gc_paused
 from mcpiam.parse.sniff import sniff_format
 from mcpiam.parse.source import SourceText, read_head
@@ -43,9 +44,11 @@ def _document_format(fmt: str) -> str:
     return "json" if fmt == "jsonc" else fmt
 
 
-def read_source(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
-    """The decoded text of ``path``, or None with a Problem saying why it was skipped."""
-    return _read_source(path, max_bytes)
+def read_source(path: Path, max_bytes: int = MAX_BYTES, fence: Fence | None = None,
+                expected: FileIdentity | None = None) -> SourceText:
+    """The decoded text of ``path``, or None with a Problem saying why it was skipped; read only
+    when inside ``fence`` and (when given) the very file discovery admitted."""
+    return _read_source(path, max_bytes, fence, expected)
 
 
 def parse_text(text: str, fmt: str) -> Document:
@@ -68,9 +71,10 @@ def parse_text(text: str, fmt: str) -> Document:
         ),))
 
 
-def parse_file(path: Path, fmt: str, max_bytes: int = MAX_BYTES) -> Document:
+def parse_file(path: Path, fmt: str, max_bytes: int = MAX_BYTES, fence: Fence | None = None,
+               expected: FileIdentity | None = None) -> Document:
     """Read and parse one file; the reader's problems come first."""
-    source = read_source(path, max_bytes)
+    source = read_source(path, max_bytes, fence, expected)
     if source.text is None:
         return Document(_document_format(fmt), (), source.problems)
     document = parse_text(source.text, fmt)

@@ -1,18 +1,16 @@
 """Reading a file's text safely: never a traceback, never a hang, never more than the size cap.
 
-Special files (FIFOs, sockets, devices) are refused from ``stat`` before any ``open``; the file is
-opened non-blocking and checked again on the open descriptor, in case it was swapped meanwhile.
+Every file is opened by ``mcpiam.core.safe_open`` (no FIFO, no device, no link out of the fence,
+only the file discovery admitted); this module decodes what it read.
 """
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from mcpiam.core.document import Problem, ProblemLevel, Span
+from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, read_prefix
 
 _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
     (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 LE"),
@@ -21,7 +19,6 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
     (b"\xff\xfe", "utf-16-le", "UTF-16 LE"),
     (b"\xfe\xff", "utf-16-be", "UTF-16 BE"),
 )
-_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,74 +33,13 @@ def _skip(level: ProblemLevel, code: str, message: str) -> SourceText:
     return SourceText(None, (Problem(level, code, message),))
 
 
-def _kind_of(mode: int) -> str | None:
-    """What a non-regular file is, for the message; None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
-def _os_error(error: OSError) -> SourceText:
-    name = errno.errorcode.get(error.errno or 0, type(error).__name__)
-    if isinstance(error, FileNotFoundError):
-        return _skip(ProblemLevel.WARNING, "not-found", "file not found")
-    if isinstance(error, IsADirectoryError):
-        return _skip(ProblemLevel.WARNING, "directory", "is a directory, not a file")
-    return _skip(ProblemLevel.WARNING, "unreadable", f"could not be read ({name})")
-
-
-def _read_prefix(path: Path, limit: int, whole: bool) -> bytes | SourceText:
+def _read_prefix(path: Path, limit: int, whole: bool, fence: Fence | None,
+                 expected: FileIdentity | None) -> bytes | SourceText:
     """Up to ``limit`` bytes of a regular file (``whole``: a larger file is refused instead)."""
-    try:
-        before = os.stat(path)
-    except OSError as error:
-        return _os_error(error)
-    kind = _kind_of(before.st_mode)
-    if kind is not None:
-        code = "directory" if stat.S_ISDIR(before.st_mode) else "special-file"
-        return _skip(ProblemLevel.WARNING, code, f"is {kind}; not read")
-    if whole and before.st_size > limit:
-        return _too_large(limit)
-    flags = os.O_RDONLY
-    for optional in ("O_NONBLOCK", "O_BINARY", "O_NOCTTY"):  # not every platform has them
-        flags |= getattr(os, optional, 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        return _os_error(error)
-    try:
-        kind = _kind_of(os.fstat(descriptor).st_mode)
-        if kind is not None:
-            return _skip(ProblemLevel.WARNING, "special-file", f"is {kind}; not read")
-        chunks: list[bytes] = []
-        # One byte more than allowed tells "too large" without reading the rest (st_size can lie).
-        remaining = limit + 1 if whole else limit
-        while remaining > 0:
-            chunk = os.read(descriptor, min(_CHUNK, remaining))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    except OSError as error:
-        return _os_error(error)
-    finally:
-        os.close(descriptor)
-    data = b"".join(chunks)
-    if whole and len(data) > limit:
-        return _too_large(limit)
+    data = read_prefix(path, limit, whole=whole, fence=fence, expected=expected)
+    if isinstance(data, Refusal):
+        return _skip(ProblemLevel.WARNING, data.code, data.message)
     return data
-
-
-def _too_large(max_bytes: int) -> SourceText:
-    return _skip(ProblemLevel.WARNING, "too-large", f"larger than {max_bytes} bytes; skipped")
 
 
 def _first_bad_byte(data: bytes, position: int) -> Span:
@@ -163,10 +99,12 @@ def _line_end_problems(text: str) -> tuple[Problem, ...]:
     return (Problem(ProblemLevel.INFO, "crlf", "uses CRLF line endings", Span.point(line, column)),)
 
 
-def read_source(path: Path, max_bytes: int) -> SourceText:
-    """Read and decode one file; every failure becomes a Problem."""
+def read_source(path: Path, max_bytes: int, fence: Fence | None = None,
+                expected: FileIdentity | None = None) -> SourceText:
+    """Read and decode one file (the one ``expected`` when given, inside ``fence``); every failure
+    becomes a Problem."""
     try:
-        data = _read_prefix(Path(path), max_bytes, whole=True)
+        data = _read_prefix(Path(path), max_bytes, True, fence, expected)
         if isinstance(data, SourceText):
             return data
         return decode_bytes(data)
@@ -175,13 +113,14 @@ def read_source(path: Path, max_bytes: int) -> SourceText:
         return _skip(ProblemLevel.WARNING, "internal-read-error", message)
 
 
-def read_head(path: Path, size: int) -> bytes:
+def read_head(path: Path, size: int, fence: Fence | None = None,
+              expected: FileIdentity | None = None) -> bytes:
     """The first ``size`` bytes of a regular file, for sniffing its format; b"" when unreadable.
 
     Safe on FIFOs and devices, which a plain ``open`` would block on or read forever.
     """
     try:
-        data = _read_prefix(Path(path), size, whole=False)
+        data = _read_prefix(Path(path), size, False, fence, expected)
     except Exception:  # sniffing is best effort; read_source reports the real problem
         return b""
     return data if isinstance(data, bytes) else b""

@@ -6,8 +6,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from mcpiam.core.document import Span
 from mcpiam.core.globs import CODEOWNERS_SYNTAX, covering_regex, read_path_rule
+from mcpiam.core.safe_open import Fence
 from mcpiam.parse import read_source
+from mcpiam.policy.loader import PolicyError, PolicyProblem
 from mcpiam.policy.model import CodeOwnersRule
 
 # GitHub reads the first of these that exists.
@@ -39,10 +42,18 @@ def load_codeowners(root: Path) -> tuple[str | None, tuple[CodeOwnersRule, ...]]
     path = find_codeowners(root)
     if path is None:
         return None, ()
-    source = read_source(path)
+    source = read_source(path, fence=Fence.around(root))
+    refused = [problem for problem in source.problems if problem.code in _REFUSED_AS_UNTRUSTED]
+    if refused:  # owners read through a link out of the tree would be someone else's: say so, loudly
+        shown = path.relative_to(root).as_posix()
+        raise PolicyError([PolicyProblem(shown, Span(1, 1, 1, 2), "",
+                                         f"cannot read {shown}: {refused[0].message}")])
     if source.text is None:
         return None, ()
     return path.relative_to(root).as_posix(), parse_codeowners(source.text)
+
+
+_REFUSED_AS_UNTRUSTED = frozenset({"link-outside-tree", "foreign-owner", "foreign-hard-link"})
 
 
 @lru_cache(maxsize=512)

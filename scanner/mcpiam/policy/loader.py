@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcpiam.core.document import Mapping, Node, Route, Scalar, Sequence, Span, lookup, plain, walk
 from mcpiam.core.findings import Severity
+from mcpiam.core.safe_open import Fence
 from mcpiam.parse import parse_text, read_source
 from mcpiam.policy.model import (
     AllowedFinding,
@@ -96,13 +97,17 @@ def find_policy(directory: Path) -> Path | None:
     return None
 
 
-def load_policy(path: Path, display: str | None = None, rule_ids: Collection[str] = ()) -> Policy:
-    """Read and validate a policy file; raises PolicyError. ``rule_ids``: known rules (unchecked if empty)."""
+def load_policy(path: Path, display: str | None = None, rule_ids: Collection[str] = (),
+                fence: Fence | None = None) -> Policy:
+    """Read and validate a policy file; raises PolicyError. ``rule_ids``: known rules (unchecked if empty).
+
+    ``fence``: the tree a policy found in it must not lead out of (by a link); None for one named.
+    """
     shown = display or path.as_posix()
     if not path.is_file():
         reason = "is a directory" if path.is_dir() else "not found"
         raise PolicyError([PolicyProblem(shown, _START, "", f"cannot read the policy file: {reason}")])
-    source = read_source(path)
+    source = read_source(path, fence=fence)
     if source.text is None:
         reasons = "; ".join(problem.message for problem in source.problems) or "unreadable"
         raise PolicyError([PolicyProblem(shown, _START, "", f"cannot read the policy file: {reasons}")])

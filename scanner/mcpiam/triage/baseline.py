@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mcpiam.core.findings import Finding, Location
+from mcpiam.core.safe_open import Refusal, read_prefix
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".mcpiam-baseline.json"
+MAX_BASELINE_BYTES = 256 * 1024 * 1024  # read through the one primitive: no FIFO, no device, capped
 _KEY_CHECK = b"mcpiam baseline key check v1"
 
 
@@ -131,12 +133,13 @@ def _text(item: dict, key: str, optional: bool = False) -> str | None:
 
 def load(file: Path) -> Baseline:
     """Read a baseline file; a missing, unreadable or malformed file raises BaselineError."""
+    raw = read_prefix(file, MAX_BASELINE_BYTES, whole=True)
+    if isinstance(raw, Refusal):
+        if raw.code == "not-found" and not file.is_symlink():
+            raise BaselineError(f"{file}: no such file (create one with `mcpiam baseline create`)")
+        raise BaselineError(f"{file}: {raw.message}")
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{file}: no such file (create one with `mcpiam baseline create`)") from None
-    except OSError as error:
-        raise BaselineError(f"{file}: {error.strerror or type(error).__name__}") from None
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = f" at line {error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
         raise BaselineError(f"{file}: not a JSON baseline file{where}") from None
