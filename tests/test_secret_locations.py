@@ -161,3 +161,18 @@ def test_a_basic_credential_as_sent_is_named_by_the_token_inside(tmp_path: Path)
     write(tmp_path, ".cursor/mcp.json", text)
     start = column_of(text, blob)
     assert findings(tmp_path) == [(".cursor/mcp.json", 1, start, start + len(blob), "github-classic-pat")]
+
+
+@pytest.mark.parametrize("arg_prefix", ["TURSO_AUTH_TOKEN=", "--turso-auth-token="])
+def test_a_labelled_jwt_in_an_argument_is_named_by_the_family_its_label_selects(
+    tmp_path: Path, arg_prefix: str
+) -> None:
+    """The whole argument reads as a generic JWT first; the K=V part under its label must still
+    be judged, and the family that needs the label wins the same secret."""
+    token = expand_example('{jwt:{"a":"rw","iat":1700000000}}')
+    text = json.dumps({"mcpServers": {"s": {"command": "docker",
+                                            "args": ["run", "-e", arg_prefix + token, "img"]}}})
+    write(tmp_path, ".cursor/mcp.json", text)
+    start = column_of(text, token)
+    assert findings(tmp_path) == [
+        (".cursor/mcp.json", 1, start, start + len(token), "turso-database-token")]

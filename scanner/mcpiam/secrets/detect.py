@@ -132,8 +132,11 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     for root in config.document.roots:
         for candidate in candidates_in(root, default_place):
             route = candidate.value.route
+            # A part exactly as long as the token is the same token under a label (K=V): it is
+            # judged again, since a family that needs that label may outrank the first reading.
             if candidate.start >= 0 and any(
                 start <= candidate.start and candidate.start + len(candidate.text) <= end
+                and (start, end) != (candidate.start, candidate.start + len(candidate.text))
                 for start, end in tokens.get(route, ())
             ):
                 continue
@@ -147,10 +150,22 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                 if kept is None or (kept.family is None and item.family is not None) or (
                     (kept.family is None) == (item.family is None)
                     and item.secret_length < kept.secret_length
-                ):
+                ) or _outranks(item, kept):
                     credentials[ident] = item
     ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
+
+
+def _outranks(item: Credential, kept: Credential) -> bool:
+    """The same secret read twice by different families: the one the specificity rule prefers
+    (a family needing the label, e.g. TURSO_AUTH_TOKEN=, over the generic JWT) replaces the other."""
+    if item.family is None or kept.family is None or item.secret_length != kept.secret_length:
+        return False
+    if kept.family.id in item.family.outranks:
+        return True
+    if item.family.id in kept.family.outranks:
+        return False
+    return item.family.specificity.rank > kept.family.specificity.rank
 
 
 def _preference(credential: Credential) -> tuple:
