@@ -69,7 +69,8 @@ def write(path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("relative", [".claude/settings.json", ".claude/settings.local.json",
-                                      "apps/web/.claude/settings.json", "managed-settings.json"])
+                                      "apps/web/.claude/settings.json", "managed-settings.json",
+                                      "it/claude-code/managed-settings.d/10-team.json"])
 def test_every_place_in_project_local_and_managed_settings(tmp_path: Path, relative: str) -> None:
     text, secrets = settings_document()
     write(tmp_path / relative, text)
@@ -80,6 +81,8 @@ def test_every_place_in_project_local_and_managed_settings(tmp_path: Path, relat
 @pytest.mark.parametrize("relative, display", [
     (("home", "me", ".claude", "settings.json"), "~/.claude/settings.json"),
     (("system", "etc", "claude-code", "managed-settings.json"), "/etc/claude-code/managed-settings.json"),
+    (("system", "etc", "claude-code", "managed-settings.d", "10-team.json"),
+     "/etc/claude-code/managed-settings.d/10-team.json"),
 ])
 def test_every_place_in_user_and_managed_settings_on_a_machine(tmp_path: Path, relative: tuple[str, ...],
                                                                display: str) -> None:
