@@ -96,6 +96,15 @@ def test_every_place_in_user_and_managed_settings_on_a_machine(tmp_path: Path, r
     assert located(result.findings) == sorted(("embedded-secret", *position(text, s)) for s in secrets)
 
 
+@pytest.mark.parametrize("relative", [".claude.json", "backups/.claude.json.backup.1700000000000"])
+def test_approved_tools_of_each_project_in_the_user_file(tmp_path: Path, relative: str) -> None:
+    text = json.dumps({"projects": {"/home/me/app": {"allowedTools": [
+        "Edit", f"Bash(API_SECRET={S[0]} ./run:*)"]}}}, indent=2)
+    write(tmp_path / relative, text)
+    result = scan_paths([tmp_path], SETTINGS, root=tmp_path)
+    assert located(result.findings) == [("embedded-secret", *position(text, S[0]))]
+
+
 def hook(command: str) -> str:
     return json.dumps({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": command}]}]}})
 
