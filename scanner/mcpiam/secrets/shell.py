@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from enum import Enum
 
 from mcpiam.catalogue import name_field_at
 from mcpiam.core.document import Route
@@ -24,13 +26,17 @@ FLAG_EQUALS = re.compile(r"--?[A-Za-z0-9][A-Za-z0-9_.-]*=")
 PERMISSION_RULE = re.compile(r"\s*Bash\((.*)\)\s*", re.DOTALL)
 RULE_WILDCARD = re.compile(r":?\*$")
 PRINTERS = frozenset({"echo", "printf"})
+# Words before the command that set its environment: ``export A=1``, ``env -u X A=1 cmd``.
+ENVIRONMENT_SETTERS = frozenset({"export", "env"})
+# ``env`` options that take a value as the next word.
+ENV_VALUE_OPTIONS = frozenset({"-u", "--unset", "-C", "--chdir"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
 # ``-c`` alone or among other single-letter options (``-lc``, ``-ec``): the next word is a script.
 SCRIPT_OPTION = re.compile(r"-[A-Za-z]*c[A-Za-z]*")
 MAX_NESTING = 2  # sh -c "bash -c '...'" is read twice over, no deeper
 
 
-class ShellReading:
+class ShellReading(str, Enum):
     """How a string is read: as words only (a server's command line, which its client may start
     without a shell), or as a script a shell runs (whose ``$VAR`` the shell expands)."""
 
@@ -39,18 +45,13 @@ class ShellReading:
 
 
 def shell_candidates(value: Value, text: str, context: str, place: str,
-                     reading: str = ShellReading.WORDS) -> Iterator[SecretCandidate]:
+                     reading: ShellReading = ShellReading.WORDS) -> Iterator[SecretCandidate]:
     """The string itself, then each credential-bearing part of its shell words."""
     parts = list(_parts(value, text, 0, context, depth=0))
-    shell = reading == ShellReading.SCRIPT
+    shell = reading is ShellReading.SCRIPT
     yield SecretCandidate(value, text, 0, context, place, composite=bool(parts), shell=shell)
     for part in parts:
-        yield part if not shell else _as_script(part)
-
-
-def _as_script(candidate: SecretCandidate) -> SecretCandidate:
-    return SecretCandidate(candidate.value, candidate.text, candidate.start, candidate.context,
-                           candidate.place, candidate.composite, candidate.offsets, shell=True)
+        yield replace(part, shell=True) if shell else part
 
 
 def _command_of(text: str) -> tuple[str, int]:
@@ -69,10 +70,11 @@ def _parts(value: Value, text: str, base: int, context: str, depth: int) -> Iter
     words = shell_words(command, operators=True)
     printed = _printed_label(context)
     first_word: str | None = None  # the program of the simple command being read
+    setting_environment = False  # after ``export`` or ``env``, before the command
     skip_next = False
     for index, word in enumerate(words):
         if word.operator:
-            first_word = None
+            first_word, setting_environment = None, False
             continue
         if skip_next:
             skip_next = False
@@ -83,10 +85,15 @@ def _parts(value: Value, text: str, base: int, context: str, depth: int) -> Iter
         if assignment is not None:
             yield from _part(value, word, base, assignment.end(), word.text[:assignment.end() - 1], "env")
             continue
+        if first_word is None and setting_environment and word.text.startswith("-"):
+            skip_next = word.text in ENV_VALUE_OPTIONS  # ``env -u NAME``: NAME is no command
+            continue
         if first_word is None:
-            first_word = executable_name(word.text)
-            if first_word in ("export", "env"):
-                first_word = None  # ``export A=1``, ``env A=1 cmd``: the command comes later
+            name = executable_name(word.text)
+            if name in ENVIRONMENT_SETTERS:
+                setting_environment = True  # the command, if any, comes after the assignments
+            else:
+                first_word = name
             continue
         if flag_equals is not None:
             flag = word.text[:flag_equals.end() - 1]
@@ -131,11 +138,11 @@ def _part(value: Value, word: ShellWord, base: int, begin: int, context: str,
     yield SecretCandidate(value, text, offsets[0], context, place, offsets=offsets)
 
 
-def shell_reading_at(config: ConfigFile, servers: ServerIndex) -> Callable[[Route], str | None]:
+def shell_reading_at(config: ConfigFile, servers: ServerIndex) -> Callable[[Route], ShellReading | None]:
     """Which string values of a config are shell commands, and how each is read: catalogue
     ``shell_fields`` (hook commands, permission rules, credential helpers) and a ``sh -c`` script
     are scripts; a server's ``command`` written as a whole command line is read as words."""
-    readings: dict[Route, str] = {}
+    readings: dict[Route, ShellReading] = {}
     for server in config.servers:
         command = server.command
         if command is None or command.text is None:
@@ -148,7 +155,7 @@ def shell_reading_at(config: ConfigFile, servers: ServerIndex) -> Callable[[Rout
                     readings[script.route] = ShellReading.SCRIPT
                     break
 
-    def reading(route: Route) -> str | None:
+    def reading(route: Route) -> ShellReading | None:
         known = readings.get(route)
         if known is not None:
             return known
