@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from mcpiam.catalogue import default_catalogue
 from mcpiam.cli.main import main
 from mcpiam.discover.homes import Home, SweepPlan
 from mcpiam.engine.scan import ScanSettings, scan_paths
 from mcpiam.engine.sweep import run_sweep
+from mcpiam.secrets.detect import SHELL_EXPANDS
 from mcpiam.secrets.families import expand_example_with_span
 
 SETTINGS = ScanSettings(select=("embedded-secret", "unexpanded-reference"))
@@ -197,3 +199,7 @@ def test_no_secret_text_in_any_output(tmp_path: Path, output_format: str,
     for value in secrets:
         assert value not in out and value not in err
         assert value[4:-4] not in out
+
+
+def test_what_a_shell_expands_names_reference_syntaxes_of_the_catalogue() -> None:
+    assert set(SHELL_EXPANDS) <= {syntax.id for syntax in default_catalogue().references}
