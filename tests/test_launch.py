@@ -193,6 +193,13 @@ def test_unpinned_server_on_decided_cases(tmp_path: Path, command: str, args: li
     assert unpinned(tmp_path, command, args) == expected
 
 
+def test_a_command_line_in_command_is_read_as_shell_words() -> None:
+    # Quotes are the shell's, not part of the package; a Windows path keeps its backslashes.
+    assert package("npx -y '@scope/pkg@1.2.3'") == Package("npm", "@scope/pkg", "1.2.3")
+    assert package('"/opt/my tools/uvx" "mcp-server-time==1.0"') == Package("pypi", "mcp-server-time", "1.0")
+    assert package("C:\\tools\\npx.cmd -y pkg@2") == Package("npm", "pkg", "2")
+
+
 def test_a_command_folded_over_several_lines_is_not_read_as_a_command_line(tmp_path: Path) -> None:
     # "args:" indented one space too far folds into the command scalar: "npx args: [...]".
     text = "mcpServers:\n  - name: db\n    command: npx\n     args: [\"-y\", \"db-mcp\"]\n"

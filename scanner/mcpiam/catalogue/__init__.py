@@ -127,6 +127,9 @@ class FileKind:
     confirm_by_content: bool = False  # generic file name: a path claim needs fitting content
     projects_at: tuple[str, ...] | None = None  # route of a map keyed by project folder paths
     name_fields: tuple[NameField, ...] = ()  # fields holding env-var or secret NAMES (never secrets)
+    # Fields holding shell commands the client runs (hook commands, permission rules, credential
+    # helpers), in the name-field path syntax: their words are read as a shell reads them.
+    shell_fields: tuple[NameField, ...] = ()
     notes: str = ""
 
 
@@ -318,6 +321,16 @@ def union_name_fields(kinds: Iterable[FileKind]) -> tuple[NameField, ...]:
     return tuple(merged)
 
 
+def union_shell_fields(kinds: Iterable[FileKind]) -> tuple[NameField, ...]:
+    """Every shell field any of these kinds declares, in rank order (a claimed file's shell fields)."""
+    merged: list[NameField] = []
+    for kind in kinds:
+        for shell_field in kind.shell_fields:
+            if shell_field not in merged:
+                merged.append(shell_field)
+    return tuple(merged)
+
+
 def specificity(pattern: str) -> int:
     """How specific a glob is: directory depth first, then literal characters."""
     literal = len(pattern.replace("**/", "").replace("*", "").replace("?", ""))
@@ -440,6 +453,11 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
                         _tuple(raw_file["projects_at"]) if "projects_at" in raw_file else None
                     ),
                     name_fields=_name_fields(_name_field_paths(raw, raw_file), every_name_field),
+                    shell_fields=tuple(
+                        NameField.parse(path)
+                        for path in dict.fromkeys((*_tuple(raw.get("shell_fields")),
+                                                   *_tuple(raw_file.get("shell_fields"))))
+                    ),
                     notes=str(raw_file.get("notes", "")).strip(),
                 )
             )

@@ -5,6 +5,11 @@ key in `env`, `headers`, `args` (`--api-key=V`, `--token V`, docker `-e K=V`), a
 or query string, a connection string, JSON inside a string, the default of `${VAR:-default}`, an
 OAuth client secret, a registry `server.json` or MCPB `user_config` default, a `.env` file that a
 server's `envFile` names, or a client's secrets `.env` (Continue).
+Shell commands are read word by word as a shell reads them: a `sh -c` / `bash -lc` script, a
+command line written in `command`, and Claude Code settings' `Bash(...)` permission rules, hook
+commands and credential helpers (`apiKeyHelper`, `headersHelper`, ...): `NAME=value` assignments
+(several, after `export` or `env`), quoted values, `--flag value` and `--flag=value`; there `$VAR`,
+`${VAR}` and `$(cmd)` are references the shell expands.
 The token family (for example "GitHub classic personal access token") comes from the declarative
 data in `rules/`; values no family knows are judged by detect-secrets' keyword and entropy
 detectors with the key name as context. References the owning client expands (`${env:X}`,

@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mcpiam import __version__
-from mcpiam.catalogue import Catalogue, FileKind, default_catalogue, union_expands, union_name_fields
+from mcpiam.catalogue import (
+    Catalogue,
+    FileKind,
+    default_catalogue,
+    union_expands,
+    union_name_fields,
+    union_shell_fields,
+)
 from mcpiam.checks import all_rules
 from mcpiam.checks.base import Rule, ScanInput, ScanOptions, key_identifier
 from mcpiam.discover.walk import Candidate, Discovery, discover
@@ -125,6 +132,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         expands=union_expands(kinds),
         mode=mode,
         name_fields=union_name_fields(kinds),
+        shell_fields=union_shell_fields(kinds),
     )
     return config, _notes_from(document, candidate.display)
 

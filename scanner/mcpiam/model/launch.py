@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from mcpiam.model.servers import Server, Value
 from mcpiam.model.package_refs import PackageRef, package_ref
+from mcpiam.model.shell_words import shell_words
 
 # Runners that fetch a package from a registry and run it, keyed by executable name.
 NODE_RUNNERS = frozenset({"npx", "bunx", "pnpx"})  # pnpx: pnpm's alias for ``pnpm dlx``
@@ -270,12 +271,13 @@ def executable_name(text: str) -> str:
 
 
 def _command_words(command: Value) -> list[Token]:
-    """A ``command`` written as a whole command line (``npx -y pkg``) is split at white space, as
-    the clients that run it through a shell do; a path with spaces and no options stays whole, and
+    """A ``command`` written as a whole command line (``npx -y 'pkg'``) is split into shell words,
+    as the clients that run it through a shell do (quotes read, unless the text holds a backslash:
+    a Windows path, split at white space); a path with spaces and no options stays whole, and
     so does a value spread over several lines (a folded YAML scalar, most often a mis-indented
     ``args:`` swallowed into ``command``: not a command line anyone wrote)."""
     text = (command.text or "").strip()
-    words = text.split()
+    words = text.split() if "\\" in text else [word.text for word in shell_words(text)]
     span = command.node.span
     if len(words) > 1 and span.start_line != span.end_line:
         words = [text]

@@ -111,6 +111,7 @@ class ConfigFile:
     # None on Windows, or when the file was swept as a Windows home.
     mode: int | None = None
     name_fields: tuple[NameField, ...] = ()  # fields holding env-var/secret NAMES (catalogue data)
+    shell_fields: tuple[NameField, ...] = ()  # fields holding shell commands (catalogue data)
 
     @property
     def root(self) -> Node | None:

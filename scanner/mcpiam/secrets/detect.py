@@ -19,18 +19,21 @@ from urllib.parse import unquote
 from mcpiam.catalogue import Catalogue, name_field_at
 from mcpiam.core.document import Span
 from mcpiam.core.findings import Location
-from mcpiam.model.servers import ConfigFile, Server, ServerIndex, substring_span
+from mcpiam.model.servers import ConfigFile, Server, ServerIndex, Value
 from mcpiam.secrets.families import TokenFamily, TokenMatch, match_value
-from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, candidates_in
+from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in
 from mcpiam.secrets.references import (
     ReferenceOccurrence,
     check_references,
     is_placeholder,
     is_secret_manager_uri,
 )
+from mcpiam.secrets.shell import shell_candidates, shell_reading_at
 
 MIN_GENERIC_LENGTH = 8
 REFERENCE_GLUE = " \t-_:/.,;\"'"  # what may surround references in a value that is only references
+# What a shell expands in a script it runs, whichever client wrote the script down.
+SHELL_EXPANDS = ("dollar", "dollar-brace", "dollar-brace-default", "dollar-brace-required", "shell-command")
 GENERIC_ENTROPY_PLACES = frozenset({"env", "header", "flag-value", "pair", "url-password",
                                     "url-query", "default"})
 
@@ -129,8 +132,9 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     # under a "name" that is really the token's first half.
     tokens: dict[tuple, list[tuple[int, int]]] = {}
     default_place = "env" if config.document.format == "dotenv" else "field"
+    read_shell = _shell_reader(config, servers)
     for root in config.document.roots:
-        for candidate in candidates_in(root, default_place):
+        for candidate in candidates_in(root, default_place, read_shell):
             route = candidate.value.route
             # A part exactly as long as the token is the same token under a label (K=V): it is
             # judged again, since a family that needs that label may outrank the first reading.
@@ -168,6 +172,18 @@ def _outranks(item: Credential, kept: Credential) -> bool:
     return item.family.specificity.rank > kept.family.specificity.rank
 
 
+def _shell_reader(config: ConfigFile, servers: ServerIndex) -> StringReader:
+    """Reads the strings that are shell commands (catalogue shell fields, ``sh -c`` scripts,
+    command lines) word by word; leaves every other string to the default reading."""
+    reading_at = shell_reading_at(config, servers)
+
+    def read(value: Value, text: str, context: str, place: str) -> list[SecretCandidate] | None:
+        reading = reading_at(value.route)
+        return list(shell_candidates(value, text, context, place, reading)) if reading else None
+
+    return read
+
+
 def _preference(credential: Credential) -> tuple:
     """Which of several readings of one secret to report: a family over a generic verdict, the
     more specific family, then the outer value (a service-account JSON over its private key)."""
@@ -194,7 +210,8 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
     text = candidate.text.strip()
     if not text or is_secret_manager_uri(text):
         return
-    refs = check_references(text, config.expands, catalogue)
+    expands = config.expands + SHELL_EXPANDS if candidate.shell else config.expands
+    refs = check_references(text, expands, catalogue)
     if refs.expanded and not refs.residue.strip(REFERENCE_GLUE):
         return  # wholly a reference the client expands
     server = servers.at(candidate.value.route)
@@ -294,7 +311,7 @@ def _client_name(catalogue: Catalogue, client_id: str) -> str:
 
 
 def _candidate_span(candidate: SecretCandidate, start: int, length: int) -> Span:
-    return substring_span(candidate.value, start, length)
+    return candidate.span_of(start, length)
 
 
 REPORTED_CLAIMS = ("exp", "iat", "role", "scope", "scp", "aud", "iss")

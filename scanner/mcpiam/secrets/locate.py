@@ -9,7 +9,7 @@ the token after ``Bearer``, the value of ``--api-key=V`` or of the argument afte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -43,10 +43,26 @@ class SecretCandidate:
     # The text splits into credential-bearing parts (K=V, "Header: v", a URL's password): those
     # parts are judged on their own, so generic detection leaves the whole alone.
     composite: bool = False
+    # Where each character of ``text`` is in the scalar's text, when the text is not written as
+    # one run there (a shell word with quotes or escapes inside); None when ``start`` suffices.
+    offsets: tuple[int, ...] | None = None
+    shell: bool = False  # part of a script a shell runs: the shell expands $VAR, ${VAR}, $(cmd)
 
     @property
     def span(self) -> Span:
-        return substring_span(self.value, self.start, len(self.text))
+        return self.span_of(self.start, len(self.text))
+
+    def span_of(self, start: int, length: int) -> Span:
+        """The span of ``length`` characters from ``start`` (an offset in the scalar's text, as
+        ``self.start`` is), through ``offsets`` when the text has them."""
+        if self.offsets is None or start < 0 or length <= 0:
+            return substring_span(self.value, start, length)
+        first = start - self.start
+        last = first + length - 1
+        if first < 0 or last >= len(self.offsets):
+            return substring_span(self.value, -1, length)
+        begin, end = self.offsets[first], self.offsets[last] + 1
+        return substring_span(self.value, begin, end - begin)
 
 
 def split_value(value: Value, text: str, base: int, context: str, place: str,
@@ -137,10 +153,16 @@ def _context(route: Route, mappings: dict[Route, Mapping]) -> str:
     return last_key(route[:-1]) or key
 
 
-def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCandidate]:
+# Reads a string another way than ``split_value`` (a shell command), or returns None.
+StringReader = Callable[[Value, str, str, str], Iterable[SecretCandidate] | None]
+
+
+def candidates_in(root: Node, default_place: str = "field",
+                  read_string: StringReader | None = None) -> Iterator[SecretCandidate]:
     """Every candidate in a document tree: all string scalars, split, with argument-flag context.
 
     ``default_place`` is what a value outside env/headers/args is: "env" in a dotenv file.
+    ``read_string`` may read a string in its own way (value, text, context, place).
     """
     mappings: dict[Route, Mapping] = {}
     for route, node in walk(root):
@@ -153,8 +175,9 @@ def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCa
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
         value = Value(route, node)
-        yield from split_value(value, node.value, 0, _context(route, mappings),
-                               _place(route, default_place))
+        context, place = _context(route, mappings), _place(route, default_place)
+        read = read_string(value, node.value, context, place) if read_string is not None else None
+        yield from read if read is not None else split_value(value, node.value, 0, context, place)
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
