@@ -78,8 +78,10 @@ PATH = re.compile(
     r"cfg|conf|db|sqlite3?|sock|log|m?js|ts|py|sh)$",
     re.IGNORECASE,
 )
-# A segment no path would have: 16+ characters mixing upper case, lower case and digits.
-RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
+# A segment no path would have: 16+ characters mixing upper case, lower case and digits. Tried
+# only where a segment starts (a match anywhere implies one at its segment's start), so the
+# look-aheads read each segment once instead of once per character.
+RANDOM_SEGMENT = re.compile(r"(?<![^/\\])(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
 # An environment variable NAME written where a value goes (a fallback; see _is_env_var_name).
 ENV_VAR_NAME = re.compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
 
