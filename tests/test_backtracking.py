@@ -264,6 +264,22 @@ def test_the_analysis_passes_linear_shapes(pattern: str, searched: bool) -> None
     assert backtracking_risk(pattern, searched=searched) is None
 
 
+def test_a_pattern_too_deep_to_analyse_is_refused_not_a_crash() -> None:
+    risk = backtracking_risk("(?:" * 3000 + "a" + ")" * 3000)
+    assert risk is not None and risk.describe() == "too deeply nested to analyse"
+
+
+def test_a_user_family_nested_too_deeply_is_refused_not_a_crash(tmp_path) -> None:
+    (tmp_path / "rules").mkdir()
+    deep = "(?:" * 3000 + "acmetok_" + ")" * 3000
+    (tmp_path / "rules" / "acme.yaml").write_text(
+        SLOW_FAMILY.replace("(?<![a-z0-9_])acmetok_(?:[a-z0-9]+)+_x(?![a-z0-9])", deep),
+        encoding="utf-8")
+    with pytest.raises(FamilyFileError) as caught:
+        load_families([tmp_path / "rules"])
+    assert caught.value.field == "families[0].pattern"
+
+
 def test_a_multiline_caret_holds_only_after_a_newline() -> None:
     assert backtracking_risk(r"^[ ]*\t", re.MULTILINE) is None
     assert backtracking_risk(r"(?m)^[A-Za-z-]+:.*$") is None

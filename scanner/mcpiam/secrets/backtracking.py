@@ -66,6 +66,8 @@ class Backtracking:
             return (f"{self.shape}: the {_ordinal(self.second_index)} quantifier can run over the "
                     "same characters from every start position; anchor the start with a "
                     "look-behind such as (?<![A-Za-z0-9])")
+        if not self.first_index and not self.second_index and self.shape != "quantifier under search":
+            return self.shape
         if self.shape == "overlapping alternatives":
             return f"{self.shape}: two alternatives of a repeated group can start alike"
         if self.first_index == self.second_index:
@@ -432,9 +434,14 @@ def backtracking_risk(pattern: str, flags: int = 0, *, searched: bool = True) ->
     ``split``, which try it at every position; False for ``match`` and ``fullmatch`` only.
     Raises ``re.error`` when the pattern does not compile.
     """
-    parsed = sre_parser.parse(pattern, flags)
-    flags = parsed.state.flags
-    root = _tree(parsed, flags)
+    try:
+        parsed = sre_parser.parse(pattern, flags)
+        return _risk(_tree(parsed, parsed.state.flags), searched)
+    except RecursionError:  # hundreds of nested groups: refused rather than trusted
+        return Backtracking("too deeply nested to analyse", "", "")
+
+
+def _risk(root: _Node, searched: bool) -> Backtracking | None:
     found = _overlapping_alternatives(root)
     if found is not None:
         return found

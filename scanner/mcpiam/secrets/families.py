@@ -673,6 +673,8 @@ def _families_in(
                 pattern = compile_pattern(raw["pattern"])
             except re.error as problem:
                 raise fail((*at, "pattern"), f"does not compile ({problem.msg})") from None
+            except RecursionError:
+                raise fail((*at, "pattern"), "does not compile (nested too deeply)") from None
             if pattern.search("") is not None:
                 raise fail((*at, "pattern"), "matches the empty string")
             # Imported here: the shipped snapshot (a plain scan) was checked when it was made.
