@@ -245,6 +245,7 @@ def test_the_replacement_gives_the_same_results(name, old, flags, usage, new) ->
 def test_the_analysis_flags_each_shape(pattern: str, searched: bool, shape: str) -> None:
     risk = backtracking_risk(pattern, searched=searched)
     assert risk is not None and risk.shape == shape
+    assert risk.describe().startswith(shape + ": ")  # a message that points at the parts
 
 
 @pytest.mark.parametrize("pattern, searched", [

@@ -66,10 +66,10 @@ class Backtracking:
             return (f"{self.shape}: the {_ordinal(self.second_index)} quantifier can run over the "
                     "same characters from every start position; anchor the start with a "
                     "look-behind such as (?<![A-Za-z0-9])")
-        if not self.first_index and not self.second_index and self.shape != "quantifier under search":
-            return self.shape
         if self.shape == "overlapping alternatives":
             return f"{self.shape}: two alternatives of a repeated group can start alike"
+        if not self.first_index and not self.second_index:
+            return self.shape  # nothing to point at (a pattern too deep to analyse)
         if self.first_index == self.second_index:
             return (f"{self.shape}: the {_ordinal(self.first_index)} quantifier, repeated by an "
                     "enclosing one, can split the same characters many ways; make it possessive "
