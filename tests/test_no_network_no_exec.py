@@ -194,6 +194,32 @@ def test_the_child_sandbox_catches_an_import_time_socket(tmp_path: Path) -> None
     assert "opens_a_socket.py" in attempts[0]
 
 
+STAND_IN_PROBE = """
+import sys
+already = sys.argv[1] == "already"
+if already:
+    import requests
+from mcpiam.secrets.generic import _plugins
+_plugins()
+import detect_secrets.plugins.base as base
+stand_in_left = "requests" in sys.modules and not hasattr(sys.modules["requests"], "get")
+import requests
+print(already, base.requests is requests, stand_in_left, requests.get.__module__)
+"""
+
+
+@pytest.mark.parametrize("state", ["fresh", "already"])
+def test_requests_stand_in_is_only_there_while_detect_secrets_loads(state: str) -> None:
+    """detect-secrets gets a stand-in for requests only when requests is not loaded yet, and the
+    stand-in leaves sys.modules afterwards: a later ``import requests`` gets the real one."""
+    probe = subprocess.run([sys.executable, "-c", STAND_IN_PROBE, state], capture_output=True,
+                           text=True, timeout=120, check=True)
+    already, shares_it, stand_in_left, real = probe.stdout.split()
+    assert shares_it == already  # the real module when it was there first, else the stand-in
+    assert stand_in_left == "False"
+    assert real == "requests.api"
+
+
 def test_the_sandbox_itself_catches_a_process(sandbox) -> None:
     with pytest.raises(Forbidden):
         subprocess.run(["true"], check=False)
