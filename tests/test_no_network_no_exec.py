@@ -1,15 +1,20 @@
 """Every command runs with sockets disabled and process creation forbidden, and still works.
 
 mcpiam never touches the network and never starts a process (not even git): any attempt here
-raises, and the command would then exit 3 instead of 0 or 1.
+raises, and the command would then exit 3 instead of 0 or 1. Not even a socket is created: a
+child process refuses socket creation before anything is imported, so import-time sockets (such
+as urllib3's IPv6 probe, pulled in through detect-secrets) are caught as well.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import socket
+import string
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,9 +43,8 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     for name in ("create_connection", "getaddrinfo", "gethostbyname", "socketpair"):
         monkeypatch.setattr(socket, name, refuse(f"socket.{name}"))
-    # The class stays a class (ssl subclasses it at import); reaching anyone is refused. (A bind
-    # to ::1 port 0 is how urllib3, imported by detect-secrets, probes for IPv6 at import: local,
-    # not network, so it is allowed.)
+    # The class stays a class (ssl subclasses it at import); creating one is refused.
+    monkeypatch.setattr(socket.socket, "__init__", refuse("socket.socket"))
     for name in ("connect", "connect_ex", "sendto", "send", "sendall"):
         monkeypatch.setattr(socket.socket, name, refuse(f"socket.socket.{name}"))
     monkeypatch.setattr(subprocess, "Popen", refuse("subprocess.Popen"))
@@ -64,10 +68,18 @@ def repository(tmp_path: Path) -> Path:
     (tmp_path / ".cursor" / "mcp.json").write_text(json.dumps({"mcpServers": {
         "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"],
                    "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": secret}},
-        "docs": {"url": "http://docs.example.com/mcp"}}}), encoding="utf-8")
+        "docs": {"url": "http://docs.example.com/mcp"},
+        # No token family knows this one: only the generic detector (detect-secrets) finds it.
+        "db": {"command": "db-mcp", "env": {"DB_PASSWORD": generic_password()}}}}),
+        encoding="utf-8")
     (tmp_path / "ignored").mkdir()
     (tmp_path / "ignored" / "mcp.json").write_text('{"mcpServers": {}}', encoding="utf-8")
     return tmp_path
+
+
+def generic_password() -> str:
+    """A password no token family matches, built at test time."""
+    return "".join(random.Random(13).choices(string.ascii_letters + string.digits, k=24))
 
 
 # Each command with arguments that make it do real work; a new command must be added here.
@@ -114,9 +126,105 @@ def test_every_command_works_without_network_or_processes(repository, sandbox, t
     assert sandbox == []
 
 
+# Run in a fresh interpreter: the guard is in place before mcpiam or any library is imported,
+# so a socket created at import time is caught (in this process they are imported already).
+CHILD = """
+import contextlib, io, json, os, socket, subprocess, sys, traceback
+attempts = []
+
+def refuse(name):
+    def blocked(*args, **kwargs):
+        origin = next((f"{frame.filename}:{frame.lineno}" for frame in
+                       reversed(traceback.extract_stack()[:-1])), "?")
+        attempts.append(f"{name} from {origin}")
+        raise OSError(f"forbidden: {name}")
+    return blocked
+
+socket.socket.__init__ = refuse("socket.socket")
+for name in ("socketpair", "create_connection", "getaddrinfo", "gethostbyname", "fromfd"):
+    setattr(socket, name, refuse(f"socket.{name}"))
+subprocess.Popen = refuse("subprocess.Popen")
+for name in ("system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp", "execv",
+             "execve"):
+    if hasattr(os, name):
+        setattr(os, name, refuse(f"os.{name}"))
+
+from mcpiam.cli.main import main
+
+codes = []
+for args in json.loads(sys.argv[2]):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+        code = main(args)
+    codes.append([args, code, "internal error" in err.getvalue()])
+with open(sys.argv[1], "w", encoding="utf-8") as report:
+    json.dump({"attempts": attempts, "codes": codes,
+               "loaded": sorted(m for m in ("detect_secrets.plugins.keyword", "requests", "urllib3")
+                                if m in sys.modules)}, report)
+"""
+
+
+def test_no_socket_is_created_even_while_importing(repository, tmp_path_factory) -> None:
+    out = tmp_path_factory.mktemp("out")
+    report = out / "child.json"
+    runs = [args for command_runs in invocations(repository, out).values() for args in command_runs]
+    child = subprocess.run([sys.executable, "-c", CHILD, str(report), json.dumps(runs)],
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode == 0, child.stderr
+    seen = json.loads(report.read_text(encoding="utf-8"))
+    assert seen["attempts"] == []
+    for args, code, internal_error in seen["codes"]:
+        assert code in (0, 1) and not internal_error, (args, code)
+    # The generic detector really ran (the DB_PASSWORD above needs it), without the HTTP stack.
+    assert seen["loaded"] == ["detect_secrets.plugins.keyword"]
+
+
+def test_the_child_sandbox_catches_an_import_time_socket(tmp_path: Path) -> None:
+    """The guard itself works: a module that opens a socket while being imported is caught."""
+    (tmp_path / "opens_a_socket.py").write_text(
+        "import socket\ntry:\n    socket.socket(socket.AF_INET6).close()\nexcept OSError:\n"
+        "    pass\n", encoding="utf-8")
+    probe = CHILD.replace("from mcpiam.cli.main import main",
+                          "sys.path.insert(0, sys.argv[3])\nimport opens_a_socket\n"
+                          "from mcpiam.cli.main import main")
+    report = tmp_path / "child.json"
+    subprocess.run([sys.executable, "-c", probe, str(report), "[]", str(tmp_path)], check=True,
+                   timeout=120)
+    attempts = json.loads(report.read_text(encoding="utf-8"))["attempts"]
+    assert len(attempts) == 1 and attempts[0].startswith("socket.socket from ")
+    assert "opens_a_socket.py" in attempts[0]
+
+
+STAND_IN_PROBE = """
+import sys
+already = sys.argv[1] == "already"
+if already:
+    import requests
+from mcpiam.secrets.generic import _plugins
+_plugins()
+import detect_secrets.plugins.base as base
+stand_in_left = "requests" in sys.modules and not hasattr(sys.modules["requests"], "get")
+import requests
+print(already, base.requests is requests, stand_in_left, requests.get.__module__)
+"""
+
+
+@pytest.mark.parametrize("state", ["fresh", "already"])
+def test_requests_stand_in_is_only_there_while_detect_secrets_loads(state: str) -> None:
+    """detect-secrets gets a stand-in for requests only when requests is not loaded yet, and the
+    stand-in leaves sys.modules afterwards: a later ``import requests`` gets the real one."""
+    probe = subprocess.run([sys.executable, "-c", STAND_IN_PROBE, state], capture_output=True,
+                           text=True, timeout=120, check=True)
+    already, shares_it, stand_in_left, real = probe.stdout.split()
+    assert shares_it == already  # the real module when it was there first, else the stand-in
+    assert stand_in_left == "False"
+    assert real == "requests.api"
+
+
 def test_the_sandbox_itself_catches_a_process(sandbox) -> None:
     with pytest.raises(Forbidden):
         subprocess.run(["true"], check=False)
     with pytest.raises(Forbidden):
         socket.create_connection(("example.com", 443))
-    assert sandbox == ["subprocess.Popen", "socket.create_connection"]
+    with pytest.raises(Forbidden):
+        socket.socket(socket.AF_INET6)
+    assert sandbox == ["subprocess.Popen", "socket.create_connection", "socket.socket"]

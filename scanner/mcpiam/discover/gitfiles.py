@@ -55,7 +55,9 @@ def git_dir(top: Path, fence: Fence | None = None) -> Path | None:
     text = _read_text(dot_git, fence)
     if text is None:
         return None
-    match = re.match(r"gitdir:\s*(.+?)\s*$", text, re.MULTILINE)
+    # The path ends at its last non-space character (greedy): a lazy path before "\s*$" is
+    # quadratic on a long run of spaces (tests/test_backtracking.py).
+    match = re.match(r"gitdir:\s*+(\S(?:.*\S)?)\s*$", text, re.MULTILINE)
     if not match:
         return None
     target = Path(match.group(1))
@@ -224,7 +226,7 @@ def _read_config(path: Path, fence: Fence | None = None) -> dict[tuple[str, str]
         if header:
             section = header.group(1).lower() if '"' not in line else ""
             continue
-        pair = re.match(r"([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$", line)
+        pair = re.match(r"([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*+(.*))?$", line)  # *+: linear
         if pair and section:
             value = (pair.group(2) or "true").strip()
             if len(value) >= 2 and value[0] == value[-1] == '"':

@@ -58,8 +58,11 @@ USER_KEY = re.compile(
 USER_FLAG = re.compile(r"^--?(?:user|username|db-user|db_user|login|U)$")
 PROFILE_KEY = re.compile(r"^(?:AWS_PROFILE|AWS_DEFAULT_PROFILE)$")
 PROFILE_FLAG = re.compile(r"^--(?:profile|aws-profile)$")
-KEY_VALUE = re.compile(r"^\s*(?:--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.+?)\s*$")
-ADO_USER = re.compile(r"(?:^|;)\s*(?i:user\s*id|uid|user\s*name|user)\s*=\s*([^;]+?)\s*(?=;|$)")
+# Values end at their last non-space character, matched greedily: a lazy value followed by "\s*"
+# retries the spaces from every character and is quadratic (see secrets/locate.py).
+KEY_VALUE = re.compile(r"^\s*(?:--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.(?:.*\S)?)\s*$")
+ADO_USER = re.compile(
+    r"(?:^|;)\s*(?i:user\s*id|uid|user\s*name|user)\s*=\s*+([^;\s](?:[^;]*[^;\s])?)\s*(?=;|$)")
 SERVICE_ACCOUNT_DOMAIN = ".iam.gserviceaccount.com"
 # Bounded and anchored on a boundary so a long run of name characters is not re-scanned from
 # every position (a huge value stays linear).

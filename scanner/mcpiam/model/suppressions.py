@@ -17,7 +17,9 @@ from mcpiam.core.document import Comment, Document, Mapping, walk
 
 DIRECTIVE = re.compile(r"mcpiam:\s*ignore\[(?P<rules>[^\]\n]*)\](?P<reason>[^\n]*)")
 # Comment closers and separators people put between the rule list and the reason.
-_TRAILER = re.compile(r"\s*(?:\*/|-->)\s*$")
+# Tried only where a run of spaces starts (the leftmost match starts there anyway): from every
+# space of a long run it would be quadratic.
+_TRAILER = re.compile(r"(?<!\s)\s*(?:\*/|-->)\s*$")
 _LEADER = re.compile(r"^[\s:;,\-\u2013\u2014]+")
 
 

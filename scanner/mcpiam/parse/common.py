@@ -24,7 +24,6 @@ MAX_ALIAS_EXPANSION = 100_000
 MAX_EMBEDDED_DEPTH = 3
 
 _QUOTED_RUN = re.compile(r"""(['"]).{4,}?\1""")
-_TUPLE = re.compile(r"\(.*\)")
 
 
 @contextlib.contextmanager
@@ -55,10 +54,17 @@ def safe_message(message: str, limit: int = 120) -> str:
     Messages like "found character '\\t'" keep their token; "Cannot declare ('servers', 'x') twice"
     loses the key names, which could be anything the file holds.
     """
-    cleaned = _TUPLE.sub("(…)", message)
+    cleaned = "\n".join(_elide_parentheses(line) for line in message.split("\n"))
     cleaned = _QUOTED_RUN.sub(lambda match: match.group(1) + "…" + match.group(1), cleaned)
     cleaned = " ".join(cleaned.split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _elide_parentheses(line: str) -> str:
+    """From a line's first "(" to its last ")" as "(…)". (The regular expression ``\\(.*\\)``
+    does the same but rescans the line from every "(" when no ")" follows: quadratic.)"""
+    opening, closing = line.find("("), line.rfind(")")
+    return line[:opening] + "(…)" + line[closing + 1:] if 0 <= opening < closing else line
 
 
 def describe_token(token: str) -> str:

@@ -19,7 +19,8 @@ _BY_SUFFIX = {
 _COMMENT_LINE = re.compile(r"(?:#|//)[^\n]*")
 _TOML_TABLE = re.compile(r"\[\[?[ \t]*[A-Za-z0-9_\-\"'][^\],\n]*\]\]?[ \t]*(?:#[^\n]*)?(?:\n|$)")
 _TOML_PAIR = re.compile(
-    r"""[A-Za-z0-9_\-"'][A-Za-z0-9_\-."' ]*?[ \t]*=[ \t]*(?:["'\[{0-9+\-]|true\b|false\b|inf\b|nan\b)"""
+    # The key run is possessive: a lazy one ahead of "[ \t]*" splits a run of spaces every way.
+    r"""[A-Za-z0-9_\-"'][A-Za-z0-9_\-."' ]*+[ \t]*=[ \t]*(?:["'\[{0-9+\-]|true\b|false\b|inf\b|nan\b)"""
 )
 _YAML_KEY = re.compile(r"""(?:-[ \t]+)?[A-Za-z0-9_\-"'.$/][^:\n]*:(?:[ \t]|\n|$)""")
 _DOTENV_PAIR = re.compile(r"(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")

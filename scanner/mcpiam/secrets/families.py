@@ -673,8 +673,17 @@ def _families_in(
                 pattern = compile_pattern(raw["pattern"])
             except re.error as problem:
                 raise fail((*at, "pattern"), f"does not compile ({problem.msg})") from None
+            except RecursionError:
+                raise fail((*at, "pattern"), "does not compile (nested too deeply)") from None
             if pattern.search("") is not None:
                 raise fail((*at, "pattern"), "matches the empty string")
+            # Imported here: the shipped snapshot (a plain scan) was checked when it was made.
+            from mcpiam.secrets.backtracking import backtracking_risk
+
+            risk = backtracking_risk(raw["pattern"])
+            if risk is not None:
+                raise fail((*at, "pattern"),
+                           f"may take super-linear time on a hostile value ({risk.describe()})")
             found = _Derived(_line_of(lines, at), required_literal(pattern))
         else:
             found = derived[index]

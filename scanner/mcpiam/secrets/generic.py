@@ -15,6 +15,10 @@ least 23 distinct characters to pass 4.5 bits. The key-word rules below fill tho
 from __future__ import annotations
 
 import re
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 BASE64_LIMIT = 4.5
@@ -74,8 +78,10 @@ PATH = re.compile(
     r"cfg|conf|db|sqlite3?|sock|log|m?js|ts|py|sh)$",
     re.IGNORECASE,
 )
-# A segment no path would have: 16+ characters mixing upper case, lower case and digits.
-RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
+# A segment no path would have: 16+ characters mixing upper case, lower case and digits. Tried
+# only where a segment starts (a match anywhere implies one at its segment's start), so the
+# look-aheads read each segment once instead of once per character.
+RANDOM_SEGMENT = re.compile(r"(?<![^/\\])(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
 # An environment variable NAME written where a value goes (a fallback; see _is_env_var_name).
 ENV_VAR_NAME = re.compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
 
@@ -111,13 +117,48 @@ def _entropy_may_exceed(value: str, alphabet: frozenset[str], limit: float) -> b
     return False
 
 
+class _OfflineRequests(types.ModuleType):
+    """What detect-secrets' import graph needs of ``requests``: the exception class its
+    verification paths catch. Anything else is a bug here, so it fails loudly."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AttributeError(f"mcpiam loads detect-secrets without requests (asked for {name!r})")
+
+
+class _NoRequestException(Exception):
+    """Never raised: mcpiam never calls detect-secrets' network verification."""
+
+
+@contextmanager
+def _without_http_stack() -> Iterator[None]:
+    """Import detect-secrets without ``requests`` (and so without urllib3, whose import creates
+    a socket to probe IPv6, plus ~70 ms of HTTP stack). detect-secrets names ``requests`` at
+    module level only in ``import requests``; it uses it inside verification (which mcpiam never
+    turns on) and in ``except requests.exceptions.RequestException`` around it. The stand-in is
+    in ``sys.modules`` only while these imports run; a process that already imported the real
+    ``requests`` keeps it.
+    """
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = _OfflineRequests("requests")
+    stand_in.exceptions = types.SimpleNamespace(RequestException=_NoRequestException)
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
+
+
 @lru_cache(maxsize=1)
 def _plugins() -> tuple:
-    from detect_secrets.plugins.high_entropy_strings import (
-        Base64HighEntropyString,
-        HexHighEntropyString,
-    )
-    from detect_secrets.plugins.keyword import KeywordDetector
+    with _without_http_stack():
+        from detect_secrets.plugins.high_entropy_strings import (
+            Base64HighEntropyString,
+            HexHighEntropyString,
+        )
+        from detect_secrets.plugins.keyword import KeywordDetector
 
     return (
         KeywordDetector(),

@@ -23,10 +23,13 @@ SECRET_FLAG = re.compile(
     r"secret|client[-_]secret|password|passwd|pass|pat|bearer|auth|credentials?|private[-_]key)$",
     re.IGNORECASE,
 )
-AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S.*?)\s*$")
+# A value ends at its last non-space character: written "\S(?:.*\S)?" (greedy) rather than
+# "\S.*?" followed by "\s*$", which retries the trailing "\s*" from every character of the value
+# and takes quadratic time on a long run of spaces (issue 13; tests/test_backtracking.py).
+AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S(?:.*\S)?)\s*$")
 # A header or variable name is short; a long run before ":" or "=" is a token's first half.
-HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S.*?)\s*$")
-KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.+?)\s*$", re.DOTALL)
+HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S(?:.*\S)?)\s*$")
+KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.(?:.*\S)?)\s*$", re.DOTALL)
 DEFAULT_EXPR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]+)\}")
 URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
