@@ -234,8 +234,10 @@ def base_rules(top: Path, repository: Path, environ: dict[str, str] | None = Non
     return rules
 
 
-def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]) -> Iterator[str]:
-    """Files not ignored under ``start`` (relative dir), walking only into directories git would."""
+def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str],
+               unlisted: list[tuple[str, str]] | None = None) -> Iterator[str]:
+    """Files not ignored under ``start`` (relative dir), walking only into directories git would;
+    each directory that cannot be listed is added to ``unlisted`` as (relative dir, reason)."""
     # The .gitignore files from the top down to the start directory are all in force there.
     inherited = list(rules) + _rules_from(top / ".gitignore", "")
     here = ""
@@ -250,7 +252,9 @@ def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]
         try:
             with os.scandir(directory) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
-        except OSError:
+        except OSError as error:
+            if unlisted is not None:
+                unlisted.append((relative, error.strerror or type(error).__name__))
             continue
         for entry in listed:
             if entry.name == ".git":  # the repository (a directory, or a file in a linked work tree)
@@ -270,8 +274,10 @@ def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]
                 yield child
 
 
-def listing(top: Path, directory: Path, environ: dict[str, str] | None = None) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``."""
+def listing(top: Path, directory: Path, environ: dict[str, str] | None = None,
+            unlisted: list[tuple[str, str]] | None = None) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``
+    (``unlisted`` collects the directories that could not be listed, with the reason)."""
     repository = git_dir(top)
     if repository is None:
         return None
@@ -284,7 +290,7 @@ def listing(top: Path, directory: Path, environ: dict[str, str] | None = None) -
         return None
     start = "" if start == "." else start
     within = {path for path in tracked if not start or path.startswith(start + "/")}
-    untracked = set(_untracked(top, start, base_rules(top, repository, environ), tracked))
+    untracked = set(_untracked(top, start, base_rules(top, repository, environ), tracked, unlisted))
     return sorted(within | untracked)
 
 

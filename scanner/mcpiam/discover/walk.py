@@ -108,12 +108,18 @@ def git_toplevel(path: Path) -> Path | None:
     return None
 
 
-def _git_files(top: Path, directory: Path) -> list[str] | None:
+def _git_files(top: Path, directory: Path, notes: list[Note], root: Path) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
-    read from the repository itself (mcpiam never starts a process); None means "walk"."""
+    read from the repository itself (mcpiam never starts a process); None means "walk". A folder
+    that cannot be listed is a note, as in a walk."""
     from mcpiam.discover.gitfiles import listing
 
-    return listing(top, directory)
+    unlisted: list[tuple[str, str]] = []
+    listed = listing(top, directory, unlisted=unlisted)
+    for relative, reason in unlisted:
+        notes.append(Note(_display(top / relative, root), "warning", "unreadable-directory",
+                          f"directory skipped: {reason}"))
+    return listed
 
 
 def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[str]:
@@ -214,7 +220,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             continue
         top = git_toplevel(absolute)
         if absolute.is_dir():
-            listed = _git_files(top, absolute) if top is not None else None
+            listed = _git_files(top, absolute, notes, scan_root) if top is not None else None
             base = top or absolute
             if listed is not None and top is not None:
                 files: Iterable[str] = (os.path.join(top, name) for name in listed)
