@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mcpiam import __version__
+
+if TYPE_CHECKING:
+    from mcpiam.core.notes import Note
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -23,7 +28,7 @@ EXIT_INTERNAL = 3
 SEVERITY_NAMES = ("critical", "high", "medium", "low", "info")
 
 
-def shown_path(path: Path | str) -> str:
+def _shown_path(path: Path | str) -> str:
     """A path for a message: undecodable bytes and control characters shown as escapes."""
     from mcpiam.report._shared import clean
 
@@ -39,7 +44,7 @@ def _write_file(path: Path, text: str, *, create_new: bool = False) -> None:
     try:
         write_text_safely(path, text, create_new=create_new)
     except WriteRefused as refused:
-        raise click.UsageError(f"cannot write {shown_path(path)}: {refused}") from None
+        raise click.UsageError(f"cannot write {_shown_path(path)}: {refused}") from None
 
 
 def _write_output(text: str, output: str | None) -> None:
@@ -59,18 +64,20 @@ def _require_readable(paths: tuple[Path, ...]) -> None:
     for path in paths:
         reason = unreadable_reason(path)
         if reason is not None:
-            raise click.UsageError(f"cannot scan {shown_path(path)}: {reason}")
+            raise click.UsageError(f"cannot scan {_shown_path(path)}: {reason}")
 
 
-def _strict_failure(notes, strict: bool) -> int | None:  # type: ignore[no-untyped-def]
-    """With --strict, exit 2 when anything under the scanned paths could not be read."""
+def _strict_failure(notes: Iterable[Note], strict: bool) -> int | None:
+    """With --strict, exit 2 (after the report) when anything under the scanned paths could not be read."""
     from mcpiam.core.notes import UNREAD_NOTE_CODES
 
+    if not strict:
+        return None
     unread = sorted({note.path for note in notes if note.level == "warning" and note.code in UNREAD_NOTE_CODES})
-    if not strict or not unread:
+    if not unread:
         return None
     click.echo(f"mcpiam: error: --strict: {len(unread)} path(s) could not be read: "
-               f"{', '.join(shown_path(path) for path in unread)}", err=True)
+               f"{', '.join(_shown_path(path) for path in unread)}", err=True)
     return EXIT_USAGE
 
 
@@ -301,7 +308,7 @@ def policy_init(path: Path, force: bool) -> int:
 
     target = path / ".mcpiam.yaml" if path.is_dir() and not path.is_symlink() else path
     if os.path.lexists(target) and not force:
-        raise click.UsageError(f"{shown_path(target)} already exists; use --force to overwrite it")
+        raise click.UsageError(f"{_shown_path(target)} already exists; use --force to overwrite it")
     _write_file(target, starter_policy(), create_new=not force)
     click.echo(f"wrote {target}: fill in the owners, then run `mcpiam policy check {target}`")
     return EXIT_CLEAN
@@ -437,7 +444,7 @@ def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
                     force: bool) -> int:
     """Scan PATHS and record every finding in the baseline file (findings of every severity)."""
     if os.path.lexists(baseline_file) and not force:
-        raise click.UsageError(f"{shown_path(baseline_file)} exists; run `mcpiam baseline update`, or add --force")
+        raise click.UsageError(f"{_shown_path(baseline_file)} exists; run `mcpiam baseline update`, or add --force")
     settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
                                       no_ignores, policy_path)
     count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings, create_new=not force)
