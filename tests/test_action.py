@@ -280,3 +280,11 @@ def test_readme_example_workflow_uses_real_inputs_and_the_permissions_it_needs()
 def test_policy_is_passed_only_when_given() -> None:
     script = step("scan")["run"]
     assert 'if [ -n "$INPUT_POLICY" ]; then options+=(--policy "$INPUT_POLICY"); fi' in script
+
+
+def test_a_typo_in_paths_fails_the_scan_step_instead_of_passing_clean(workspace: Path, tmp_path: Path) -> None:
+    log = run_action(workspace, tmp_path / "runner", {"paths": ".cursor/mcp.json\n.cursr"})
+    assert [code for _, code, _ in log["steps"]] == [2]
+    assert "cannot scan .cursr: no such file or folder" in log["steps"][0][2]
+    assert "did not complete" in log["steps"][0][2]
+    assert log["uploaded"] is False

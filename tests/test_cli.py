@@ -139,17 +139,18 @@ def test_hostile_inputs_give_notes_not_tracebacks(tmp_path: Path, capsys, monkey
     write(tmp_path / ".cursor/mcp.json", b"\x00\x01\x02binary\x00")
     write(tmp_path / ".vscode/mcp.json", b'{"servers": {"a": {"command": "caf\xe9"}}}')
     write(tmp_path / ".roo/mcp.json", b"{" + b'"a":' * 0 + b" " * (3 * 1024 * 1024) + b"}")
-    os.mkfifo(tmp_path / "pipe.json")
-    (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
+    (tmp_path / ".gemini").mkdir()
+    os.mkfifo(tmp_path / ".gemini/settings.json")
+    (tmp_path / ".mcp.json").symlink_to(tmp_path / ".mcp.json")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, "scan", ".", "pipe.json", "loop.json")
+    code, out, err = run(capsys, "scan", ".")
     assert code == 0, err
     assert "Traceback" not in out + err
     assert ".cursor/mcp.json:1:1: warning [binary]" in out
     assert ".roo/mcp.json:1:1: warning [too-large]" in out
     assert ".vscode/mcp.json:1:35: warning [non-utf8]" in out
-    assert "pipe.json: warning [unreadable-path]" in out
-    assert "loop.json: warning [unreadable-path]" in out
+    assert ".gemini/settings.json: warning [unreadable-path]" in out
+    assert ".mcp.json: warning [unreadable-path]" in out
 
 
 def test_rules_and_explain(capsys) -> None:

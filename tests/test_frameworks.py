@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "testdata" / "rules"
 # A parse error says nothing about identities or agents: it evidences no control.
 # A suppression without a reason is review hygiene: it evidences no control either.
-NO_CONTROL = {"config-parse-error", "suppression-without-reason"}
+NO_CONTROL = {"config-parse-error", "suppression-without-reason", "unknown-rule-in-suppression"}
 KNOWN = {c.id for c in controls()}
 
 

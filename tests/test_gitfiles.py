@@ -272,3 +272,24 @@ def test_ignore_pattern_corners_match_git(tmp_path: Path, git_env, line: str, ig
     listed = listing(repo, repo, git_env)
     assert listed == oracle(repo, git_env)
     assert not set(ignored) & set(listed) and set(kept) <= set(listed)
+
+
+def test_an_untracked_folder_that_cannot_be_listed_is_a_note_not_a_silent_skip(
+        tmp_path: Path, git_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.discover.walk import discover
+
+    repo = make_repo(tmp_path / "repo", git_env)
+    touch(repo, "README.md", "locked/.cursor/mcp.json")
+    git(repo, "add", "README.md", env=git_env)
+    real_scandir = os.scandir
+
+    def refusing(path):  # root may list anything, so the refusal is simulated
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    found = discover([repo], default_catalogue(), root=repo)
+    assert [(n.path, n.code, n.message) for n in found.notes] == [
+        ("locked", "unreadable-directory", "directory skipped: Permission denied")]

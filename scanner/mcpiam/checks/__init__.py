@@ -26,6 +26,7 @@ RULE_MODULES = (
     "mcpiam.checks.incomplete_ownership",
     "mcpiam.checks.unapproved_server",
     "mcpiam.checks.suppression_without_reason",
+    "mcpiam.checks.unknown_rule_in_suppression",
     "mcpiam.checks.world_readable_secrets",
 )
 

@@ -27,9 +27,9 @@ mcpServers:
 ## Options
 A directive covers its own line and, when it is on a line of its own, the next line holding a
 key or value; several rule ids may be listed (`ignore[embedded-secret, unscoped-token]`).
-Directives work in every format with comments (JSONC, YAML, TOML). Plain JSON files are
-suppressed through the policy file's fingerprint list instead, and `--no-ignores` turns every
-suppression off for audits.
+Directives work in every format with comments (JSONC, YAML, TOML), and in `.json` files too, read
+as JSONC; where a client rejects comments, use the policy file's fingerprint list instead.
+`--no-ignores` turns every suppression off for audits.
 
 ## References
 - https://docs.zizmor.sh/usage/#ignoring-results

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mcpiam import __version__
+
+if TYPE_CHECKING:
+    from mcpiam.core.notes import Note
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -23,16 +28,64 @@ EXIT_INTERNAL = 3
 SEVERITY_NAMES = ("critical", "high", "medium", "low", "info")
 
 
+def _shown_path(path: Path | str) -> str:
+    """A path for a message: undecodable bytes and control characters shown as escapes."""
+    from mcpiam.report._shared import clean
+
+    text = os.fspath(path)
+    return clean(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
+def _write_file(path: Path, text: str, *, create_new: bool = False) -> None:
+    """Write a file mcpiam produces (-o, policy init, baseline create): a regular file only, never
+    through a final symbolic link; anything else is a usage error naming the path."""
+    from mcpiam.core.safe_write import WriteRefused, write_text_safely
+
+    try:
+        write_text_safely(path, text, create_new=create_new)
+    except WriteRefused as refused:
+        raise click.UsageError(f"cannot write {_shown_path(path)}: {refused}") from None
+
+
 def _write_output(text: str, output: str | None) -> None:
     if not text.endswith("\n"):
         text += "\n"
     if output in (None, "-"):
         click.echo(text, nl=False, color=True)  # colour was decided already; never strip it
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.UsageError(f"cannot write {output}: {error.strerror or type(error).__name__}")
+    _write_file(Path(output), text)
+
+
+def _require_readable(paths: tuple[Path, ...]) -> None:
+    """Exit 2 when a path named on the command line does not exist or cannot be read: a typo
+    must never look like a clean scan."""
+    from mcpiam.discover.arguments import unreadable_reason
+
+    for path in paths:
+        reason = unreadable_reason(path)
+        if reason is not None:
+            raise click.UsageError(f"cannot scan {_shown_path(path)}: {reason}")
+
+
+def _strict_failure(notes: Iterable[Note], strict: bool) -> int | None:
+    """With --strict, exit 2 (after the report) when anything under the scanned paths could not be read."""
+    from mcpiam.core.notes import UNREAD_NOTE_CODES
+
+    if not strict:
+        return None
+    unread = sorted({note.path for note in notes if note.level == "warning" and note.code in UNREAD_NOTE_CODES})
+    if not unread:
+        return None
+    click.echo(f"mcpiam: error: --strict: {len(unread)} path(s) could not be read: "
+               f"{', '.join(_shown_path(path) for path in unread)}", err=True)
+    return EXIT_USAGE
+
+
+def _strict_option(command):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--strict", is_flag=True, envvar="MCPIAM_STRICT",
+        help="Exit 2 when a folder or config under the paths could not be read (default: a warning).",
+    )(command)
 
 
 def _policy_option(function):  # type: ignore[no-untyped-def]
@@ -159,11 +212,12 @@ def _report_options(command):  # type: ignore[no-untyped-def]
               help="Report only findings not recorded in this baseline (mcpiam baseline create).")
 @click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
               help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
+@_strict_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool) -> int:
+         exit_zero: bool, strict: bool) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
@@ -176,6 +230,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file))
+    _require_readable(paths)
     result = _scan_or_usage_error(paths, settings)
     if summary == "frameworks":
         from mcpiam.report.summary import framework_summary_json, framework_summary_text
@@ -185,6 +240,9 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
         text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                       verbose=verbose)
     _write_output(text, output)
+    strict_failure = _strict_failure(result.notes, strict)
+    if strict_failure is not None:
+        return strict_failure
     return EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN
 
 
@@ -195,15 +253,18 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
 @click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
               help="Write the inventory to FILE instead of standard output.")
 @_policy_option
-def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path: Path | None) -> int:
+@_strict_option
+def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path: Path | None,
+              strict: bool) -> int:
     """List every MCP server configured under PATHS, with credential names (never values) and
     its owner from the policy file, as the missing-owner rule resolves it."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.report import InventoryFormat, render_inventory
 
+    _require_readable(paths)
     result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path, run_rules=False))
     _write_output(render_inventory(result.configs, InventoryFormat(fmt), result.applied_policy), output)
-    return EXIT_CLEAN
+    return _strict_failure(result.notes, strict) or EXIT_CLEAN
 
 
 @cli.command(name="rules")
@@ -245,13 +306,10 @@ def policy_init(path: Path, force: bool) -> int:
     """Write a commented starter policy to PATH (default: .mcpiam.yaml; a folder gets one inside)."""
     from mcpiam.policy import starter_policy
 
-    target = path / ".mcpiam.yaml" if path.is_dir() else path
-    if target.exists() and not force:
-        raise click.UsageError(f"{target} already exists; use --force to overwrite it")
-    try:
-        target.write_text(starter_policy(), encoding="utf-8")
-    except OSError as error:
-        raise click.UsageError(f"cannot write {target}: {error.strerror or type(error).__name__}")
+    target = path / ".mcpiam.yaml" if path.is_dir() and not path.is_symlink() else path
+    if os.path.lexists(target) and not force:
+        raise click.UsageError(f"{_shown_path(target)} already exists; use --force to overwrite it")
+    _write_file(target, starter_policy(), create_new=not force)
     click.echo(f"wrote {target}: fill in the owners, then run `mcpiam policy check {target}`")
     return EXIT_CLEAN
 
@@ -358,17 +416,15 @@ def _baseline_scan(paths: tuple[Path, ...], fingerprint_key: str | None, rules_d
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"), policy_path=policy_path,
                             triage=TriageSettings(inline_ignores=not no_ignores, baseline=existing))
+    _require_readable(paths)
     return settings, _scan_or_usage_error(paths, settings)
 
 
-def _write_baseline(file: Path, entries, settings) -> int:
-    from mcpiam.triage.baseline import BaselineError, build, write
+def _write_baseline(file: Path, entries, settings, *, create_new: bool = False) -> int:
+    from mcpiam.triage.baseline import build, dumps
 
     written = build(file.resolve().parent, entries, settings.options.fingerprint_key)
-    try:
-        write(written, file)
-    except BaselineError as error:
-        raise click.UsageError(str(error)) from None
+    _write_file(file, dumps(written), create_new=create_new)
     return len(written.entries)
 
 
@@ -387,11 +443,11 @@ def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
                     ignore_rules: tuple[str, ...], no_ignores: bool, policy_path: Path | None,
                     force: bool) -> int:
     """Scan PATHS and record every finding in the baseline file (findings of every severity)."""
-    if baseline_file.exists() and not force:
-        raise click.UsageError(f"{baseline_file} exists; run `mcpiam baseline update`, or add --force")
+    if os.path.lexists(baseline_file) and not force:
+        raise click.UsageError(f"{_shown_path(baseline_file)} exists; run `mcpiam baseline update`, or add --force")
     settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
                                       no_ignores, policy_path)
-    count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings)
+    count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings, create_new=not force)
     click.echo(f"{baseline_file}: {count} finding(s) recorded")
     return EXIT_CLEAN
 
@@ -450,9 +506,10 @@ def _stderr_progress():
 @click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
               help="Host name to record (default: this machine's); useful for a mounted backup.")
 @_report_options
+@_strict_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
-          color: str, verbose: bool, fingerprint_key: str | None) -> int:
+          color: str, verbose: bool, fingerprint_key: str | None, strict: bool) -> int:
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -466,6 +523,7 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     if all_users and home is not None:
         raise click.UsageError("--all-users sweeps every home; use --system-root DIR, not --home, "
                                "to point it at a mounted system")
+    _require_readable(tuple(path for path in (home, system_root) if path is not None))
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
@@ -474,7 +532,7 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
                        progress=_stderr_progress(), extra_notes=tuple(notes))
     text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
     _write_output(text, output)
-    return EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN
+    return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
 
 
 @cli.command()

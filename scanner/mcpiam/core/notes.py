@@ -16,3 +16,11 @@ class Note:
     code: str
     message: str
     span: Span | None = None
+
+
+# Note codes that mean "something that may hold a config was not read" (a folder that could not be
+# listed, a file that could not be opened or was skipped unread); ``--strict`` makes any of them exit 2.
+UNREAD_NOTE_CODES = frozenset({
+    "unreadable-directory", "unreadable-home", "unreadable-path", "unreadable", "not-found",
+    "special-file", "too-large", "internal-read-error",
+})

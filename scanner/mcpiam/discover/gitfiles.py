@@ -260,8 +260,10 @@ def base_rules(top: Path, repository: Path, environ: dict[str, str] | None = Non
 
 
 def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str],
-               fence: Fence | None = None) -> Iterator[str]:
-    """Files not ignored under ``start`` (relative dir), walking only into directories git would."""
+               fence: Fence | None = None,
+               unlisted: list[tuple[str, str]] | None = None) -> Iterator[str]:
+    """Files not ignored under ``start`` (relative dir), walking only into directories git would;
+    each directory that cannot be listed is added to ``unlisted`` as (relative dir, reason)."""
     # The .gitignore files from the top down to the start directory are all in force there.
     inherited = list(rules) + _rules_from(top / ".gitignore", "", fence)
     here = ""
@@ -276,7 +278,9 @@ def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]
         try:
             with os.scandir(directory) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
-        except OSError:
+        except OSError as error:
+            if unlisted is not None:
+                unlisted.append((relative, error.strerror or type(error).__name__))
             continue
         for entry in listed:
             if entry.name == ".git":  # the repository (a directory, or a file in a linked work tree)
@@ -305,11 +309,13 @@ def _metadata_fence(fence: Fence | None) -> Fence | None:
 
 
 def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *,
-            fence: Fence | None = None, rejected: list[str] | None = None) -> list[str] | None:
+            fence: Fence | None = None, rejected: list[str] | None = None,
+            unlisted: list[tuple[str, str]] | None = None) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``.
 
     ``fence``: the tree the work tree's files (``.gitignore``) must lie in; index entries leading
-    out of the work tree are left out and added to ``rejected``.
+    out of the work tree are left out and added to ``rejected``. ``unlisted`` collects the
+    directories that could not be listed, with the reason.
     """
     metadata = _metadata_fence(fence)
     repository = git_dir(top, metadata)
@@ -324,7 +330,8 @@ def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *
         return None
     start = "" if start == "." else start
     within = {path for path in tracked if not start or path.startswith(start + "/")}
-    untracked = set(_untracked(top, start, base_rules(top, repository, environ, metadata), tracked, fence))
+    untracked = set(_untracked(top, start, base_rules(top, repository, environ, metadata), tracked, fence,
+                               unlisted))
     return sorted(within | untracked)
 
 

@@ -115,14 +115,19 @@ def git_toplevel(path: Path) -> Path | None:
 def _git_files(top: Path, directory: Path, fence: Fence,
                notes: list[Note], root: Path) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
-    read from the repository itself (mcpiam never starts a process); None means "walk"."""
+    read from the repository itself (mcpiam never starts a process); None means "walk". A folder
+    that cannot be listed is a note, as in a walk."""
     from mcpiam.discover.gitfiles import listing
 
     rejected: list[str] = []
-    listed = listing(top, directory, fence=fence, rejected=rejected)
+    unlisted: list[tuple[str, str]] = []
+    listed = listing(top, directory, fence=fence, rejected=rejected, unlisted=unlisted)
     for name in rejected:
         notes.append(Note(_display(top / ".git" / "index", root), "warning", "unsafe-index-entry",
                           f"index entry not read: {name!r} leaves the work tree or names .git"))
+    for relative, reason in unlisted:
+        notes.append(Note(_display(top / relative, root), "warning", "unreadable-directory",
+                          f"directory skipped: {reason}"))
     return listed
 
 

@@ -3,9 +3,9 @@
 A directive covers the line it sits on (a trailing comment) and, when its comment is on a line of
 its own, the next line holding a key or value, across further comment lines but not across a blank
 line or a closing bracket. Several rule ids may be listed, separated by commas. A directive without
-a reason is not applied (the ``suppression-without-reason`` rule reports it). Only formats with
-comments can carry directives: JSONC, YAML, TOML (and dotenv); a plain JSON file is suppressed
-through the fingerprint list of the policy file instead.
+a reason is not applied (the ``suppression-without-reason`` rule reports it), nor is a rule id that
+does not exist (``unknown-rule-in-suppression``). Every format with comments carries directives:
+JSONC, YAML, TOML, dotenv, and ``.json`` files, which are read as JSONC like their clients do.
 """
 
 from __future__ import annotations

@@ -115,13 +115,6 @@ def dumps(baseline: Baseline) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
-def write(baseline: Baseline, file: Path) -> None:
-    try:
-        file.write_text(dumps(baseline), encoding="utf-8")
-    except OSError as error:
-        raise BaselineError(f"cannot write {file}: {error.strerror or type(error).__name__}") from None
-
-
 def _text(item: dict, key: str, optional: bool = False) -> str | None:
     value = item.get(key)
     if value is None and optional:
