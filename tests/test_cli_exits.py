@@ -254,3 +254,14 @@ def test_write_primitive(tmp_path: Path) -> None:
         write_text_safely(tmp_path, "x")
     with pytest.raises(WriteRefused, match="No such file or directory"):
         write_text_safely(tmp_path / "missing" / "x.txt", "x")
+
+
+def test_strict_counts_a_link_refused_by_the_fence(project: Path, tmp_path_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path_factory.mktemp("outside") / "mcp.json"
+    outside.write_text(CLEAN_CONFIG, encoding="utf-8")
+    (project / ".vscode").mkdir()
+    (project / ".vscode" / "mcp.json").symlink_to(outside)
+    code, _, _ = run(capsys, "scan", ".")
+    assert code == 0
+    code, _, err = run(capsys, "scan", "--strict", ".")
+    assert code == 2 and ".vscode/mcp.json" in err

@@ -23,4 +23,7 @@ class Note:
 UNREAD_NOTE_CODES = frozenset({
     "unreadable-directory", "unreadable-home", "unreadable-path", "unreadable", "not-found",
     "special-file", "too-large", "internal-read-error",
+    # refused by the file-opening fence (core.safe_open) or the git index check: not read either
+    "link-outside-tree", "file-changed", "foreign-owner", "foreign-hard-link", "directory",
+    "unsafe-index-entry",
 })
