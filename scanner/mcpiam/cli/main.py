@@ -514,6 +514,11 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("mcpiam: aborted", err=True)
         return EXIT_USAGE
     except click.ClickException as error:
+        # A usage error quotes the option value or MCPIAM_* variable it rejects, which may be a
+        # credential pasted into the wrong place: it passes the output gate like any input.
+        from mcpiam.core.redact import shown_on_terminal
+
+        error.message = shown_on_terminal(error.message)
         error.show()
         return EXIT_USAGE
     except (BrokenPipeError, KeyboardInterrupt):

@@ -9,11 +9,11 @@ the token after ``Bearer``, the value of ``--api-key=V`` or of the argument afte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from mcpiam.core.document import Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk
+from mcpiam.core.document import Label, Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk
 from mcpiam.model.servers import Value, substring_span
 from mcpiam.secrets.references import is_secret_manager_uri
 
@@ -155,6 +155,20 @@ def candidates_in(root: Node, default_place: str = "field") -> Iterator[SecretCa
         value = Value(route, node)
         yield from split_value(value, node.value, 0, _context(route, mappings),
                                _place(route, default_place))
+
+
+def key_candidates(root: Node, labels: Iterable[Label] = ()) -> Iterator[SecretCandidate]:
+    """Every mapping key as a candidate of its own, at the key's span: a token pasted where a name
+    belongs (a server name, an env or header name, a TOML table name) is as leaked as a value. The
+    route is the route of the value the key names; the context is empty (the key is not named).
+    Then each label (a YAML anchor name) at its own span, with no route."""
+    for label in labels:
+        yield SecretCandidate(Value((), Scalar(label.text, label.span)), label.text, 0, "", "anchor")
+    for route, node in walk(root):
+        if isinstance(node, Mapping):
+            for entry in node.entries:
+                yield SecretCandidate(Value(route + (entry.key,), Scalar(entry.key, entry.key_span)),
+                                      entry.key, 0, "", "key")
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:
