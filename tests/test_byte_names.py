@@ -100,3 +100,15 @@ def test_the_fingerprint_hashes_the_name_as_its_bytes() -> None:
     assert len(undecodable.fingerprint) == 32
     assert undecodable.fingerprint != latin.fingerprint  # different bytes on disk, different identity
     assert undecodable.fingerprint == finding(os.fsdecode(b"caf\xff/.mcp.json")).fingerprint
+
+
+def test_a_baseline_entry_of_an_odd_name_goes_stale_like_any_other(tmp_path, capsys, monkeypatch) -> None:
+    """Entry paths are written escaped; the scanned paths are compared escaped too."""
+    repo, _ = build(tmp_path, b"\xff", b"x")
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", "create", "--baseline", str(baseline), str(repo)]) == 0
+    odd = Path(os.fsdecode(os.fsencode(repo) + b"/\xff/.mcp.json"))
+    odd.write_text(CONFIG.replace('"files"', '"renamed"'), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["baseline", "update", "--baseline", str(baseline), str(repo)]) == 0
+    assert ": 1 added, 1 stale removed," in capsys.readouterr().out

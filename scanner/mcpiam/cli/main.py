@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from mcpiam import __version__
+from mcpiam.core.redact import shown_on_terminal
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -416,7 +417,7 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     _write_baseline(baseline_file, kept + added, settings)
     click.echo(f"{baseline_file}: {len(added)} added, {len(stale)} stale removed, {len(kept)} kept")
     for warning in result.triage.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {shown_on_terminal(warning)}", err=True)
     return EXIT_CLEAN
 
 
@@ -499,7 +500,7 @@ def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
     except MergeInputError as error:
         raise click.UsageError(str(error)) from None
     for warning in report.warnings:
-        click.echo(f"mcpiam: warning: {warning}", err=True)
+        click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
     _write_output(render_merge(report, fmt), output)
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
 
@@ -516,8 +517,6 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as error:
         # A usage error quotes the option value or MCPIAM_* variable it rejects, which may be a
         # credential pasted into the wrong place: it passes the output gate like any input.
-        from mcpiam.core.redact import shown_on_terminal
-
         error.message = shown_on_terminal(error.message)
         error.show()
         return EXIT_USAGE
