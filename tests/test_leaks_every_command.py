@@ -278,3 +278,26 @@ def test_a_token_given_as_an_option_value_is_not_echoed(planted, capsys, args) -
 def test_a_token_in_an_mcpiam_variable_is_not_echoed(planted, capsys, monkeypatch) -> None:
     monkeypatch.setenv("MCPIAM_FAIL_ON", planted["secrets"][0])
     assert run(planted, capsys, ["scan"]) == EXIT_USAGE
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "csv", "markdown"])
+def test_merge_gates_names_from_an_older_result(named, capsys, fmt) -> None:
+    """Results written before the gate (a token as server name, file path and route) are merged
+    and rendered through the gate as well: the path of a credential reused across the two inputs,
+    and the name of a server with no package or URL, are shown."""
+    token = named["tokens"]["server name"]
+    inputs = []
+    for host in ("a", "b"):
+        older = named["out"] / f"older-{host}.json"
+        run(named, capsys, ["scan", "--format", "json", "--output", str(older)])
+        data = json.loads(older.read_text(encoding="utf-8"))
+        for finding in data["findings"]:
+            finding.update(path=f"{token}/mcp.json", route=f"/mcpServers/{token}")
+        for config in data["configs"]:
+            for server in config["servers"]:
+                server.update(server=token, command=None, url=None)
+        older.write_text(json.dumps(data), encoding="utf-8")
+        named["inputs"].add(older)
+        inputs.append(str(older))
+    run(named, capsys, ["merge", *inputs, "--format", fmt, "--output", str(named["out"] / f"m.{fmt}")])
+    assert_no_file_leaks(named)

@@ -279,7 +279,7 @@ def policy_check(path: Path) -> int:
         (len(loaded.shared_accounts), "shared-account name", "shared-account names"),
     ]
     summary = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
-    click.echo(f"{path}: valid policy ({summary})")
+    click.echo(shown_on_terminal(f"{path}: valid policy ({summary})"))
     return EXIT_CLEAN
 
 
@@ -393,7 +393,7 @@ def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
                                       no_ignores, policy_path)
     count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings)
-    click.echo(f"{baseline_file}: {count} finding(s) recorded")
+    click.echo(shown_on_terminal(f"{baseline_file}: {count} finding(s) recorded"))
     return EXIT_CLEAN
 
 
@@ -415,7 +415,8 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     kept = [entry for entry in existing.entries if entry.fingerprint not in stale]
     added = _new_entries(result, baseline_file)
     _write_baseline(baseline_file, kept + added, settings)
-    click.echo(f"{baseline_file}: {len(added)} added, {len(stale)} stale removed, {len(kept)} kept")
+    click.echo(shown_on_terminal(f"{baseline_file}: {len(added)} added, {len(stale)} stale removed, "
+                                 f"{len(kept)} kept"))
     for warning in result.triage.warnings:
         click.echo(f"warning: {shown_on_terminal(warning)}", err=True)
     return EXIT_CLEAN
@@ -428,7 +429,7 @@ def _stderr_progress():
     """Progress lines on standard error, only when it is a terminal (never in collected output)."""
     if not sys.stderr.isatty():
         return None
-    return lambda message: click.echo(f"mcpiam: {message}", err=True)
+    return lambda message: click.echo(f"mcpiam: {shown_on_terminal(message)}", err=True)
 
 
 @cli.command()

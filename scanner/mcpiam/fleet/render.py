@@ -229,7 +229,7 @@ def _text(report: FleetReport) -> str:
         lines.append(f"  note: {unnamed}")
     lines += ["", "Findings by rule (findings, hosts):"]
     for r in report.rules:
-        lines.append(f"  {r.rule_id:<28} {r.findings:>6} {r.hosts:>5}")
+        lines.append(clean(f"  {r.rule_id:<28} {r.findings:>6} {r.hosts:>5}"))
     return "\n".join(lines)
 
 
@@ -269,7 +269,7 @@ def _markdown(report: FleetReport) -> str:
         lines += ["", f"> **Note:** {_md(unnamed)}."]
     lines += ["", "## Findings by rule", "", "| Rule | Findings | Hosts |", "|---|---|---|"]
     for r in report.rules:
-        lines.append(f"| {r.rule_id} | {r.findings} | {r.hosts} |")
+        lines.append(f"| {_md(r.rule_id)} | {r.findings} | {r.hosts} |")
     return "\n".join(lines)
 
 
