@@ -112,3 +112,15 @@ def test_a_baseline_entry_of_an_odd_name_goes_stale_like_any_other(tmp_path, cap
     capsys.readouterr()
     assert main(["baseline", "update", "--baseline", str(baseline), str(repo)]) == 0
     assert ": 1 added, 1 stale removed," in capsys.readouterr().out
+
+
+def test_a_lone_surrogate_in_a_route_still_fingerprints() -> None:
+    finding = Finding("missing-owner", Severity.MEDIUM, "m", Location("a.json", Span.point(1, 1), ("\ud800",)))
+    assert len(finding.fingerprint) == 32
+
+
+def test_a_fingerprint_key_that_is_not_utf8_is_a_key_like_any_other(tmp_path, capsys, monkeypatch) -> None:
+    (tmp_path / ".mcp.json").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run(capsys, ["scan", "--format", "json", "--fingerprint-key", os.fsdecode(b"key-\xff")])
+    assert code in (0, 1) and json.loads(out)["findings"]

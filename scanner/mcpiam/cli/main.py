@@ -81,7 +81,7 @@ def _scan_options(fingerprint_key: str | None):
         return ScanOptions()
     if not fingerprint_key.strip():
         raise click.BadParameter("the fingerprint key is empty", param_hint="--fingerprint-key")
-    return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8"))
+    return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8", "surrogateescape"))
 
 
 def _rule_ids(values: tuple[str, ...], option: str) -> tuple[str, ...]:

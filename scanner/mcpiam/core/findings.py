@@ -79,7 +79,11 @@ class Finding:
         material = "\x1f".join(
             [self.rule_id, self.location.path, self.location.pointer, self.subject_key]
         )
-        return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        try:
+            data = material.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate that is not an undecoded byte: kept as written
+            data = material.encode("utf-8", "surrogatepass")
+        return hashlib.sha256(data).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (
