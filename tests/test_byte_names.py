@@ -43,6 +43,11 @@ def build(base: Path, folder: bytes, file: bytes) -> tuple[Path, Path]:
     odd_folder.mkdir(parents=True)
     (odd_folder / ".mcp.json").write_text(CONFIG, encoding="utf-8")
     (Path(os.fsdecode(os.fsencode(repo) + b"/" + file + b".mcp.json"))).write_text(CONFIG, encoding="utf-8")
+    continue_folder = repo / ".continue" / "mcpServers"  # found by the walk, whatever the file's name
+    continue_folder.mkdir(parents=True)
+    Path(os.fsdecode(os.fsencode(continue_folder) + b"/" + file + b".yaml")).write_text(
+        "name: t\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: files\n    command: npx\n"
+        "    args: [-y, pkg@1.0.0]\n", encoding="utf-8")
     profile = Path(os.fsdecode(os.fsencode(home) + b"/.config/Code/User/profiles/" + folder))
     profile.mkdir(parents=True)
     (profile / "mcp.json").write_text(json.dumps({"servers": {"files": {"command": "npx",
@@ -65,7 +70,7 @@ def test_scan_sweep_and_baseline_go_on_past_byte_names(capsys, monkeypatch, fold
         for _ in range(2):
             code, out = run(capsys, ["scan", "--format", "json", str(repo), explicit])
             report = json.loads(out)
-            assert len({f["path"] for f in report["findings"]}) == 2, "both odd configs were scanned"
+            assert len({f["path"] for f in report["findings"]}) == 3, "every odd config was scanned"
             fingerprints.append(sorted(f["fingerprint"] for f in report["findings"]))
         assert fingerprints[0] == fingerprints[1]
         code, out = run(capsys, ["scan", "--format", "sarif", str(repo), explicit])
