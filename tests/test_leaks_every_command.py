@@ -201,7 +201,8 @@ def named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     }}, indent=2)
     toml_config = f'[mcp_servers.{tokens["TOML table name"]}]\ncommand = "npx"\nargs = ["-y", "pkg@1.0.0"]\n'
     yaml_config = ("name: tools\nversion: 0.0.1\nschema: v1\nmcpServers:\n"
-                   f'  - &{tokens["YAML anchor"]}\n    name: files\n    command: npx\n    args: ["-y", "pkg@1.0.0"]\n')
+                   f'  - &{tokens["YAML anchor"]}\n    name: files\n    command: npx\n    args: ["-y", "pkg@1.0.0"]\n'
+                   f'  - *{tokens["YAML anchor"]}\n')
     files = {".cursor/mcp.json": json_config, ".codex/config.toml": toml_config,
              ".continue/mcpServers/tools.yaml": yaml_config}
     for base in (repo, home):
@@ -232,6 +233,10 @@ def test_a_token_written_as_a_name_is_an_embedded_secret_at_its_place(named, cap
           and (f["line"], f["column"]) == (line, column)]
     assert len(at) == 1, (place, path, line, column)
     assert at[0]["properties"]["family"] == "github-classic-pat"
+    if place == "YAML anchor":  # and where the alias names it
+        aliases = [f for f in findings if f["rule_id"] == "embedded-secret" and f["path"] == path
+                   and (f["line"], f["column"]) == (line + 4, column)]
+        assert len(aliases) == 1
 
 
 def test_ordinary_names_are_not_secrets(tmp_path, capsys, monkeypatch) -> None:

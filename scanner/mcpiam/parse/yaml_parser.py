@@ -99,10 +99,10 @@ class _Composer:
             return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         return self.locator.span(start.index, end.index)
 
-    def label(self, anchor: str, start: Mark) -> None:
+    def label(self, anchor: str, start: Mark, sigil: str = "&") -> None:
         """Keep an anchor's name with its span: ``&name`` is written at the node's start, before
-        or after its tag."""
-        at = self.text.find("&" + anchor, start.index, start.index + len(anchor) + 1024)
+        or after its tag; an alias ``*name`` where it is used."""
+        at = self.text.find(sigil + anchor, start.index, start.index + len(anchor) + 1024)
         if at >= 0:
             self.labels.append(Label(anchor, self.locator.span(at + 1, at + 1 + len(anchor))))
 
@@ -188,6 +188,7 @@ class _Composer:
         if self.stack and self.stack[-1].kind == "skip":
             return
         start, end = event.start_mark, event.end_mark
+        self.label(event.anchor, start, "*")
         anchored = self.anchors.get(event.anchor)
         node: Node
         size = 1

@@ -154,7 +154,7 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
         for candidate in key_candidates(root, config.document.labels if root is config.document.root else ()):
             for item in _named_tokens(config, servers, candidate, names, key):
                 # Apart from the values: a token used as a key is not the value at that route.
-                credentials[("key", *candidate.value.route, item.fingerprint)] = item
+                credentials[("key", candidate.value.route, item.span, item.fingerprint)] = item
     ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
 
