@@ -1,11 +1,5 @@
-"""The one gate every string taken from the input passes on its way to any output: token-shaped
-words withheld, undecodable name bytes and terminal controls shown as escapes.
-
-File names, server names, keys and routes come from untrusted files; a credential pasted where a
-name belongs must not reach a report, a baseline or a merge. The escapes are stable and documented:
-a byte of a file name that is not UTF-8 (carried by ``os.fsdecode`` as a lone surrogate) is shown
-as ``\\xff``, any other lone surrogate as ``\\udXXX``, a control character as ``\\x1b`` and a
-bidirectional override as ``\\u202e``.
+"""The one gate every string taken from the input passes on its way to any output (token-shaped
+words withheld, undecodable bytes and controls escaped), and every "could this be a credential" check.
 """
 
 from __future__ import annotations
@@ -30,6 +24,8 @@ _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 # could make a path read differently from what it is (Trojan Source).
 _TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9@._/+~-]+")
+_NAME_SEGMENTS = re.compile(r"[/@:.]")
 
 
 def looks_secret(text: str) -> bool:
@@ -55,6 +51,19 @@ def looks_secret(text: str) -> bool:
     return False
 
 
+def is_safe_to_show(text: str) -> bool:
+    """Whether a package name or host is plain enough to print: package characters only, and no
+    segment that looks like a token (20 or more characters mixing letters and digits)."""
+    if not _SAFE_NAME.fullmatch(text):
+        return False
+    for segment in _NAME_SEGMENTS.split(text):
+        letters = any(c.isalpha() for c in segment)
+        digits = any(c.isdigit() for c in segment)
+        if len(segment) >= 20 and letters and digits:
+            return False
+    return True
+
+
 def token_shaped(word: str) -> bool:
     """Whether one word of free text could be a credential: a token family's prefix followed by
     eight or more characters with a digit among them, or 20 or more characters mixing upper case,
@@ -70,6 +79,9 @@ def token_shaped(word: str) -> bool:
             and any(c.isupper() for c in word))
 
 
+# The escapes are stable and documented (docs/output.md): a file-name byte that is not UTF-8 (a lone
+# surrogate from os.fsdecode) as \xff, any other lone surrogate as \ud800, a control character as
+# \x1b, a bidirectional override as \u202e.
 def _escape(char: str) -> str:
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:
