@@ -13,7 +13,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from mcpiam import __version__
-from mcpiam.core.redact import shown, SARIF_OWN_TEXT, shown_data
+from mcpiam.core.redact import SARIF_OWN_TEXT, shown, shown_data
 from mcpiam.fleet.merge import OWNER_FINDINGS, FleetFinding, FleetLocation, FleetReport
 from mcpiam.report._shared import clean, plural
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from mcpiam.catalogue import NameField, name_field_at
 from mcpiam.core.document import Scalar, format_route, walk
-from mcpiam.core.redact import shown, REDACTED, looks_secret, shown_data
+from mcpiam.core.redact import REDACTED, looks_secret, shown, shown_data
 from mcpiam.model.launch import Fetched, Launch, Token, read_launch
 from mcpiam.model.servers import ConfigFile, Server
 from mcpiam.policy.matching import Ownership, ownership_of
