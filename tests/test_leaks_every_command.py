@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from mcpiam.cli.main import EXIT_INTERNAL, EXIT_USAGE, main
-from mcpiam.secrets.families import expand_example
+from mcpiam.secrets.families import expand_example, expand_example_with_span
 
 GITHUB_PAT = "ghp_{github_crc:30}"
 STRIPE_KEY = "sk_live_{alnum:24}"
@@ -180,3 +180,129 @@ def test_an_internal_error_quoting_the_secret(planted, capsys, monkeypatch, targ
             assert "internal error: RuntimeError" in captured.err
         assert_nothing_leaked(planted, captured.out + captured.err, f"the crash report of {args}")
     assert_no_file_leaks(planted)
+
+
+# --- credentials written where a name belongs ------------------------------------------------------
+
+NAME_PLACES = ("server name", "env key", "header key", "TOML table name", "YAML anchor")
+
+
+@pytest.fixture
+def named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """A repository and a home whose configs carry a token as a server name, an env key, a header
+    key, a TOML table name and a YAML anchor (one fresh token each, built at test time)."""
+    tokens = {place: expand_example_with_span(GITHUB_PAT, salt=place)[0] for place in NAME_PLACES}
+    assert len(set(tokens.values())) == len(NAME_PLACES)
+    repo, home = tmp_path / "repo", tmp_path / "home" / "dev"
+    json_config = json.dumps({"mcpServers": {
+        tokens["server name"]: {"command": "npx", "args": ["-y", "pkg@1.0.0"]},
+        "gh": {"command": "npx", "args": ["-y", "gh-mcp@1.0.0"], "env": {tokens["env key"]: "${env:GH}"}},
+        "pay": {"url": "https://pay.example.com/mcp", "headers": {tokens["header key"]: "${env:PAY}"}},
+    }}, indent=2)
+    toml_config = f'[mcp_servers.{tokens["TOML table name"]}]\ncommand = "npx"\nargs = ["-y", "pkg@1.0.0"]\n'
+    yaml_config = ("name: tools\nversion: 0.0.1\nschema: v1\nmcpServers:\n"
+                   f'  - &{tokens["YAML anchor"]}\n    name: files\n    command: npx\n    args: ["-y", "pkg@1.0.0"]\n'
+                   f'  - *{tokens["YAML anchor"]}\n')
+    files = {".cursor/mcp.json": json_config, ".codex/config.toml": toml_config,
+             ".continue/mcpServers/tools.yaml": yaml_config}
+    for base in (repo, home):
+        for relative, text in files.items():
+            (base / relative).parent.mkdir(parents=True, exist_ok=True)
+            (base / relative).write_text(text, encoding="utf-8")
+            (base / relative).chmod(0o600)
+    where = {}
+    for place, token in tokens.items():
+        relative, text = next((r, t) for r, t in files.items() if token in t)
+        offset = text.index(token)
+        where[place] = (relative, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("NO_COLOR", "1")
+    inputs = {base / relative for base in (repo, home) for relative in files}
+    return {"secrets": tuple(tokens.values()), "tokens": tokens, "where": where, "repo": repo,
+            "home": home, "out": out, "inputs": inputs}
+
+
+@pytest.mark.parametrize("place", NAME_PLACES)
+def test_a_token_written_as_a_name_is_an_embedded_secret_at_its_place(named, capsys, place) -> None:
+    assert main(["scan", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    path, line, column = named["where"][place]
+    at = [f for f in findings if f["rule_id"] == "embedded-secret" and f["path"] == path
+          and (f["line"], f["column"]) == (line, column)]
+    assert len(at) == 1, (place, path, line, column)
+    assert at[0]["properties"]["family"] == "github-classic-pat"
+    if place == "YAML anchor":  # and where the alias names it
+        aliases = [f for f in findings if f["rule_id"] == "embedded-secret" and f["path"] == path
+                   and (f["line"], f["column"]) == (line + 4, column)]
+        assert len(aliases) == 1
+
+
+def test_ordinary_names_are_not_secrets(tmp_path, capsys, monkeypatch) -> None:
+    """Upper-snake env names, header names and ordinary server names stay unflagged."""
+    config = {"mcpServers": {"github-enterprise-2024": {
+        "command": "npx", "args": ["-y", "pkg@1.0.0"],
+        "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${env:GH}", "AWS_SECRET_ACCESS_KEY": "${env:AWS}",
+                "OPENAI_API_KEY": "${env:OPENAI}", "SK_LIVE_MODE": "1"},
+        "headers": {"X-Api-Key": "${env:K}", "Authorization": "${env:AUTH}"}}}}
+    (tmp_path / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    main(["scan", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [f for f in findings if f["rule_id"] == "embedded-secret"] == []
+
+
+@pytest.mark.parametrize("args", [*SCAN_VARIANTS, ["baseline", "create", "--force"]], ids=" ".join)
+def test_a_token_written_as_a_name_reaches_no_output(named, capsys, args) -> None:
+    run(named, capsys, args)
+    if args[0] != "baseline":
+        run(named, capsys, [*args, "--output", str(named["out"] / "report")])
+    assert_no_file_leaks(named)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_token_written_as_a_name_reaches_no_sweep_or_merge(named, capsys, fmt) -> None:
+    sweep_file, scan_file = named["out"] / "host-a.json", named["out"] / "scan.json"
+    assert run(named, capsys, sweep_args(named, fmt)) == 1
+    run(named, capsys, sweep_args(named, "json", sweep_file))
+    run(named, capsys, ["scan", "--format", "json", "--output", str(scan_file)])
+    for merged in ("text", "json", "sarif", "csv", "markdown"):
+        run(named, capsys, ["merge", str(sweep_file), str(scan_file), "--format", merged])
+    assert_no_file_leaks(named)
+
+
+@pytest.mark.parametrize("args", [["scan", "--format", "{token}"], ["scan", "--fail-on={token}"],
+                                  ["scan", "--ignore", "{token}"], ["inventory", "--format", "{token}"],
+                                  ["scan", "--{token}"]])
+def test_a_token_given_as_an_option_value_is_not_echoed(planted, capsys, args) -> None:
+    token = planted["secrets"][0]
+    assert run(planted, capsys, [a.replace("{token}", token) for a in args]) == EXIT_USAGE
+
+
+def test_a_token_in_an_mcpiam_variable_is_not_echoed(planted, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MCPIAM_FAIL_ON", planted["secrets"][0])
+    assert run(planted, capsys, ["scan"]) == EXIT_USAGE
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "csv", "markdown"])
+def test_merge_gates_names_from_an_older_result(named, capsys, fmt) -> None:
+    """Results written before the gate (a token as server name, file path and route) are merged
+    and rendered through the gate as well: the path of a credential reused across the two inputs,
+    and the name of a server with no package or URL, are shown."""
+    token = named["tokens"]["server name"]
+    inputs = []
+    for host in ("a", "b"):
+        older = named["out"] / f"older-{host}.json"
+        run(named, capsys, ["scan", "--format", "json", "--output", str(older)])
+        data = json.loads(older.read_text(encoding="utf-8"))
+        for finding in data["findings"]:
+            finding.update(path=f"{token}/mcp.json", route=f"/mcpServers/{token}")
+        for config in data["configs"]:
+            for server in config["servers"]:
+                server.update(server=token, command=None, url=None)
+        older.write_text(json.dumps(data), encoding="utf-8")
+        named["inputs"].add(older)
+        inputs.append(str(older))
+    run(named, capsys, ["merge", *inputs, "--format", fmt, "--output", str(named["out"] / f"m.{fmt}")])
+    assert_no_file_leaks(named)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Location
-from mcpiam.model.identity import is_safe_to_show, package_of, url_of
+from mcpiam.core.redact import is_safe_to_show
+from mcpiam.model.identity import package_of, url_of
 from mcpiam.model.servers import ConfigFile, Scope, Server
 
 

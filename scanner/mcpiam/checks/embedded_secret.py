@@ -93,6 +93,7 @@ PLACES = {
     "env": "an env value", "header": "a header", "arg": "an argument", "flag-value": "an argument",
     "pair": "a KEY=VALUE setting", "url-password": "a URL's user info", "url-query": "a URL query",
     "default": "a ${VAR:-default} default", "field": "a config value",
+    "key": "a key or name (a server, env, header or table name)", "anchor": "a YAML anchor name",
 }
 
 

@@ -64,7 +64,7 @@ from collections.abc import Iterator
 from mcpiam.checks.base import RuleInfo, ScanInput, finding_at
 from mcpiam.core.document import Mapping, Scalar
 from mcpiam.core.findings import Finding, Severity
-from mcpiam.model.identity import is_safe_to_show
+from mcpiam.core.redact import is_safe_to_show
 from mcpiam.model.launch import read_launch
 from mcpiam.model.servers import ConfigFile, Server, Value
 from mcpiam.model.package_refs import PackageRef, image_ref, package_ref

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mcpiam import __version__
+from mcpiam.core.redact import shown_on_terminal
 
 if TYPE_CHECKING:
     from mcpiam.core.notes import Note
@@ -29,11 +30,9 @@ SEVERITY_NAMES = ("critical", "high", "medium", "low", "info")
 
 
 def _shown_path(path: Path | str) -> str:
-    """A path for a message: undecodable bytes and control characters shown as escapes."""
-    from mcpiam.report._shared import clean
-
-    text = os.fspath(path)
-    return clean(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    """A path for a message, through the one output gate: undecodable bytes and control characters
+    shown as escapes, token-shaped words withheld."""
+    return shown_on_terminal(os.fspath(path))
 
 
 def _write_file(path: Path, text: str, *, create_new: bool = False) -> None:
@@ -133,7 +132,7 @@ def _scan_options(fingerprint_key: str | None):
         return ScanOptions()
     if not fingerprint_key.strip():
         raise click.BadParameter("the fingerprint key is empty", param_hint="--fingerprint-key")
-    return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8"))
+    return ScanOptions(fingerprint_key=fingerprint_key.encode("utf-8", "surrogateescape"))
 
 
 def _rule_ids(values: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -336,7 +335,7 @@ def policy_check(path: Path) -> int:
         (len(loaded.shared_accounts), "shared-account name", "shared-account names"),
     ]
     summary = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
-    click.echo(f"{path}: valid policy ({summary})")
+    click.echo(shown_on_terminal(f"{path}: valid policy ({summary})"))
     return EXIT_CLEAN
 
 
@@ -448,7 +447,7 @@ def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
                                       no_ignores, policy_path)
     count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings, create_new=not force)
-    click.echo(f"{baseline_file}: {count} finding(s) recorded")
+    click.echo(shown_on_terminal(f"{baseline_file}: {count} finding(s) recorded"))
     return EXIT_CLEAN
 
 
@@ -470,9 +469,10 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     kept = [entry for entry in existing.entries if entry.fingerprint not in stale]
     added = _new_entries(result, baseline_file)
     _write_baseline(baseline_file, kept + added, settings)
-    click.echo(f"{baseline_file}: {len(added)} added, {len(stale)} stale removed, {len(kept)} kept")
+    click.echo(shown_on_terminal(f"{baseline_file}: {len(added)} added, {len(stale)} stale removed, "
+                                 f"{len(kept)} kept"))
     for warning in result.triage.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {shown_on_terminal(warning)}", err=True)
     return EXIT_CLEAN
 
 
@@ -483,7 +483,7 @@ def _stderr_progress():
     """Progress lines on standard error, only when it is a terminal (never in collected output)."""
     if not sys.stderr.isatty():
         return None
-    return lambda message: click.echo(f"mcpiam: {message}", err=True)
+    return lambda message: click.echo(f"mcpiam: {shown_on_terminal(message)}", err=True)
 
 
 @cli.command()
@@ -557,7 +557,7 @@ def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
     except MergeInputError as error:
         raise click.UsageError(str(error)) from None
     for warning in report.warnings:
-        click.echo(f"mcpiam: warning: {warning}", err=True)
+        click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
     _write_output(render_merge(report, fmt), output)
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
 
@@ -572,6 +572,9 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("mcpiam: aborted", err=True)
         return EXIT_USAGE
     except click.ClickException as error:
+        # A usage error quotes the option value or MCPIAM_* variable it rejects, which may be a
+        # credential pasted into the wrong place: it passes the output gate like any input.
+        error.message = shown_on_terminal(error.message)
         error.show()
         return EXIT_USAGE
     except (BrokenPipeError, KeyboardInterrupt):

@@ -184,6 +184,15 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    """A name the source gives a node that is not a key (a YAML anchor), kept so that a token
+    written there is found and reported at its place like one in a value."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One parsed file: its roots (several for multi-document YAML), comments and problems."""
 
@@ -191,6 +200,7 @@ class Document:
     roots: tuple[Node, ...]
     problems: tuple[Problem, ...] = ()
     comments: tuple[Comment, ...] = ()
+    labels: tuple[Label, ...] = ()
 
     @property
     def root(self) -> Node | None:

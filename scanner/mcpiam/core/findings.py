@@ -74,11 +74,16 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable identity: rule, path, route and subject; no line numbers, so edits elsewhere keep it."""
+        """Stable identity: rule, path, route and subject; no line numbers, so edits elsewhere keep it.
+        A file name that is not UTF-8 is hashed as its bytes (``os.fsdecode`` surrogates undone)."""
         material = "\x1f".join(
             [self.rule_id, self.location.path, self.location.pointer, self.subject_key]
         )
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+        try:
+            data = material.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate that is not an undecoded byte: kept as written
+            data = material.encode("utf-8", "surrogatepass")
+        return hashlib.sha256(data).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (

@@ -13,6 +13,7 @@ from enum import Enum
 from urllib.parse import quote
 
 from mcpiam import __version__
+from mcpiam.core.redact import SARIF_OWN_TEXT, shown, shown_data
 from mcpiam.fleet.merge import OWNER_FINDINGS, FleetFinding, FleetLocation, FleetReport
 from mcpiam.report._shared import clean, plural
 
@@ -131,7 +132,7 @@ def _sarif(report: FleetReport) -> str:
             "properties": {"fleet": merge_data(report)},
         }],
     }
-    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=True)
+    return json.dumps(shown_data(log, SARIF_OWN_TEXT), indent=2, sort_keys=True, ensure_ascii=True)
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
@@ -141,6 +142,7 @@ CSV_COLUMNS = ("section", "name", "severity", "count", "hosts", "users", "client
 
 def _csv_safe(cell: str) -> str:
     """Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe."""
+    cell = shown(cell)
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
@@ -227,7 +229,7 @@ def _text(report: FleetReport) -> str:
         lines.append(f"  note: {unnamed}")
     lines += ["", "Findings by rule (findings, hosts):"]
     for r in report.rules:
-        lines.append(f"  {r.rule_id:<28} {r.findings:>6} {r.hosts:>5}")
+        lines.append(clean(f"  {r.rule_id:<28} {r.findings:>6} {r.hosts:>5}"))
     return "\n".join(lines)
 
 
@@ -267,14 +269,14 @@ def _markdown(report: FleetReport) -> str:
         lines += ["", f"> **Note:** {_md(unnamed)}."]
     lines += ["", "## Findings by rule", "", "| Rule | Findings | Hosts |", "|---|---|---|"]
     for r in report.rules:
-        lines.append(f"| {r.rule_id} | {r.findings} | {r.hosts} |")
+        lines.append(f"| {_md(r.rule_id)} | {r.findings} | {r.hosts} |")
     return "\n".join(lines)
 
 
 def render_merge(report: FleetReport, fmt: MergeFormat | str) -> str:
     chosen = MergeFormat(fmt)
     if chosen is MergeFormat.JSON:
-        return json.dumps(merge_data(report), indent=2, sort_keys=True, ensure_ascii=True)
+        return json.dumps(shown_data(merge_data(report)), indent=2, sort_keys=True, ensure_ascii=True)
     if chosen is MergeFormat.SARIF:
         return _sarif(report)
     if chosen is MergeFormat.CSV:

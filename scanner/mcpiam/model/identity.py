@@ -15,14 +15,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from mcpiam.core.redact import is_safe_to_show
 from mcpiam.model.launch import Launch, read_launch
 from mcpiam.model.servers import Server
 from mcpiam.model.package_refs import PackageRef, pypi_ref
 
 _PYPI_SEPARATORS = re.compile(r"[-_.]+")
 _DOCKER_HUB_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9@._/+~-]+")
-_SEGMENTS = re.compile(r"[/@:.]")
 _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")  # a name, or an IPv6 address (brackets already dropped)
 
 
@@ -46,19 +45,6 @@ class Package:
     def display(self) -> str:
         """``id`` for messages, with the name withheld when it could hide a secret."""
         return self.id if is_safe_to_show(self.name) else f"{self.ecosystem}:(name not shown)"
-
-
-def is_safe_to_show(text: str) -> bool:
-    """Whether a package name or host is plain enough to print: package characters only, and no
-    segment that looks like a token (20 or more characters mixing letters and digits)."""
-    if not _SAFE_NAME.fullmatch(text):
-        return False
-    for segment in _SEGMENTS.split(text):
-        letters = any(c.isalpha() for c in segment)
-        digits = any(c.isdigit() for c in segment)
-        if len(segment) >= 20 and letters and digits:
-            return False
-    return True
 
 
 def pypi_name(name: str) -> str:

@@ -25,7 +25,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from mcpiam.core.document import (
-    Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
+    Comment, Document, Entry, Label, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
 )
 from mcpiam.parse import treesitter
 from mcpiam.parse.common import MAX_ALIAS_EXPANSION, MAX_DEPTH, Budget, point, safe_message
@@ -91,12 +91,20 @@ class _Composer:
     roots: list[Node] = field(default_factory=list)
     anchors: dict[str, tuple[Node | None, int]] = field(default_factory=dict)  # None: still open
     alias_expansion: int = 0
+    labels: list[Label] = field(default_factory=list)  # anchor names where they are written
 
     def span(self, start: Mark, end: Mark) -> Span:
         # At the end of the stream libyaml reports a line break the text may not have.
         if self.direct and end.index < len(self.text):
             return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         return self.locator.span(start.index, end.index)
+
+    def label(self, anchor: str, start: Mark, sigil: str = "&") -> None:
+        """Keep an anchor's name with its span: ``&name`` is written at the node's start, before
+        or after its tag; an alias ``*name`` where it is used."""
+        at = self.text.find(sigil + anchor, start.index, start.index + len(anchor) + 1024)
+        if at >= 0:
+            self.labels.append(Label(anchor, self.locator.span(at + 1, at + 1 + len(anchor))))
 
     def error(self, code: str, message: str, start: Mark) -> None:
         self.budget.report_once(ProblemLevel.ERROR, code, message, point(self.locator, start.index))
@@ -153,6 +161,7 @@ class _Composer:
         node = Scalar(value, span, embedded, self.source(value, event))
         if event.anchor:
             self.anchors[event.anchor] = (node, 1)
+            self.label(event.anchor, start)
         self.deliver(node, 1, start, end, event.value, tag == _MERGE_TAG)
 
     def mapped(self, value: str, event: yaml.ScalarEvent) -> Locator | None:
@@ -179,6 +188,7 @@ class _Composer:
         if self.stack and self.stack[-1].kind == "skip":
             return
         start, end = event.start_mark, event.end_mark
+        self.label(event.anchor, start, "*")
         anchored = self.anchors.get(event.anchor)
         node: Node
         size = 1
@@ -212,6 +222,7 @@ class _Composer:
             return
         if event.anchor:
             self.anchors[event.anchor] = (None, 0)
+            self.label(event.anchor, start)
         self.stack.append(_Frame(kind, start, bool(event.flow_style), event.anchor))
 
     def close(self, end: Mark) -> None:
@@ -413,7 +424,8 @@ def parse_yaml(text: str, locator: Locator | None = None, format_name: str = "ya
         composer, errors = _compose(text, where, direct, yaml.SafeLoader)
     problems.extend(errors)
     problems.extend(composer.budget.problems)
-    return Document(format_name, tuple(composer.roots), tuple(problems), _comments(text, where))
+    return Document(format_name, tuple(composer.roots), tuple(problems), _comments(text, where),
+                    tuple(composer.labels))
 
 
 def _compose(text: str, where: Locator, direct: bool, loader: type) -> tuple[_Composer, list[Problem]]:

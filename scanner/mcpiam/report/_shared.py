@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from mcpiam.core.document import format_route
 from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.core.redact import shown_on_terminal
 from mcpiam.model.servers import ConfigFile, Server
 from mcpiam.core.notes import Note
 
 # Highest first: the order counts are listed in.
 SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
 
-# C0/C1 controls and DEL could move the cursor or recolour a terminal; bidirectional overrides
-# could make a path read differently from what it is (Trojan Source). File names and keys come
-# from untrusted files, so they are escaped before they reach a terminal.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def clean(text: str) -> str:
-    """``text`` with control and bidi-override characters shown as escapes (``\\x1b``, ``\\u202e``)."""
-    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    """``text`` through the one output gate (``mcpiam.core.redact``), terminal-safe: token-shaped
+    words withheld, undecodable bytes, control and bidi-override characters shown as escapes."""
+    return shown_on_terminal(text)
 
 
 def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:

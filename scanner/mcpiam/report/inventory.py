@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from mcpiam.catalogue import NameField, name_field_at
 from mcpiam.core.document import Scalar, format_route, walk
+from mcpiam.core.redact import REDACTED, looks_secret, shown, shown_data
 from mcpiam.model.launch import Fetched, Launch, Token, read_launch
 from mcpiam.model.servers import ConfigFile, Server
 from mcpiam.policy.matching import Ownership, ownership_of
@@ -35,20 +36,12 @@ REGISTRY_IDENTIFIER = ("identifier",)
 _EXACT_OPERATORS = ("@", "==", "===", ":")
 _SPEC_PREFIXES = ("npm:", "jsr:")  # the registry a spec names, shown before the name
 
-# Prefixes of well-known token families; a segment starting with one is never shown.
-_SECRET_PREFIXES = (
-    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "sk-", "xoxa-", "xoxb-",
-    "xoxp-", "xoxr-", "xapp-", "AKIA", "ASIA", "AIza", "npm_", "pypi-", "hf_", "eyJ", "shpat_",
-)
-
 # A reference the client expands (``${VAR}``, ``${env:VAR}``, ``${input:id}``) names a value without
 # holding it. ``${VAR:-default}`` does not match: a default can be a literal secret.
 _REFERENCE = re.compile(r"\$\{(?:env:|input:|config:)?[A-Za-z_][\w.-]*\}")
 _DISPLAYABLE = re.compile(r"[A-Za-z0-9@._/\\:+~-]+")
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")
 _DIGEST = re.compile(r"@sha256:([0-9a-f]{64})$")
-_SEGMENT_SPLIT = re.compile(r"[/\\@:]")
-_HEX = re.compile(r"[0-9a-fA-F]+")
 # RFC 3986 appendix B: always matches, so no URL makes the inventory fail.
 _URL = re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:)?(?://(?P<authority>[^/?#]*))?"
@@ -56,36 +49,12 @@ _URL = re.compile(
     re.DOTALL,
 )
 
-REDACTED = "***"
 TABLE_COMMAND_WIDTH = 60
 COLUMNS = ("client", "file", "server", "scope", "transport", "command_or_url", "credentials", "owner",
            "owner_source")
 _TABLE_HEADERS = ("CLIENT", "FILE", "SERVER", "SCOPE", "TRANSPORT", "COMMAND/URL", "CREDENTIALS", "OWNER",
                   "OWNER SOURCE")
 _COMMAND_COLUMN = COLUMNS.index("command_or_url")
-
-
-def looks_secret(text: str) -> bool:
-    """Whether a single token could be a credential: a known prefix, or long and random-looking.
-
-    A backstop, not a detector: ``display_command`` and ``redact_url`` show only what passes it.
-    Upper-snake names (``GITHUB_TOKEN``) and lower-case package names pass; mixed-case strings
-    with digits, long hex strings (UUIDs included) and long mixed-case strings do not.
-    """
-    for segment in _SEGMENT_SPLIT.split(text):
-        if len(segment) >= 12 and segment.startswith(_SECRET_PREFIXES):
-            return True
-        core = re.sub(r"[^A-Za-z0-9]", "", segment)
-        has_digit = any(c.isdigit() for c in core)
-        has_lower = any(c.islower() for c in core)
-        has_upper = any(c.isupper() for c in core)
-        if len(segment) >= 12 and has_digit and has_lower and has_upper:
-            return True
-        if len(core) >= 20 and _HEX.fullmatch(core) and has_digit and (has_lower or has_upper):
-            return True
-        if len(core) >= 32 and has_lower and has_upper:
-            return True
-    return False
 
 
 def _displayable(token: str, *, image_ref: bool) -> str | None:
@@ -368,6 +337,7 @@ def render_table(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> st
 
 def _csv_safe(cell: str) -> str:
     """Defuse spreadsheet formulas: a cell from an untrusted file must not start with = + - @."""
+    cell = shown(cell)
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
@@ -381,7 +351,7 @@ def render_csv(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
 
 
 def render_json(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
-    return json.dumps(records(configs, policy), indent=2, sort_keys=True, ensure_ascii=True)
+    return json.dumps(shown_data(records(configs, policy)), indent=2, sort_keys=True, ensure_ascii=True)
 
 
 def render(configs: Sequence[ConfigFile], fmt: InventoryFormat, policy: Policy = Policy()) -> str:

@@ -22,6 +22,7 @@ from mcpiam.report._shared import (
 )
 from mcpiam.report.inventory import server_record
 from mcpiam.core.notes import Note
+from mcpiam.core.redact import shown_data
 from mcpiam.engine.result import ScanResult
 
 REPORT_VERSION = 1
@@ -163,4 +164,4 @@ def _report_data(result: ScanResult) -> dict[str, object]:
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
     """The JSON report; every note is included whatever ``verbose`` says, ``color`` is ignored."""
-    return json.dumps(report_data(result), indent=2, sort_keys=True, ensure_ascii=True)
+    return json.dumps(shown_data(report_data(result)), indent=2, sort_keys=True, ensure_ascii=True)

@@ -30,6 +30,7 @@ from mcpiam.core.document import Span
 from mcpiam.core.findings import Finding, Location, Severity
 from mcpiam.report._shared import ordered_findings, ordered_notes, ordered_related
 from mcpiam.core.notes import Note
+from mcpiam.core.redact import SARIF_OWN_TEXT, shown_data
 from mcpiam.engine.result import ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -82,7 +83,7 @@ def _file_uri(path: str) -> str | None:
 
 
 def _root_uri(root: str) -> str:
-    uri = _file_uri(root) or "file:///" + quote(root.lstrip("/"))
+    uri = _file_uri(root) or "file:///" + _quoted(root.lstrip("/"))
     return uri if uri.endswith("/") else uri + "/"
 
 
@@ -93,7 +94,13 @@ def _artifact(path: str, absolute_paths: dict[str, str]) -> om.ArtifactLocation:
         uri = _file_uri(absolute_paths[path])
     if uri is not None:
         return om.ArtifactLocation(uri=uri)
-    return om.ArtifactLocation(uri=quote(path, safe="/"), uri_base_id=SRCROOT)
+    return om.ArtifactLocation(uri=_quoted(path), uri_base_id=SRCROOT)
+
+
+def _quoted(path: str) -> str:
+    """A path percent-encoded as its bytes: a name that is not UTF-8 (``os.fsdecode`` surrogates)
+    becomes ``%FF``, the URI of the file as it is on disk."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _region(span: Span) -> om.Region:
@@ -267,4 +274,4 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
     """The SARIF log as JSON; every note becomes a notification whatever ``verbose`` says."""
-    return json.dumps(to_plain(sarif_log(result)), indent=2, sort_keys=True, ensure_ascii=True)
+    return json.dumps(shown_data(to_plain(sarif_log(result)), SARIF_OWN_TEXT), indent=2, sort_keys=True, ensure_ascii=True)

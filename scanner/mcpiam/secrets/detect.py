@@ -20,8 +20,8 @@ from mcpiam.catalogue import Catalogue, name_field_at
 from mcpiam.core.document import Span
 from mcpiam.core.findings import Location
 from mcpiam.model.servers import ConfigFile, Server, ServerIndex, Value
-from mcpiam.secrets.families import TokenFamily, TokenMatch, match_value
-from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in
+from mcpiam.secrets.families import Specificity, TokenFamily, TokenMatch, match_value
+from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in, key_candidates
 from mcpiam.secrets.references import (
     ReferenceOccurrence,
     check_references,
@@ -156,6 +156,12 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                     and item.secret_length < kept.secret_length
                 ) or _outranks(item, kept):
                     credentials[ident] = item
+    names = [f for f in families if f.specificity is Specificity.EXACT and not f.context_keywords]
+    for root in config.document.roots:
+        for candidate in key_candidates(root, config.document.labels if root is config.document.root else ()):
+            for item in _named_tokens(config, servers, candidate, names, key):
+                # Apart from the values: a token used as a key is not the value at that route.
+                credentials[("key", candidate.value.route, item.span, item.fingerprint)] = item
     ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
 
@@ -182,6 +188,23 @@ def _shell_reader(config: ConfigFile, servers: ServerIndex) -> StringReader:
         return list(shell_candidates(value, text, context, place, reading)) if reading else None
 
     return read
+
+
+def _named_tokens(config: ConfigFile, servers: ServerIndex, candidate: SecretCandidate,
+                  families: Sequence[TokenFamily], key: bytes) -> Iterator[Credential]:
+    """Tokens of the distinctive families (a prefix or a fixed structure; no family that needs a
+    key name, no generic guess, so ordinary names such as GITHUB_TOKEN are never flagged) in a key."""
+    server = servers.at(candidate.value.route)
+    for found in match_value(families, candidate.text, None):
+        secret = candidate.text[found.start:found.end]
+        if is_placeholder(secret) or found.rejected:
+            continue
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=found.family, generic_kind="",
+            span=_candidate_span(candidate, found.start, len(secret)),
+            fingerprint=keyed_fingerprint(secret, key), preview=redact(secret, found.family),
+            secret_length=len(secret), claims=_claims(found.claims), offset=found.start, _value=secret,
+        )
 
 
 def _preference(credential: Credential) -> tuple:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from mcpiam.core.document import Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk
+from mcpiam.core.document import Label, Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk
 from mcpiam.model.servers import Value, substring_span
 from mcpiam.secrets.references import is_secret_manager_uri
 
@@ -181,6 +181,20 @@ def candidates_in(root: Node, default_place: str = "field",
         context, place = _context(route, mappings), _place(route, default_place)
         read = read_string(value, node.value, context, place) if read_string is not None else None
         yield from read if read is not None else split_value(value, node.value, 0, context, place)
+
+
+def key_candidates(root: Node, labels: Iterable[Label] = ()) -> Iterator[SecretCandidate]:
+    """Every mapping key as a candidate of its own, at the key's span: a token pasted where a name
+    belongs (a server name, an env or header name, a TOML table name) is as leaked as a value. The
+    route is the route of the value the key names; the context is empty (the key is not named).
+    Then each label (a YAML anchor name) at its own span, with no route."""
+    for label in labels:
+        yield SecretCandidate(Value((), Scalar(label.text, label.span)), label.text, 0, "", "anchor")
+    for route, node in walk(root):
+        if isinstance(node, Mapping):
+            for entry in node.entries:
+                yield SecretCandidate(Value(route + (entry.key,), Scalar(entry.key, entry.key_span)),
+                                      entry.key, 0, "", "key")
 
 
 def _flag_values(route: Route, node: Sequence) -> Iterator[SecretCandidate]:

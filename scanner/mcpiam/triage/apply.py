@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mcpiam.triage.baseline import Baseline, BaselineEntry, key_id, rebase_path, rebased
 from mcpiam.core.findings import Finding
+from mcpiam.core.redact import shown
 from mcpiam.model.servers import ConfigFile
 from mcpiam.policy.model import AllowedFinding, Policy
 from mcpiam.model.suppressions import Directive, directives
@@ -113,7 +114,8 @@ def apply_baseline(
             matched.add(fingerprint)
         else:
             kept.append(finding)
-    covered = {rebase_path(path, scan_root, baseline.directory) for path in scanned_paths}
+    # Entry paths were written through the output gate (an undecodable byte as \xff): compare alike.
+    covered = {shown(rebase_path(path, scan_root, baseline.directory)) for path in scanned_paths}
     ran = set(rule_ids)
     stale = [entry for entry in baseline.entries
              if entry.fingerprint not in matched and entry.path in covered and entry.rule_id in ran]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mcpiam.core.findings import Finding, Location
 from mcpiam.core.safe_open import Refusal, read_prefix
+from mcpiam.core.redact import shown_data
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".mcpiam-baseline.json"
@@ -112,7 +113,7 @@ def dumps(baseline: Baseline) -> str:
         "fingerprint_key_id": baseline.key_id,
         "findings": [entry.as_data() for entry in baseline.entries],
     }
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    return json.dumps(shown_data(data), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
 def _text(item: dict, key: str, optional: bool = False) -> str | None:

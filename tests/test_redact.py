@@ -1,0 +1,38 @@
+"""The output gate (``mcpiam.core.redact``): token-shaped words withheld, ordinary text unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcpiam.core.redact import shown, shown_data, shown_on_terminal
+from mcpiam.secrets.families import expand_example
+
+TOKENS = ["ghp_{github_crc:30}", "sk_live_{alnum:24}", "xoxb-{digits:12}-{digits:12}-{alnum:24}",
+          "glpat-{alnum:20}", "AKIA{upper_alnum:16}", "{alnum:40}"]
+
+
+@pytest.mark.parametrize("template", TOKENS)
+def test_a_token_in_a_name_path_or_route_is_withheld(template) -> None:
+    token = expand_example(template)
+    if template == "{alnum:40}" and not (any(c.isupper() for c in token) and any(c.islower() for c in token)
+                                         and any(c.isdigit() for c in token)):
+        pytest.skip("the random draw is not mixed-case with digits")
+    for text in (token, f"Server '{token}' has no owner", f"/mcpServers/{token}/env/K", f"dir/{token}/mcp.json"):
+        assert token not in shown(text)
+        assert "***" in shown(text)
+    assert shown_data({token: [token]}) == {"***": ["***"]}
+
+
+@pytest.mark.parametrize("text", [
+    "Server 'github' (package npm:@modelcontextprotocol/server-github) has no owner",
+    "/mcpServers/github/env/GITHUB_PERSONAL_ACCESS_TOKEN", "~/Projects2024/MyApp/.cursor/mcp.json",
+    "0123456789abcdef0123456789abcdef", "GitHub classic personal access token (ghp_…ab12)",
+    "sk-learn-mcp-server", "pattern_matching_server", "C:\\Users\\dev\\AppData\\Roaming\\Code",
+])
+def test_ordinary_text_is_unchanged(text) -> None:
+    assert shown(text) == text
+
+
+def test_terminal_form_escapes_controls_and_bidi() -> None:
+    assert shown_on_terminal("a\x1b[31mb\u202ec") == "a\\x1b[31mb\\u202ec"
+    assert shown("a\x1b") == "a\x1b"  # JSON writers escape controls themselves
