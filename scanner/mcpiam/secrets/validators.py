@@ -164,12 +164,23 @@ def pem_private_key(block: str) -> bool:
     return len(compact) >= 64 and bool(_BASE64_TEXT.fullmatch(compact))
 
 
+def base64_pem_private_key(blob: str) -> bool:
+    """Base64 text (``LS0tLS1CRUdJTi...``, as in a Kubernetes secret or a CI variable) that decodes
+    to a PEM private key block; a certificate or public key encoded the same way is not one."""
+    try:
+        decoded = base64.b64decode(blob, validate=True).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return pem_private_key(decoded)
+
+
 # Validators that read a JWT; their matches carry the decoded claims.
 JWT_VALIDATORS = frozenset({"jwt", "supabase-anon-jwt", "supabase-service-role-jwt"})
 
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
         "aws-access-key-id": aws_access_key_id,
+        "base64-pem-private-key": base64_pem_private_key,
         "github-crc32": github_crc32,
         "github-crc32-when-36": github_crc32_when_36,
         "jwt": jwt,
