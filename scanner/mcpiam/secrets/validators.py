@@ -136,6 +136,19 @@ def aws_access_key_id(token: str) -> bool:
     return bool(_AWS_KEY_ID.fullmatch(token)) and not token.endswith("EXAMPLE")
 
 
+# A generated 40-character secret has about 30 distinct characters; fewer than this many is a
+# filler ("aaaa...end") or a label, never a key AWS issued.
+_AWS_SECRET_MIN_DISTINCT = 12
+
+
+def aws_secret_access_key(token: str) -> bool:
+    """40 base64 characters that vary like generated ones, not AWS's documentation sample.
+
+    The sample secret (``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY``) ends in ``EXAMPLEKEY``.
+    """
+    return len(set(token)) >= _AWS_SECRET_MIN_DISTINCT and not token.endswith("EXAMPLEKEY")
+
+
 # --- PEM private keys --------------------------------------------------------------------------
 
 _PEM = re.compile(
@@ -180,6 +193,7 @@ JWT_VALIDATORS = frozenset({"jwt", "supabase-anon-jwt", "supabase-service-role-j
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
         "aws-access-key-id": aws_access_key_id,
+        "aws-secret-access-key": aws_secret_access_key,
         "base64-pem-private-key": base64_pem_private_key,
         "github-crc32": github_crc32,
         "github-crc32-when-36": github_crc32_when_36,
