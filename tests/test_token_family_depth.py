@@ -115,6 +115,20 @@ def test_tokens_inside_longer_strings_are_found_exactly_in_every_format(
     assert findings(tmp_path) == sorted(expected)
 
 
+@pytest.mark.parametrize("template, family", [
+    ("--header='X-Figma-Token: {<}{hex:4}-{uuid}{>}'", "figma-legacy-personal-access-token"),
+    ("DEEPGRAM_API_KEY='{<}{hex:40}{>}'", "deepgram-api-key"),
+    ("-H 'Authorization: Bearer {<}sk-or-v1-{hex:64}{>}'", "openrouter-api-key"),
+])
+def test_a_quoted_value_keeps_the_name_before_it_as_context(tmp_path: Path, template: str,
+                                                            family: str) -> None:
+    arg, (start, end) = expand_example_with_span(template)
+    text = json.dumps({"mcpServers": {"s": {"command": "x", "args": ["run", arg]}}})
+    write(tmp_path, ".cursor/mcp.json", text)
+    column = text.index(arg) + 1 + start
+    assert findings(tmp_path) == [(".cursor/mcp.json", 1, column, column + end - start, family)]
+
+
 # --- peers' negatives -----------------------------------------------------------------------
 
 
@@ -126,10 +140,19 @@ def test_tokens_inside_longer_strings_are_found_exactly_in_every_format(
     ("VAULT_TOKEN", "b.removeTransientObservers()"),
     ("AWS_SECRET_ACCESS_KEY", '"aws_secret_access_key" =  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaend'),
     ("AWS_SECRET_ACCESS_KEY", "aws_secret_access_key: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaend"),
+    # MongoDB's documentation sample password, to a Unix socket.
+    ("MONGODB_URI", "mongodb://myDatabaseUser:D1fficultP%40ssw0rd@%2Ftmp%2Fmongodb-27017.sock"),
+    ("MONGODB_URI", "mongodb+srv://user@cluster0.{lower_alnum:5}.mongodb.net/?retryWrites=true"),
 ])
 def test_peer_negatives_give_no_finding(tmp_path: Path, key: str, value: str) -> None:
     write(tmp_path, ".cursor/mcp.json", _server_file("x.json", {key: expand_example(value)}))
     assert findings(tmp_path) == []
+
+
+def test_a_mongodb_url_with_a_real_password_is_still_reported(tmp_path: Path) -> None:
+    url = expand_example("mongodb://app:{alnum:20}@db.internal:27017/app")
+    write(tmp_path, ".cursor/mcp.json", _server_file("x.json", {"MONGODB_URI": url}))
+    assert [f[-1] for f in findings(tmp_path)] == ["mongodb-connection-string"]
 
 
 def test_a_uuid_under_heroku_api_key_alone_is_still_a_heroku_key(tmp_path: Path) -> None:
