@@ -26,14 +26,11 @@ PLACEHOLDER_WORDS = re.compile(
     r"foo|bar|baz|abc|abc123|123456|1234567890|\*+|-+)$",
     re.IGNORECASE,
 )
-# Vendor documentation examples (AWS and MongoDB publish these exact values).
+# Vendor documentation examples (AWS publishes these exact values).
 DOC_EXAMPLES = frozenset({
     "AKIAIOSFODNN7EXAMPLE",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "ASIAIOSFODNN7EXAMPLE",
-    # MongoDB's connection-string examples (D1fficultP@ssw0rd, as written in a URL and decoded).
-    "D1fficultP%40ssw0rd",
-    "D1fficultP@ssw0rd",
 })
 # A known prefix followed by nothing secret ("sk-", "ghp_", "sk-...").
 BARE_PREFIX = re.compile(r"^[A-Za-z0-9]{1,12}[-_.]{1,2}(?:[A-Za-z0-9]{0,6}[-_])?(?:\.{2,}|…|\*+)?$")
