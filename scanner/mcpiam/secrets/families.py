@@ -40,7 +40,8 @@ Example templates (``expand_example``)
     - ``{jwt:JSON}``: an HS256 JWT whose claims are the JSON object (no braces inside strings)
     - ``{pem:LABEL}``: ``-----BEGIN LABEL-----``, base64 lines, ``-----END LABEL-----``;
       ``{pem_escaped:LABEL}`` the same joined with two-character ``\\n`` escapes (as inside
-      JSON text); ``{pem_proc_encrypted:LABEL}`` with legacy ``Proc-Type``/``DEK-Info`` headers
+      JSON text); ``{pem_proc_encrypted:LABEL}`` with legacy ``Proc-Type``/``DEK-Info`` headers;
+      ``{pem_base64:LABEL}`` the ``{pem:LABEL}`` text base64-encoded on one line (``LS0tLS1CRUdJTi...``)
     - ``{<}`` and ``{>}``: where the secret starts and ends (default: the whole value)
 """
 
@@ -306,6 +307,9 @@ def _expand_placeholder(name: str, arg: str, stream: _Stream) -> str:
         header = _b64url_nopad(b'{"alg":"HS256","typ":"JWT"}')
         payload = _b64url_nopad(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
         return f"{header}.{payload}.{_characters(stream, _ALPHABETS['b64url'], 43)}"
+    if name == "pem_base64":
+        block = _expand_placeholder("pem", arg, stream)
+        return base64.b64encode(block.encode("ascii")).decode("ascii")
     if name in ("pem", "pem_escaped", "pem_proc_encrypted"):
         if not re.fullmatch(r"[A-Z0-9 ]+", arg):
             raise TemplateError("{pem:LABEL} needs an upper-case label")

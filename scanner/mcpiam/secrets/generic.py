@@ -82,6 +82,9 @@ PATH = re.compile(
 # only where a segment starts (a match anywhere implies one at its segment's start), so the
 # look-aheads read each segment once instead of once per character.
 RANDOM_SEGMENT = re.compile(r"(?<![^/\\])(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
+# Source code: a method call such as ``s.addComponentsFromRegistry()`` (a generated secret has no
+# "name.name(...)"). Starts only where an identifier starts, so a long word is scanned once.
+CODE_CALL = re.compile(r"(?<![\w$])[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]{2,}\([^()]{0,200}\)")
 # An environment variable NAME written where a value goes (a fallback; see _is_env_var_name).
 ENV_VAR_NAME = re.compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
 
@@ -196,7 +199,7 @@ def key_strength(key: str, detect_secrets_keyword: bool) -> str:
 
 def not_a_secret(value: str) -> bool:
     """Values that are never credentials: booleans, numbers, versions, addresses, URLs, paths,
-    names, and the conventional values of servers that check no key.
+    names, code that calls a method, and the conventional values of servers that check no key.
 
     A URL is judged by its parts (its password and query values are candidates of their own), so
     a URL as a whole is never a generic secret.
@@ -205,7 +208,7 @@ def not_a_secret(value: str) -> bool:
         return True
     if value.lower() in NO_AUTH_VALUES:
         return True
-    if _is_env_var_name(value):
+    if _is_env_var_name(value) or CODE_CALL.search(value):
         return True
     return bool(PATH.match(value)) and not RANDOM_SEGMENT.search(value)
 

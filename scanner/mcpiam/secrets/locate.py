@@ -82,11 +82,13 @@ def split_value(value: Value, text: str, base: int, context: str, place: str,
                                      f"{context} {match.group(1)}".strip(), place))
     match = HEADER_LINE.match(text)
     if match and not URL_START.match(text):
-        parts.extend(split_value(value, match.group(2), base + match.start(2), match.group(1),
+        inner, skip = _unquoted(match.group(2))
+        parts.extend(split_value(value, inner, base + match.start(2) + skip, match.group(1),
                                  "header", depth + 1))
     match = KEY_VALUE.match(text)
     if match and not URL_START.match(text):
-        parts.extend(split_value(value, match.group(3), base + match.start(3), match.group(2),
+        inner, skip = _unquoted(match.group(3))
+        parts.extend(split_value(value, inner, base + match.start(3) + skip, match.group(2),
                                  "pair", depth + 1))
     for default in DEFAULT_EXPR.finditer(text):
         parts.append(SecretCandidate(value, default.group(2), base + default.start(2),
@@ -95,6 +97,15 @@ def split_value(value: Value, text: str, base: int, context: str, place: str,
         parts.extend(_url_parts(value, text, base, context))
     yield SecretCandidate(value, text, base, context, place, composite=bool(parts))
     yield from parts
+
+
+def _unquoted(text: str) -> tuple[str, int]:
+    """A pair's or header's value without the quotes around it (``--header='X-Key: v'``,
+    ``TOKEN="v"``), and how many characters were skipped at its start: the name before "=" or
+    ":" is the context of what is inside the quotes."""
+    if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0]:
+        return text[1:-1], 1
+    return text, 0
 
 
 def _url_parts(value: Value, text: str, base: int, context: str) -> Iterator[SecretCandidate]:

@@ -136,6 +136,19 @@ def aws_access_key_id(token: str) -> bool:
     return bool(_AWS_KEY_ID.fullmatch(token)) and not token.endswith("EXAMPLE")
 
 
+# A generated 40-character secret has about 30 distinct characters; fewer than this many is a
+# filler ("aaaa...end") or a label, never a key AWS issued.
+_AWS_SECRET_MIN_DISTINCT = 12
+
+
+def aws_secret_access_key(token: str) -> bool:
+    """40 base64 characters that vary like generated ones, not AWS's documentation sample.
+
+    The sample secret (``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY``) ends in ``EXAMPLEKEY``.
+    """
+    return len(set(token)) >= _AWS_SECRET_MIN_DISTINCT and not token.endswith("EXAMPLEKEY")
+
+
 # --- PEM private keys --------------------------------------------------------------------------
 
 _PEM = re.compile(
@@ -164,12 +177,24 @@ def pem_private_key(block: str) -> bool:
     return len(compact) >= 64 and bool(_BASE64_TEXT.fullmatch(compact))
 
 
+def base64_pem_private_key(blob: str) -> bool:
+    """Base64 text (``LS0tLS1CRUdJTi...``, as in a Kubernetes secret or a CI variable) that decodes
+    to a PEM private key block; a certificate or public key encoded the same way is not one."""
+    try:
+        decoded = base64.b64decode(blob, validate=True).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return pem_private_key(decoded)
+
+
 # Validators that read a JWT; their matches carry the decoded claims.
 JWT_VALIDATORS = frozenset({"jwt", "supabase-anon-jwt", "supabase-service-role-jwt"})
 
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
         "aws-access-key-id": aws_access_key_id,
+        "aws-secret-access-key": aws_secret_access_key,
+        "base64-pem-private-key": base64_pem_private_key,
         "github-crc32": github_crc32,
         "github-crc32-when-36": github_crc32_when_36,
         "jwt": jwt,
