@@ -16,12 +16,12 @@ from pathlib import Path
 from mcpiam.core.document import Document, Problem, ProblemLevel
 from mcpiam.parse.common import gc_paused
 from mcpiam.parse.sniff import sniff_format
-from mcpiam.parse.source import SourceText, read_head
+from mcpiam.parse.source import SourceText, read_head, read_searchable_text
 from mcpiam.parse.source import read_source as _read_source
 
 __all__ = [
     "FORMATS", "MAX_BYTES", "SourceText",
-    "parse_file", "parse_text", "read_head", "read_source", "sniff_format",
+    "parse_file", "parse_text", "read_head", "read_searchable_text", "read_source", "sniff_format",
 ]
 
 MAX_BYTES = 2 * 1024 * 1024

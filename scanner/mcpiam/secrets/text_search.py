@@ -1,0 +1,173 @@
+"""Token families searched in a config's raw text, for a file that did not parse or was refused as binary.
+
+A parser that stops at a syntax error (or a file skipped for a NUL byte) must not hide a secret that
+is still committed: the families' own patterns and validators run over the text, each match is
+placed at its exact line and column, and the route it would have in a good file is recovered so its
+fingerprint (and so a baseline entry) stays the same.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from mcpiam.core.document import Mapping, Node, Route, Scalar, Span, walk
+from mcpiam.model.servers import ConfigFile, ServerIndex, Value
+from mcpiam.secrets.detect import Credential, keyed_fingerprint, redact
+from mcpiam.secrets.families import TokenFamily, TokenMatch, family_candidates, resolve_overlaps
+from mcpiam.secrets.locate import SecretCandidate
+from mcpiam.secrets.references import is_placeholder
+
+PLACE = "unparsed"  # the candidate place of a secret found by this search (the rule's message says so)
+
+# The key written just before a value on its line, per format (the value's opening quote allowed).
+_KEY_BEFORE = {
+    "json": re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:\s*"?$', re.M),
+    "yaml": re.compile(r'(?:^|[\s{,])("[^"\n]*"|\'[^\'\n]*\'|[^\s{},\[\]"\'#][^\n:{},\[\]#]*?)\s*:\s+["\']?$', re.M),
+    "toml": re.compile(r'(?:^|[\s{,.])([A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')\s*=\s*["\']?$', re.M),
+    "dotenv": re.compile(r'^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*["\']?$', re.M),
+}
+
+
+def needs_text_search(config: ConfigFile) -> bool:
+    """Whether a config's parse left text unread: a syntax error, or the file refused as binary."""
+    return bool(config.document.errors) or any(
+        problem.code == "binary" for problem in config.document.problems)
+
+
+def searchable_families(families: Sequence[TokenFamily]) -> list[TokenFamily]:
+    """The families whose pattern stands on its own in free text: not those that need a key name
+    as context, nor those anchored to a whole value (a connection string's ``\\A``)."""
+    return [family for family in families
+            if not family.context_keywords and not family.regex.startswith(("\\A", "^"))]
+
+
+class _Lines:
+    """Offsets in a text to 1-based lines and code-point columns."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(*self.position(start), *self.position(end))
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return (a.start_line, a.start_column) < (b.end_line, b.end_column) and (
+        (b.start_line, b.start_column) < (a.end_line, a.end_column))
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return ((outer.start_line, outer.start_column) <= (inner.start_line, inner.start_column)
+            and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column))
+
+
+def _unquote(key: str) -> str:
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
+        return key[1:-1]
+    return key.strip()
+
+
+def _key_before(text: str, start: int, fmt: str) -> str:
+    """The key the value starting at ``start`` is written under, read from its line; "" if none."""
+    pattern = _KEY_BEFORE.get(fmt)
+    if pattern is None:
+        return ""
+    line_start = text.rfind("\n", 0, start) + 1
+    found = pattern.search(text, line_start, start)
+    return _unquote(found.group(1)) if found else ""
+
+
+def _route_of(roots: Sequence[Node], span: Span, key: str) -> Route:
+    """The route the secret would have in a good file, from what the parser recovered around it:
+    the string holding it, else the recovered entry of its key on its line, else the innermost
+    mapping around it plus the key."""
+    holder: tuple[Route, Span] | None = None
+    entry_route: Route | None = None
+    around: tuple[Route, Span] | None = None
+    for root in roots:
+        for route, node in walk(root):
+            if isinstance(node, Scalar):
+                if _inside(span, node.span) and (holder is None or _inside(node.span, holder[1])):
+                    holder = (route, node.span)
+                continue
+            if not isinstance(node, Mapping):
+                continue
+            for entry in node.entries:
+                if (key and entry.key == key and entry.key_span.start_line == span.start_line
+                        and entry.key_span.end_column <= span.start_column):
+                    entry_route = route + (key,)
+            if _inside(span, node.span) and (around is None or _inside(node.span, around[1])):
+                around = (route, node.span)
+    if holder is not None:
+        return holder[0]
+    if entry_route is not None:
+        return entry_route
+    base = around[0] if around is not None else ()
+    return base + (key,) if key else base
+
+
+def _recovery_roots(config: ConfigFile, text: str) -> tuple[Node, ...]:
+    """What the parser recovered; for a file refused as binary, a parse of its text with each NUL
+    read as a space (one code point for one, so every position stays exact)."""
+    if config.document.roots or "\x00" not in text:
+        return config.document.roots
+    from mcpiam.parse import parse_text
+
+    fmt = "jsonc" if config.document.format == "json" else config.document.format
+    return parse_text(text.replace("\x00", " "), fmt).roots
+
+
+def _matches(families: Sequence[TokenFamily], text: str) -> list[TokenMatch]:
+    """Every family match in the text, overlaps resolved within each run of overlapping matches
+    (over a whole file, comparing every match with every other would be quadratic)."""
+    candidates = sorted((match for family in families for match in family_candidates(family, text, "")),
+                        key=lambda m: (m.start, m.end))
+    kept: list[TokenMatch] = []
+    cluster: list[TokenMatch] = []
+    reach = -1
+    for match in candidates:
+        if cluster and match.start >= reach:
+            kept.extend(resolve_overlaps(cluster))
+            cluster = []
+        cluster.append(match)
+        reach = max(reach, match.end) if len(cluster) > 1 else match.end
+    kept.extend(resolve_overlaps(cluster))
+    return kept
+
+
+def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenFamily],
+                        fingerprint_key: bytes, found: Sequence[Credential]) -> list[Credential]:
+    """Family tokens in the config's raw text that the parse did not already yield."""
+    lines = _Lines(text)
+    known = [credential.span for credential in found if credential.config is config]
+    roots: tuple[Node, ...] | None = None
+    servers = ServerIndex.of(config)
+    out: list[Credential] = []
+    for match in _matches(searchable_families(families), text):
+        secret = text[match.start:match.end]
+        if match.rejected or is_placeholder(secret):
+            continue
+        span = lines.span(match.start, match.end)
+        if any(_overlaps(span, other) for other in known):
+            continue  # the recovered parse found it: reported once, as from a good file
+        if roots is None:
+            roots = _recovery_roots(config, text)
+        key = _key_before(text, match.match_start, config.document.format)
+        route = _route_of(roots, span, key)
+        value = Value(route, Scalar(secret, span))
+        candidate = SecretCandidate(value, secret, 0, key, PLACE)
+        known.append(span)
+        out.append(Credential(
+            config=config, server=servers.at(route) if route else None, candidate=candidate,
+            family=match.family, generic_kind="", span=span,
+            fingerprint=keyed_fingerprint(secret, fingerprint_key),
+            preview=redact(secret, match.family), secret_length=len(secret), offset=0, _value=secret,
+        ))
+    return out
+
