@@ -127,7 +127,8 @@ def test_syntax_error_at_the_problem_mark_with_pyyaml_text() -> None:
     problem = document.problems[0]
     assert problem.message == "mapping values are not allowed here"
     assert (problem.span.start_line, problem.span.start_column) == (2, 5)
-    assert plain(document.root) == {"a": 1, "b": "c"}  # what was read before the error is kept
+    # What was read before the error is kept, and what follows it is recovered (issue 13).
+    assert plain(document.root) == {"a": 1, "b": "c", "e": 2}
 
 
 def test_tab_indentation_is_an_error_with_a_hint() -> None:
