@@ -231,3 +231,31 @@ def test_sequences_of_mappings() -> None:
     assert isinstance(servers, Sequence) and len(servers.items) == 2
     assert span(document, "servers", 0, "url") == (3, 10, 3, 30)
     assert span(document, "servers", 1) == (4, 5, 4, 11)
+
+
+def test_what_follows_a_syntax_error_is_recovered_with_its_positions() -> None:
+    text = "servers:\n  bad: [unclosed\n  gh:\n    env:\n      TOKEN: value\n"
+    document = parse_text(text, "yaml")
+    assert codes(document) == [("error", "syntax")]  # only the first error, at its own place
+    assert (document.problems[0].span.start_line, document.problems[0].span.start_column) == (3, 5)
+    assert plain(document.root) == {"servers": {"bad": None, "gh": {"env": {"TOKEN": "value"}}}}
+    assert span(document, "servers", "gh", "env", "TOKEN") == (5, 14, 5, 19)
+
+
+def test_an_unterminated_quote_or_a_bad_escape_loses_only_its_own_value() -> None:
+    for broken in ('"npx', '"C:\\Users\\npx"', "'npx"):
+        text = f"servers:\n  gh:\n    command: {broken}\n    env:\n      TOKEN: value\n  other:\n    url: u\n"
+        document = parse_text(text, "yaml")
+        assert codes(document)[0] == ("error", "syntax"), broken
+        assert plain(document.root) == {"servers": {"gh": {"command": None, "env": {"TOKEN": "value"}},
+                                                    "other": {"url": "u"}}}, broken
+        assert span(document, "servers", "other", "url") == (7, 10, 7, 11)
+
+
+def test_recovery_reads_past_a_bounded_number_of_errors() -> None:
+    # Each error costs one more reading of the file: past 32 of them, the rest is not recovered.
+    few = parse_text("a: [\n" * 20 + "z: 1\n", "yaml")
+    many = parse_text("a: [\n" * 40 + "z: 1\n", "yaml")
+    assert codes(few) == codes(many) == [("error", "syntax")]
+    assert plain(few.root) == {"a": None, "z": 1}
+    assert "z" not in plain(many.root)

@@ -83,10 +83,89 @@ def _key_before(text: str, start: int, fmt: str) -> str:
     return _unquote(found.group(1)) if found else ""
 
 
-def _route_of(roots: Sequence[Node], span: Span, key: str) -> Route:
-    """The route the secret would have in a good file, from what the parser recovered around it:
-    the string holding it, else the recovered entry of its key on its line, else the innermost
-    mapping around it plus the key."""
+def _json_route(text: str, offset: int) -> Route | None:
+    """The keys and indices open at ``offset``, read from the text as a tolerant JSON(C) reader
+    would: a string ends at its quote or at the end of its line (JSON strings cannot span lines),
+    so one unterminated string does not shift every key after it. None when no key is open."""
+    frames: list[list] = []  # [bracket, key or index]
+    position = 0
+    while position < offset:
+        char = text[position]
+        if char == '"':
+            end = position + 1
+            while end < len(text) and text[end] not in '"\n':
+                end += 2 if text[end] == "\\" else 1
+            if end >= offset:
+                break  # the string holding the secret itself
+            after = end + 1
+            while after < len(text) and text[after] in " \t\r\n":
+                after += 1
+            if frames and frames[-1][0] == "{" and text.startswith(":", after):
+                frames[-1][1] = text[position + 1:end]
+            position = end + 1
+            continue
+        if text.startswith("//", position):
+            position = text.find("\n", position)
+            position = len(text) if position < 0 else position
+            continue
+        if text.startswith("/*", position):
+            end = text.find("*/", position + 2)
+            position = len(text) if end < 0 else end + 2
+            continue
+        if char == "{":
+            frames.append(["{", None])
+        elif char == "[":
+            frames.append(["[", 0])
+        elif char in "}]" and frames:
+            frames.pop()
+        elif char == "," and frames:
+            frames[-1][1] = frames[-1][1] + 1 if frames[-1][0] == "[" else None
+        position += 1
+    route = tuple(step for _, step in frames if step is not None)
+    return route or None
+
+
+_TOML_TABLE = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\n]+?)[ \t]*\]", re.M)
+_TOML_INLINE_PARENT = re.compile(r'([A-Za-z0-9_.-]+|"[^"\n]*"|\'[^\'\n]*\')\s*=\s*\{')
+_TOML_KEY_PART = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^.\s]+')
+
+
+def _toml_keys(dotted: str) -> tuple[str, ...]:
+    return tuple(_unquote(part) for part in _TOML_KEY_PART.findall(dotted))
+
+
+def _toml_route(text: str, offset: int, key: str) -> Route | None:
+    """The table header above ``offset`` (``[[x]]`` counted as an array), the inline tables open
+    on its line and its key: the route a TOML reader gives the value."""
+    route: tuple = ()
+    headers: dict[tuple, int] = {}
+    for header in _TOML_TABLE.finditer(text, 0, offset):
+        keys = _toml_keys(header.group(2))
+        if header.group(1) == "[[":
+            headers[keys] = headers.get(keys, -1) + 1
+            route = keys + (headers[keys],)
+        else:
+            route = keys
+    line = text[text.rfind("\n", 0, offset) + 1:offset]
+    for parent in _TOML_INLINE_PARENT.findall(line):
+        route += _toml_keys(parent)
+    if key:
+        route += (key,)
+    return route or None
+
+
+def _lexical_route(fmt: str, text: str, offset: int, key: str) -> Route | None:
+    if fmt == "json":
+        return _json_route(text, offset)
+    if fmt == "toml":
+        return _toml_route(text, offset, key)
+    return None  # YAML recovers after its errors; dotenv and front matter have no nesting
+
+
+def _route_of(roots: Sequence[Node], span: Span, key: str, lexical: Route | None) -> Route:
+    """The route the secret would have in a good file: the recovered string holding it, else the
+    keys read from the text around it (JSON, TOML), else the recovered entry of its key on its
+    line, else the innermost recovered mapping around it plus the key."""
     holder: tuple[Route, Span] | None = None
     entry_route: Route | None = None
     around: tuple[Route, Span] | None = None
@@ -106,6 +185,8 @@ def _route_of(roots: Sequence[Node], span: Span, key: str) -> Route:
                 around = (route, node.span)
     if holder is not None:
         return holder[0]
+    if lexical is not None:
+        return lexical
     if entry_route is not None:
         return entry_route
     base = around[0] if around is not None else ()
@@ -159,7 +240,7 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
         if roots is None:
             roots = _recovery_roots(config, text)
         key = _key_before(text, match.match_start, config.document.format)
-        route = _route_of(roots, span, key)
+        route = _route_of(roots, span, key, _lexical_route(config.document.format, text, match.start, key))
         value = Value(route, Scalar(secret, span))
         candidate = SecretCandidate(value, secret, 0, key, PLACE)
         known.append(span)

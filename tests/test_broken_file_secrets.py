@@ -1,0 +1,181 @@
+"""A secret in a config that does not parse, or that carries NUL bytes, is still reported (issue 13, item 5).
+
+Each case is a good config and the same config broken in one way; the token is built at test time
+and written where ``@T@`` stands. The broken file must give the same ``embedded-secret`` finding as
+the good one (severity, fingerprint) at the token's exact position, fail the scan at the default
+``--fail-on high``, and never print the token.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mcpiam.cli.main import main
+from mcpiam.secrets.families import expand_example, expand_example_with_span
+
+MARK = "@T@"
+TOKEN_TEMPLATE = "ghp_{github_crc:30}"  # GitHub classic personal access token: critical
+
+JSON_GOOD = ('{\n  "mcpServers": {\n    "gh": {\n      "command": "npx",\n      "env": {\n'
+             '        "GITHUB_TOKEN": "@T@"\n      }\n    }\n  }\n}\n')
+TOML_GOOD = '[mcp_servers.gh]\ncommand = "npx"\n\n[mcp_servers.gh.env]\nGITHUB_TOKEN = "@T@"\n'
+YAML_GOOD = ("name: demo\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: gh\n    command: npx\n"
+             "    args: [serve]\n    env:\n      GITHUB_TOKEN: @T@\n")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    path: str  # where a client reads it
+    good: str
+    broken: str | bytes  # bytes: written as they are (NUL bytes)
+
+
+CASES = [
+    # Two NUL bytes at the end: the file was skipped as binary.
+    Case("json-nul-bytes", ".cursor/mcp.json", JSON_GOOD, JSON_GOOD.encode() + b"\x00\x00"),
+    Case("yaml-nul-bytes", ".continue/mcpServers/gh.yaml", YAML_GOOD, YAML_GOOD.encode() + b"\x00\x00"),
+    Case("toml-nul-bytes", ".codex/config.toml", TOML_GOOD, TOML_GOOD.encode() + b"\x00\x00"),
+    # A YAML syntax error before the secret: PyYAML stops there.
+    Case("yaml-error-before", ".continue/mcpServers/gh.yaml", YAML_GOOD,
+         YAML_GOOD.replace("args: [serve]", "args: [serve")),
+    Case("yaml-tab-before", ".continue/mcpServers/gh.yaml", YAML_GOOD,
+         YAML_GOOD.replace("    args: [serve]", "\targs: [serve]")),
+    # An unterminated string or quote, before the secret or around it.
+    Case("json-unterminated-before", ".cursor/mcp.json", JSON_GOOD,
+         JSON_GOOD.replace('"npx",', '"npx,')),
+    Case("yaml-unterminated-before", ".continue/mcpServers/gh.yaml", YAML_GOOD,
+         YAML_GOOD.replace("command: npx", 'command: "npx')),
+    Case("yaml-unterminated-secret", ".continue/mcpServers/gh.yaml", YAML_GOOD,
+         YAML_GOOD.replace("GITHUB_TOKEN: @T@", 'GITHUB_TOKEN: "@T@')),
+    Case("toml-unterminated-secret", ".codex/config.toml", TOML_GOOD,
+         TOML_GOOD.replace('"@T@"', '"@T@')),
+    # An unquoted token in TOML.
+    Case("toml-unquoted-secret", ".codex/config.toml", TOML_GOOD, TOML_GOOD.replace('"@T@"', "@T@")),
+    # A bad escape: a Windows path's last backslash escapes the closing quote.
+    Case("json-bad-escape-before", ".cursor/mcp.json", JSON_GOOD,
+         JSON_GOOD.replace('"npx",', '"C:\\\\tools\\\\npx\\",')),
+    Case("yaml-bad-escape-before", ".continue/mcpServers/gh.yaml", YAML_GOOD,
+         YAML_GOOD.replace("command: npx", 'command: "C:\\Users\\me\\npx"')),
+]
+
+
+def token() -> str:
+    return expand_example(TOKEN_TEMPLATE)
+
+
+def place(text: str | bytes, secret: str) -> tuple[str | bytes, tuple[int, int]]:
+    """The text with the token written at the mark, and the mark's 1-based line and column."""
+    raw = text.decode() if isinstance(text, bytes) else text
+    at = raw.index(MARK)
+    line = raw.count("\n", 0, at) + 1
+    column = at - (raw.rfind("\n", 0, at) + 1) + 1
+    filled = raw.replace(MARK, secret)
+    return (filled.encode() if isinstance(text, bytes) else filled), (line, column)
+
+
+def write(root: Path, relative: str, text: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scan(capsys: pytest.CaptureFixture[str], root: Path, *options: str) -> tuple[int, str]:
+    code = main(["scan", str(root), *options])
+    return code, capsys.readouterr().out
+
+
+def secret_findings(output: str) -> list[dict]:
+    return [f for f in json.loads(output)["findings"] if f["rule_id"] == "embedded-secret"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_a_secret_in_a_broken_file_is_reported_as_in_the_good_file(
+        case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = token()
+    good_root, broken_root = tmp_path / "good", tmp_path / "broken"
+    good_text, good_at = place(case.good, secret)
+    broken_text, broken_at = place(case.broken, secret)
+    write(good_root, case.path, good_text)
+    write(broken_root, case.path, broken_text)
+
+    monkeypatch.chdir(good_root)
+    _, out = scan(capsys, good_root, "--format", "json")
+    (good,) = secret_findings(out)
+    monkeypatch.chdir(broken_root)
+    code, out = scan(capsys, broken_root, "--format", "json")
+    assert secret not in out
+    (broken,) = secret_findings(out)  # exactly one: never reported twice
+
+    assert code == 1  # the default --fail-on high
+    assert (broken["line"], broken["column"]) == broken_at
+    assert (broken["end_line"], broken["end_column"]) == (broken_at[0], broken_at[1] + len(secret))
+    assert broken["severity"] == good["severity"] == "critical"
+    assert broken["fingerprint"] == good["fingerprint"]  # a baseline made from either matches both
+    assert broken["route"] == good["route"]
+    assert dict(broken["properties"])["fingerprint"] == dict(good["properties"])["fingerprint"]
+    # The good file's position differs only where the breakage sits before the token on its line.
+    assert good_at[0] == broken_at[0]
+
+    for options in ((), ("--format", "sarif")):
+        code, out = scan(capsys, broken_root, *options)
+        assert code == 1
+        assert secret not in out
+
+
+def test_a_config_that_does_not_parse_still_reports_its_parse_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = token()
+    text, (line, column) = place(TOML_GOOD.replace('"@T@"', "@T@"), secret)
+    write(tmp_path, ".codex/config.toml", text)
+    monkeypatch.chdir(tmp_path)
+    code, out = scan(capsys, tmp_path)
+    assert code == 1
+    assert f".codex/config.toml:{line}:{column}: critical embedded-secret" in out
+    assert f".codex/config.toml:{line}:{column}: medium config-parse-error" in out
+    assert "text the parser could not read" in out
+    assert secret not in out
+
+
+def test_a_token_the_recovered_parse_found_is_not_reported_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error is after the token: the parser reads the token, the text search must not add it."""
+    first, second = token(), expand_example_with_span(TOKEN_TEMPLATE, "another")[0]
+    text = JSON_GOOD.replace("@T@", first).replace('"env": {', f'"env": {{\n        "OTHER": "{second}",')
+    write(tmp_path, ".cursor/mcp.json", text + "}\n")  # one brace too many, after both tokens
+    monkeypatch.chdir(tmp_path)
+    code, out = scan(capsys, tmp_path, "--format", "json")
+    assert code == 1
+    findings = secret_findings(out)
+    assert sorted((f["line"], f["route"]) for f in findings) == [
+        (6, "/mcpServers/gh/env/OTHER"), (7, "/mcpServers/gh/env/GITHUB_TOKEN")]
+
+
+def test_a_binary_file_with_no_token_stays_a_note(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, ".cursor/mcp.json", b"\x00\x01\x02binary\x00")
+    monkeypatch.chdir(tmp_path)
+    code, out = scan(capsys, tmp_path)
+    assert code == 0
+    assert ".cursor/mcp.json:1:1: warning [binary]" in out
+
+
+def test_a_named_binary_file_of_unknown_name_is_searched(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pre-commit hook names the files it scans: one it cannot parse is still searched."""
+    secret = token()
+    text, (line, column) = place(JSON_GOOD, secret)
+    path = write(tmp_path, "team-mcp.json", text.encode() + b"\x00\x00")
+    code = main(["scan", str(path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"team-mcp.json:{line}:{column}: critical embedded-secret" in out
+    assert secret not in out
