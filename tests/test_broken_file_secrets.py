@@ -179,3 +179,17 @@ def test_a_named_binary_file_of_unknown_name_is_searched(
     assert code == 1
     assert f"team-mcp.json:{line}:{column}: critical embedded-secret" in out
     assert secret not in out
+
+
+def test_markdown_front_matter_is_searched_but_not_the_body(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    in_front, in_body = token(), expand_example_with_span(TOKEN_TEMPLATE, "body")[0]
+    text, (line, column) = place(
+        "---\nname: helper\nmcpServers:\n  - gh:\n      command: \"npx\n      env:\n"
+        "        GITHUB_TOKEN: @T@\n---\n\nAn example in prose: " + in_body + "\n", in_front)
+    write(tmp_path, ".claude/agents/helper.md", text)
+    monkeypatch.chdir(tmp_path)
+    code, out = scan(capsys, tmp_path, "--format", "json")
+    assert code == 1
+    assert in_front not in out and in_body not in out
+    assert [(f["line"], f["column"]) for f in secret_findings(out)] == [(line, column)]

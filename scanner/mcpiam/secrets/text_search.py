@@ -162,35 +162,45 @@ def _lexical_route(fmt: str, text: str, offset: int, key: str) -> Route | None:
     return None  # YAML recovers after its errors; dotenv and front matter have no nesting
 
 
-def _route_of(roots: Sequence[Node], span: Span, key: str, lexical: Route | None) -> Route:
-    """The route the secret would have in a good file: the recovered string holding it, else the
-    keys read from the text around it (JSON, TOML), else the recovered entry of its key on its
-    line, else the innermost recovered mapping around it plus the key."""
-    holder: tuple[Route, Span] | None = None
-    entry_route: Route | None = None
-    around: tuple[Route, Span] | None = None
-    for root in roots:
-        for route, node in walk(root):
-            if isinstance(node, Scalar):
-                if _inside(span, node.span) and (holder is None or _inside(node.span, holder[1])):
-                    holder = (route, node.span)
-                continue
-            if not isinstance(node, Mapping):
-                continue
-            for entry in node.entries:
-                if (key and entry.key == key and entry.key_span.start_line == span.start_line
-                        and entry.key_span.end_column <= span.start_column):
-                    entry_route = route + (key,)
-            if _inside(span, node.span) and (around is None or _inside(node.span, around[1])):
-                around = (route, node.span)
-    if holder is not None:
-        return holder[0]
-    if lexical is not None:
-        return lexical
-    if entry_route is not None:
-        return entry_route
-    base = around[0] if around is not None else ()
-    return base + (key,) if key else base
+class _Recovered:
+    """What the parser recovered, indexed by line once per file (a broken file may hold many
+    tokens, and walking its whole tree for each would be quadratic)."""
+
+    def __init__(self, roots: Sequence[Node]) -> None:
+        self.scalars: dict[int, list[tuple[Route, Span]]] = {}  # by every line they cover
+        self.entries: dict[tuple[int, str], list[tuple[Route, Span]]] = {}  # by key line and key
+        self.mappings: list[tuple[Route, Span]] = []
+        for root in roots:
+            for route, node in walk(root):
+                if isinstance(node, Scalar):
+                    for line in range(node.span.start_line, node.span.end_line + 1):
+                        self.scalars.setdefault(line, []).append((route, node.span))
+                elif isinstance(node, Mapping):
+                    self.mappings.append((route, node.span))
+                    for entry in node.entries:
+                        self.entries.setdefault((entry.key_span.start_line, entry.key), []).append(
+                            (route + (entry.key,), entry.key_span))
+
+    def route_of(self, span: Span, key: str, lexical: Route | None) -> Route:
+        """The route the secret would have in a good file: the recovered string holding it, else
+        the keys read from the text around it (JSON, TOML), else the recovered entry of its key
+        on its line, else the innermost recovered mapping around it plus the key."""
+        holders = [(route, where) for route, where in self.scalars.get(span.start_line, ())
+                   if _inside(span, where)]
+        if holders:
+            return min(holders, key=lambda item: (item[1].end_line - item[1].start_line,
+                                                  item[1].end_column - item[1].start_column))[0]
+        if lexical is not None:
+            return lexical
+        for route, key_span in self.entries.get((span.start_line, key), ()) if key else ():
+            if key_span.end_column <= span.start_column:
+                return route
+        around: tuple[Route, Span] | None = None
+        for route, where in self.mappings:
+            if _inside(span, where) and (around is None or _inside(where, around[1])):
+                around = (route, where)
+        base = around[0] if around is not None else ()
+        return base + (key,) if key else base
 
 
 def _recovery_roots(config: ConfigFile, text: str) -> tuple[Node, ...]:
@@ -222,25 +232,34 @@ def _matches(families: Sequence[TokenFamily], text: str) -> list[TokenMatch]:
     return kept
 
 
+def _config_part(fmt: str, text: str) -> str:
+    """The part of the text that is configuration: a Markdown file's front matter, not its body."""
+    if fmt != "markdown":
+        return text
+    from mcpiam.parse.frontmatter import front_matter_end
+
+    return text[:front_matter_end(text)]
+
+
 def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenFamily],
                         fingerprint_key: bytes, found: Sequence[Credential]) -> list[Credential]:
     """Family tokens in the config's raw text that the parse did not already yield."""
     lines = _Lines(text)
     known = [credential.span for credential in found if credential.config is config]
-    roots: tuple[Node, ...] | None = None
+    recovered: _Recovered | None = None
     servers = ServerIndex.of(config)
     out: list[Credential] = []
-    for match in _matches(searchable_families(families), text):
+    for match in _matches(searchable_families(families), _config_part(config.document.format, text)):
         secret = text[match.start:match.end]
         if match.rejected or is_placeholder(secret):
             continue
         span = lines.span(match.start, match.end)
         if any(_overlaps(span, other) for other in known):
             continue  # the recovered parse found it: reported once, as from a good file
-        if roots is None:
-            roots = _recovery_roots(config, text)
+        if recovered is None:
+            recovered = _Recovered(_recovery_roots(config, text))
         key = _key_before(text, match.match_start, config.document.format)
-        route = _route_of(roots, span, key, _lexical_route(config.document.format, text, match.start, key))
+        route = recovered.route_of(span, key, _lexical_route(config.document.format, text, match.start, key))
         value = Value(route, Scalar(secret, span))
         candidate = SecretCandidate(value, secret, 0, key, PLACE)
         known.append(span)
