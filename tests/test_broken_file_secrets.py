@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from mcpiam.cli.main import main
+from mcpiam.parse import parse_source
 from mcpiam.secrets.families import expand_example, expand_example_with_span
 
 MARK = "@T@"
@@ -141,7 +142,7 @@ def test_a_config_that_does_not_parse_still_reports_its_parse_error(
     assert code == 1
     assert f".codex/config.toml:{line}:{column}: critical embedded-secret" in out
     assert f".codex/config.toml:{line}:{column}: medium config-parse-error" in out
-    assert "text the parser could not read" in out
+    assert "written literally in an unparsed value 'GITHUB_TOKEN' of server 'gh'" in out
     assert secret not in out
 
 
@@ -193,3 +194,26 @@ def test_markdown_front_matter_is_searched_but_not_the_body(
     assert code == 1
     assert in_front not in out and in_body not in out
     assert [(f["line"], f["column"]) for f in secret_findings(out)] == [(line, column)]
+
+
+def test_a_token_used_as_the_key_is_not_echoed_as_its_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    as_key, as_value = token(), expand_example_with_span(TOKEN_TEMPLATE, "value")[0]
+    write(tmp_path, ".codex/config.toml",
+          f'[mcp_servers.gh]\ncommand = "npx\n[mcp_servers.gh.env]\n{as_key} = {as_value}\n')
+    monkeypatch.chdir(tmp_path)
+    code, out = scan(capsys, tmp_path)
+    assert code == 1
+    assert as_value not in out
+    assert f"'{as_key}'" not in out
+
+
+def test_parse_source_hands_back_the_text_only_of_a_file_it_could_not_fully_read(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.json", '{"a": 1}\n')
+    broken = write(tmp_path, "broken.json", '{"a": 1 "b": "x"}\n')
+    binary = write(tmp_path, "binary.json", b'{"a": "x"}\n\x00\x00')
+    assert parse_source(good, "json")[1] is None
+    assert parse_source(broken, "json")[1] == '{"a": 1 "b": "x"}\n'
+    document, text = parse_source(binary, "json")
+    assert [problem.code for problem in document.problems] == ["binary"] and not document.roots
+    assert text == '{"a": "x"}\n\x00\x00'

@@ -72,7 +72,7 @@ PLACES = {
     "env": "an env value", "header": "a header", "arg": "an argument", "flag-value": "an argument",
     "pair": "a KEY=VALUE setting", "url-password": "a URL's user info", "url-query": "a URL query",
     "default": "a ${VAR:-default} default", "field": "a config value",
-    "unparsed": "text the parser could not read (a syntax error, or a file refused as binary)",
+    "unparsed": "an unparsed value",  # the file does not parse or was refused as binary
 }
 
 

@@ -25,7 +25,7 @@ from mcpiam.model.env_files import load_env_files
 from mcpiam.model.extract import confirm_content, extract_claim, recognise_by_content
 from mcpiam.core.findings import Finding, Severity
 from mcpiam.model.servers import ConfigFile, Scope
-from mcpiam.parse import FORMATS, MAX_BYTES, parse_file, read_head, read_searchable_text, sniff_format
+from mcpiam.parse import FORMATS, parse_source, read_head, sniff_format
 from mcpiam.policy import Policy, find_policy, load_policy
 from mcpiam.policy.apply import apply_to_findings, is_ignored_path
 from mcpiam.policy.codeowners import load_codeowners
@@ -66,12 +66,6 @@ def _notes_from(document: Document, display: str) -> list[Note]:
     ]
 
 
-def _unread(document: Document) -> bool:
-    """The file was not fully read as a config (a syntax error, or refused as binary): a named or
-    path-claimed file is kept anyway, so the text it holds is still searched for secrets."""
-    return bool(document.errors) or any(problem.code == "binary" for problem in document.problems)
-
-
 def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile | None, list[Note]]:
     """Parse one candidate and build its servers; None when it turns out not to be an MCP config."""
     kinds: tuple[FileKind, ...] = candidate.kinds
@@ -81,8 +75,9 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
             return None, [Note(candidate.display, "info", "unsupported-format",
                                f"{kind.client} reads this file as {kind.format}, which mcpiam "
                                "does not parse yet; skipped")]
-        document = parse_file(candidate.path, kind.format)
-        if not _unread(document) and not confirm_content(document, kind, catalogue):
+        document, unread_text = parse_source(candidate.path, kind.format)
+        # A file the parser could not fully read is kept, so the text it holds is still searched.
+        if unread_text is None and not confirm_content(document, kind, catalogue):
             # A generic file name (server.json, manifest.json) that is not an MCP manifest.
             if not candidate.named:
                 return None, []
@@ -95,10 +90,10 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
                 return None, [Note(candidate.display, "warning", "not-a-config",
                                    "not recognised as an MCP config: unknown file type; skipped")]
             return None, []
-        document = parse_file(candidate.path, fmt)
+        document, unread_text = parse_source(candidate.path, fmt)
         recognised = recognise_by_content(document, catalogue)
         if recognised is None:
-            if not (_unread(document) and candidate.named):
+            if not (unread_text is not None and candidate.named):
                 if candidate.named:
                     return None, _notes_from(document, candidate.display) + [
                         Note(candidate.display, "warning", "not-a-config",
@@ -128,6 +123,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         expands=union_expands(kinds),
         mode=mode,
         name_fields=union_name_fields(kinds),
+        unread_text=unread_text,
     )
     return config, _notes_from(document, candidate.display)
 
@@ -195,17 +191,14 @@ def collect_findings(scan: ScanInput, rules: Sequence[Rule]) -> tuple[Finding, .
 def _credentials_in_unread_text(configs: Sequence[ConfigFile], families: Sequence,
                                 fingerprint_key: bytes, found: tuple) -> tuple:
     """Secrets in the text of configs that did not parse or were refused as binary: the file is
-    still committed, so a token the parser never reached is still leaked (read again as text)."""
-    from mcpiam.secrets.text_search import credentials_in_text, needs_text_search
+    still committed, so a token the parser never reached is still leaked."""
+    unread = [config for config in configs if config.unread_text]
+    if not unread:
+        return ()
+    from mcpiam.secrets.text_search import credentials_in_text
 
-    extra: list = []
-    for config in configs:
-        if not needs_text_search(config):
-            continue
-        text = read_searchable_text(Path(config.absolute_path), MAX_BYTES)
-        if text:
-            extra.extend(credentials_in_text(config, text, families, fingerprint_key, found))
-    return tuple(extra)
+    return tuple(credential for config in unread for credential in credentials_in_text(
+        config, config.unread_text or "", families, fingerprint_key, found))
 
 
 def scan_paths(

@@ -1,8 +1,8 @@
 """Stage 2, parse: bytes on disk to ``mcpiam.core.document.Document``: located trees for every config format.
 
-``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both,
-``sniff_format`` guesses the format and ``read_head`` gives it the first bytes without blocking on
-a FIFO. None of them raises: whatever goes wrong becomes a Problem.
+``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both
+(``parse_source`` also hands back the text of a file it could not fully read), ``sniff_format``
+guesses the format and ``read_head`` gives it the first bytes without blocking on a FIFO. None of them raises: whatever goes wrong becomes a Problem.
 Format parsers (and the tree-sitter grammars behind them) are imported on first use, so importing
 this package stays cheap for a pre-commit hook.
 """
@@ -16,12 +16,12 @@ from pathlib import Path
 from mcpiam.core.document import Document, Problem, ProblemLevel
 from mcpiam.parse.common import gc_paused
 from mcpiam.parse.sniff import sniff_format
-from mcpiam.parse.source import SourceText, read_head, read_searchable_text
+from mcpiam.parse.source import SourceText, read_head
 from mcpiam.parse.source import read_source as _read_source
 
 __all__ = [
     "FORMATS", "MAX_BYTES", "SourceText",
-    "parse_file", "parse_text", "read_head", "read_searchable_text", "read_source", "sniff_format",
+    "parse_file", "parse_source", "parse_text", "read_head", "read_source", "sniff_format",
 ]
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -70,10 +70,18 @@ def parse_text(text: str, fmt: str) -> Document:
 
 def parse_file(path: Path, fmt: str, max_bytes: int = MAX_BYTES) -> Document:
     """Read and parse one file; the reader's problems come first."""
+    return parse_source(path, fmt, max_bytes)[0]
+
+
+def parse_source(path: Path, fmt: str, max_bytes: int = MAX_BYTES) -> tuple[Document, str | None]:
+    """``parse_file``, and the text the parse could not fully read (a syntax error, or a file
+    refused as binary) to be searched for secrets from the same single read; else None."""
     source = read_source(path, max_bytes)
     if source.text is None:
-        return Document(_document_format(fmt), (), source.problems)
+        return Document(_document_format(fmt), (), source.problems), source.binary_text
     document = parse_text(source.text, fmt)
+    unread = source.text if document.errors else None
     if not source.problems:
-        return document
-    return Document(document.format, document.roots, source.problems + document.problems, document.comments)
+        return document, unread
+    return Document(document.format, document.roots, source.problems + document.problems,
+                    document.comments), unread

@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcpiam.core.document import Problem, ProblemLevel, Span
@@ -30,6 +30,8 @@ class SourceText:
 
     text: str | None
     problems: tuple[Problem, ...] = ()
+    # A file refused as binary: its text all the same (NULs kept), only to be searched for secrets.
+    binary_text: str | None = field(default=None, repr=False)
 
 
 def _skip(level: ProblemLevel, code: str, message: str) -> SourceText:
@@ -49,6 +51,10 @@ def _kind_of(mode: int) -> str | None:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "not a regular file"
+
+
+def _binary(message: str, text: str) -> SourceText:
+    return SourceText(None, (Problem(ProblemLevel.WARNING, "binary", message),), text)
 
 
 def _os_error(error: OSError) -> SourceText:
@@ -113,12 +119,8 @@ def _first_bad_byte(data: bytes, position: int) -> Span:
     return Span.point(line, column)
 
 
-def decode_bytes(data: bytes, keep_nul: bool = False) -> SourceText:
-    """Bytes to text: BOMs honoured and stripped, binary refused, bad UTF-8 replaced and noted.
-
-    ``keep_nul``: NUL characters are kept instead of refusing the file (a text search over a
-    config that carries binary bytes still finds the secrets in it).
-    """
+def decode_bytes(data: bytes) -> SourceText:
+    """Bytes to text: BOMs honoured and stripped, binary refused, bad UTF-8 replaced and noted."""
     problems: list[Problem] = []
     if not data:
         return SourceText("", (Problem(ProblemLevel.INFO, "empty", "the file is empty"),))
@@ -139,11 +141,11 @@ def decode_bytes(data: bytes, keep_nul: bool = False) -> SourceText:
                     ProblemLevel.WARNING, "decode-error",
                     f"invalid {label} data; undecodable bytes were replaced",
                 ))
-            if "\x00" in text and not keep_nul:
-                return _skip(ProblemLevel.WARNING, "binary", "contains NUL characters; looks binary; skipped")
+            if "\x00" in text:
+                return _binary("contains NUL characters; looks binary; skipped", text)
             return SourceText(text, tuple(problems) + _line_end_problems(text))
-    if b"\x00" in data and not keep_nul:
-        return _skip(ProblemLevel.WARNING, "binary", "contains NUL bytes; looks binary; skipped")
+    if b"\x00" in data:
+        return _binary("contains NUL bytes; looks binary; skipped", data.decode("utf-8", "replace"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -177,18 +179,6 @@ def read_source(path: Path, max_bytes: int) -> SourceText:
     except Exception as error:  # a reader must never take the scan down with it
         message = f"could not be read ({type(error).__name__})"
         return _skip(ProblemLevel.WARNING, "internal-read-error", message)
-
-
-def read_searchable_text(path: Path, max_bytes: int) -> str | None:
-    """The text of a file read as text whatever it holds (NUL bytes kept), for a secret search
-    over a file that was refused as binary or did not parse; None when it cannot be read."""
-    try:
-        data = _read_prefix(Path(path), max_bytes, whole=True)
-        if isinstance(data, SourceText):
-            return None
-        return decode_bytes(data, keep_nul=True).text
-    except Exception:  # best effort: read_source already reported what is wrong with the file
-        return None
 
 
 def read_head(path: Path, size: int) -> bytes:

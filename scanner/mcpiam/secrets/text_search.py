@@ -30,12 +30,6 @@ _KEY_BEFORE = {
 }
 
 
-def needs_text_search(config: ConfigFile) -> bool:
-    """Whether a config's parse left text unread: a syntax error, or the file refused as binary."""
-    return bool(config.document.errors) or any(
-        problem.code == "binary" for problem in config.document.problems)
-
-
 def searchable_families(families: Sequence[TokenFamily]) -> list[TokenFamily]:
     """The families whose pattern stands on its own in free text: not those that need a key name
     as context, nor those anchored to a whole value (a connection string's ``\\A``)."""
@@ -249,7 +243,8 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
     recovered: _Recovered | None = None
     servers = ServerIndex.of(config)
     out: list[Credential] = []
-    for match in _matches(searchable_families(families), _config_part(config.document.format, text)):
+    searchable = searchable_families(families)
+    for match in _matches(searchable, _config_part(config.document.format, text)):
         secret = text[match.start:match.end]
         if match.rejected or is_placeholder(secret):
             continue
@@ -261,7 +256,9 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
         key = _key_before(text, match.match_start, config.document.format)
         route = recovered.route_of(span, key, _lexical_route(config.document.format, text, match.start, key))
         value = Value(route, Scalar(secret, span))
-        candidate = SecretCandidate(value, secret, 0, key, PLACE)
+        # The key names the secret in the message, unless it is a token itself (read from raw text).
+        context = "" if _matches(searchable, key) else key
+        candidate = SecretCandidate(value, secret, 0, context, PLACE)
         known.append(span)
         out.append(Credential(
             config=config, server=servers.at(route) if route else None, candidate=candidate,
