@@ -217,3 +217,44 @@ def test_parse_source_hands_back_the_text_only_of_a_file_it_could_not_fully_read
     document, text = parse_source(binary, "json")
     assert [problem.code for problem in document.problems] == ["binary"] and not document.roots
     assert text == '{"a": "x"}\n\x00\x00'
+
+
+MANY_JSON = ('{\n  "mcpServers": {\n    "a": {\n      "command": "npx",\n      "args": ["--token", "@1@"]},\n'
+             '    "b": {"url": "https://x.example", "headers": {"X-Key": "@2@"}},\n'
+             '    "c": {"command": "npx", "env": {"T": "@3@"}}\n  }\n}\n')
+MANY_YAML = ("name: demo\nversion: 0.0.1\nschema: v1\nmcpServers:\n"
+             "  - name: a\n    command: npx\n    args: [--token, @1@]\n"
+             "  - name: b\n    url: https://x.example\n    requestOptions:\n      headers:\n        X-Key: @2@\n"
+             "  - name: c\n    command: npx\n    env:\n      T: @3@\n")
+MANY_TOML = ('[mcp_servers.a]\ncommand = "npx"\nenv = { T = "@1@" }\n\n[mcp_servers.b.env]\nT = "@2@"\n\n'
+             '[mcp_servers.c]\ncommand = "npx"\n[mcp_servers.c.env]\nT = "@3@"\n')
+
+
+@pytest.mark.parametrize(("path", "good", "broken"), [
+    (".cursor/mcp.json", MANY_JSON, MANY_JSON.encode() + b"\x00"),
+    (".continue/mcpServers/many.yaml", MANY_YAML, MANY_YAML.replace("command: npx", "command: [npx", 1)),
+    (".continue/mcpServers/many.yaml", MANY_YAML, MANY_YAML.replace("command: npx", 'command: "npx', 1)),
+    (".codex/config.toml", MANY_TOML, MANY_TOML.replace('"@1@"', "@1@").replace('"@2@"', "@2@")
+     .replace('"@3@"', "@3@")),
+], ids=["json-nul", "yaml-error", "yaml-unterminated", "toml-unquoted"])
+def test_every_token_after_the_breakage_keeps_its_good_file_fingerprint(
+        path: str, good: str, broken: str | bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets = [expand_example_with_span(TOKEN_TEMPLATE, f"many-{n}")[0] for n in (1, 2, 3)]
+
+    def filled(text: str | bytes) -> str | bytes:
+        raw = text.decode() if isinstance(text, bytes) else text
+        for n, secret in enumerate(secrets, 1):
+            raw = raw.replace(f"@{n}@", secret)
+        return raw.encode() if isinstance(text, bytes) else raw
+
+    write(tmp_path / "good", path, filled(good))
+    write(tmp_path / "broken", path, filled(broken))
+    results = {}
+    for name in ("good", "broken"):
+        monkeypatch.chdir(tmp_path / name)
+        code, out = scan(capsys, tmp_path / name, "--format", "json")
+        assert code == 1 and not any(secret in out for secret in secrets)
+        results[name] = sorted((f["route"], f["fingerprint"]) for f in secret_findings(out))
+    assert len(results["good"]) == 3
+    assert results["broken"] == results["good"]

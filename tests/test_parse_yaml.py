@@ -259,3 +259,11 @@ def test_recovery_reads_past_a_bounded_number_of_errors() -> None:
     assert codes(few) == codes(many) == [("error", "syntax")]
     assert plain(few.root) == {"a": None, "z": 1}
     assert "z" not in plain(many.root)
+
+
+def test_a_large_file_is_read_again_fewer_times() -> None:
+    # At most 4 MiB are read again in all: a 1.5 MiB file gets two more readings, not 32.
+    errors = "a: [\n" * 3 + "z: 1\n"
+    padding = "#" + "x" * (1536 * 1024) + "\n"
+    assert "z" in plain(parse_text(errors, "yaml").root)
+    assert "z" not in plain(parse_text(errors + padding, "yaml").root)

@@ -49,9 +49,11 @@ _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _MAX_FLOW_NESTING = 1000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_KEY_TEXT = 200
-# Syntax errors read past (each costs one more reading of the file); the rest of a file that
-# needs more is what the last reading recovered.
+# Syntax errors read past (each costs one more reading of the file), and at most this many
+# characters read again in all, so a large file full of errors costs a few readings, not 32;
+# the rest of a file that needs more is what the last reading recovered.
 _MAX_RECOVERIES = 32
+_MAX_RECOVERY_CHARACTERS = 4 * 1024 * 1024
 _CONSTRUCTORS = {
     "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
     "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
@@ -434,7 +436,7 @@ def _recover(text: str, where: Locator, direct: bool, unread: tuple[int, int]) -
     and the file read again, until it parses or nothing is left to blank. Only the first error
     is reported (the others may be echoes of it); the nodes are those of the last reading."""
     roots: list[Node] | None = None
-    for _ in range(_MAX_RECOVERIES):
+    for _ in range(min(_MAX_RECOVERIES, max(1, _MAX_RECOVERY_CHARACTERS // max(len(text), 1)))):
         if not text[unread[0]:unread[1]].strip():
             unread = (text.rfind("\n", 0, unread[0]) + 1, unread[1])  # the rest of the line is blank: all of it
             if not text[unread[0]:unread[1]].strip():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from mcpiam.core.document import Mapping, Node, Route, Scalar, Span, walk
 from mcpiam.model.servers import ConfigFile, ServerIndex, Value
@@ -51,6 +51,24 @@ class _Lines:
         return Span(*self.position(start), *self.position(end))
 
 
+class _Taken:
+    """The spans already reported in a file, by line, so each new match is checked against its
+    own lines only."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self.by_line: dict[int, list[Span]] = {}
+        for span in spans:
+            self.add(span)
+
+    def add(self, span: Span) -> None:
+        for line in range(span.start_line, span.end_line + 1):
+            self.by_line.setdefault(line, []).append(span)
+
+    def overlaps(self, span: Span) -> bool:
+        return any(_overlaps(span, other) for line in range(span.start_line, span.end_line + 1)
+                   for other in self.by_line.get(line, ()))
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return (a.start_line, a.start_column) < (b.end_line, b.end_column) and (
         (b.start_line, b.start_column) < (a.end_line, a.end_column))
@@ -77,46 +95,54 @@ def _key_before(text: str, start: int, fmt: str) -> str:
     return _unquote(found.group(1)) if found else ""
 
 
-def _json_route(text: str, offset: int) -> Route | None:
-    """The keys and indices open at ``offset``, read from the text as a tolerant JSON(C) reader
+class _JsonKeys:
+    """The keys and indices open at an offset, read from the text as a tolerant JSON(C) reader
     would: a string ends at its quote or at the end of its line (JSON strings cannot span lines),
-    so one unterminated string does not shift every key after it. None when no key is open."""
-    frames: list[list] = []  # [bracket, key or index]
-    position = 0
-    while position < offset:
-        char = text[position]
-        if char == '"':
-            end = position + 1
-            while end < len(text) and text[end] not in '"\n':
-                end += 2 if text[end] == "\\" else 1
-            if end >= offset:
-                break  # the string holding the secret itself
-            after = end + 1
-            while after < len(text) and text[after] in " \t\r\n":
-                after += 1
-            if frames and frames[-1][0] == "{" and text.startswith(":", after):
-                frames[-1][1] = text[position + 1:end]
-            position = end + 1
-            continue
-        if text.startswith("//", position):
-            position = text.find("\n", position)
-            position = len(text) if position < 0 else position
-            continue
-        if text.startswith("/*", position):
-            end = text.find("*/", position + 2)
-            position = len(text) if end < 0 else end + 2
-            continue
-        if char == "{":
-            frames.append(["{", None])
-        elif char == "[":
-            frames.append(["[", 0])
-        elif char in "}]" and frames:
-            frames.pop()
-        elif char == "," and frames:
-            frames[-1][1] = frames[-1][1] + 1 if frames[-1][0] == "[" else None
-        position += 1
-    route = tuple(step for _, step in frames if step is not None)
-    return route or None
+    so one unterminated string does not shift every key after it. Offsets are asked in
+    increasing order and the reading resumes where it stopped: one pass over the file."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.frames: list[list] = []  # [bracket, key or index]
+        self.position = 0
+
+    def route_at(self, offset: int) -> Route | None:
+        text, frames = self.text, self.frames
+        while self.position < offset:
+            position = self.position
+            char = text[position]
+            if char == '"':
+                end = position + 1
+                while end < len(text) and text[end] not in '"\n':
+                    end += 2 if text[end] == "\\" else 1
+                if end >= offset:
+                    break  # the string holding the secret itself: read on from it next time
+                after = end + 1
+                while after < len(text) and text[after] in " \t\r\n":
+                    after += 1
+                if frames and frames[-1][0] == "{" and text.startswith(":", after):
+                    frames[-1][1] = text[position + 1:end]
+                self.position = end + 1
+                continue
+            if text.startswith("//", position):
+                end = text.find("\n", position)
+                self.position = len(text) if end < 0 else end
+                continue
+            if text.startswith("/*", position):
+                end = text.find("*/", position + 2)
+                self.position = len(text) if end < 0 else end + 2
+                continue
+            if char == "{":
+                frames.append(["{", None])
+            elif char == "[":
+                frames.append(["[", 0])
+            elif char in "}]" and frames:
+                frames.pop()
+            elif char == "," and frames:
+                frames[-1][1] = frames[-1][1] + 1 if frames[-1][0] == "[" else None
+            self.position = position + 1
+        route = tuple(step for _, step in frames if step is not None)
+        return route or None
 
 
 _TOML_TABLE = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\n]+?)[ \t]*\]", re.M)
@@ -128,32 +154,50 @@ def _toml_keys(dotted: str) -> tuple[str, ...]:
     return tuple(_unquote(part) for part in _TOML_KEY_PART.findall(dotted))
 
 
-def _toml_route(text: str, offset: int, key: str) -> Route | None:
-    """The table header above ``offset`` (``[[x]]`` counted as an array), the inline tables open
-    on its line and its key: the route a TOML reader gives the value."""
-    route: tuple = ()
-    headers: dict[tuple, int] = {}
-    for header in _TOML_TABLE.finditer(text, 0, offset):
-        keys = _toml_keys(header.group(2))
-        if header.group(1) == "[[":
-            headers[keys] = headers.get(keys, -1) + 1
-            route = keys + (headers[keys],)
-        else:
-            route = keys
-    line = text[text.rfind("\n", 0, offset) + 1:offset]
-    for parent in _TOML_INLINE_PARENT.findall(line):
-        route += _toml_keys(parent)
-    if key:
-        route += (key,)
-    return route or None
+class _TomlKeys:
+    """The table header above an offset (``[[x]]`` counted as an array), the inline tables open
+    on its line and its key: the route a TOML reader gives the value. Offsets are asked in
+    increasing order; the headers are read once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.headers = _TOML_TABLE.finditer(text)
+        self.next_header = next(self.headers, None)
+        self.table: Route = ()
+        self.arrays: dict[Route, int] = {}
+
+    def route_at(self, offset: int, key: str) -> Route | None:
+        while self.next_header is not None and self.next_header.start() < offset:
+            keys = _toml_keys(self.next_header.group(2))
+            if self.next_header.group(1) == "[[":
+                self.arrays[keys] = self.arrays.get(keys, -1) + 1
+                self.table = keys + (self.arrays[keys],)
+            else:
+                self.table = keys
+            self.next_header = next(self.headers, None)
+        route = self.table
+        line = self.text[self.text.rfind("\n", 0, offset) + 1:offset]
+        for parent in _TOML_INLINE_PARENT.findall(line):
+            route += _toml_keys(parent)
+        if key:
+            route += (key,)
+        return route or None
 
 
-def _lexical_route(fmt: str, text: str, offset: int, key: str) -> Route | None:
-    if fmt == "json":
-        return _json_route(text, offset)
-    if fmt == "toml":
-        return _toml_route(text, offset, key)
-    return None  # YAML recovers after its errors; dotenv and front matter have no nesting
+class _TextKeys:
+    """The route read from the text around a value, for the formats where that can be done."""
+
+    def __init__(self, fmt: str, text: str) -> None:
+        # YAML recovers after its errors; dotenv and front matter have no nesting.
+        self.json = _JsonKeys(text) if fmt == "json" else None
+        self.toml = _TomlKeys(text) if fmt == "toml" else None
+
+    def route_at(self, offset: int, key: str) -> Route | None:
+        if self.json is not None:
+            return self.json.route_at(offset)
+        if self.toml is not None:
+            return self.toml.route_at(offset, key)
+        return None
 
 
 class _Recovered:
@@ -239,8 +283,9 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
                         fingerprint_key: bytes, found: Sequence[Credential]) -> list[Credential]:
     """Family tokens in the config's raw text that the parse did not already yield."""
     lines = _Lines(text)
-    known = [credential.span for credential in found if credential.config is config]
+    taken = _Taken(credential.span for credential in found if credential.config is config)
     recovered: _Recovered | None = None
+    keys = _TextKeys(config.document.format, text)
     servers = ServerIndex.of(config)
     out: list[Credential] = []
     searchable = searchable_families(families)
@@ -249,17 +294,17 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
         if match.rejected or is_placeholder(secret):
             continue
         span = lines.span(match.start, match.end)
-        if any(_overlaps(span, other) for other in known):
+        if taken.overlaps(span):
             continue  # the recovered parse found it: reported once, as from a good file
         if recovered is None:
             recovered = _Recovered(_recovery_roots(config, text))
         key = _key_before(text, match.match_start, config.document.format)
-        route = recovered.route_of(span, key, _lexical_route(config.document.format, text, match.start, key))
+        route = recovered.route_of(span, key, keys.route_at(match.start, key))
         value = Value(route, Scalar(secret, span))
         # The key names the secret in the message, unless it is a token itself (read from raw text).
         context = "" if _matches(searchable, key) else key
         candidate = SecretCandidate(value, secret, 0, context, PLACE)
-        known.append(span)
+        taken.add(span)
         out.append(Credential(
             config=config, server=servers.at(route) if route else None, candidate=candidate,
             family=match.family, generic_kind="", span=span,
