@@ -20,6 +20,9 @@ from mcpiam.secrets.locate import SecretCandidate
 from mcpiam.secrets.references import is_placeholder
 
 PLACE = "unparsed"  # the candidate place of a secret found by this search (the rule's message says so)
+# How far back on its line a value's key (and a TOML value's inline tables) are looked for: keys
+# are short, and a bounded window keeps a file of one long line linear.
+_KEY_WINDOW = 512
 
 # The key written just before a value on its line, per format (the value's opening quote allowed).
 _KEY_BEFORE = {
@@ -85,13 +88,19 @@ def _unquote(key: str) -> str:
     return key.strip()
 
 
+def _window_start(text: str, offset: int) -> int:
+    """Where to look back from for what is written before ``offset`` on its line: the line's
+    start, or _KEY_WINDOW characters back on a longer line."""
+    window = max(0, offset - _KEY_WINDOW)
+    return max(window, text.rfind("\n", window, offset) + 1)
+
+
 def _key_before(text: str, start: int, fmt: str) -> str:
     """The key the value starting at ``start`` is written under, read from its line; "" if none."""
     pattern = _KEY_BEFORE.get(fmt)
     if pattern is None:
         return ""
-    line_start = text.rfind("\n", 0, start) + 1
-    found = pattern.search(text, line_start, start)
+    found = pattern.search(text, _window_start(text, start), start)
     return _unquote(found.group(1)) if found else ""
 
 
@@ -105,6 +114,7 @@ class _JsonKeys:
         self.text = text
         self.frames: list[list] = []  # [bracket, key or index]
         self.position = 0
+        self.string_end: tuple[int, int] = (-1, -1)  # (start, end) of the string last measured
 
     def route_at(self, offset: int) -> Route | None:
         text, frames = self.text, self.frames
@@ -112,9 +122,7 @@ class _JsonKeys:
             position = self.position
             char = text[position]
             if char == '"':
-                end = position + 1
-                while end < len(text) and text[end] not in '"\n':
-                    end += 2 if text[end] == "\\" else 1
+                end = self._string_end(position)
                 if end >= offset:
                     break  # the string holding the secret itself: read on from it next time
                 after = end + 1
@@ -144,8 +152,17 @@ class _JsonKeys:
         route = tuple(step for _, step in frames if step is not None)
         return route or None
 
+    def _string_end(self, start: int) -> int:
+        """Where the string opened at ``start`` ends (measured once: several tokens may sit in it)."""
+        if self.string_end[0] != start:
+            text, end = self.text, start + 1
+            while end < len(text) and text[end] not in '"\n':
+                end += 2 if text[end] == "\\" else 1
+            self.string_end = (start, end)
+        return self.string_end[1]
 
-_TOML_TABLE = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\n]+?)[ \t]*\]", re.M)
+
+_TOML_TABLE = re.compile(r"^[ \t]*(\[\[?)([^\]\n]*)\]", re.M)
 _TOML_INLINE_PARENT = re.compile(r'([A-Za-z0-9_.-]+|"[^"\n]*"|\'[^\'\n]*\')\s*=\s*\{')
 _TOML_KEY_PART = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^.\s]+')
 
@@ -168,7 +185,7 @@ class _TomlKeys:
 
     def route_at(self, offset: int, key: str) -> Route | None:
         while self.next_header is not None and self.next_header.start() < offset:
-            keys = _toml_keys(self.next_header.group(2))
+            keys = _toml_keys(self.next_header.group(2).strip())
             if self.next_header.group(1) == "[[":
                 self.arrays[keys] = self.arrays.get(keys, -1) + 1
                 self.table = keys + (self.arrays[keys],)
@@ -176,7 +193,7 @@ class _TomlKeys:
                 self.table = keys
             self.next_header = next(self.headers, None)
         route = self.table
-        line = self.text[self.text.rfind("\n", 0, offset) + 1:offset]
+        line = self.text[_window_start(self.text, offset):offset]
         for parent in _TOML_INLINE_PARENT.findall(line):
             route += _toml_keys(parent)
         if key:
