@@ -23,6 +23,7 @@ PLACE = "unparsed"  # the candidate place of a secret found by this search (the 
 # How far back on its line a value's key (and a TOML value's inline tables) are looked for: keys
 # are short, and a bounded window keeps a file of one long line linear.
 _KEY_WINDOW = 512
+_NEAREST_SCALARS = 64  # recovered scalars looked at, back from a token, for the one holding it
 
 # The key written just before a value on its line, per format (the value's opening quote allowed).
 _KEY_BEFORE = {
@@ -222,39 +223,57 @@ class _Recovered:
     tokens, and walking its whole tree for each would be quadratic)."""
 
     def __init__(self, roots: Sequence[Node]) -> None:
-        self.scalars: dict[int, list[tuple[Route, Span]]] = {}  # by every line they cover
+        # Per line, the scalars covering it, by where they start on it (0: on an earlier line).
+        scalars: dict[int, list[tuple[int, Route, Span]]] = {}
         self.entries: dict[tuple[int, str], list[tuple[Route, Span]]] = {}  # by key line and key
         self.mappings: list[tuple[Route, Span]] = []
+        self.around_line: dict[int, Route] = {}  # the innermost mapping met on a line, once per line
         for root in roots:
             for route, node in walk(root):
                 if isinstance(node, Scalar):
                     for line in range(node.span.start_line, node.span.end_line + 1):
-                        self.scalars.setdefault(line, []).append((route, node.span))
+                        column = node.span.start_column if line == node.span.start_line else 0
+                        scalars.setdefault(line, []).append((column, route, node.span))
                 elif isinstance(node, Mapping):
                     self.mappings.append((route, node.span))
                     for entry in node.entries:
                         self.entries.setdefault((entry.key_span.start_line, entry.key), []).append(
                             (route + (entry.key,), entry.key_span))
+        self.scalars = {line: sorted(items, key=lambda item: item[0]) for line, items in scalars.items()}
+        self.columns = {line: [item[0] for item in items] for line, items in self.scalars.items()}
+
+    def _holder(self, span: Span) -> Route | None:
+        """The smallest recovered scalar holding the span: among the nearest that start before it
+        on its line (a string nests only the values of JSON written inside it)."""
+        items = self.scalars.get(span.start_line)
+        if not items:
+            return None
+        last = bisect.bisect_right(self.columns[span.start_line], span.start_column)
+        best: tuple[Route, Span] | None = None
+        for _, route, where in reversed(items[max(0, last - _NEAREST_SCALARS):last]):
+            if _inside(span, where) and (best is None or _inside(where, best[1])):
+                best = (route, where)
+        return best[0] if best is not None else None
 
     def route_of(self, span: Span, key: str, lexical: Route | None) -> Route:
         """The route the secret would have in a good file: the recovered string holding it, else
         the keys read from the text around it (JSON, TOML), else the recovered entry of its key
         on its line, else the innermost recovered mapping around it plus the key."""
-        holders = [(route, where) for route, where in self.scalars.get(span.start_line, ())
-                   if _inside(span, where)]
-        if holders:
-            return min(holders, key=lambda item: (item[1].end_line - item[1].start_line,
-                                                  item[1].end_column - item[1].start_column))[0]
+        holder = self._holder(span)
+        if holder is not None:
+            return holder
         if lexical is not None:
             return lexical
         for route, key_span in self.entries.get((span.start_line, key), ()) if key else ():
             if key_span.end_column <= span.start_column:
                 return route
-        around: tuple[Route, Span] | None = None
-        for route, where in self.mappings:
-            if _inside(span, where) and (around is None or _inside(where, around[1])):
-                around = (route, where)
-        base = around[0] if around is not None else ()
+        base = self.around_line.get(span.start_line)
+        if base is None:
+            around: tuple[Route, Span] | None = None
+            for route, where in self.mappings:
+                if _inside(span, where) and (around is None or _inside(where, around[1])):
+                    around = (route, where)
+            base = self.around_line[span.start_line] = around[0] if around is not None else ()
         return base + (key,) if key else base
 
 
