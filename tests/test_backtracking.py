@@ -44,6 +44,9 @@ LINEAR_ALL_THE_SAME = {
     "mcpiam.secrets.generic.KEY_WORD": (
         "findall: where the first alternative fails after a run of capitals, the third ([A-Z]+) "
         "matches that whole run, so the search never restarts inside it"),
+    "mcpiam.secrets.text_search._TOML_INLINE_PARENT": (
+        "findall over one line's text before a token, cut at text_search._KEY_WINDOW (512) "
+        "characters: bounded per token whatever the file"),
     "mcpiam.parse.common._QUOTED_RUN": (
         "sub: an attempt from a quote fails only when no like quote follows on the line, which "
         "is true of at most the last quote of each kind per line"),
@@ -103,7 +106,16 @@ def test_the_exemptions_name_existing_patterns() -> None:
 RE_FUNCTIONS = {"match", "fullmatch", "search", "findall", "finditer", "sub", "subn", "split",
                 "compile"}
 MODULE_LEVEL = {(p.pattern, p.flags) for p in MODULE_PATTERNS.values()}
+# text_search reads the key before a token only inside a bounded window of its line.
+WINDOWED = ("searched only between _window_start and one token: at most text_search._KEY_WINDOW "
+            "(512) characters of one line, so even a quadratic search is bounded per token")
 INLINE_LINEAR_ALL_THE_SAME = {
+    ("secrets/text_search.py", r'(?:^|[\s{,])("[^"\n]*"|\'[^\'\n]*\'|[^\s{},\[\]"\'#][^\n:{},\[\]#]*?)\s*:\s+["\']?$'): (
+        WINDOWED),
+    ("secrets/text_search.py", r'(?:^|[\s{,.])([A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')\s*=\s*["\']?$'): (
+        WINDOWED),
+    ("secrets/text_search.py", r'^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*["\']?$'): (
+        WINDOWED),
     ("report/sarif.py", r"\n\s*\n"): (
         "splits mcpiam's own rule docs, not input; and an attempt starts only at a newline and "
         "fails only when the spaces after it hold no other newline, so each run is read once"),

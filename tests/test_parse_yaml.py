@@ -127,7 +127,8 @@ def test_syntax_error_at_the_problem_mark_with_pyyaml_text() -> None:
     problem = document.problems[0]
     assert problem.message == "mapping values are not allowed here"
     assert (problem.span.start_line, problem.span.start_column) == (2, 5)
-    assert plain(document.root) == {"a": 1, "b": "c"}  # what was read before the error is kept
+    # What was read before the error is kept, and what follows it is recovered (issue 13).
+    assert plain(document.root) == {"a": 1, "b": "c", "e": 2}
 
 
 def test_tab_indentation_is_an_error_with_a_hint() -> None:
@@ -230,3 +231,39 @@ def test_sequences_of_mappings() -> None:
     assert isinstance(servers, Sequence) and len(servers.items) == 2
     assert span(document, "servers", 0, "url") == (3, 10, 3, 30)
     assert span(document, "servers", 1) == (4, 5, 4, 11)
+
+
+def test_what_follows_a_syntax_error_is_recovered_with_its_positions() -> None:
+    text = "servers:\n  bad: [unclosed\n  gh:\n    env:\n      TOKEN: value\n"
+    document = parse_text(text, "yaml")
+    assert codes(document) == [("error", "syntax")]  # only the first error, at its own place
+    assert (document.problems[0].span.start_line, document.problems[0].span.start_column) == (3, 5)
+    assert plain(document.root) == {"servers": {"bad": None, "gh": {"env": {"TOKEN": "value"}}}}
+    assert span(document, "servers", "gh", "env", "TOKEN") == (5, 14, 5, 19)
+
+
+def test_an_unterminated_quote_or_a_bad_escape_loses_only_its_own_value() -> None:
+    for broken in ('"npx', '"C:\\Users\\npx"', "'npx"):
+        text = f"servers:\n  gh:\n    command: {broken}\n    env:\n      TOKEN: value\n  other:\n    url: u\n"
+        document = parse_text(text, "yaml")
+        assert codes(document)[0] == ("error", "syntax"), broken
+        assert plain(document.root) == {"servers": {"gh": {"command": None, "env": {"TOKEN": "value"}},
+                                                    "other": {"url": "u"}}}, broken
+        assert span(document, "servers", "other", "url") == (7, 10, 7, 11)
+
+
+def test_recovery_reads_past_a_bounded_number_of_errors() -> None:
+    # Each error costs one more reading of the file: past 32 of them, the rest is not recovered.
+    few = parse_text("a: [\n" * 20 + "z: 1\n", "yaml")
+    many = parse_text("a: [\n" * 40 + "z: 1\n", "yaml")
+    assert codes(few) == codes(many) == [("error", "syntax")]
+    assert plain(few.root) == {"a": None, "z": 1}
+    assert "z" not in plain(many.root)
+
+
+def test_a_large_file_is_read_again_fewer_times() -> None:
+    # At most 4 MiB are read again in all: a 1.5 MiB file gets two more readings, not 32.
+    errors = "a: [\n" * 3 + "z: 1\n"
+    padding = "#" + "x" * (1536 * 1024) + "\n"
+    assert "z" in plain(parse_text(errors, "yaml").root)
+    assert "z" not in plain(parse_text(errors + padding, "yaml").root)

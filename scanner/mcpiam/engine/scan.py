@@ -32,7 +32,7 @@ from mcpiam.model.env_files import load_env_files
 from mcpiam.model.extract import confirm_content, extract_claim, recognise_by_content
 from mcpiam.core.findings import Finding, Severity
 from mcpiam.model.servers import ConfigFile, Scope
-from mcpiam.parse import FORMATS, parse_file, read_head, sniff_format
+from mcpiam.parse import FORMATS, parse_source, read_head, sniff_format
 from mcpiam.policy import Policy, find_policy, load_policy
 from mcpiam.policy.apply import apply_to_findings, is_ignored_path
 from mcpiam.policy.codeowners import load_codeowners
@@ -83,9 +83,10 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
             return None, [Note(candidate.display, "info", "unsupported-format",
                                f"{kind.client} reads this file as {kind.format}, which mcpiam "
                                "does not parse yet; skipped")]
-        document = parse_file(candidate.path, kind.format, fence=candidate.fence,
-                              expected=candidate.identity)
-        if not document.errors and not confirm_content(document, kind, catalogue):
+        document, unread_text = parse_source(candidate.path, kind.format, fence=candidate.fence,
+                                             expected=candidate.identity)
+        # A file the parser could not fully read is kept, so the text it holds is still searched.
+        if unread_text is None and not confirm_content(document, kind, catalogue):
             # A generic file name (server.json, manifest.json) that is not an MCP manifest.
             if not candidate.named:
                 return None, []
@@ -99,10 +100,11 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
                 return None, [Note(candidate.display, "warning", "not-a-config",
                                    "not recognised as an MCP config: unknown file type; skipped")]
             return None, []
-        document = parse_file(candidate.path, fmt, fence=candidate.fence, expected=candidate.identity)
+        document, unread_text = parse_source(candidate.path, fmt, fence=candidate.fence,
+                                             expected=candidate.identity)
         recognised = recognise_by_content(document, catalogue)
         if recognised is None:
-            if not (document.errors and candidate.named):
+            if not (unread_text is not None and candidate.named):
                 if candidate.named:
                     return None, _notes_from(document, candidate.display) + [
                         Note(candidate.display, "warning", "not-a-config",
@@ -133,6 +135,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         mode=mode,
         name_fields=union_name_fields(kinds),
         shell_fields=union_shell_fields(kinds),
+        unread_text=unread_text,
     )
     return config, _notes_from(document, candidate.display)
 
@@ -200,6 +203,19 @@ def collect_findings(scan: ScanInput, rules: Sequence[Rule]) -> tuple[Finding, .
     return tuple(sorted(unique.values(), key=Finding.sort_key))
 
 
+def _credentials_in_unread_text(configs: Sequence[ConfigFile], families: Sequence,
+                                fingerprint_key: bytes, found: tuple) -> tuple:
+    """Secrets in the text of configs that did not parse or were refused as binary: the file is
+    still committed, so a token the parser never reached is still leaked."""
+    unread = [config for config in configs if config.unread_text]
+    if not unread:
+        return ()
+    from mcpiam.secrets.text_search import credentials_in_text
+
+    return tuple(credential for config in unread for credential in credentials_in_text(
+        config, config.unread_text or "", families, fingerprint_key, found))
+
+
 def scan_paths(
     paths: Iterable[Path],
     settings: ScanSettings = ScanSettings(),
@@ -245,6 +261,7 @@ def scan_paths(
         credentials, unexpanded = find_credentials(
             configs, families, catalogue, options.fingerprint_key
         )
+        credentials += _credentials_in_unread_text(configs, families, options.fingerprint_key, credentials)
     scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
                      unexpanded_references=unexpanded)
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)

@@ -6,7 +6,7 @@ the span), so rules can report a value without knowing where or how it was writt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from mcpiam.catalogue import NameField
@@ -112,6 +112,9 @@ class ConfigFile:
     mode: int | None = None
     name_fields: tuple[NameField, ...] = ()  # fields holding env-var/secret NAMES (catalogue data)
     shell_fields: tuple[NameField, ...] = ()  # fields holding shell commands (catalogue data)
+    # The file's text when the parse could not read all of it (a syntax error, or refused as
+    # binary): searched for token families, since the file still holds what the parser missed.
+    unread_text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def root(self) -> Node | None:

@@ -1,8 +1,8 @@
 """Stage 2, parse: bytes on disk to ``mcpiam.core.document.Document``: located trees for every config format.
 
-``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both,
-``sniff_format`` guesses the format and ``read_head`` gives it the first bytes without blocking on
-a FIFO. None of them raises: whatever goes wrong becomes a Problem.
+``read_source`` reads safely, ``parse_text`` parses one format, ``parse_file`` does both
+(``parse_source`` also hands back the text of a file it could not fully read), ``sniff_format``
+guesses the format and ``read_head`` gives it the first bytes without blocking on a FIFO. None of them raises: whatever goes wrong becomes a Problem.
 Format parsers (and the tree-sitter grammars behind them) are imported on first use, so importing
 this package stays cheap for a pre-commit hook.
 """
@@ -22,7 +22,7 @@ from mcpiam.parse.source import read_source as _read_source
 
 __all__ = [
     "FORMATS", "MAX_BYTES", "SourceText",
-    "parse_file", "parse_text", "read_head", "read_source", "sniff_format",
+    "parse_file", "parse_source", "parse_text", "read_head", "read_source", "sniff_format",
 ]
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -74,10 +74,19 @@ def parse_text(text: str, fmt: str) -> Document:
 def parse_file(path: Path, fmt: str, max_bytes: int = MAX_BYTES, fence: Fence | None = None,
                expected: FileIdentity | None = None) -> Document:
     """Read and parse one file; the reader's problems come first."""
+    return parse_source(path, fmt, max_bytes, fence, expected)[0]
+
+
+def parse_source(path: Path, fmt: str, max_bytes: int = MAX_BYTES, fence: Fence | None = None,
+                 expected: FileIdentity | None = None) -> tuple[Document, str | None]:
+    """``parse_file``, and the text the parse could not fully read (a syntax error, or a file
+    refused as binary) to be searched for secrets from the same single read; else None."""
     source = read_source(path, max_bytes, fence, expected)
     if source.text is None:
-        return Document(_document_format(fmt), (), source.problems)
+        return Document(_document_format(fmt), (), source.problems), source.binary_text
     document = parse_text(source.text, fmt)
+    unread = source.text if document.errors else None
     if not source.problems:
-        return document
-    return Document(document.format, document.roots, source.problems + document.problems, document.comments)
+        return document, unread
+    return Document(document.format, document.roots, source.problems + document.problems,
+                    document.comments), unread

@@ -16,6 +16,13 @@ _OPENING = re.compile(r"---[ \t]*\r?(?:\n|$)")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 
+def front_matter_end(text: str) -> int:
+    """Where the front matter ends (the start of its closing line); 0 when it has none."""
+    opening = _OPENING.match(text)
+    closing = _CLOSING.search(text, opening.end()) if opening is not None else None
+    return closing.start() if closing is not None else 0
+
+
 def parse_markdown(text: str) -> Document:
     opening = _OPENING.match(text)
     if opening is None:

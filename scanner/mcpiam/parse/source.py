@@ -6,7 +6,7 @@ only the file discovery admitted); this module decodes what it read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcpiam.core.document import Problem, ProblemLevel, Span
@@ -27,10 +27,16 @@ class SourceText:
 
     text: str | None
     problems: tuple[Problem, ...] = ()
+    # A file refused as binary: its text all the same (NULs kept), only to be searched for secrets.
+    binary_text: str | None = field(default=None, repr=False)
 
 
 def _skip(level: ProblemLevel, code: str, message: str) -> SourceText:
     return SourceText(None, (Problem(level, code, message),))
+
+
+def _binary(message: str, text: str) -> SourceText:
+    return SourceText(None, (Problem(ProblemLevel.WARNING, "binary", message),), text)
 
 
 def _read_prefix(path: Path, limit: int, whole: bool, fence: Fence | None,
@@ -72,10 +78,10 @@ def decode_bytes(data: bytes) -> SourceText:
                     f"invalid {label} data; undecodable bytes were replaced",
                 ))
             if "\x00" in text:
-                return _skip(ProblemLevel.WARNING, "binary", "contains NUL characters; looks binary; skipped")
+                return _binary("contains NUL characters; looks binary; not parsed, only searched for tokens", text)
             return SourceText(text, tuple(problems) + _line_end_problems(text))
     if b"\x00" in data:
-        return _skip(ProblemLevel.WARNING, "binary", "contains NUL bytes; looks binary; skipped")
+        return _binary("contains NUL bytes; looks binary; not parsed, only searched for tokens", data.decode("utf-8", "replace"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -49,6 +49,11 @@ _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _MAX_FLOW_NESTING = 1000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_KEY_TEXT = 200
+# Syntax errors read past (each costs one more reading of the file), and at most this many
+# characters read again in all, so a large file full of errors costs a few readings, not 32;
+# the rest of a file that needs more is what the last reading recovered.
+_MAX_RECOVERIES = 32
+_MAX_RECOVERY_CHARACTERS = 4 * 1024 * 1024
 _CONSTRUCTORS = {
     "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
     "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
@@ -92,6 +97,7 @@ class _Composer:
     anchors: dict[str, tuple[Node | None, int]] = field(default_factory=dict)  # None: still open
     alias_expansion: int = 0
     labels: list[Label] = field(default_factory=list)  # anchor names where they are written
+    unread: tuple[int, int] | None = None  # after a syntax error: the text to blank to read on
 
     def span(self, start: Mark, end: Mark) -> Span:
         # At the end of the stream libyaml reports a line break the text may not have.
@@ -424,8 +430,52 @@ def parse_yaml(text: str, locator: Locator | None = None, format_name: str = "ya
         composer, errors = _compose(text, where, direct, yaml.SafeLoader)
     problems.extend(errors)
     problems.extend(composer.budget.problems)
-    return Document(format_name, tuple(composer.roots), tuple(problems), _comments(text, where),
+    roots = composer.roots
+    if composer.unread is not None:
+        roots = _recover(text, where, direct, composer.unread) or roots
+    return Document(format_name, tuple(roots), tuple(problems), _comments(text, where),
                     tuple(composer.labels))
+
+
+def _blanked(text: str, start: int, end: int) -> str:
+    """``text`` with ``start:end`` turned to spaces (line breaks kept): every offset, line and
+    column after it stays where it was."""
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def _recover(text: str, where: Locator, direct: bool, unread: tuple[int, int]) -> list[Node] | None:
+    """What follows a syntax error, as JSON and TOML recover it: the offending text is blanked
+    and the file read again, until it parses or nothing is left to blank. Only the first error
+    is reported (the others may be echoes of it); the nodes are those of the last reading."""
+    roots: list[Node] | None = None
+    for _ in range(min(_MAX_RECOVERIES, max(1, _MAX_RECOVERY_CHARACTERS // max(len(text), 1)))):
+        if not text[unread[0]:unread[1]].strip():
+            unread = (text.rfind("\n", 0, unread[0]) + 1, unread[1])  # the rest of the line is blank: all of it
+            if not text[unread[0]:unread[1]].strip():
+                break  # nothing left to blank there: no progress possible
+        text = _blanked(text, *unread)
+        composer, _ = _compose(text, where, direct, _FAST_LOADER)
+        if composer.budget.exhausted:
+            break
+        roots = composer.roots
+        if composer.unread is None:
+            break
+        unread = composer.unread
+    return roots
+
+
+def _unread_region(text: str, error: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """The text a syntax error makes unreadable: from an unclosed quote, flow collection or key
+    to the end of its line; else from the error to the end of its line."""
+    problem = error.problem_mark.index if error.problem_mark is not None else len(text)
+    context = error.context_mark
+    if (context is not None and context.index < problem
+            and any(word in (error.context or "") for word in ("scalar", "flow", "simple key"))):
+        start = context.index
+    else:
+        start = min(problem, len(text))
+    end = text.find("\n", start)
+    return start, len(text) if end < 0 else end
 
 
 def _compose(text: str, where: Locator, direct: bool, loader: type) -> tuple[_Composer, list[Problem]]:
@@ -445,6 +495,7 @@ def _compose(text: str, where: Locator, direct: bool, loader: type) -> tuple[_Co
                 point(where, position),
             ))
         composer.close_all(_mark(text, position))
+        composer.unread = _unread_region(text, error)
     except yaml.YAMLError:
         problems.append(Problem(ProblemLevel.ERROR, "syntax", "invalid YAML", point(where, 0)))
         composer.close_all(_mark(text, len(text)))
