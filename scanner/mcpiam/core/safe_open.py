@@ -68,10 +68,13 @@ def _unreadable(error: OSError) -> Refusal:
     return Refusal("unreadable", f"could not be read ({name})")
 
 
-def _kind_of(mode: int) -> str | None:
-    """What a non-regular file is, for the message; None for a regular file."""
+def kind_of(mode: int) -> str | None:
+    """What a non-regular file is, for a message; None for a regular file. (A link is seen only by
+    an ``lstat``, as the writer does; the reader never opens through one.)"""
     if stat.S_ISREG(mode):
         return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, which is not followed"
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -100,7 +103,7 @@ def _resolve(path: Path | str, fence: Fence | None) -> str | Refusal:
 
 def _judge(status: os.stat_result, fence: Fence | None, expected: FileIdentity | None) -> Refusal | None:
     """Why the file with this status may not be read, or None."""
-    kind = _kind_of(status.st_mode)
+    kind = kind_of(status.st_mode)
     if kind is not None:
         if kind == "a directory":
             return Refusal("directory", "is a directory, not a file")

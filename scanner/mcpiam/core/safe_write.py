@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from pathlib import Path
+
+from mcpiam.core.safe_open import kind_of
 
 # O_NOFOLLOW and O_NONBLOCK are POSIX; where absent (Windows) the lstat before the open stands alone.
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -18,23 +19,6 @@ _NON_BLOCKING = getattr(os, "O_NONBLOCK", 0)  # a FIFO without a reader fails in
 
 class WriteRefused(Exception):
     """The target is not a regular file mcpiam may write, or the write failed; the message says why."""
-
-
-def _kind_of(mode: int) -> str | None:
-    """What a non-regular target is, for the message; None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISLNK(mode):
-        return "a symbolic link, which is not followed"
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 def _refusal(error: OSError, path: Path) -> str:
@@ -62,7 +46,7 @@ def write_text_safely(path: Path, text: str, *, create_new: bool = False) -> Non
     if existing is not None:
         if create_new:
             raise WriteRefused("already exists")
-        kind = _kind_of(existing.st_mode)
+        kind = kind_of(existing.st_mode)
         if kind is not None:
             raise WriteRefused(f"is {kind}; mcpiam writes only regular files")
     flags = os.O_WRONLY | os.O_CREAT | _NO_FOLLOW | _NON_BLOCKING | getattr(os, "O_CLOEXEC", 0)
@@ -74,7 +58,7 @@ def write_text_safely(path: Path, text: str, *, create_new: bool = False) -> Non
         raise WriteRefused(_refusal(error, path)) from None
     try:
         opened = os.fstat(descriptor)
-        kind = _kind_of(opened.st_mode)  # swapped in after the lstat
+        kind = kind_of(opened.st_mode)  # swapped in after the lstat
         if kind is not None:
             raise WriteRefused(f"is {kind}; mcpiam writes only regular files")
         if opened.st_nlink > 1:
