@@ -40,6 +40,13 @@ CONTENT_HINT = re.compile(
     rb"|[\"']?servers[\"']?\s*[:=]|[\"']mcp[\"']\s*:|^\s*mcp\s*:|^\s*extensions\s*:",
     re.MULTILINE,
 )
+# A file that is one server or lists servers under another key names none of those roots: a
+# command key beside an args or env key (or a URL beside headers) is worth a parse too, and so is
+# any structured file whose name says MCP (mcp.config.json, .claude/mcp.json, mcp-hub.yaml).
+COMMAND_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:command|cmd)[\"']?\s*[:=]", re.MULTILINE)
+COMPANION_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:args|env)[\"']?\s*[:=]", re.MULTILINE)
+URL_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:url|serverUrl|httpUrl)[\"']?\s*[:=]", re.MULTILINE)
+HEADERS_HINT = re.compile(rb"(?:^|[\s{,])[\"']?headers[\"']?\s*[:=]", re.MULTILINE)
 CONTENT_HEAD_BYTES = 64 * 1024
 
 
@@ -199,9 +206,18 @@ def _project_relative(path: Path, top: Path | None, root: Path) -> str:
 
 
 def content_hint(path: Path, fence: Fence | None = None, identity: FileIdentity | None = None) -> bool:
-    """Cheap check on the first bytes of a structured file with an unknown name."""
+    """Cheap check on the first bytes of a structured file with an unknown name (the parse that
+    follows decides; this only spares parsing files that cannot hold a server)."""
+    if "mcp" in path.name.lower():
+        return True
     head = read_prefix(path, CONTENT_HEAD_BYTES, whole=False, fence=fence, expected=identity)
-    return not isinstance(head, Refusal) and CONTENT_HINT.search(head) is not None
+    if isinstance(head, Refusal):
+        return False
+    if CONTENT_HINT.search(head) is not None:
+        return True
+    if COMMAND_HINT.search(head) is not None and COMPANION_HINT.search(head) is not None:
+        return True
+    return URL_HINT.search(head) is not None and HEADERS_HINT.search(head) is not None
 
 
 def _is_special(path: Path) -> str | None:
