@@ -43,6 +43,8 @@ FOUND = {
         "yaml", "version: 2\nmcp_hub:\n  github:\n    command: npx\n    env: {A: b}\n", ["github"]),
     "YAML hub, a named list": (
         "yaml", "gateway:\n  mcpList:\n    - name: github\n      command: npx\n      args: [srv]\n", ["github"]),
+    "a server with a transport object": (
+        "json", '{"name": "k", "transport": {"type": "stdio"}, "command": "npx", "args": ["srv"]}', ["k"]),
     "TOML hub": (
         "toml", '[proxy.mcp.github]\ncommand = "npx"\nargs = ["srv"]\n', ["github"]),
 }

@@ -597,9 +597,8 @@ def strictly_a_server(node: Node | None, kind: FileKind, catalogue: Catalogue) -
     if any(isinstance(entry.key, str) and entry.key in FOREIGN_KEYS for entry in node.entries):
         return False
     fields = kind.fields
-    type_found = resolve_field(node, fields.transport, ())
-    type_text = _text(type_found)
-    if type_found is not None and (type_text is None or _transport_named(type_text, catalogue) is None):
+    type_text = _text(resolve_field(node, fields.transport, ()))  # None too for a transport object
+    if type_text is not None and _transport_named(type_text, catalogue) is None:
         return False
     typed = type_text is not None
     command = resolve_field(node, fields.command, ())
