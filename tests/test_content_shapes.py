@@ -80,6 +80,12 @@ DECOYS = {
                                    ' "options": {"command": "node x", "env": {"A": "b"}}}}}'),
     "a webhook with headers": ("json", '{"url": "https://hooks.example.com/x", "method": "POST",'
                                        ' "headers": {"X-Token": "t"}}'),
+    "a report listing servers (absent fields as null)": (
+        "json", '{"cursor": {"kind": "cursor-project", "servers": [{"name": "local", "transport": "stdio",'
+                ' "command": "node", "url": null}, {"name": "c7", "transport": "http",'
+                ' "command": null, "url": "https://mcp.example.com/mcp"}]}}'),
+    "an env given as a list": ("yaml", "deploy:\n  mcp_apps:\n    app:\n      type: stdio\n      command: node\n      env:\n"
+                                       "        - name: A\n          value: b\n"),
     "a URL that is not http": ("json", '{"url": "file:///tmp/x", "headers": {"A": "b"}}'),
 }
 

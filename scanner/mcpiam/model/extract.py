@@ -591,12 +591,23 @@ def strictly_a_server(node: Node | None, kind: FileKind, catalogue: Catalogue) -
     """A mapping shaped like one MCP server and like nothing else that runs a command: a command
     string with an args list or an env map, a command list or a URL with an MCP transport type, or
     an http(s)/ws(s) URL with headers; a ``type`` that is no MCP transport (a task's ``shell``, a
-    hook's ``command``, a launch's ``node``) or a key in ``FOREIGN_KEYS`` rules it out."""
+    hook's ``command``, a launch's ``node``), a key in ``FOREIGN_KEYS``, a null field or an env
+    that is a list (a Kubernetes container's) rules it out."""
     if not isinstance(node, Mapping) or not node.entries:
         return False
     if any(isinstance(entry.key, str) and entry.key in FOREIGN_KEYS for entry in node.entries):
         return False
     fields = kind.fields
+    # A listing or report of servers writes absent fields as null and env or headers as name
+    # lists; a config omits them and maps names to values.
+    written = {name for names in (fields.command, fields.url, fields.args, fields.env, fields.headers)
+               for name in names}
+    if any(entry.key in written and not _present(entry.value) for entry in node.entries):
+        return False
+    for names in (fields.env, fields.headers):
+        found = resolve_field(node, names, ())
+        if found is not None and not isinstance(found.node, Mapping):
+            return False
     type_text = _text(resolve_field(node, fields.transport, ()))  # None too for a transport object
     if type_text is not None and _transport_named(type_text, catalogue) is None:
         return False
