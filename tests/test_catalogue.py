@@ -24,6 +24,7 @@ from mcpiam.catalogue import (
     union_name_fields,
 )
 from mcpiam.core.globs import glob_match
+from mcpiam.model.extract import BY_SHAPE
 from mcpiam.model.servers import Scope, Transport
 from mcpiam.parse import FORMATS
 
@@ -372,7 +373,7 @@ def test_system_paths_are_not_home_paths() -> None:
 
 def test_content_keys_and_unknown_locations_agree() -> None:
     unknown = CATALOGUE.file_kind(UNKNOWN_KIND_ID)
-    keyed = [loc for loc in unknown.servers if loc.shape != "flat"]
+    keyed = [loc for loc in unknown.servers if loc.shape not in BY_SHAPE]  # by shape: no wrapper key
     used = {step for loc in keyed for step in loc.at}
     assert all(any(step in CATALOGUE.content_keys for step in loc.at) for loc in keyed)
     assert set(CATALOGUE.content_keys) <= used

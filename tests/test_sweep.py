@@ -113,6 +113,32 @@ def test_sweep_paths_are_home_relative_and_vs_code_family_variants_are_found(tmp
     assert all(str(tmp_path) not in config.path for config in result.configs)
 
 
+
+def test_flatpak_editor_locations_are_swept(tmp_path: Path) -> None:
+    """Flatpak VS Code, VSCodium and Code - OSS keep their user-data dir under ~/.var/app/<id>/config."""
+    home = tmp_path / "me"
+    apps = {"com.visualstudio.code": "Code", "com.vscodium.codium": "VSCodium",
+            "com.visualstudio.code-oss": "Code - OSS"}
+    for app, product in apps.items():
+        user = home / ".var" / "app" / app / "config" / product / "User"
+        write(user / "mcp.json", json.dumps({"servers": {f"{product}-srv": {"url": "https://a.example.com/mcp"}}}))
+    flatpak_code = home / ".var" / "app" / "com.visualstudio.code" / "config" / "Code" / "User"
+    write(flatpak_code / "profiles" / "work" / "mcp.json",
+          json.dumps({"servers": {"profile-srv": {"url": "https://a.example.com/mcp"}}}))
+    write(flatpak_code / "settings.json", json.dumps({"mcp": {"servers": {"legacy": {"url": "https://b.example.com"}}}}))
+    write(flatpak_code / "globalStorage" / "saoudrizwan.claude-dev" / "settings" / "cline_mcp_settings.json",
+          json.dumps({"mcpServers": {"cline-srv": {"url": "https://c.example.com"}}}))
+    result = sweep_home(home).scan
+    flatpak = "~/.var/app/com.visualstudio.code/config/Code/User"
+    assert sorted((c.path, c.file_kind) for c in result.configs) == sorted([
+        (f"{flatpak}/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", "cline-settings"),
+        (f"{flatpak}/mcp.json", "vscode-user"),
+        (f"{flatpak}/profiles/work/mcp.json", "vscode-user"),
+        (f"{flatpak}/settings.json", "vscode-settings-user"),
+        ("~/.var/app/com.visualstudio.code-oss/config/Code - OSS/User/mcp.json", "vscode-user"),
+        ("~/.var/app/com.vscodium.codium/config/VSCodium/User/mcp.json", "vscode-user"),
+    ])
+
 # --- path-variable overrides ---------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ class ServerLocation:
     """Where servers sit in a file: a route pattern ("*" = any key) and the container's shape."""
 
     at: tuple[str, ...]
-    shape: str  # map | list | flat | registry | mcpb | smithery | docker-catalog
+    shape: str  # map | list | flat | registry | mcpb | smithery | docker-catalog | single | hub
     only_server_like: bool = False  # take only entries that look like servers (always so for flat)
 
 

@@ -211,12 +211,15 @@ def _report_options(command):  # type: ignore[no-untyped-def]
               help="Report only findings not recorded in this baseline (mcpiam baseline create).")
 @click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
               help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
+@click.option("--include-ignored", is_flag=True, envvar="MCPIAM_INCLUDE_IGNORED",
+              help="Also read the MCP configs git ignores (a local .cursor/mcp.json); by default "
+                   "the scan follows git's view and counts them.")
 @_strict_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, strict: bool) -> int:
+         exit_zero: bool, include_ignored: bool, strict: bool) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
@@ -228,7 +231,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             rules_dirs=rules_dirs, policy_path=policy_path,
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
-                            triage=_triage_settings(no_ignores, baseline_file))
+                            triage=_triage_settings(no_ignores, baseline_file),
+                            include_ignored=include_ignored)
     _require_readable(paths)
     result = _scan_or_usage_error(paths, settings)
     if summary == "frameworks":

@@ -18,6 +18,10 @@ class Note:
     span: Span | None = None
 
 
+# A git-ignored file the catalogue claims, left out of a scan that follows git's view (the text
+# summary counts these notes even when info notes are hidden).
+GIT_IGNORED_NOTE = "git-ignored-config"
+
 # Note codes that mean "something that may hold a config was not read" (a folder that could not be
 # listed, a file that could not be opened or was skipped unread); ``--strict`` makes any of them exit 2.
 UNREAD_NOTE_CODES = frozenset({

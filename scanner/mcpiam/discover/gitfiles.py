@@ -12,10 +12,11 @@ work tree (``..``, an absolute path) or name ``.git`` is rejected, as git itself
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,11 +260,63 @@ def base_rules(top: Path, repository: Path, environ: dict[str, str] | None = Non
     return rules
 
 
+@dataclass(frozen=True, slots=True)
+class IgnoredWanted:
+    """Which git-ignored files a listing reports apart (MCP configs a developer keeps out of git):
+    ``claims`` judges a relative path; ``globs`` (path globs, ``**`` allowed) say which paths to
+    look for inside an ignored folder, which is never walked as a whole (node_modules, build trees)."""
+
+    claims: Callable[[str], bool]
+    globs: tuple[str, ...]
+
+
+def _existing(top: Path, relative: str, parts: list[str]) -> Iterator[str]:
+    """Paths below ``relative`` matching ``parts`` (no ``**``), listing only wildcard steps."""
+    head, rest = parts[0], parts[1:]
+    names: list[str]
+    if any(char in head for char in "*?["):
+        try:
+            with os.scandir(top / relative) as entries:
+                names = sorted(e.name for e in entries if fnmatch.fnmatchcase(e.name, head))
+        except OSError:
+            return
+    else:
+        names = [head]
+    for name in names:
+        child = f"{relative}/{name}"
+        path = top / child
+        if rest:
+            if path.is_dir() and not path.is_symlink():
+                yield from _existing(top, child, rest)
+        elif os.path.lexists(path) and not path.is_dir():
+            yield child
+
+
+def _ignored_in_folder(top: Path, relative: str, wanted: IgnoredWanted) -> Iterator[str]:
+    """Claimed files inside an ignored folder, found by probing the globs' literal tails only:
+    a glob step naming the folder (``**/.cursor/mcp.json`` for ``.cursor``), or a leading ``**``
+    one level down (``**/.vscode/mcp.json`` for ``config/.vscode/mcp.json``)."""
+    name = relative.rsplit("/", 1)[-1]
+    found: set[str] = set()
+    for glob in wanted.globs:
+        parts = glob.split("/")
+        tails = [parts[index + 1:] for index, part in enumerate(parts[:-1])
+                 if part != "**" and fnmatch.fnmatchcase(name, part)]
+        if parts[0] == "**":
+            tails.append(parts[1:])
+        for tail in tails:
+            if tail and "**" not in tail:
+                found.update(path for path in _existing(top, relative, tail) if wanted.claims(path))
+    yield from sorted(found)
+
+
 def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str],
                fence: Fence | None = None,
-               unlisted: list[tuple[str, str]] | None = None) -> Iterator[str]:
+               unlisted: list[tuple[str, str]] | None = None,
+               wanted: IgnoredWanted | None = None, ignored: list[str] | None = None) -> Iterator[str]:
     """Files not ignored under ``start`` (relative dir), walking only into directories git would;
-    each directory that cannot be listed is added to ``unlisted`` as (relative dir, reason)."""
+    each directory that cannot be listed is added to ``unlisted`` as (relative dir, reason), and
+    each ignored file ``wanted`` claims to ``ignored``."""
     # The .gitignore files from the top down to the start directory are all in force there.
     inherited = list(rules) + _rules_from(top / ".gitignore", "", fence)
     here = ""
@@ -291,13 +344,18 @@ def _untracked(top: Path, start: str, rules: list[IgnoreRule], tracked: set[str]
             except OSError:
                 continue
             if is_dir:
-                if _is_ignored(child, True, in_force):
-                    continue
                 if (Path(entry.path) / ".git").exists() and child not in tracked:
                     continue  # a nested repository: git lists it as one entry, not its files
+                if _is_ignored(child, True, in_force):
+                    if wanted is not None and ignored is not None:
+                        ignored.extend(_ignored_in_folder(top, child, wanted))
+                    continue
                 stack.append((child, in_force + _rules_from(Path(entry.path) / ".gitignore", child, fence)))
-            elif child not in tracked and not _is_ignored(child, False, in_force):
-                yield child
+            elif child not in tracked:
+                if not _is_ignored(child, False, in_force):
+                    yield child
+                elif wanted is not None and ignored is not None and wanted.claims(child):
+                    ignored.append(child)
 
 
 def _metadata_fence(fence: Fence | None) -> Fence | None:
@@ -310,12 +368,14 @@ def _metadata_fence(fence: Fence | None) -> Fence | None:
 
 def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *,
             fence: Fence | None = None, rejected: list[str] | None = None,
-            unlisted: list[tuple[str, str]] | None = None) -> list[str] | None:
+            unlisted: list[tuple[str, str]] | None = None,
+            wanted: IgnoredWanted | None = None, ignored: list[str] | None = None) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``.
 
     ``fence``: the tree the work tree's files (``.gitignore``) must lie in; index entries leading
     out of the work tree are left out and added to ``rejected``. ``unlisted`` collects the
-    directories that could not be listed, with the reason.
+    directories that could not be listed, with the reason; ``ignored`` the git-ignored files
+    ``wanted`` claims (not part of the listing).
     """
     metadata = _metadata_fence(fence)
     repository = git_dir(top, metadata)
@@ -331,7 +391,7 @@ def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *
     start = "" if start == "." else start
     within = {path for path in tracked if not start or path.startswith(start + "/")}
     untracked = set(_untracked(top, start, base_rules(top, repository, environ, metadata), tracked, fence,
-                               unlisted))
+                               unlisted, wanted, ignored))
     return sorted(within | untracked)
 
 

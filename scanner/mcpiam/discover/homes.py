@@ -433,8 +433,10 @@ def _project_candidates(plan: SweepPlan, catalogue: Catalogue, found: list[Candi
             folders.setdefault(os.path.normcase(real), (folder, home))
     for folder, home in sorted(folders.values(), key=lambda item: str(item[0])):
         # Fenced like the home's own files: no link out of it, no other user's file, no index entry
-        # leaving the project, every file read as the one admitted here.
-        result = discover([folder], catalogue, root=home.path, fence=Fence.around(home.path, owner_of(home.path)))
+        # leaving the project, every file read as the one admitted here. A workstation audit wants
+        # what is on disk: the git-ignored configs too (a developer's .cursor/mcp.json).
+        result = discover([folder], catalogue, root=home.path, fence=Fence.around(home.path, owner_of(home.path)),
+                          include_ignored=True)
         considered += result.files_considered
         for note in result.notes:
             notes.append(Note(_prefixed(note.path, home), note.level, note.code, note.message, note.span))

@@ -1,8 +1,9 @@
 """Discovery: which files under the given paths are MCP configs, or might be.
 
 In a git work tree the candidates are the files git tracks plus untracked files it does not
-ignore (so a developer's local ``.cursor/mcp.json`` is seen), read from the index and the ignore
-files without starting git (``scanner/gitfiles.py``); elsewhere a walk that skips VCS
+ignore, read from the index and the ignore files without starting git (``discover/gitfiles.py``);
+git-ignored files the catalogue claims (a developer's ``.cursor/mcp.json`` holding their token)
+are counted, and read when asked (``include_ignored``); elsewhere a walk that skips VCS
 and dependency folders. A file matches the catalogue by its path, or becomes a content candidate
 when its name is unknown but its first bytes name an MCP root key. Files named on the command
 line are always scanned.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from mcpiam.catalogue import Catalogue, FileKind
 from mcpiam.core.globs import glob_regex
-from mcpiam.core.notes import Note
+from mcpiam.core.notes import GIT_IGNORED_NOTE, Note
 from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, read_prefix
 
 # Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
@@ -39,6 +40,13 @@ CONTENT_HINT = re.compile(
     rb"|[\"']?servers[\"']?\s*[:=]|[\"']mcp[\"']\s*:|^\s*mcp\s*:|^\s*extensions\s*:",
     re.MULTILINE,
 )
+# A file that is one server or lists servers under another key names none of those roots: a
+# command key beside an args or env key (or a URL beside headers) is worth a parse too, and so is
+# any structured file whose name says MCP (mcp.config.json, .claude/mcp.json, mcp-hub.yaml).
+COMMAND_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:command|cmd)[\"']?\s*[:=]", re.MULTILINE)
+COMPANION_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:args|env)[\"']?\s*[:=]", re.MULTILINE)
+URL_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:url|serverUrl|httpUrl)[\"']?\s*[:=]", re.MULTILINE)
+HEADERS_HINT = re.compile(rb"(?:^|[\s{,])[\"']?headers[\"']?\s*[:=]", re.MULTILINE)
 CONTENT_HEAD_BYTES = 64 * 1024
 
 
@@ -86,6 +94,7 @@ class _PathMatcher:
         # A path glob's last segment must match the file name: a cheap test before the whole path.
         self._tails = _any_of(glob_regex(glob.rsplit("/", 1)[-1]).pattern for glob in sorted(path_globs))
         self._paths = _any_of(glob_regex(glob).pattern for glob in sorted(path_globs))
+        self.path_globs = tuple(sorted(path_globs))
 
     def match(self, relative: str, base: Path) -> tuple[FileKind, ...]:
         name = relative.rsplit("/", 1)[-1]
@@ -112,22 +121,34 @@ def git_toplevel(path: Path) -> Path | None:
     return None
 
 
-def _git_files(top: Path, directory: Path, fence: Fence,
-               notes: list[Note], root: Path) -> list[str] | None:
+def _git_files(top: Path, directory: Path, fence: Fence, notes: list[Note], root: Path,
+               matcher: _PathMatcher, include_ignored: bool) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
     read from the repository itself (mcpiam never starts a process); None means "walk". A folder
-    that cannot be listed is a note, as in a walk."""
-    from mcpiam.discover.gitfiles import listing
+    that cannot be listed is a note, as in a walk. Git-ignored files the catalogue claims are
+    added with ``include_ignored``, else each is an info note (git's view is the default)."""
+    from mcpiam.discover.gitfiles import IgnoredWanted, listing
 
     rejected: list[str] = []
     unlisted: list[tuple[str, str]] = []
-    listed = listing(top, directory, fence=fence, rejected=rejected, unlisted=unlisted)
+    ignored: list[str] = []
+    wanted = IgnoredWanted(lambda relative: bool(matcher.match(relative, top)), matcher.path_globs)
+    listed = listing(top, directory, fence=fence, rejected=rejected, unlisted=unlisted,
+                     wanted=wanted, ignored=ignored)
     for name in rejected:
         notes.append(Note(_display(top / ".git" / "index", root), "warning", "unsafe-index-entry",
                           f"index entry not read: {name!r} leaves the work tree or names .git"))
     for relative, reason in unlisted:
         notes.append(Note(_display(top / relative, root), "warning", "unreadable-directory",
                           f"directory skipped: {reason}"))
+    if listed is None or not ignored:
+        return listed
+    if include_ignored:
+        return sorted(set(listed).union(ignored))
+    for relative in sorted(set(ignored)):
+        notes.append(Note(_display(top / relative, root), "info", GIT_IGNORED_NOTE,
+                          "git-ignored MCP config not read (the scan follows git's view); "
+                          "--include-ignored reads it"))
     return listed
 
 
@@ -185,9 +206,18 @@ def _project_relative(path: Path, top: Path | None, root: Path) -> str:
 
 
 def content_hint(path: Path, fence: Fence | None = None, identity: FileIdentity | None = None) -> bool:
-    """Cheap check on the first bytes of a structured file with an unknown name."""
+    """Cheap check on the first bytes of a structured file with an unknown name (the parse that
+    follows decides; this only spares parsing files that cannot hold a server)."""
+    if "mcp" in path.name.lower():
+        return True
     head = read_prefix(path, CONTENT_HEAD_BYTES, whole=False, fence=fence, expected=identity)
-    return not isinstance(head, Refusal) and CONTENT_HINT.search(head) is not None
+    if isinstance(head, Refusal):
+        return False
+    if CONTENT_HINT.search(head) is not None:
+        return True
+    if COMMAND_HINT.search(head) is not None and COMPANION_HINT.search(head) is not None:
+        return True
+    return URL_HINT.search(head) is not None and HEADERS_HINT.search(head) is not None
 
 
 def _is_special(path: Path) -> str | None:
@@ -221,11 +251,12 @@ def _refusal_note(refusal: Refusal, shown: str, claimed: bool) -> Note | None:
 
 
 def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = None,
-             fence: Fence | None = None) -> Discovery:
+             fence: Fence | None = None, include_ignored: bool = False) -> Discovery:
     """Find config candidates under ``paths`` (files or directories).
 
     A file found by walking a directory is read only when it lies inside ``fence`` (by default the
     directory given, or its git work tree): a link out of the scanned tree is noted, not followed.
+    In a git work tree, ``include_ignored`` adds the git-ignored files the catalogue claims.
     """
     given = [Path(p) for p in paths] or [Path(".")]
     scan_root = (root or Path.cwd()).resolve()
@@ -244,14 +275,15 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
         top = git_toplevel(absolute)
         if absolute.is_dir():
             tree = fence or Fence.around(top or absolute)
-            listed = _git_files(top, absolute, tree, notes, scan_root) if top is not None else None
+            matcher = matcher or _PathMatcher(catalogue)
+            listed = (_git_files(top, absolute, tree, notes, scan_root, matcher, include_ignored)
+                      if top is not None else None)
             base = top or absolute
             if listed is not None and top is not None:
                 files: Iterable[str] = (os.path.join(top, name) for name in listed)
             else:
                 files = _walk(absolute, notes, scan_root)
             base_text = str(base)
-            matcher = matcher or _PathMatcher(catalogue)
             for file_text in files:
                 considered += 1
                 relative = _relative_text(file_text, base_text)

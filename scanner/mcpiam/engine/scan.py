@@ -57,6 +57,9 @@ class ScanSettings:
     # False: discover, parse, model and resolve the policy only (the inventory); no rule runs, so
     # no credential is looked for and the result has no findings.
     run_rules: bool = True
+    # Also read the git-ignored files the catalogue claims (--include-ignored); by default a scan
+    # follows git's view and notes each one it leaves out.
+    include_ignored: bool = False
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -226,7 +229,8 @@ def scan_paths(
     """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
-    found = discovery if discovery is not None else discover(paths, catalogue, root=root)
+    found = discovery if discovery is not None else discover(paths, catalogue, root=root,
+                                                             include_ignored=settings.include_ignored)
     policy = resolve_policy(settings, found.root, paths)
     configs: list[ConfigFile] = []
     notes: list[Note] = list(found.notes)

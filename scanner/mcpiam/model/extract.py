@@ -563,6 +563,114 @@ def _docker_catalog_shape(
     )
 
 
+# --- servers recognised by shape alone (a file with an unknown name) ----------------------------
+
+# Keys that mark a mapping as something else that also runs a command: a Compose service or a
+# Kubernetes container (image, build...), a CI job or step, an editor task or launch configuration,
+# a process manager's app, an HTTP request template. A mapping holding one is never a server here.
+FOREIGN_KEYS = frozenset({
+    "image", "build", "ports", "volumes", "depends_on", "entrypoint", "restart", "healthcheck",
+    "container_name", "imagePullPolicy", "volumeMounts", "resources", "livenessProbe",
+    "steps", "runs-on", "uses", "with", "script", "stage", "before_script",
+    "label", "problemMatcher", "group", "presentation", "dependsOn", "request", "program",
+    "runtimeExecutable", "exec", "exec_mode", "instances", "method", "body",
+    "filetypes", "rootPatterns", "initializationOptions",  # language servers (coc.nvim and the like)
+})
+_URL_SCHEMES = ("http://", "https://", "ws://", "wss://")
+
+
+def _scalars(node: Node | None) -> bool:
+    return isinstance(node, Sequence) and all(isinstance(item, Scalar) for item in node.items)
+
+
+def _named_scalars(node: Node | None) -> bool:
+    return isinstance(node, Mapping) and all(isinstance(entry.value, Scalar) for entry in node.entries)
+
+
+def strictly_a_server(node: Node | None, kind: FileKind, catalogue: Catalogue) -> bool:
+    """A mapping shaped like one MCP server and like nothing else that runs a command: a command
+    string with an args list or an env map, a command list or a URL with an MCP transport type, or
+    an http(s)/ws(s) URL with headers; a ``type`` that is no MCP transport (a task's ``shell``, a
+    hook's ``command``, a launch's ``node``), a key in ``FOREIGN_KEYS``, a null field or an env
+    that is a list (a Kubernetes container's) rules it out."""
+    if not isinstance(node, Mapping) or not node.entries:
+        return False
+    if any(isinstance(entry.key, str) and entry.key in FOREIGN_KEYS for entry in node.entries):
+        return False
+    fields = kind.fields
+    # A listing or report of servers writes absent fields as null and env or headers as name
+    # lists; a config omits them and maps names to values.
+    written = {name for names in (fields.command, fields.url, fields.args, fields.env, fields.headers)
+               for name in names}
+    if any(entry.key in written and not _present(entry.value) for entry in node.entries):
+        return False
+    for names in (fields.env, fields.headers):
+        found = resolve_field(node, names, ())
+        if found is not None and not isinstance(found.node, Mapping):
+            return False
+    type_text = _text(resolve_field(node, fields.transport, ()))  # None too for a transport object
+    if type_text is not None and _transport_named(type_text, catalogue) is None:
+        return False
+    typed = type_text is not None
+    command = resolve_field(node, fields.command, ())
+    if command is not None:
+        if isinstance(command.node, Scalar):
+            text = _scalar_text(command.node)
+            if not text or not text.strip():
+                return False
+            args, env = resolve_field(node, fields.args, ()), resolve_field(node, fields.env, ())
+            return typed or (args is not None and _scalars(args.node)) or (
+                env is not None and _named_scalars(env.node))
+        return typed and _scalars(command.node) and bool(command.node.items)  # ["npx", "pkg"] (OpenCode)
+    url = _scalar_field(node, fields.url, ())
+    text = _text(url) or ""
+    if not text.lower().startswith(_URL_SCHEMES):
+        return False
+    headers = resolve_field(node, fields.headers, ())
+    return typed or (headers is not None and _named_scalars(headers.node))
+
+
+def _single_shape(
+    route: Route, node: Node, kind: FileKind, catalogue: Catalogue, only_server_like: bool
+) -> Iterator[Server]:
+    """A file that is one server (``mcp.config.json``: command, args and env at its root), named by
+    its own ``name`` when it has one."""
+    if not isinstance(node, Mapping) or not strictly_a_server(node, kind, catalogue):
+        return
+    name, name_span = _own_name(node) or ("server", node.entries[0].key_span)
+    yield build_server(name, name_span, route, node, kind, catalogue)
+
+
+# Words in a key that say its servers are language servers (coc.nvim, Helix, editor "lsp" blocks):
+# their entries have exactly an MCP stdio server's shape.
+_LANGUAGE_SERVER_WORDS = ("lsp", "language")
+
+
+def _names_mcp(route: Route, catalogue: Catalogue) -> bool:
+    steps = [step.lower() for step in route if isinstance(step, str)]
+    if any(word in step for step in steps for word in _LANGUAGE_SERVER_WORDS):
+        return False
+    content_keys = {key.lower() for key in catalogue.content_keys}
+    return any("mcp" in step or step in content_keys for step in steps)
+
+
+def _hub_shape(
+    route: Route, node: Node, kind: FileKind, catalogue: Catalogue, only_server_like: bool
+) -> Iterator[Server]:
+    """Servers listed under some other key (a "hub" file: ``hub: {servers: ...}``,
+    ``toolhive: {mcpServers: ...}``): taken when a key on the way names MCP or is a content key
+    and every entry is strictly a server (a language-server map has the same shape but no such key)."""
+    if not _names_mcp(route, catalogue):
+        return
+    if isinstance(node, Mapping) and node.entries:
+        if all(strictly_a_server(entry.value, kind, catalogue) for entry in node.entries):
+            yield from _map_shape(route, node, kind, catalogue, only_server_like=True)
+    elif isinstance(node, Sequence) and node.items:
+        if all(isinstance(item, Mapping) and _list_item_name(item, kind, ()) is not None
+               and strictly_a_server(item, kind, catalogue) for item in node.items):
+            yield from _list_shape(route, node, kind, catalogue, only_server_like=True)
+
+
 ShapeReader = Callable[[Route, Node, FileKind, Catalogue, bool], Iterator[Server]]
 
 SHAPES: dict[str, ShapeReader] = {
@@ -573,6 +681,8 @@ SHAPES: dict[str, ShapeReader] = {
     "mcpb": _mcpb_shape,
     "smithery": _smithery_shape,
     "docker-catalog": _docker_catalog_shape,
+    "single": _single_shape,
+    "hub": _hub_shape,
 }
 
 
@@ -615,6 +725,10 @@ def _is_docker_catalog(node: Node) -> bool:
     has_secrets = isinstance(config, Mapping) and config.get("secrets") is not None
     return has_secrets or isinstance(node.get("run"), Mapping)
 
+
+# Shapes that judge a whole file by its form, not by a wrapper key: the unknown client may claim
+# a file through them alone.
+BY_SHAPE = frozenset({"flat", "single", "hub"})
 
 SERVER_SIDE_SHAPES: dict[str, Callable[[Node], bool]] = {
     "registry": _is_registry,
@@ -712,7 +826,7 @@ def recognise_by_content(document: Document, catalogue: Catalogue) -> FileKind |
             return kind
     unknown = catalogue.file_kind(UNKNOWN_KIND_ID)
     for location in unknown.servers:
-        keyed = location.shape == "flat" or any(step in catalogue.content_keys for step in location.at)
+        keyed = location.shape in BY_SHAPE or any(step in catalogue.content_keys for step in location.at)
         if keyed and _fits(root, location, unknown, catalogue):
             return unknown
     return None

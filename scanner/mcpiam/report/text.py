@@ -25,7 +25,7 @@ from mcpiam.report._shared import (
     plural,
     severity_counts,
 )
-from mcpiam.core.notes import Note
+from mcpiam.core.notes import GIT_IGNORED_NOTE, Note
 from mcpiam.engine.result import ScanResult
 
 # SGR codes; applied only when the caller asks for colour (it checks the TTY and NO_COLOR).
@@ -87,6 +87,9 @@ def _summary(result: ScanResult, hidden_notes: int, color: bool) -> str:
         line += f"; policy: {clean(result.policy)}"
         if result.allowlisted:
             line += f" ({plural(result.allowlisted, 'finding')} allow-listed)"
+    git_ignored = sum(1 for note in result.notes if note.code == GIT_IGNORED_NOTE)
+    if git_ignored:
+        line += f"; {plural(git_ignored, 'git-ignored MCP config')} not read (--include-ignored reads them)"
     if hidden_notes:
         line += f"; {plural(hidden_notes, 'info note')} hidden (shown in verbose mode)"
     return line + _triage_summary(result)
