@@ -20,6 +20,7 @@ from mcpiam.catalogue import (
     Catalogue,
     FileKind,
     default_catalogue,
+    union_doc_fields,
     union_expands,
     union_name_fields,
     union_shell_fields,
@@ -133,6 +134,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         mode=mode,
         name_fields=union_name_fields(kinds),
         shell_fields=union_shell_fields(kinds),
+        doc_fields=union_doc_fields(kinds),
     )
     return config, _notes_from(document, candidate.display)
 

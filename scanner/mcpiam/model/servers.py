@@ -112,6 +112,7 @@ class ConfigFile:
     mode: int | None = None
     name_fields: tuple[NameField, ...] = ()  # fields holding env-var/secret NAMES (catalogue data)
     shell_fields: tuple[NameField, ...] = ()  # fields holding shell commands (catalogue data)
+    doc_fields: tuple[NameField, ...] = ()  # fields documenting a value, never judged (catalogue data)
 
     @property
     def root(self) -> Node | None:

@@ -142,6 +142,8 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     for root in config.document.roots:
         for candidate in candidates_in(root, default_place, read_shell):
             route = candidate.value.route
+            if config.doc_fields and _documents_a_value(config, servers, route):
+                continue  # an example printed for the reader (catalogue doc_fields), not configuration
             # A part exactly as long as the token is the same token under a label (K=V): it is
             # judged again, since a family that needs that label may outrank the first reading.
             if candidate.start >= 0 and any(
@@ -164,6 +166,11 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                     credentials[ident] = item
     ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
+
+
+def _documents_a_value(config: ConfigFile, servers: ServerIndex, route: tuple) -> bool:
+    server = servers.at(route)
+    return name_field_at(config.doc_fields, route, server.route if server else None) is not None
 
 
 def _outranks(item: Credential, kept: Credential) -> bool:
