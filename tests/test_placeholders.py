@@ -148,3 +148,9 @@ def test_every_literal_under_a_credential_key_in_the_corpus_is_a_known_placehold
                 checked.append((config.path, text))
                 assert is_placeholder(text, candidate.context), (config.path, candidate.context)
     assert len(checked) >= 20
+
+
+@pytest.mark.parametrize("value", ["GITHUB_PAT_TOKEN", "SENTRY_AUTH_TOKEN", "Ab3_STRIPE_SECRET_KEY"])
+def test_an_all_capitals_variable_name_is_not_a_prefix_and_name_placeholder(value: str) -> None:
+    # Names written as values are the catalogue's name fields' business, not a placeholder rule.
+    assert not prefix_and_variable_name(value)

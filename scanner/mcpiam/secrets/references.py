@@ -159,11 +159,11 @@ def placeholder_rules() -> PlaceholderRules:
 
 
 WORD_SEPARATORS = re.compile(r"[-_.\s]+")
-CAMEL_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 LONGEST_OTHER_WORD = 12  # a service name in "fake-brave-key"; random letters run longer
-# A short family prefix, then an upper-case variable name of two words or more (sk_STRIPE_SECRET_KEY).
+# A short lower-case family prefix, then an upper-case variable name of two words or more
+# (sk_STRIPE_SECRET_KEY, sk_live_STRIPE_KEY); an all-capitals name alone is a name, not this.
 PREFIX_AND_NAME = re.compile(
-    r"^[A-Za-z0-9]{1,12}(?:[-_][a-z0-9]{1,8})?[-_][A-Z]{1,12}(?:_[A-Z]{1,12})+$")
+    r"^[a-z][a-z0-9]{0,11}(?:[-_][a-z0-9]{1,8})?[-_][A-Z]{1,12}(?:_[A-Z]{1,12})+$")
 
 
 def _words(value: str) -> list[str] | None:
@@ -174,10 +174,19 @@ def _words(value: str) -> list[str] | None:
             continue
         if not part.isalpha() or not part.isascii():
             return None
-        pieces = CAMEL_WORD.findall(part)
-        if "".join(pieces) != part:
-            return None
-        words.extend(piece.lower() for piece in pieces)
+        words.extend(_camel_words(part))
+    return words
+
+
+def _camel_words(part: str) -> list[str]:
+    """``fakeGithubToken`` -> fake, github, token; ``APIKey`` -> api, key (letters only)."""
+    words, start = [], 0
+    for index in range(1, len(part)):
+        before, here, after = part[index - 1], part[index], part[index + 1:index + 2]
+        if here.isupper() and (before.islower() or (before.isupper() and after.islower())):
+            words.append(part[start:index].lower())
+            start = index
+    words.append(part[start:].lower())
     return words
 
 
