@@ -66,6 +66,11 @@ def github_crc32_when_36(token: str) -> bool:
     return bool(body)
 
 
+# Validators that check a checksum the issuer computed: a failure is a damaged or hand-made token
+# of the family's exact shape, still reported (embedded-secret, low), never silently dropped.
+CHECKSUM_VALIDATORS = frozenset({"github-crc32", "github-crc32-when-36"})
+
+
 # --- JWT ---------------------------------------------------------------------------------------
 
 
@@ -164,9 +169,6 @@ def pem_private_key(block: str) -> bool:
     return len(compact) >= 64 and bool(_BASE64_TEXT.fullmatch(compact))
 
 
-# Validators that check a checksum the issuer computed: a failure is a damaged or hand-made token
-# of the family's exact shape, still reported (embedded-secret, low), never silently dropped.
-CHECKSUM_VALIDATORS = frozenset({"github-crc32", "github-crc32-when-36"})
 # Validators that read a JWT; their matches carry the decoded claims.
 JWT_VALIDATORS = frozenset({"jwt", "supabase-anon-jwt", "supabase-service-role-jwt"})
 
