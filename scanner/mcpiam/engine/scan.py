@@ -131,10 +131,10 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         servers=servers,
         recognised_by=recognised_by,
         expands=union_expands(kinds),
+        doc_fields=union_doc_fields(kinds),
         mode=mode,
         name_fields=union_name_fields(kinds),
         shell_fields=union_shell_fields(kinds),
-        doc_fields=union_doc_fields(kinds),
     )
     return config, _notes_from(document, candidate.display)
 
