@@ -16,6 +16,7 @@ CATALOGUE = default_catalogue()
     (".cursor/mcp.json", "${env:NAME}"),
     (".continue/mcpServers/x.yaml", "${{ secrets.NAME }}"),
     (".gemini/settings.json", "$NAME"),
+    (".devcontainer/devcontainer.json", "${localEnv:NAME}"),  # not ${input:ID}
 ])
 def test_advice_uses_the_primary_clients_syntax(path: str, form: str) -> None:
     expands = union_expands(CATALOGUE.claim_project_path(path))

@@ -130,6 +130,9 @@ class FileKind:
     # Fields holding shell commands the client runs (hook commands, permission rules, credential
     # helpers), in the name-field path syntax: their words are read as a shell reads them.
     shell_fields: tuple[NameField, ...] = ()
+    # Fields that document a value rather than configure one (a Docker catalog entry's
+    # ``example:``), in the name-field path syntax: never judged as a credential.
+    doc_fields: tuple[NameField, ...] = ()
     notes: str = ""
 
 
@@ -321,6 +324,11 @@ def union_name_fields(kinds: Iterable[FileKind]) -> tuple[NameField, ...]:
     return tuple(merged)
 
 
+def union_doc_fields(kinds: Iterable[FileKind]) -> tuple[NameField, ...]:
+    """Every documentation field any of these kinds declares (a claimed file's doc fields)."""
+    return tuple(dict.fromkeys(doc_field for kind in kinds for doc_field in kind.doc_fields))
+
+
 def union_shell_fields(kinds: Iterable[FileKind]) -> tuple[NameField, ...]:
     """Every shell field any of these kinds declares, in rank order (a claimed file's shell fields)."""
     merged: list[NameField] = []
@@ -457,6 +465,11 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
                         NameField.parse(path)
                         for path in dict.fromkeys((*_tuple(raw.get("shell_fields")),
                                                    *_tuple(raw_file.get("shell_fields"))))
+                    ),
+                    doc_fields=tuple(
+                        NameField.parse(path)
+                        for path in dict.fromkeys((*_tuple(raw.get("doc_fields")),
+                                                   *_tuple(raw_file.get("doc_fields"))))
                     ),
                     notes=str(raw_file.get("notes", "")).strip(),
                 )

@@ -19,6 +19,16 @@ the fields where a client expects the NAME of an environment variable or secret 
 `bearer_token_env_var`, `env_vars`, `env_http_headers`; Goose `env_keys`; Gemini extension
 `settings[].envVar`; Docker catalog `secrets[].env`) are never flagged, unless the value there is
 itself a known token.
+Checksums: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, ...) and npm (`npm_`) tokens end in a CRC32
+checksum of their random part, which every real token passes. A value of that shape whose checksum
+fails is still reported, at low severity, as a "value in ... format": it is a test value, a typo,
+or a damaged real token that still leaks most of one. When its key name (`GITHUB_TOKEN`) or its
+randomness alone would call the value a credential, that verdict and its severity stand; it is one
+finding either way. Placeholders are data (`mcpiam/secrets/placeholders.json`): values made of
+words such as `fake`, `dummy`, `example`, `sample`, `test` or `changeme` (`fake-token-value`),
+`your_…` and `…_here`, a family prefix followed by a variable's name (`sk_STRIPE_SECRET_KEY`) and
+the sample credentials vendors print. Docker MCP catalog `example:` fields are documentation and
+never judged.
 
 ## Why it matters
 A config file is copied, committed, synced and backed up. A credential in it is readable by
@@ -61,6 +71,7 @@ from collections.abc import Iterator
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Severity
 from mcpiam.secrets.advice import reference_advice
+from mcpiam.secrets.detect import BAD_CHECKSUM, Credential
 
 RULE = RuleInfo(
     id="embedded-secret",
@@ -98,11 +109,29 @@ PLACES = {
 }
 
 
+def _severity(credential: Credential) -> Severity:
+    """The family's own severity; a look-alike whose checksum fails is low unless its key name or
+    entropy alone would call it a credential (then as high as any such value)."""
+    if credential.family is not None:
+        return credential.family.severity
+    if credential.lookalike is not None and credential.generic_kind == BAD_CHECKSUM:
+        return Severity.LOW
+    return RULE.severity
+
+
+def _checksum_fact(credential: Credential) -> str:
+    if credential.lookalike is None:
+        return ""
+    named = "" if credential.generic_kind == BAD_CHECKSUM else " Its key name or randomness still marks it as a credential."
+    return (f" Its checksum fails: a test value, a typo, or a damaged real token, which still leaks "
+            f"most of one.{named}")
+
+
 def check(scan: ScanInput) -> Iterator[Finding]:
     for credential in scan.credentials:
         family = credential.family
-        severity = family.severity if family is not None else RULE.severity
-        facts = ""
+        severity = _severity(credential)
+        facts = _checksum_fact(credential)
         if family is not None:
             facts = f" It grants {family.grants.value} access and {LIFETIMES[family.lifetime.value]}."
         jwt_fact = jwt_lifetime(dict(credential.claims)) if credential.claims else None
@@ -121,6 +150,8 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                       ("family", family.id if family else f"generic-{credential.generic_kind}"))
         if family is not None:
             properties += (("lifetime", family.lifetime.value),)
+        if credential.lookalike is not None:
+            properties += (("checksum", "failed"), ("shape", credential.lookalike.id))
         yield Finding(
             rule_id=RULE.id,
             severity=severity,

@@ -107,6 +107,7 @@ class ConfigFile:
     servers: tuple[Server, ...] = ()
     recognised_by: str = "path"  # path | content | argument | reference (a server's envFile)
     expands: tuple[str, ...] = ()  # reference syntax ids the owning client expands
+    doc_fields: tuple[NameField, ...] = ()  # fields documenting a value, never judged (catalogue data)
     # POSIX permission bits (st_mode & 0o7777) when read on a system where they mean something;
     # None on Windows, or when the file was swept as a Windows home.
     mode: int | None = None

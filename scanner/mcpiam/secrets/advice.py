@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # How to write each reference form, keyed by catalogue reference-syntax id.
 REFERENCE_FORMS = (
+    ("devcontainer-local-env", "${localEnv:NAME} (read from the host's environment when the dev "
+     "container starts)"),
     ("vscode-input", "${input:ID} (prompted once, kept in the client's secret storage)"),
     ("gha-secrets", "${{ secrets.NAME }} (resolved from .env files or the Hub's secret store)"),
     ("vscode-env", "${env:NAME}"),

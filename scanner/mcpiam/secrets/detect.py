@@ -31,6 +31,7 @@ from mcpiam.secrets.references import (
 from mcpiam.secrets.shell import shell_candidates, shell_reading_at
 
 MIN_GENERIC_LENGTH = 8
+BAD_CHECKSUM = "bad-checksum"  # the generic kind of a look-alike that nothing else calls a secret
 REFERENCE_GLUE = " \t-_:/.,;\"'"  # what may surround references in a value that is only references
 # What a shell expands in a script it runs, whichever client wrote the script down.
 SHELL_EXPANDS = ("dollar", "dollar-brace", "dollar-brace-default", "dollar-brace-required", "shell-command")
@@ -52,6 +53,9 @@ class Credential:
     preview: str  # at most the family prefix and the last 4 characters
     secret_length: int
     claims: tuple[tuple[str, str], ...] = ()  # decoded JWT claims worth reporting (exp, role, scope)
+    # The checksummed family whose shape the value has although its checksum fails (family is
+    # then None: it is not that credential, but may be a damaged one).
+    lookalike: TokenFamily | None = None
     # The account it logs in as (a connection string's user name; not a secret) and where.
     account: str = ""
     account_span: Span | None = None
@@ -67,6 +71,8 @@ class Credential:
     def label(self) -> str:
         if self.family is not None:
             return self.family.name
+        if self.lookalike is not None:
+            return f"value in {self.lookalike.name} format"
         return {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
                 "password": "password"}.get(self.generic_kind, "secret")
 
@@ -136,6 +142,8 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
     for root in config.document.roots:
         for candidate in candidates_in(root, default_place, read_shell):
             route = candidate.value.route
+            if config.doc_fields and _documents_a_value(config, servers, route):
+                continue  # an example printed for the reader (catalogue doc_fields), not configuration
             # A part exactly as long as the token is the same token under a label (K=V): it is
             # judged again, since a family that needs that label may outrank the first reading.
             if candidate.start >= 0 and any(
@@ -145,7 +153,7 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
             ):
                 continue
             for item in _classify(config, servers, candidate, families, catalogue, key, unexpanded):
-                if item.family is not None and item.offset >= 0:
+                if (item.family or item.lookalike) is not None and item.offset >= 0:
                     tokens.setdefault(route, []).append((item.offset, item.offset + item.secret_length))
                 # The same secret reached through several splits (whole value, after "Bearer")
                 # is one credential: keep the tightest (shortest) candidate at that route.
@@ -164,6 +172,11 @@ def _in_config(config: ConfigFile, families: Sequence[TokenFamily], catalogue: C
                 credentials[("key", candidate.value.route, item.span, item.fingerprint)] = item
     ordered = sorted(_one_per_secret(credentials.values()), key=lambda c: (c.span, c.fingerprint))
     return ordered, unexpanded
+
+
+def _documents_a_value(config: ConfigFile, servers: ServerIndex, route: tuple) -> bool:
+    server = servers.at(route)
+    return name_field_at(config.doc_fields, route, server.route if server else None) is not None
 
 
 def _outranks(item: Credential, kept: Credential) -> bool:
@@ -211,8 +224,8 @@ def _preference(credential: Credential) -> tuple:
     """Which of several readings of one secret to report: a family over a generic verdict, the
     more specific family, then the outer value (a service-account JSON over its private key)."""
     family = credential.family
-    return (family is not None, family.specificity.rank if family else -1,
-            -len(credential.candidate.value.route))
+    return (family is not None, credential.lookalike is not None,
+            family.specificity.rank if family else -1, -len(credential.candidate.value.route))
 
 
 def _one_per_secret(credentials: Iterable[Credential]) -> list[Credential]:
@@ -255,9 +268,13 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
                 _candidate_span(candidate, start, len(occurrence.text))))
         if refs.unexpanded and not matches and not refs.literal.strip(REFERENCE_GLUE):
             return  # wholly references: a mistake in the config, not a credential
+    lookalikes: list[TokenMatch] = []
     for found in matches:
         secret = text[found.start:found.end]
-        if is_placeholder(secret) or found.rejected:
+        if is_placeholder(secret, candidate.context) or (found.rejected and not found.checksum_failed):
+            continue
+        if found.checksum_failed:
+            lookalikes.append(found)
             continue
         start = candidate.start + offset + found.start if candidate.start >= 0 else -1
         span = _candidate_span(candidate, start, len(secret))
@@ -273,6 +290,21 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             claims=_claims(found.claims), account=account, account_span=account_span,
             offset=start, _value=secret,
         )
+    server_route = server.route if server is not None else None
+    in_name_field = name_field_at(config.name_fields, candidate.value.route, server_route) is not None
+    for found in lookalikes:
+        secret = text[found.start:found.end]
+        start = candidate.start + offset + found.start if candidate.start >= 0 else -1
+        # A failing checksum does not switch off the key-name and entropy judgement of the whole
+        # value: what it says is kept (one credential per value), the look-alike names the shape.
+        whole = found.start == 0 and found.end == len(text)
+        verdict = _generic(candidate) if whole and not in_name_field and not candidate.composite else ""
+        yield Credential(
+            config=config, server=server, candidate=candidate, family=None,
+            generic_kind=verdict or BAD_CHECKSUM, span=_candidate_span(candidate, start, len(secret)),
+            fingerprint=keyed_fingerprint(secret, key), preview=redact(secret, found.family),
+            secret_length=len(secret), lookalike=found.family, offset=start, _value=secret,
+        )
     if matches:
         return
     inside = _basic_token(candidate, text, families)
@@ -287,11 +319,10 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             secret_length=len(text), claims=_claims(found.claims), offset=start, _value=token,
         )
         return
-    if (is_placeholder(text) or len(text) < MIN_GENERIC_LENGTH or refs.expanded or refs.unexpanded
-            or candidate.composite):
+    if (is_placeholder(text, candidate.context) or len(text) < MIN_GENERIC_LENGTH or refs.expanded
+            or refs.unexpanded or candidate.composite):
         return
-    server_route = server.route if server is not None else None
-    if name_field_at(config.name_fields, candidate.value.route, server_route) is not None:
+    if in_name_field:
         return  # an env-var or secret NAME (catalogue name_fields); a token family still counts above
     verdict = _generic(candidate)
     if verdict:

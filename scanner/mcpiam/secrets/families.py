@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 from mcpiam.core.findings import Severity
 from mcpiam.core.snapshot import read_bytes, snapshot_data, snapshot_text, sources_digest
 from mcpiam.secrets.validators import (
+    CHECKSUM_VALIDATORS,
     JWT_VALIDATORS,
     VALIDATORS,
     decode_jwt_claims,
@@ -184,6 +185,12 @@ class TokenMatch:
     def rejected(self) -> bool:
         """The validator ran and failed: a look-alike, not a credential of this family."""
         return self.valid is False
+
+    @property
+    def checksum_failed(self) -> bool:
+        """The family's shape with a checksum that does not add up: a test value, a typo, or a
+        damaged real token (which still leaks most of one). Reported, at low severity."""
+        return self.valid is False and self.family.validator in CHECKSUM_VALIDATORS
 
     def overlaps(self, other: TokenMatch) -> bool:
         return self.start < other.end and other.start < self.end

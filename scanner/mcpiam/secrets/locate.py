@@ -30,7 +30,10 @@ AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|
 # A header or variable name is short; a long run before ":" or "=" is a token's first half.
 HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S(?:.*\S)?)\s*$")
 KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.(?:.*\S)?)\s*$", re.DOTALL)
-DEFAULT_EXPR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-([^}]+)\}")
+# ${VAR:-default}, and the dev containers' ${localEnv:VAR:default} / ${containerEnv:VAR:default}.
+DEFAULT_EXPR = re.compile(
+    r"\$\{(?:(?:localEnv|containerEnv):(?P<env_name>[A-Za-z_][A-Za-z0-9_]*):|(?P<name>[A-Za-z_][A-Za-z0-9_]*):-)"
+    r"(?P<default>[^}]+)\}")
 URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -91,8 +94,8 @@ def split_value(value: Value, text: str, base: int, context: str, place: str,
         parts.extend(split_value(value, inner, base + match.start(3) + skip, match.group(2),
                                  "pair", depth + 1))
     for default in DEFAULT_EXPR.finditer(text):
-        parts.append(SecretCandidate(value, default.group(2), base + default.start(2),
-                                     default.group(1), "default"))
+        parts.append(SecretCandidate(value, default.group("default"), base + default.start("default"),
+                                     default.group("name") or default.group("env_name"), "default"))
     if URL_START.match(text):
         parts.extend(_url_parts(value, text, base, context))
     yield SecretCandidate(value, text, base, context, place, composite=bool(parts))

@@ -7,8 +7,11 @@ literally. Placeholders are documentation values that no one would use as a cred
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from mcpiam.catalogue import Catalogue
 
@@ -18,20 +21,6 @@ SECRET_MANAGER_URI = re.compile(
     r"azkv|keyvault|doppler|infisical|bws|sops|pass|keychain|keyring|secret|ssm|env)://\S+$",
     re.IGNORECASE,
 )
-PLACEHOLDER_WORDS = re.compile(
-    r"your[_\-\s.]?|<[^<>]*>|\[[^\[\]]*\]|x{4,}|X{4,}|\*{3,}|\.{3,}|…|changeme|change[_-]me|"
-    r"placeholder|replace[_-]?(?:me|with|this)|insert[_-]|redacted|dummy|sample|example|"
-    r"(?:api|access|secret|auth)[_-]?(?:key|token)[_-]?here|token[_-]?here|key[_-]?here|"
-    r"^(?:none|null|nil|todo|tbd|n/?a|test|secret|password|passwd|token|apikey|api[_-]key|"
-    r"foo|bar|baz|abc|abc123|123456|1234567890|\*+|-+)$",
-    re.IGNORECASE,
-)
-# Vendor documentation examples (AWS publishes these exact values).
-DOC_EXAMPLES = frozenset({
-    "AKIAIOSFODNN7EXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "ASIAIOSFODNN7EXAMPLE",
-})
 # A known prefix followed by nothing secret ("sk-", "ghp_", "sk-...").
 BARE_PREFIX = re.compile(r"^[A-Za-z0-9]{1,12}[-_.]{1,2}(?:[A-Za-z0-9]{0,6}[-_])?(?:\.{2,}|…|\*+)?$")
 
@@ -146,15 +135,97 @@ def random_part_is_repetitive(text: str) -> bool:
     return len(body) >= 4 and len(set(body)) <= 1
 
 
-def is_placeholder(text: str) -> bool:
-    """Documentation values: ``<YOUR_TOKEN>``, ``your-api-key-here``, ``xxxx``, ``sk-...``, AWS examples."""
+@dataclass(frozen=True, slots=True)
+class PlaceholderRules:
+    """The placeholder data (``placeholders.json`` beside this module), compiled."""
+
+    anywhere: re.Pattern[str]
+    whole: re.Pattern[str]
+    marker_words: frozenset[str]
+    filler_words: frozenset[str]
+    doc_examples: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def placeholder_rules() -> PlaceholderRules:
+    data = json.loads((Path(__file__).parent / "placeholders.json").read_text(encoding="utf-8"))
+    return PlaceholderRules(
+        anywhere=re.compile("|".join(e["pattern"] for e in data["anywhere"]), re.IGNORECASE),
+        whole=re.compile("^(?:" + "|".join(e["pattern"] for e in data["whole"]) + ")$", re.IGNORECASE),
+        marker_words=frozenset(data["marker_words"]),
+        filler_words=frozenset(data["filler_words"]),
+        doc_examples=frozenset(e["value"] for e in data["doc_examples"]),
+    )
+
+
+WORD_SEPARATORS = re.compile(r"[-_.\s]+")
+LONGEST_OTHER_WORD = 12  # a service name in "fake-brave-key"; random letters run longer
+# A short lower-case family prefix, then an upper-case variable name of two words or more
+# (sk_STRIPE_SECRET_KEY, sk_live_STRIPE_KEY); an all-capitals name alone is a name, not this.
+PREFIX_AND_NAME = re.compile(
+    r"^[a-z][a-z0-9]{0,11}(?:[-_][a-z0-9]{1,8})?[-_][A-Z]{1,12}(?:_[A-Z]{1,12})+$")
+
+
+def _words(value: str) -> list[str] | None:
+    """A value as lower-case words, or None when a part is not a word (digits mixed in, symbols)."""
+    words: list[str] = []
+    for part in WORD_SEPARATORS.split(value.strip()):
+        if not part or (part.isdigit() and len(part) <= 4):  # "test-token-1"
+            continue
+        if not part.isalpha() or not part.isascii():
+            return None
+        words.extend(_camel_words(part))
+    return words
+
+
+def _camel_words(part: str) -> list[str]:
+    """``fakeGithubToken`` -> fake, github, token; ``APIKey`` -> api, key (letters only)."""
+    words, start = [], 0
+    for index in range(1, len(part)):
+        before, here, after = part[index - 1], part[index], part[index + 1:index + 2]
+        if here.isupper() and (before.islower() or (before.isupper() and after.islower())):
+            words.append(part[start:index].lower())
+            start = index
+    words.append(part[start:].lower())
+    return words
+
+
+def made_of_placeholder_words(value: str) -> bool:
+    """``fake-token-value``, ``my_test_secret``: marker and filler words, at most one other word."""
+    rules = placeholder_rules()
+    words = _words(value)
+    if not words or not rules.marker_words.intersection(words):
+        return False
+    others = [w for w in words if w not in rules.marker_words and w not in rules.filler_words]
+    return len(others) <= 1 and all(len(w) <= LONGEST_OTHER_WORD for w in others)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def prefix_and_variable_name(value: str, key: str = "") -> bool:
+    """A family prefix followed by a variable's name (``sk_STRIPE_SECRET_KEY``, ``ghp_YOUR_TOKEN``),
+    or by the key's own name in any case (``ghp_github_token`` under ``GITHUB_TOKEN``)."""
+    if PREFIX_AND_NAME.match(value):
+        return True
+    if len(_letters(key)) < 6:
+        return False
+    separator = "_" if "_" in value[:13] else "-"
+    head, found, rest = value.partition(separator)
+    return bool(found) and len(head) <= 12 and _letters(rest) == _letters(key)
+
+
+def is_placeholder(text: str, key: str = "") -> bool:
+    """Documentation values: ``<YOUR_TOKEN>``, ``your-api-key-here``, ``xxxx``, ``sk-...``,
+    ``fake-token-value``, ``sk_STRIPE_SECRET_KEY``, vendor samples (``placeholders.json``).
+    ``key`` is the name that holds the value, when it has one."""
     value = text.strip().strip("'\"")
     if not value:
         return True
-    if value in DOC_EXAMPLES or value.upper().endswith("EXAMPLE") or "EXAMPLEKEY" in value:
+    rules = placeholder_rules()
+    if value in rules.doc_examples or rules.anywhere.search(value) or rules.whole.match(value):
         return True
-    if PLACEHOLDER_WORDS.search(value):
+    if BARE_PREFIX.match(value) or made_of_placeholder_words(value):
         return True
-    if BARE_PREFIX.match(value):
-        return True
-    return random_part_is_repetitive(value)
+    return prefix_and_variable_name(value, key) or random_part_is_repetitive(value)

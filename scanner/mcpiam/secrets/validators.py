@@ -66,6 +66,11 @@ def github_crc32_when_36(token: str) -> bool:
     return bool(body)
 
 
+# Validators that check a checksum the issuer computed: a failure is a damaged or hand-made token
+# of the family's exact shape, still reported (embedded-secret, low), never silently dropped.
+CHECKSUM_VALIDATORS = frozenset({"github-crc32", "github-crc32-when-36"})
+
+
 # --- JWT ---------------------------------------------------------------------------------------
 
 
