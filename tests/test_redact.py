@@ -66,3 +66,15 @@ def test_the_gates_shortcuts_withhold_exactly_what_the_rule_says() -> None:
         expected = re.sub(r"[A-Za-z0-9_-]+",
                           lambda m: REDACTED if _token_shaped_as_specified(m.group()) else m.group(), text)
         assert shown(text) == expected, text
+
+
+def test_each_distinct_string_of_a_report_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcpiam.core import redact
+
+    judged: list[str] = []
+    real = redact.shown
+    monkeypatch.setattr(redact, "shown", lambda text: judged.append(text) or real(text))
+    path = "apps/app-1/.cursor/mcp.json"
+    data = {"findings": [{"path": path, "rule": "missing-owner"} for _ in range(50)]}
+    assert redact.shown_data(data) == data
+    assert sorted(judged) == sorted(["findings", "path", "rule", path, "missing-owner"])

@@ -114,13 +114,22 @@ def shown_data(data: object, own_text_keys: frozenset[str] = frozenset()) -> obj
     """Plain JSON-able data with every string, keys included, passed through ``shown``; values under
     ``own_text_keys`` are mcpiam's own text (a SARIF log's ``tool`` with the rule docs, whose
     examples are deliberately token-shaped) and pass unchanged."""
+    return _shown_data(data, own_text_keys, {})
+
+
+def _shown_data(data: object, own_text_keys: frozenset[str], seen: dict[str, str]) -> object:
+    # ``seen``: each distinct string is judged once per report (paths, clients and rule ids repeat
+    # on every finding of a large scan).
     if isinstance(data, str):
-        return shown(data)
+        text = seen.get(data)
+        if text is None:
+            text = seen[data] = shown(data)
+        return text
     if isinstance(data, dict):
-        return {(shown(k) if isinstance(k, str) else k):
-                (v if k in own_text_keys else shown_data(v, own_text_keys)) for k, v in data.items()}
+        return {(_shown_data(k, own_text_keys, seen) if isinstance(k, str) else k):
+                (v if k in own_text_keys else _shown_data(v, own_text_keys, seen)) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
-        return [shown_data(item, own_text_keys) for item in data]
+        return [_shown_data(item, own_text_keys, seen) for item in data]
     return data
 
 
