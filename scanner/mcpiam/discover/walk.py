@@ -269,23 +269,22 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
                 kinds = matcher.match(relative, base)
                 if not kinds and not relative.lower().endswith(STRUCTURED_SUFFIXES):
                     continue
-                file_path = Path(file_text)
                 real: str | Refusal
                 if regular and walked_from is not None:
                     real = walked_from[1] + file_text[len(walked_from[0]):]
                 else:
-                    if file_path.is_dir():  # a link to a directory: never followed
+                    if os.path.isdir(file_text):  # a link to a directory: never followed
                         continue
-                    real = resolve(file_path, tree)  # once, for both the admission and the sniff
+                    real = resolve(file_text, tree)  # once, for both the admission and the sniff
                 admitted = real if isinstance(real, Refusal) else admit(real, tree, resolved=True)
                 if isinstance(admitted, Refusal):
-                    note = _refusal_note(admitted, _display(file_path, scan_root), bool(kinds))
+                    note = _refusal_note(admitted, _display(Path(file_text), scan_root), bool(kinds))
                     if note is not None:
                         notes.append(note)
                     continue
                 if not kinds and not content_hint(real, tree, admitted, resolved=True):
                     continue
-                key = Path(os.path.abspath(file_path))
+                key = Path(os.path.abspath(file_text))
                 candidates.setdefault(
                     key, Candidate(key, _display(key, scan_root), kinds, named=False,
                                    fence=tree, identity=admitted)
