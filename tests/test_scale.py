@@ -66,3 +66,33 @@ def test_a_link_inside_the_walk_is_still_resolved_and_fenced(tmp_path: Path) -> 
     found = discover([root], CATALOGUE, root=root)
     assert [(n.path, n.code) for n in found.notes] == [("src/escape.json", "link-outside-tree")]
     assert [c.display for c in found.candidates] == ["tools/servers.json"]
+
+
+def test_a_sweep_report_looks_each_file_owner_up_without_scanning_every_home(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from mcpiam.discover.homes import Home, SweepPlan
+    from mcpiam.engine import sweep as engine_sweep
+    from mcpiam.report.sweep import clients_data
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import fake_homes
+
+    homes = []
+    for index in range(6):
+        home = tmp_path / "home" / f"user{index}"
+        for fixture in fake_homes.locations(CATALOGUE, "linux", home, tmp_path / "system").values():
+            if fixture.path.is_relative_to(home):
+                fake_homes.write(fixture)
+        homes.append(Home(home, f"user{index}", prefix=f"~user{index}"))
+    result = engine_sweep.run_sweep(SweepPlan("linux", tuple(homes), None), catalogue=CATALOGUE, hostname="h")
+    expected = clients_data(result)
+    looked_up: list[str] = []
+    real = engine_sweep.user_of
+    monkeypatch.setattr(engine_sweep, "user_of", lambda path, pairs: looked_up.append(path) or real(path, pairs))
+    assert clients_data(result) == expected  # the same owners
+    servers = [server for client in expected for server in client["servers"]]
+    assert {server["user"] for server in servers} == {f"user{index}" for index in range(6)}
+    # Every file is under a home's prefix: found in the table, no walk over the homes per file.
+    assert looked_up == []

@@ -32,6 +32,7 @@ def clients_data(sweep: SweepResult, catalogue: Catalogue | None = None) -> list
     """Servers by client: each client's config files and servers, with whose file each is."""
     catalogue = catalogue or default_catalogue()
     by_client: dict[str, dict[str, object]] = {}
+    user_of = sweep.host.users_of()
     for config in ordered_configs(sweep.scan.configs):
         entry = by_client.setdefault(config.client, {
             "client": config.client, "name": _client_name(catalogue, config.client),
@@ -44,7 +45,7 @@ def clients_data(sweep: SweepResult, catalogue: Catalogue | None = None) -> list
             entry["servers"].append({  # type: ignore[union-attr]
                 "server": server.name,
                 "file": config.path,
-                "user": sweep.host.user_of(config.path),
+                "user": user_of(config.path),
                 "transport": server.transport.value,
                 "command": display_command(server) or None,
                 "url": redact_url(url) if url else None,
