@@ -6,10 +6,17 @@ JSON and YAML that name no MCP root, such as package.json and CI files) and a la
 of the catalogue, in every format mcpiam parses (JSON, JSONC, YAML, TOML, Markdown front matter,
 dotenv). It is scanned twice over: as a plain folder (the walk skips dependency folders) and as
 a git work tree with a ``.gitignore`` for ``node_modules`` (mcpiam reads git's index itself; the
-bench runs ``git add`` to make it). Each row is the median of several warm runs:
+bench runs ``git add`` to make it). Each row is the median of several warm runs, wall time and
+CPU time (user + system of the child, all its threads: what it costs on a busy machine).
+
+When ``gitleaks`` is on PATH it scans the same tree in turn with mcpiam, round after round (so
+the machine's load falls on both alike): ``gitleaks dir`` (8.19 and later) or ``gitleaks detect
+--no-git``, with every core it wants. Debian 12 has no gitleaks package; Debian 13 has one
+(``apt-get install -y gitleaks``), or use a release build; the table says when it is absent.
 
     python bench/repo_scan.py                       # 50,000 files, 300 configs, 5 runs
     python bench/repo_scan.py --runs 9 --files 20000
+    python bench/repo_scan.py --files 200000 --runs 3   # the 200,000-file tree against gitleaks
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,9 +65,11 @@ class Repo:
 class Row:
     layout: str
     files: int
-    configs_found: int
+    configs_found: int  # mcpiam's count; -1 for a peer tool
     median_seconds: float
     min_seconds: float
+    cpu_median_seconds: float = 0.0
+    tool: str = "mcpiam"
 
     @property
     def files_per_second(self) -> float:
@@ -126,43 +137,78 @@ def child_env(pycache: Path) -> dict[str, str]:
     return env
 
 
-def time_scan(repo: Repo, env: dict[str, str], runs: int, warmup: int = 1) -> tuple[list[float], dict]:
-    seconds: list[float] = []
-    report: dict = {}
-    for index in range(warmup + runs):
-        start = time.perf_counter()
-        done = subprocess.run([*scan_command(), "scan", ".", "--format", "json", "--exit-zero"],
-                              cwd=repo.root, env=env, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0:
-            raise SystemExit(f"mcpiam scan failed ({done.returncode}): {done.stderr.strip()}")
-        report = json.loads(done.stdout)
-        if index >= warmup:
-            seconds.append(elapsed)
-    return seconds, report
+def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system, the kernel's child accounting), exit code, stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode not in (0,):
+        raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
+    return elapsed, cpu, done.returncode, done.stdout
 
 
-def measure(repo: Repo, runs: int, pycache: Path) -> list[Row]:
+def gitleaks_command(tree: Path, gitleaks: str | None = None) -> list[str] | None:
+    """How to make gitleaks scan ``tree`` as a folder (not git history), or None when it is absent."""
+    gitleaks = gitleaks or shutil.which("gitleaks")
+    if gitleaks is None:
+        return None
+    quiet = ["--no-banner", "--exit-code", "0", "--report-path", os.devnull, "--log-level", "error"]
+    probe = subprocess.run([gitleaks, "dir", "--help"], capture_output=True, text=True, check=False)
+    if probe.returncode == 0:
+        return [gitleaks, "dir", str(tree), *quiet]
+    return [gitleaks, "detect", "--no-git", "--source", str(tree), *quiet]
+
+
+def measure(repo: Repo, runs: int, pycache: Path, warmup: int = 1,
+            gitleaks: list[str] | None = None) -> list[Row]:
+    """mcpiam over both layouts, and gitleaks (when given) over the tree, in turns each round."""
     env = child_env(pycache)
     rows = []
     for layout in ("plain folder (walk)", "git work tree (index, .gitignore)"):
         if layout.startswith("git"):
             make_git_repo(repo)
-        seconds, report = time_scan(repo, env, runs)
-        rows.append(Row(layout, repo.files, report["summary"]["configs"], statistics.median(seconds),
-                        min(seconds)))
+        tools = [("mcpiam", [*scan_command(), "scan", ".", "--format", "json", "--exit-zero"])]
+        if gitleaks is not None:
+            tools.append(("gitleaks", gitleaks))
+        measured: dict[str, list[tuple[float, float]]] = {tool: [] for tool, _ in tools}
+        report: dict = {}
+        for index in range(warmup + runs):
+            for tool, command in tools:
+                elapsed, cpu, _, out = run_once(command, repo.root, env)
+                if tool == "mcpiam":
+                    report = json.loads(out)
+                if index >= warmup:
+                    measured[tool].append((elapsed, cpu))
+        for tool, _ in tools:
+            walls = [wall for wall, _ in measured[tool]]
+            found = report["summary"]["configs"] if tool == "mcpiam" else -1
+            rows.append(Row(layout, repo.files, found, statistics.median(walls), min(walls),
+                            statistics.median(cpu for _, cpu in measured[tool]), tool))
     return rows
 
 
-def table(rows: list[Row], repo: Repo, runs: int) -> str:
+def table(rows: list[Row], repo: Repo, runs: int, gitleaks_present: bool = True) -> str:
     lines = [f"Repository scan: {repo.files:,} files, {repo.configs} MCP configs "
              f"({', '.join(repo.formats)}), whole process, median of {runs} runs",
              "",
-             "| layout | files | configs found | wall time (median) | min | files/s |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+             "| tool | layout | files | configs found | wall time (median) | min | CPU (median) | files/s |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
-        lines.append(f"| {row.layout} | {row.files:,} | {row.configs_found} | {row.median_seconds:.2f} s "
-                     f"| {row.min_seconds:.2f} s | {row.files_per_second:,.0f} |")
+        found = str(row.configs_found) if row.configs_found >= 0 else "-"
+        lines.append(f"| {row.tool} | {row.layout} | {row.files:,} | {found} | {row.median_seconds:.2f} s "
+                     f"| {row.min_seconds:.2f} s | {row.cpu_median_seconds:.2f} s "
+                     f"| {row.files / row.median_seconds:,.0f} |")
+    peers = {row.layout: row for row in rows if row.tool == "gitleaks"}
+    for row in rows:
+        peer = peers.get(row.layout)
+        if row.tool == "mcpiam" and peer is not None:
+            lines.append(f"\n{row.layout}: mcpiam's wall time is {row.median_seconds / peer.median_seconds:.2f}x "
+                         f"gitleaks', its CPU time {row.cpu_median_seconds / peer.cpu_median_seconds:.2f}x.")
+    if not gitleaks_present:
+        lines.append("\ngitleaks: not found on PATH, so not measured (Debian 13: apt-get install -y gitleaks).")
     return "\n".join(lines)
 
 
@@ -171,11 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=50_000, help="files in the tree (default 50,000)")
     parser.add_argument("--configs", type=int, default=300, help="MCP configs among them (default 300)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per layout (default 5)")
+    parser.add_argument("--no-gitleaks", action="store_true", help="do not run gitleaks even when present")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
         repo = build_repo(Path(tmp), args.files, args.configs)
-        rows = measure(repo, args.runs, Path(tmp) / "pycache")
-    print(table(rows, repo, args.runs))
+        gitleaks = None if args.no_gitleaks else gitleaks_command(repo.root)
+        rows = measure(repo, args.runs, Path(tmp) / "pycache", gitleaks=gitleaks)
+    print(table(rows, repo, args.runs, gitleaks_present=gitleaks is not None or args.no_gitleaks))
     return 0
 
 

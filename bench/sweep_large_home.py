@@ -9,6 +9,12 @@ credential detection, every rule):
 
     python bench/sweep_large_home.py                       # 500 configs, 20,000 other files
     python bench/sweep_large_home.py --runs 9 --platform macos
+    python bench/sweep_large_home.py --homes 200 --runs 3   # many homes: per-home cost, JSON output
+
+With ``--homes N`` it builds N homes (a config at every catalogue location, ``--unrelated``
+divided among them), sweeps a quarter of them and then all of them as one root sweep does
+(``--all-users``), and prints the milliseconds per home of each (flat when the sweep is linear)
+and the time to write the JSON report.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from mcpiam.catalogue import Catalogue, default_catalogue  # noqa: E402
 from mcpiam.engine.sweep import run_sweep  # noqa: E402
 from mcpiam.parse import FORMATS  # noqa: E402
 from mcpiam.discover.homes import Home, SweepPlan, sweep  # noqa: E402
+from mcpiam.report.sweep import render_sweep  # noqa: E402
 
 # Where unrelated files go (home-relative folder patterns; {i} numbers the folder): most in
 # trees no catalogue location reaches, some inside folders the sweep lists or walks.
@@ -102,13 +109,73 @@ def measure(large: LargeHome, platform: str = "linux", runs: int = 5) -> list[tu
     ]
 
 
+@dataclass(frozen=True)
+class ManyHomesRow:
+    homes: int
+    configs_found: int
+    sweep_seconds: float  # median, discovery through every rule
+    json_seconds: float  # median, writing the JSON report of that sweep
+
+    @property
+    def ms_per_home(self) -> float:
+        return self.sweep_seconds * 1000 / self.homes
+
+
+def build_homes(base: Path, count: int, platform: str = "linux", unrelated: int = 100,
+                catalogue: Catalogue | None = None) -> tuple[Home, ...]:
+    """``count`` homes under ``base``, each with a config at every catalogue location."""
+    catalogue = catalogue or default_catalogue()
+    homes = []
+    for index in range(count):
+        home = base / "home" / f"user{index}"
+        for fixture in fake_homes.locations(catalogue, platform, home, base / "system").values():
+            if fixture.path.is_relative_to(home):  # the shared system files belong to no home
+                fake_homes.write(fixture)
+        for n in range(unrelated):
+            folder = home / "src" / f"project-{n // FILES_PER_FOLDER}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"file-{n}.json").write_text('{"unrelated": true}\n', encoding="utf-8")
+        homes.append(Home(home, f"user{index}", prefix=f"~user{index}"))
+    return tuple(homes)
+
+
+def measure_homes(homes: tuple[Home, ...], platform: str = "linux", runs: int = 3) -> list[ManyHomesRow]:
+    """A quarter of the homes, then all: per-home time should stay flat."""
+    catalogue = default_catalogue()
+    rows = []
+    for count in sorted({max(1, len(homes) // 4), len(homes)}):
+        plan = SweepPlan(platform, homes[:count], None)
+        result = run_sweep(plan, catalogue=catalogue, hostname="bench")
+        rows.append(ManyHomesRow(
+            count, len(result.scan.configs),
+            _median_seconds(lambda: run_sweep(plan, catalogue=catalogue, hostname="bench"), runs),
+            _median_seconds(lambda: render_sweep(result, "json"), runs)))
+    return rows
+
+
+def homes_table(rows: list[ManyHomesRow], runs: int) -> str:
+    lines = [f"Sweep of many homes, in process, median of {runs} runs", "",
+             "| homes | configs found | whole sweep | per home | JSON report |",
+             "| ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        lines.append(f"| {row.homes} | {row.configs_found:,} | {row.sweep_seconds:.2f} s | {row.ms_per_home:.1f} ms "
+                     f"| {row.json_seconds:.2f} s |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--platform", choices=["linux", "macos", "windows"], default="linux")
     parser.add_argument("--configs", type=int, default=500)
     parser.add_argument("--unrelated", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--homes", type=int, default=0, help="sweep this many small homes instead of one large")
     args = parser.parse_args(argv)
+    if args.homes:
+        with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
+            homes = build_homes(Path(tmp), args.homes, args.platform, max(0, args.unrelated // args.homes))
+            print(homes_table(measure_homes(homes, args.platform, args.runs), args.runs))
+        return 0
     with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
         large = build_large_home(Path(tmp), args.platform, args.configs, args.unrelated)
         rows = measure(large, args.platform, args.runs)

@@ -9,6 +9,11 @@ the result keeps per config: the parsed model the inventory and reports read):
 
     python bench/throughput.py                  # 1,000 and 5,000 configs, 3 runs
     python bench/throughput.py --configs 2000 --runs 5
+    python bench/throughput.py --sizes 1000,5000,20000 --runs 1   # memory flat in the configs?
+
+The last line of the table compares the largest size's peak resident memory with the smallest's
+(the goal: 20,000 configs within twice the peak of 1,000). tracemalloc slows a scan several
+times, so the in-process rows are measured only up to ``--traced-max`` configs.
 
 Memory grows with the configs found (the result keeps each config's servers for the inventory
 and the reports) and with the findings, never with the files merely looked at or rejected.
@@ -191,6 +196,16 @@ def measure_memory(tree: Path, count: int) -> MemoryRow:
 
 
 def table(process_rows: list[ProcessRow], memory_rows: list[MemoryRow], runs: int, size: int) -> str:
+    """The two tables, and how the peak resident memory grew from the smallest size to the largest."""
+    text = _tables(process_rows, memory_rows, runs, size)
+    if len(process_rows) > 1:
+        small, large = process_rows[0], process_rows[-1]
+        text += (f"\n\nPeak RSS at {large.configs:,} configs is {large.peak_rss_mb / small.peak_rss_mb:.2f}x "
+                 f"that at {small.configs:,} ({large.configs // small.configs}x the configs).")
+    return text
+
+
+def _tables(process_rows: list[ProcessRow], memory_rows: list[MemoryRow], runs: int, size: int) -> str:
     lines = [f"Throughput: configs of about {size / 1024:.1f} KB (4 servers each), whole process, "
              f"median of {runs} runs",
              "",
@@ -212,8 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", type=int, default=5_000, help="configs at full size (default 5,000)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per size (default 3)")
+    parser.add_argument("--sizes", help="comma-separated config counts (default: a fifth of --configs, and --configs)")
+    parser.add_argument("--traced-max", type=int, default=5_000,
+                        help="largest size also measured in process under tracemalloc (default 5,000)")
     args = parser.parse_args(argv)
-    counts = sorted({max(1, args.configs // 5), args.configs})
+    if args.sizes:
+        counts = sorted({int(size) for size in args.sizes.split(",")})
+    else:
+        counts = sorted({max(1, args.configs // 5), args.configs})
     process_rows, memory_rows = [], []
     with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
         env = child_env(Path(tmp) / "pycache")
@@ -222,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             tree = Path(tmp) / f"tree-{count}"
             size = write_configs(tree, count) // count
             process_rows.append(measure_process(tree, count, args.runs, env))
-            memory_rows.append(measure_memory(tree, count))
+            if count <= args.traced_max:
+                memory_rows.append(measure_memory(tree, count))
     print(table(process_rows, memory_rows, args.runs, size))
     return 0
 

@@ -38,13 +38,23 @@ def test_repo_scan_finds_every_config_in_both_layouts(tmp_path: Path) -> None:
     assert len(written) == 400
     assert len(list((repo.root / "node_modules").rglob("*.*"))) > 150
     assert set(repo.formats) >= {"json", "jsonc", "yaml", "toml", "markdown", "dotenv"}
-    rows = bench.measure(repo, runs=1, pycache=tmp_path / "pycache")
-    assert [row.layout.split()[0] for row in rows] == ["plain", "git"]
+    # A stand-in for gitleaks (a script that only succeeds): run in turns with mcpiam, in both layouts.
+    peer = tmp_path / "gitleaks"
+    peer.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    peer.chmod(0o755)
+    command = bench.gitleaks_command(repo.root, str(peer))
+    assert command is not None and command[1:3] == ["dir", str(repo.root)]
+    rows = bench.measure(repo, runs=1, pycache=tmp_path / "pycache", gitleaks=command)
+    assert [(row.tool, row.layout.split()[0]) for row in rows] == [
+        ("mcpiam", "plain"), ("gitleaks", "plain"), ("mcpiam", "git"), ("gitleaks", "git")]
     assert (repo.root / ".git" / "index").is_file()
-    found = {row.configs_found for row in rows}
+    found = {row.configs_found for row in rows if row.tool == "mcpiam"}
     assert len(found) == 1  # the walk and git's index agree
     assert found.pop() == 60  # every generated config, in every kind and format
-    assert "files/s" in bench.table(rows, repo, 1)
+    assert all(row.cpu_median_seconds > 0 for row in rows if row.tool == "mcpiam")
+    text = bench.table(rows, repo, 1)
+    assert "files/s" in text and "mcpiam's wall time is" in text
+    assert "not found on PATH" in bench.table(rows[:1], repo, 1, gitleaks_present=False)
 
 
 def test_throughput_scans_every_config_and_measures_memory(tmp_path: Path) -> None:
@@ -58,3 +68,5 @@ def test_throughput_scans_every_config_and_measures_memory(tmp_path: Path) -> No
     memory = bench.measure_memory(tmp_path / "tree", 8)
     assert memory.findings > 0 and memory.peak_mb >= memory.kept_mb > 0
     assert "configs/s" in bench.table([row], [memory], 1, size)
+    larger = bench.ProcessRow(32, row.median_seconds, row.peak_rss_mb * 1.5, 32, 128)
+    assert "Peak RSS at 32 configs is 1.50x that at 8 (4x the configs)." in bench.table([row, larger], [memory], 1, size)

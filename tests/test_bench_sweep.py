@@ -30,3 +30,12 @@ def test_bench_core_on_a_tiny_home(tmp_path: Path, capsys) -> None:
     assert large.configs == 119  # crushrc is catalogued but not parsed (Bash)
     assert bench.main(["--configs", "100", "--unrelated", "50", "--runs", "1"]) == 0
     assert "sweep (all rules)" in capsys.readouterr().out
+
+
+def test_many_homes_are_swept_and_reported_per_home(tmp_path: Path) -> None:
+    bench = load_bench()
+    homes = bench.build_homes(tmp_path, 4, unrelated=5)
+    rows = bench.measure_homes(homes, runs=1)
+    assert [row.homes for row in rows] == [1, 4]
+    assert rows[1].configs_found == 4 * rows[0].configs_found > 0  # every home's configs, alike
+    assert "| 4 |" in bench.homes_table(rows, 1)

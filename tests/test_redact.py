@@ -36,3 +36,45 @@ def test_ordinary_text_is_unchanged(text) -> None:
 def test_terminal_form_escapes_controls_and_bidi() -> None:
     assert shown_on_terminal("a\x1b[31mb\u202ec") == "a\\x1b[31mb\\u202ec"
     assert shown("a\x1b") == "a\x1b"  # JSON writers escape controls themselves
+
+
+def _token_shaped_as_specified(word: str) -> bool:
+    """``token_shaped``'s documented rule, written plainly: the shortcuts must not change it."""
+    from mcpiam.core.redact import SECRET_PREFIXES
+
+    for prefix in SECRET_PREFIXES:
+        rest = word[len(prefix):]
+        if word.startswith(prefix) and len(rest) >= 8 and any(c.isdigit() for c in rest):
+            return True
+    return (len(word) >= 20 and any(c.isdigit() for c in word) and any(c.islower() for c in word)
+            and any(c.isupper() for c in word))
+
+
+def test_the_gates_shortcuts_withhold_exactly_what_the_rule_says() -> None:
+    import random
+    import re
+
+    from mcpiam.core.redact import REDACTED, SECRET_PREFIXES, token_shaped
+
+    rng = random.Random(7)
+    alphabet = "aZ9_-x0Q"
+    for _ in range(20000):
+        head = rng.choice(SECRET_PREFIXES + ("", "", "g", "sk", "ey"))
+        word = head + "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
+        assert token_shaped(word) == _token_shaped_as_specified(word), word
+        text = f"path/{word}.json and {word[:5]}"
+        expected = re.sub(r"[A-Za-z0-9_-]+",
+                          lambda m: REDACTED if _token_shaped_as_specified(m.group()) else m.group(), text)
+        assert shown(text) == expected, text
+
+
+def test_each_distinct_string_of_a_report_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcpiam.core import redact
+
+    judged: list[str] = []
+    real = redact.shown
+    monkeypatch.setattr(redact, "shown", lambda text: judged.append(text) or real(text))
+    path = "apps/app-1/.cursor/mcp.json"
+    data = {"findings": [{"path": path, "rule": "missing-owner"} for _ in range(50)]}
+    assert redact.shown_data(data) == data
+    assert sorted(judged) == sorted(["findings", "path", "rule", path, "missing-owner"])

@@ -26,6 +26,11 @@ _TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u206
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9@._/+~-]+")
 _NAME_SEGMENTS = re.compile(r"[/@:.]")
+# Every string of every report passes ``shown``; most words are short and start with no prefix,
+# so these let it skip them without a call per word (the prefix loop dominated a large report).
+_PREFIX_HEADS = frozenset(prefix[:2] for prefix in SECRET_PREFIXES)
+_SHORTEST_TOKEN = min(len(prefix) for prefix in SECRET_PREFIXES) + 8  # a prefix and eight more
+_LONG_WORD = re.compile(rf"[A-Za-z0-9_-]{{{_SHORTEST_TOKEN},}}")
 
 
 def looks_secret(text: str) -> bool:
@@ -71,10 +76,11 @@ def token_shaped(word: str) -> bool:
 
     Stricter than ``looks_secret`` because it runs over every path, name and message (a folder
     called ``Projects2024`` or a lower-case hex fingerprint stays readable)."""
-    for prefix in SECRET_PREFIXES:
-        rest = word[len(prefix):]
-        if word.startswith(prefix) and len(rest) >= 8 and any(c.isdigit() for c in rest):
-            return True
+    if word[:2] in _PREFIX_HEADS:
+        for prefix in SECRET_PREFIXES:
+            rest = word[len(prefix):]
+            if word.startswith(prefix) and len(rest) >= 8 and any(c.isdigit() for c in rest):
+                return True
     return (len(word) >= 20 and any(c.isdigit() for c in word) and any(c.islower() for c in word)
             and any(c.isupper() for c in word))
 
@@ -94,6 +100,8 @@ def shown(text: str) -> str:
     surrogates (undecodable bytes of a file name) escaped, so the result is always valid UTF-8."""
     if _SURROGATE.search(text):
         text = _SURROGATE.sub(lambda m: _escape(m.group()), text)
+    if not _LONG_WORD.search(text):  # no word long enough to be token-shaped
+        return text
     return _WORD.sub(lambda m: REDACTED if token_shaped(m.group()) else m.group(), text)
 
 
@@ -106,13 +114,22 @@ def shown_data(data: object, own_text_keys: frozenset[str] = frozenset()) -> obj
     """Plain JSON-able data with every string, keys included, passed through ``shown``; values under
     ``own_text_keys`` are mcpiam's own text (a SARIF log's ``tool`` with the rule docs, whose
     examples are deliberately token-shaped) and pass unchanged."""
+    return _shown_data(data, own_text_keys, {})
+
+
+def _shown_data(data: object, own_text_keys: frozenset[str], seen: dict[str, str]) -> object:
+    # ``seen``: each distinct string is judged once per report (paths, clients and rule ids repeat
+    # on every finding of a large scan).
     if isinstance(data, str):
-        return shown(data)
+        text = seen.get(data)
+        if text is None:
+            text = seen[data] = shown(data)
+        return text
     if isinstance(data, dict):
-        return {(shown(k) if isinstance(k, str) else k):
-                (v if k in own_text_keys else shown_data(v, own_text_keys)) for k, v in data.items()}
+        return {(_shown_data(k, own_text_keys, seen) if isinstance(k, str) else k):
+                (v if k in own_text_keys else _shown_data(v, own_text_keys, seen)) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
-        return [shown_data(item, own_text_keys) for item in data]
+        return [_shown_data(item, own_text_keys, seen) for item in data]
     return data
 
 

@@ -86,8 +86,18 @@ def kind_of(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _resolve(path: Path | str, fence: Fence | None) -> str | Refusal:
-    """The real path behind ``path``, inside the fence, or why not."""
+def _resolve(path: Path | str, fence: Fence | None, resolved: bool = False) -> str | Refusal:
+    """The real path behind ``path``, inside the fence, or why not.
+
+    ``resolved``: the caller already holds the real path (a walk that follows no link and knows
+    its start's real path), so the lstat per component is saved; the fence is still checked, and
+    ``open_file`` still opens with ``O_NOFOLLOW`` and checks where the descriptor really is.
+    """
+    if resolved:
+        real = os.fspath(path)
+        if fence is not None and not inside(real, fence.root):
+            return Refusal("link-outside-tree", "a link that leads out of the scanned folder or home; not followed")
+        return real
     try:
         real = os.path.realpath(path, strict=True)
     except OSError as error:
@@ -119,12 +129,18 @@ def _judge(status: os.stat_result, fence: Fence | None, expected: FileIdentity |
     return None
 
 
-def admit(path: Path | str, fence: Fence | None) -> FileIdentity | Refusal:
+def resolve(path: Path | str, fence: Fence | None) -> str | Refusal:
+    """The real path behind ``path`` inside ``fence``, or why not: resolved once, then handed to
+    ``admit`` and ``read_prefix`` with ``resolved=True``."""
+    return _resolve(path, fence)
+
+
+def admit(path: Path | str, fence: Fence | None, *, resolved: bool = False) -> FileIdentity | Refusal:
     """Whether discovery may hand ``path`` on to be read, and the identity the reader must find.
 
     Nothing is opened here: a device or FIFO is judged from ``stat`` alone.
     """
-    real = _resolve(path, fence)
+    real = _resolve(path, fence, resolved)
     if isinstance(real, Refusal):
         return real
     try:
@@ -154,7 +170,7 @@ def _opened_path(descriptor: int) -> str | None:
 
 
 def open_file(path: Path | str, fence: Fence | None = None, expected: FileIdentity | None = None,
-              max_size: int | None = None) -> int | Refusal:
+              max_size: int | None = None, *, resolved: bool = False) -> int | Refusal:
     """A read-only descriptor on the regular file behind ``path`` (the caller closes it), or why not.
 
     The link is resolved first and the real path opened with ``O_NOFOLLOW``; the descriptor is then
@@ -162,7 +178,7 @@ def open_file(path: Path | str, fence: Fence | None = None, expected: FileIdenti
     for a home, owned as the fence demands. A link swapped between discovery and reading is refused.
     A file ``stat`` says is larger than ``max_size`` is refused unopened (the reader still counts).
     """
-    real = _resolve(path, fence)
+    real = _resolve(path, fence, resolved)
     if isinstance(real, Refusal):
         return real
     try:  # judged before opening too: a device or FIFO is never opened (some devices act on open)
@@ -200,10 +216,10 @@ def open_file(path: Path | str, fence: Fence | None = None, expected: FileIdenti
 
 
 def read_prefix(path: Path | str, limit: int, *, whole: bool, fence: Fence | None = None,
-                expected: FileIdentity | None = None) -> bytes | Refusal:
+                expected: FileIdentity | None = None, resolved: bool = False) -> bytes | Refusal:
     """Up to ``limit`` bytes of the file (``whole``: a larger file is refused instead), opened with
     ``open_file``."""
-    descriptor = open_file(path, fence, expected, max_size=limit if whole else None)
+    descriptor = open_file(path, fence, expected, max_size=limit if whole else None, resolved=resolved)
     if isinstance(descriptor, Refusal):
         return descriptor
     try:

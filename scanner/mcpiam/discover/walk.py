@@ -21,7 +21,7 @@ from pathlib import Path
 from mcpiam.catalogue import Catalogue, FileKind
 from mcpiam.core.globs import glob_regex
 from mcpiam.core.notes import GIT_IGNORED_NOTE, Note
-from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, read_prefix
+from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, admit, read_prefix, resolve
 
 # Folders a walk never descends into: VCS metadata, dependencies, virtualenvs, build caches.
 SKIPPED_DIRS = frozenset(
@@ -152,9 +152,10 @@ def _git_files(top: Path, directory: Path, fence: Fence, notes: list[Note], root
     return listed
 
 
-def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[str]:
-    """Every regular file under ``directory`` as a path string (Path objects only for the few
-    kept: building one per file dominates a large tree); links to directories are not followed."""
+def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[tuple[str, bool]]:
+    """Every file under ``directory`` as a path string (Path objects only for the few kept:
+    building one per file dominates a large tree), with whether the listing says it is a regular
+    file and no link (``d_type``: no ``stat``); links to directories are not followed."""
     stack = [str(directory)]
     while stack:
         current = stack.pop()
@@ -174,7 +175,7 @@ def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[str]:
                     if entry.name not in SKIPPED_DIRS:
                         subdirs.append(entry.path)
                 else:  # files, links, and special files (judged by the caller before opening)
-                    yield entry.path
+                    yield entry.path, entry.is_file(follow_symlinks=False)
             except OSError:
                 continue
         stack.extend(reversed(subdirs))
@@ -205,12 +206,15 @@ def _project_relative(path: Path, top: Path | None, root: Path) -> str:
         return path.name
 
 
-def content_hint(path: Path, fence: Fence | None = None, identity: FileIdentity | None = None) -> bool:
+def content_hint(path: Path | str, fence: Fence | None = None, identity: FileIdentity | None = None,
+                 *, resolved: bool = False) -> bool:
     """Cheap check on the first bytes of a structured file with an unknown name (the parse that
-    follows decides; this only spares parsing files that cannot hold a server)."""
-    if "mcp" in path.name.lower():
+    follows decides; this only spares parsing files that cannot hold a server). ``resolved``:
+    ``path`` is already its real path."""
+    if "mcp" in os.path.basename(path).lower():
         return True
-    head = read_prefix(path, CONTENT_HEAD_BYTES, whole=False, fence=fence, expected=identity)
+    head = read_prefix(path, CONTENT_HEAD_BYTES, whole=False, fence=fence, expected=identity,
+                       resolved=resolved)
     if isinstance(head, Refusal):
         return False
     if CONTENT_HINT.search(head) is not None:
@@ -279,12 +283,17 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             listed = (_git_files(top, absolute, tree, notes, scan_root, matcher, include_ignored)
                       if top is not None else None)
             base = top or absolute
+            # A walk knows each file's real path without resolving it: it follows no link, so a
+            # regular file's real path is the walk's real start plus the path below it. Resolving
+            # each sniffed file instead (an lstat per path component) dominated a large tree.
+            walked_from: tuple[str, str] | None = None
             if listed is not None and top is not None:
-                files: Iterable[str] = (os.path.join(top, name) for name in listed)
+                files: Iterable[tuple[str, bool]] = ((os.path.join(top, name), False) for name in listed)
             else:
                 files = _walk(absolute, notes, scan_root)
+                walked_from = (str(absolute), os.path.realpath(absolute))
             base_text = str(base)
-            for file_text in files:
+            for file_text, regular in files:
                 considered += 1
                 relative = _relative_text(file_text, base_text)
                 if relative is None:
@@ -292,18 +301,22 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
                 kinds = matcher.match(relative, base)
                 if not kinds and not relative.lower().endswith(STRUCTURED_SUFFIXES):
                     continue
-                file_path = Path(file_text)
-                if file_path.is_dir():  # a link to a directory: never followed
-                    continue
-                admitted = admit(file_path, tree)
+                real: str | Refusal
+                if regular and walked_from is not None:
+                    real = walked_from[1] + file_text[len(walked_from[0]):]
+                else:
+                    if os.path.isdir(file_text):  # a link to a directory: never followed
+                        continue
+                    real = resolve(file_text, tree)  # once, for both the admission and the sniff
+                admitted = real if isinstance(real, Refusal) else admit(real, tree, resolved=True)
                 if isinstance(admitted, Refusal):
-                    note = _refusal_note(admitted, _display(file_path, scan_root), bool(kinds))
+                    note = _refusal_note(admitted, _display(Path(file_text), scan_root), bool(kinds))
                     if note is not None:
                         notes.append(note)
                     continue
-                if not kinds and not content_hint(file_path, tree, admitted):
+                if not kinds and not content_hint(real, tree, admitted, resolved=True):
                     continue
-                key = Path(os.path.abspath(file_path))
+                key = Path(os.path.abspath(file_text))
                 candidates.setdefault(
                     key, Candidate(key, _display(key, scan_root), kinds, named=False,
                                    fence=tree, identity=admitted)

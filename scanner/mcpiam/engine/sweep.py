@@ -12,7 +12,7 @@ import os
 import platform as platform_module
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,6 +53,19 @@ class HostIdentity:
     def user_of(self, path: str) -> str:
         """Whose file this displayed path is: by its ~ or ~name prefix; managed files are everyone's."""
         return user_of(path, tuple((home.prefix, home.user) for home in self.homes))
+
+    def users_of(self) -> Callable[[str], str]:
+        """``user_of`` for many paths: the homes' prefixes are looked up in a table made once, so
+        a report of a sweep of N homes costs linear time in N, not N times the files."""
+        pairs = tuple((home.prefix, home.user) for home in self.homes)
+        by_prefix: dict[str, str] = {}
+        for prefix, user in pairs:
+            by_prefix.setdefault(prefix, user)  # the first home with a prefix wins, as in user_of
+
+        def resolve(path: str) -> str:
+            user = by_prefix.get(path.split("/", 1)[0])
+            return user if user is not None else user_of(path, pairs)
+        return resolve
 
 
 @dataclass(frozen=True, slots=True)

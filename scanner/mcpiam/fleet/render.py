@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from enum import Enum
 from urllib.parse import quote
 
 from mcpiam import __version__
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.redact import SARIF_OWN_TEXT, shown, shown_data
 from mcpiam.fleet.merge import OWNER_FINDINGS, FleetFinding, FleetLocation, FleetReport
 from mcpiam.report._shared import clean, plural
@@ -132,7 +132,7 @@ def _sarif(report: FleetReport) -> str:
             "properties": {"fleet": merge_data(report)},
         }],
     }
-    return json.dumps(shown_data(log, SARIF_OWN_TEXT), indent=2, sort_keys=True, ensure_ascii=True)
+    return dumps_indented(shown_data(log, SARIF_OWN_TEXT))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def _markdown(report: FleetReport) -> str:
 def render_merge(report: FleetReport, fmt: MergeFormat | str) -> str:
     chosen = MergeFormat(fmt)
     if chosen is MergeFormat.JSON:
-        return json.dumps(shown_data(merge_data(report)), indent=2, sort_keys=True, ensure_ascii=True)
+        return dumps_indented(shown_data(merge_data(report)))
     if chosen is MergeFormat.SARIF:
         return _sarif(report)
     if chosen is MergeFormat.CSV:

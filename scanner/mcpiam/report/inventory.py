@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.catalogue import NameField, name_field_at
 from mcpiam.core.document import Scalar, format_route, walk
 from mcpiam.core.redact import REDACTED, looks_secret, shown, shown_data
@@ -351,7 +351,7 @@ def render_csv(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
 
 
 def render_json(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
-    return json.dumps(shown_data(records(configs, policy)), indent=2, sort_keys=True, ensure_ascii=True)
+    return dumps_indented(shown_data(records(configs, policy)))
 
 
 def render(configs: Sequence[ConfigFile], fmt: InventoryFormat, policy: Policy = Policy()) -> str:

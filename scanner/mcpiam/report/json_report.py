@@ -7,8 +7,8 @@ identical input gives byte-identical output.
 
 from __future__ import annotations
 
-import json
 
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.document import Span
 from mcpiam.core.findings import Finding, Location
 from mcpiam.report._shared import (
@@ -164,4 +164,4 @@ def _report_data(result: ScanResult) -> dict[str, object]:
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
     """The JSON report; every note is included whatever ``verbose`` says, ``color`` is ignored."""
-    return json.dumps(shown_data(report_data(result)), indent=2, sort_keys=True, ensure_ascii=True)
+    return dumps_indented(shown_data(report_data(result)))

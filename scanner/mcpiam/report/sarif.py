@@ -16,7 +16,6 @@ and no value from the file goes into the hash. No ``region.snippet`` is ever wri
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from types import MappingProxyType
@@ -25,6 +24,7 @@ from urllib.parse import quote
 import attr
 import sarif_om as om
 
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.checks.base import RuleInfo
 from mcpiam.core.document import Span
 from mcpiam.core.findings import Finding, Location, Severity
@@ -274,4 +274,4 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
     """The SARIF log as JSON; every note becomes a notification whatever ``verbose`` says."""
-    return json.dumps(shown_data(to_plain(sarif_log(result)), SARIF_OWN_TEXT), indent=2, sort_keys=True, ensure_ascii=True)
+    return dumps_indented(shown_data(to_plain(sarif_log(result)), SARIF_OWN_TEXT))

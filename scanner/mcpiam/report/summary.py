@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.redact import shown_data
 from mcpiam.report.frameworks import summarise
 from mcpiam.engine.result import ScanResult
@@ -51,4 +51,4 @@ def framework_summary_json(result: ScanResult) -> str:
             for count in counts
         ],
     }
-    return json.dumps(shown_data(document), indent=2, sort_keys=True) + "\n"
+    return dumps_indented(shown_data(document)) + "\n"

@@ -8,9 +8,9 @@ reporters unchanged, so a sweep and a scan of the same files agree.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.redact import SARIF_OWN_TEXT, shown_data
 from mcpiam.catalogue import Catalogue, default_catalogue
 from mcpiam.report import OutputFormat, render
@@ -32,6 +32,7 @@ def clients_data(sweep: SweepResult, catalogue: Catalogue | None = None) -> list
     """Servers by client: each client's config files and servers, with whose file each is."""
     catalogue = catalogue or default_catalogue()
     by_client: dict[str, dict[str, object]] = {}
+    user_of = sweep.host.users_of()
     for config in ordered_configs(sweep.scan.configs):
         entry = by_client.setdefault(config.client, {
             "client": config.client, "name": _client_name(catalogue, config.client),
@@ -44,7 +45,7 @@ def clients_data(sweep: SweepResult, catalogue: Catalogue | None = None) -> list
             entry["servers"].append({  # type: ignore[union-attr]
                 "server": server.name,
                 "file": config.path,
-                "user": sweep.host.user_of(config.path),
+                "user": user_of(config.path),
                 "transport": server.transport.value,
                 "command": display_command(server) or None,
                 "url": redact_url(url) if url else None,
@@ -70,7 +71,7 @@ def _sarif(sweep: SweepResult) -> str:
     invocation.update({"machine": sweep.host.hostname, "account": sweep.host.user,
                        "startTimeUtc": sweep.host.time})
     run["properties"] = {"host": sweep.host.data()}
-    return json.dumps(shown_data(log, SARIF_OWN_TEXT), indent=2, sort_keys=True, ensure_ascii=True)
+    return dumps_indented(shown_data(log, SARIF_OWN_TEXT))
 
 
 def _text(sweep: SweepResult, *, color: bool, verbose: bool) -> str:
@@ -99,7 +100,7 @@ def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = F
                  verbose: bool = False) -> str:
     chosen = OutputFormat(fmt)
     if chosen is OutputFormat.JSON:
-        return json.dumps(shown_data(sweep_data(sweep)), indent=2, sort_keys=True, ensure_ascii=True)
+        return dumps_indented(shown_data(sweep_data(sweep)))
     if chosen is OutputFormat.SARIF:
         return _sarif(sweep)
     return _text(sweep, color=color, verbose=verbose)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.findings import Finding, Location
 from mcpiam.core.safe_open import Refusal, read_prefix
 from mcpiam.core.redact import shown_data
@@ -113,7 +114,7 @@ def dumps(baseline: Baseline) -> str:
         "fingerprint_key_id": baseline.key_id,
         "findings": [entry.as_data() for entry in baseline.entries],
     }
-    return json.dumps(shown_data(data), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    return dumps_indented(shown_data(data)) + "\n"
 
 
 def _text(item: dict, key: str, optional: bool = False) -> str | None:
