@@ -48,11 +48,14 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "new_relic": "newrelic", "mongo": "mongodb", "braintree": "paypal", "langsmith": "langchain",
     "weightsandbiases": "wandb", "x.ai": "xai", "crates.io": "crates-io", "frame.io": "frameio",
     "artifactory": "jfrog", "adafruitio": "adafruit", "dependency_track": "dependency-track",
-    "twitchaccesstoken": "twitch", "github_enterprise": "github",
+    "twitchaccesstoken": "twitch", "github_enterprise": "github", "sendinblue": "brevo",
+    "particleio": "particle", "alibabacloud": "alibaba",
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }
 SERVERS_PER_FILE = 150  # keeps each planted config small enough to read like a real one
+# Characters that separate a secret from its context (a key, a quote, a call); none is in a token.
+TOKEN_BREAK = re.compile(r"""[\s"'=:,;()<>]""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,11 @@ def peer_provider(rule_file: Path) -> str:
 
 
 def captured(pattern: str, example: str) -> str:
-    """The peer pattern's capture in its example (its longest group), else the whole example."""
+    """The secret the peer pattern finds in its example, else the whole example.
+
+    That is the whole match when it is one token (peers often capture only the body after a
+    prefix such as ``sl.``), otherwise the longest captured group (the value after ``key =``).
+    """
     try:
         found = re.search(pattern, example)
     except re.error:  # a Rust-only construct: keep the whole example
@@ -101,7 +108,9 @@ def captured(pattern: str, example: str) -> str:
     if found is None:
         return example
     groups = [group for group in found.groups() if group]
-    return max(groups, key=len) if groups else found.group(0)
+    if not groups or not TOKEN_BREAK.search(found.group(0).strip()):
+        return found.group(0).strip()
+    return max(groups, key=len)
 
 
 def peer_cases(peer: str, rules_dir: Path, *, capture: bool) -> Iterator[Case]:

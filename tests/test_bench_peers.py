@@ -62,6 +62,8 @@ def test_capture_plants_what_the_peer_pattern_captures(tmp_path: Path) -> None:
     assert bench.captured(r"\((sk_live_[A-Za-z0-9]+)\)", line) == stripe_key
     assert bench.captured(r"(?P<rust_only>\p{L}+)", line) == line  # a pattern Python cannot read
     assert bench.captured(r"nothing-here", line) == line
+    # A peer that captures only the body after the prefix still plants the whole token.
+    assert bench.captured(r"\bsk_live_([A-Za-z0-9]+)", line) == stripe_key
 
 
 def test_a_missing_rules_folder_is_a_usage_error(tmp_path: Path, capsys) -> None:
