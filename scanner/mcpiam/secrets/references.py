@@ -21,8 +21,11 @@ SECRET_MANAGER_URI = re.compile(
     r"azkv|keyvault|doppler|infisical|bws|sops|pass|keychain|keyring|secret|ssm|env)://\S+$",
     re.IGNORECASE,
 )
-# A known prefix followed by nothing secret ("sk-", "ghp_", "sk-...").
-BARE_PREFIX = re.compile(r"^[A-Za-z0-9]{1,12}[-_.]{1,2}(?:[A-Za-z0-9]{0,6}[-_])?(?:\.{2,}|…|\*+)?$")
+# A known prefix followed by nothing secret ("sk-", "ghp_", "sk-..."). At most 16 characters
+# before any dots: a 20-character random body can have the same shape (12 + "_" + 6 + "_").
+BARE_PREFIX = re.compile(
+    r"^(?=[A-Za-z0-9_.-]{1,16}(?:…|\*+)?$)"
+    r"[A-Za-z0-9]{1,12}[-_.]{1,2}(?:[A-Za-z0-9]{0,6}[-_])?(?:\.{2,}|…|\*+)?$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,235 @@
+"""Measurement: how many of other scanners' rule examples mcpiam reports, and as which provider.
+
+Reads the rule files of a peer scanner's checkout given on the command line (Nosey Parker's
+``crates/noseyparker/data/default/builtin/rules``, Kingfisher's ``data/rules``: YAML files with
+``rules: [{id, name, pattern, examples, negative_examples}]``; nothing of theirs is in this
+repository), plants every example into an MCP config (as an env value under ``<PROVIDER>_TOKEN`` and
+as a bare argument of one server), runs ``mcpiam scan -f json`` once over them and prints, per peer:
+positives reported, positives attributed to the right provider (peer file name mapped to an
+mcpiam provider, by hand below where the names differ), and negatives flagged (also counted
+without the negatives that another peer rule lists as a positive). Not run in CI; no timing.
+
+    python bench/peer_examples.py noseyparker=PATH/TO/np/rules kingfisher=PATH/TO/kf/rules
+        [--capture]  plant what the peer rule's own pattern captures, not the whole example line
+        [--misses]   list each rule with missed, misattributed or flagged examples (never values)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO / "scanner") not in sys.path:  # a fresh clone: the package itself
+    sys.path.insert(0, str(REPO / "scanner"))
+
+from mcpiam.secrets.families import load_families  # noqa: E402
+
+# A peer rule file's name (without .yml) -> mcpiam provider, where the two differ. Every other
+# name is taken as the provider id itself; "generic" covers peers' cross-vendor rules.
+PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
+    "azuredevops": "azure-devops", "azurestorage": "azure", "azureopenai": "azure",
+    "azuresearchquery": "azure", "gcp": "google", "googleoauth2": "google", "dockerhub": "docker",
+    "postgres": "postgresql", "asanaoauth": "asana", "jira": "atlassian", "confluence": "atlassian",
+    "bitbucket": "atlassian", "pagerdutyapikey": "pagerduty", "microsoft_teams": "microsoft-teams",
+    "microsoftteamswebhook": "microsoft-teams", "fly": "flyio", "onepassword": "1password",
+    "vault": "hashicorp", "terraform": "hashicorp", "rabbitmq": "amqp", "sonarcloud": "sonarqube",
+    "new_relic": "newrelic", "mongo": "mongodb", "braintree": "paypal", "langsmith": "langchain",
+    "weightsandbiases": "wandb", "x.ai": "xai", "crates.io": "crates-io", "frame.io": "frameio",
+    "artifactory": "jfrog", "adafruitio": "adafruit", "dependency_track": "dependency-track",
+    "twitchaccesstoken": "twitch", "github_enterprise": "github", "sendinblue": "brevo",
+    "particleio": "particle", "alibabacloud": "alibaba",
+    **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
+                     "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
+}
+SERVERS_PER_FILE = 150  # keeps each planted config small enough to read like a real one
+# Characters that separate a secret from its context (a key, a quote, a call); none is in a token.
+TOKEN_BREAK = re.compile(r"""[\s"'=:,;()<>]""")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One peer example, planted as one MCP server."""
+
+    peer: str
+    rule_id: str
+    provider: str
+    positive: bool
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    peer: str
+    positives: int
+    reported: int
+    right_provider: int
+    negatives: int
+    flagged: int
+    pure_negatives: int  # negatives no peer rule lists as a positive
+    pure_flagged: int
+
+    def line(self) -> str:
+        def share(part: int, whole: int) -> str:
+            return f"{part}/{whole} ({100 * part / whole:.1f} %)" if whole else "0/0"
+
+        return (f"{self.peer:12} positives reported {share(self.reported, self.positives)}, "
+                f"right provider {share(self.right_provider, self.positives)}; negatives flagged "
+                f"{share(self.flagged, self.negatives)}, of those no rule calls positive "
+                f"{share(self.pure_flagged, self.pure_negatives)}")
+
+
+def peer_provider(rule_file: Path) -> str:
+    stem = rule_file.name.removesuffix(".yml").removesuffix(".yaml").lower()
+    return PROVIDER_OF_PEER_FILE.get(stem, stem)
+
+
+def captured(pattern: str, example: str) -> str:
+    """The secret the peer pattern finds in its example, else the whole example.
+
+    That is the whole match when it is one token (peers often capture only the body after a
+    prefix such as ``sl.``), otherwise the longest captured group (the value after ``key =``).
+    """
+    try:
+        found = re.search(pattern, example)
+    except re.error:  # a Rust-only construct: keep the whole example
+        return example
+    if found is None:
+        return example
+    groups = [group for group in found.groups() if group]
+    if not groups or not TOKEN_BREAK.search(found.group(0).strip()):
+        return found.group(0).strip()
+    return max(groups, key=len)
+
+
+def peer_cases(peer: str, rules_dir: Path, *, capture: bool) -> Iterator[Case]:
+    for rule_file in sorted([*rules_dir.glob("*.yml"), *rules_dir.glob("*.yaml")]):
+        document = yaml.safe_load(rule_file.read_text(encoding="utf-8")) or {}
+        for rule in document.get("rules") or ():
+            for positive, field in ((True, "examples"), (False, "negative_examples")):
+                for example in rule.get(field) or ():
+                    if isinstance(example, str):
+                        pattern = rule.get("pattern") or ""
+                        value = captured(pattern, example) if capture else example
+                        provider = peer_provider(rule_file)
+                        yield Case(peer, str(rule.get("id")), provider, positive, value)
+
+
+def env_key(provider: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", provider.upper()).strip("_") + "_TOKEN"
+
+
+def plant(cases: Sequence[Case], root: Path) -> None:
+    """Each case is server e<index>: the value as an env value and as a bare argument."""
+    for start in range(0, len(cases), SERVERS_PER_FILE):
+        servers = {
+            f"e{index}": {"command": "npx", "args": ["-y", "example-mcp@1.0.0", case.value],
+                          "env": {env_key(case.provider): case.value}}
+            for index, case in enumerate(cases[start:start + SERVERS_PER_FILE], start)
+        }
+        folder = root / f"batch{start}"
+        folder.mkdir()
+        config = json.dumps({"mcpServers": servers}, indent=1)
+        (folder / ".mcp.json").write_text(config, encoding="utf-8")
+
+
+def scan(root: Path) -> dict[int, frozenset[str]]:
+    """Providers of the embedded-secret findings of each planted server."""
+    provider_of_family = {family.id: family.provider for family in load_families()}
+    search_path = os.pathsep.join([str(REPO / "scanner"), os.environ.get("PYTHONPATH", "")])
+    command = [sys.executable, "-m", "mcpiam", "scan", "-f", "json", "--exit-zero",
+               "--select", "embedded-secret", str(root)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": search_path})
+    found: defaultdict[int, set[str]] = defaultdict(set)
+    for finding in json.loads(done.stdout)["findings"]:
+        server = re.match(r"/mcpServers/e(\d+)/", finding["route"])
+        if server:
+            family = finding["properties"].get("family")
+            found[int(server.group(1))].add(provider_of_family.get(family, "generic"))
+    return {index: frozenset(providers) for index, providers in found.items()}
+
+
+def score(peer: str, cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> Score:
+    positives = {case.value for case in cases if case.positive}
+    mine = [(index, case) for index, case in enumerate(cases) if case.peer == peer]
+    negatives = [(index, case) for index, case in mine if not case.positive]
+    pure = [(index, case) for index, case in negatives if case.value not in positives]
+    return Score(
+        peer=peer,
+        positives=sum(case.positive for _, case in mine),
+        reported=sum(case.positive and bool(found.get(index)) for index, case in mine),
+        right_provider=sum(case.positive and case.provider in found.get(index, ())
+                           for index, case in mine),
+        negatives=len(negatives),
+        flagged=sum(bool(found.get(index)) for index, _ in negatives),
+        pure_negatives=len(pure),
+        pure_flagged=sum(bool(found.get(index)) for index, _ in pure),
+    )
+
+
+def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[str]:
+    """A line per peer rule with a missed, misattributed or flagged example; never a value."""
+    tally: defaultdict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    for index, case in enumerate(cases):
+        providers = found.get(index, frozenset())
+        if case.positive and not providers:
+            outcome = "missed"
+        elif case.positive and case.provider not in providers:
+            outcome = "as " + "+".join(sorted(providers))
+        elif not case.positive and providers:
+            outcome = "negative flagged as " + "+".join(sorted(providers))
+        else:
+            continue
+        tally[(case.peer, case.rule_id, case.provider)][outcome] += 1
+    return [f"{peer} {rule} [{provider}]: "
+            + ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+            for (peer, rule, provider), outcomes in sorted(tally.items())]
+
+
+def measure(peers: Mapping[str, Path], *, capture: bool) -> tuple[list[Score], list[str]]:
+    cases = [case for peer, rules_dir in peers.items()
+             for case in peer_cases(peer, rules_dir, capture=capture)]
+    with tempfile.TemporaryDirectory(prefix="mcpiam-peers-") as tmp:
+        plant(cases, Path(tmp))
+        found = scan(Path(tmp))
+    return [score(peer, cases, found) for peer in peers], misses(cases, found)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rules", nargs="+", metavar="[LABEL=]RULES_DIR",
+                        help="a peer checkout's folder of rule files (*.yml)")
+    parser.add_argument("--capture", action="store_true",
+                        help="plant each rule's captured secret only")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the rules behind each shortfall")
+    args = parser.parse_args(argv)
+    peers = {}
+    for given in args.rules:
+        label, _, path = given.rpartition("=")
+        rules_dir = Path(path)
+        if not rules_dir.is_dir():
+            parser.error(f"{rules_dir}: not a folder of rule files")
+        peers[label or rules_dir.name] = rules_dir
+    scores, missed = measure(peers, capture=args.capture)
+    for row in scores:
+        print(row.line())
+    if args.misses:
+        print(*missed, sep="\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

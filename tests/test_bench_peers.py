@@ -1,0 +1,77 @@
+"""The peer-examples measurement scores a tiny peer rule folder built here (no peer data kept)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import yaml
+
+from mcpiam.secrets.families import expand_example, load_families
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "peer_examples.py"
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("peer_examples", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _example_of(family_id: str) -> str:
+    family = next(f for f in load_families() if f.id == family_id)
+    return expand_example(family.examples.positive[0].template)
+
+
+def _write_rules(folder: Path, name: str, rules: list[dict]) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(yaml.safe_dump({"rules": rules}), encoding="utf-8")
+
+
+def test_positives_providers_and_negatives_are_counted_per_peer(tmp_path: Path) -> None:
+    bench = load_bench()
+    stripe_key, npm_token = _example_of("stripe-live-secret-key"), _example_of("npm-access-token")
+    peer = tmp_path / "peer"
+    # A Stripe rule whose examples are a code line and a bare key, and a harmless negative.
+    _write_rules(peer, "stripe.yml", [{
+        "id": "peer.stripe.1", "pattern": r"\b(sk_live_[A-Za-z0-9]{24,99})\b",
+        "examples": [f'stripe.api_key = "{stripe_key}"', stripe_key],
+        "negative_examples": ["sk_live_your_key_here"],
+    }])
+    # A peer file named differently from mcpiam's provider, mapped by hand (crates.io ->
+    # crates-io), holding an npm token: reported, but not as the peer's provider.
+    _write_rules(peer, "crates.io.yml",
+                 [{"id": "peer.crates.1", "pattern": "x", "examples": [npm_token]}])
+
+    scores, missed = bench.measure({"peer": peer}, capture=False)
+
+    assert scores == [bench.Score(peer="peer", positives=3, reported=3, right_provider=2,
+                                  negatives=1, flagged=0, pure_negatives=1, pure_flagged=0)]
+    assert missed == ["peer peer.crates.1 [crates-io]: 1 as npm"]
+    assert stripe_key not in "".join(missed) and npm_token not in "".join(missed)
+
+
+def test_capture_plants_what_the_peer_pattern_captures(tmp_path: Path) -> None:
+    bench = load_bench()
+    stripe_key = _example_of("stripe-live-secret-key")
+    line = f"let key = ({stripe_key});"
+    assert bench.captured(r"\((sk_live_[A-Za-z0-9]+)\)", line) == stripe_key
+    assert bench.captured(r"(?P<rust_only>\p{L}+)", line) == line  # a pattern Python cannot read
+    assert bench.captured(r"nothing-here", line) == line
+    # A peer that captures only the body after the prefix still plants the whole token.
+    assert bench.captured(r"\bsk_live_([A-Za-z0-9]+)", line) == stripe_key
+
+
+def test_a_missing_rules_folder_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    bench = load_bench()
+    try:
+        bench.main([f"peer={tmp_path / 'absent'}"])
+    except SystemExit as exit_:
+        assert exit_.code == 2
+    else:
+        raise AssertionError("expected a usage error")
+    assert "not a folder of rule files" in capsys.readouterr().err
