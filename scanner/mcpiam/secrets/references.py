@@ -8,7 +8,7 @@ literally. Placeholders are documentation values that no one would use as a cred
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.catalogue import Catalogue
 
