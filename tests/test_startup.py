@@ -4,7 +4,7 @@ Loading is most of a short scan's time, so these pin the lazy paths: heavy libra
 imported, the shipped YAML data comes from its snapshots (no YAML parser at all), and only the
 token-family patterns a value could match are compiled. The hook's own form (``mcpiam scan FILE``
 through the console entry point) loads neither click nor any stdlib module the scan does not use,
-and builds its value types without ``dataclasses`` (no generated method is compiled).
+and builds its value types without ``dataclasses`` (whose every generated method is compiled).
 """
 
 from __future__ import annotations
