@@ -12,9 +12,11 @@ import copy
 import dataclasses
 import importlib
 import importlib.util
+import pickle
 import pkgutil
 import sys
 import types
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -207,3 +209,17 @@ def test_every_scanner_value_type_matches_its_stdlib_build() -> None:
             assert (vars(cls).get("__hash__") is None) == (vars(reference).get("__hash__") is None), key
             compared += 1
     assert compared > 80  # the hook path's ~90 value types, and the rest of the scanner's
+
+
+def test_a_scan_result_survives_pickling(tmp_path: Path) -> None:
+    """A process pool sends results between processes: frozen slotted value types must pickle
+    (their fields are set past the frozen guard) and compare equal afterwards."""
+    from mcpiam.engine.scan import ScanSettings, scan_paths
+
+    config = tmp_path / ".mcp.json"
+    config.write_text('{"mcpServers": {"x": {"command": "npx", "args": ["-y", "some-server"], '
+                      '"env": {"TOKEN": "${TOKEN}"}}}}\n', encoding="utf-8")
+    result = scan_paths([Path(config)], ScanSettings())
+    assert result.findings
+    copied = pickle.loads(pickle.dumps(result))  # noqa: S301 - our own object
+    assert copied == result and copied.findings == result.findings

@@ -149,7 +149,7 @@ def _build(klass: type, *, eq: bool, order: bool, frozen: bool, repr_: bool) -> 
     inherited = {slot for base in klass.__mro__[1:-1] for slot in vars(base).get("__slots__", ())}
     namespace["__slots__"] = tuple(item.name for item in fields if item.name not in inherited)
     namespace[_FIELDS_ATTR] = fields
-    namespace["__dataclass_fields__"] = _LazyDataclassAttribute("fields")
+    namespace["__dataclass_fields__"] = _LazyDataclassAttribute()
     init_fields = tuple(item for item in fields if item.init)
     names = tuple(item.name for item in init_fields)
 
@@ -313,9 +313,6 @@ def _setstate(self: Any, state: list[Any]) -> None:
 class _LazyDataclassAttribute:
     """``__dataclass_fields__`` made on first use, so that ``dataclasses.fields``, ``asdict``,
     ``replace`` and ``is_dataclass`` work unchanged."""
-
-    def __init__(self, which: str) -> None:
-        self.which = which
 
     def __get__(self, instance: Any, owner: type) -> Any:
         import dataclasses
