@@ -1,26 +1,35 @@
-"""Benchmark: pre-commit latency, whole process from start to exit, mcpiam against detect-secrets.
+"""Benchmark: pre-commit cost, whole process from start to exit, mcpiam against two secret hooks.
 
 A pre-commit hook hands each tool the staged file names; what the developer waits for is the
-whole process: interpreter start, imports, reading, scanning, exit. This bench stages one MCP
-config in a fresh git repository and runs, side by side and warm (byte-code cached, first runs
-discarded), ``mcpiam scan <file>`` and ``detect-secrets-hook <file>``, both from the Python
-environment running the bench (executables beside ``sys.executable``; mcpiam as
-``python -m mcpiam`` from this checkout when no ``mcpiam`` is installed there), in turns, round
-after round, so that the machine's load falls on both alike. Besides wall time it reports each
-tool's CPU time (user + system), which a busy machine sways less:
+whole process: interpreter start, imports, reading, scanning, exit. This bench stages MCP configs
+in a fresh git repository and runs, in three cases (one clean config that only references its
+credentials, one config with 5 literal secrets, ten configs in one run):
 
-    python bench/precommit_latency.py             # 15 runs each, median and spread
-    python bench/precommit_latency.py --runs 31
+- ``mcpiam scan <files>``;
+- ``mcp-secret-sentinel scan <files>``, a peer built for MCP configs (``pip install
+  mcp-secret-sentinel``; found beside the Python running this bench, on ``PATH``, or given with
+  ``--sentinel PATH``; when it is not installed the bench says so and leaves it out);
+- ``detect-secrets-hook <files>``, the generic hook mcpiam builds on.
 
-Byte code is cached under a temporary ``PYTHONPYCACHEPREFIX`` for both tools (as an installed
-package has it), so neither pays for compiling, whatever ``PYTHONDONTWRITEBYTECODE`` says.
+The tools take turns (round-robin, case after case, round after round) so that the machine's load
+falls on all alike; the first rounds (byte-code compiling, cold caches) are dropped. Each run's CPU
+time is the child's own user + system time from the kernel (``os.wait4``): what the tool costs,
+which a busy machine sways less than the wall time, also shown. Medians, and each peer's CPU
+median divided into mcpiam's:
+
+    python bench/precommit_latency.py             # 15 runs each
+    python bench/precommit_latency.py --runs 31 --sentinel /path/to/mcp-secret-sentinel
+
+Byte code is cached under a temporary ``PYTHONPYCACHEPREFIX`` for every tool (as an installed
+package has it), so none pays for compiling, whatever ``PYTHONDONTWRITEBYTECODE`` says. The
+secrets are generated from mcpiam's token-family examples at run time: nothing real, nothing kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -49,16 +58,29 @@ CONFIG = """{
 }
 """
 
+# The families of the 5 secrets written literally into the second case's config.
+SECRET_FAMILIES = ("github-classic-pat", "aws-access-key-id", "aws-secret-access-key", "slack-bot-token",
+                   "stripe-live-secret-key")
+CASES = ("one clean config", "one config, 5 secrets", "ten configs")
+PEER = "mcp-secret-sentinel"
+
 
 @dataclass(frozen=True)
 class Row:
+    case: str
     tool: str
     command: str
     median_ms: float
     min_ms: float
     max_ms: float
-    cpu_median_ms: float  # user + system time: what the tool itself costs, less swayed by load
+    cpu_median_ms: float  # user + system time of the child: what the tool itself costs
     exit_codes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    command: tuple[str, ...]  # the program and its fixed arguments; the staged files follow
 
 
 def mcpiam_command() -> list[str]:
@@ -76,15 +98,55 @@ def detect_secrets_command() -> list[str]:
     return [found]
 
 
-def make_repo(base: Path) -> Path:
-    """A git repository with one staged config (the bench runs git; mcpiam never does)."""
+def sentinel_command(given: str | None = None) -> list[str] | None:
+    """The peer's command, or None when it is not installed (the bench then leaves it out)."""
+    candidates = [given] if given else [str(BIN / PEER), shutil.which(PEER)]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return [candidate]
+    if given:
+        raise SystemExit(f"--sentinel {given}: not an executable file")
+    return None
+
+
+def _secret_servers() -> dict[str, object]:
+    from mcpiam.secrets.families import expand_example, load_families
+
+    families = {family.id: family for family in load_families(check_examples=False)}
+    token = {name: expand_example(families[name].examples.positive[0].template) for name in SECRET_FAMILIES}
+    return {
+        "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@2025.4.8"],
+                   "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": token["github-classic-pat"]}},
+        "aws": {"command": "uvx", "args": ["awslabs.aws-api-mcp-server==1.0.0"],
+                "env": {"AWS_ACCESS_KEY_ID": token["aws-access-key-id"],
+                        "AWS_SECRET_ACCESS_KEY": token["aws-secret-access-key"]}},
+        "slack": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-slack@2025.4.25"],
+                  "env": {"SLACK_BOT_TOKEN": token["slack-bot-token"]}},
+        "stripe": {"url": "https://mcp.stripe.com",
+                   "headers": {"Authorization": f"Bearer {token['stripe-live-secret-key']}"}},
+    }
+
+
+def make_repo(base: Path) -> tuple[Path, dict[str, list[str]]]:
+    """A git repository with every case's configs staged (the bench runs git; mcpiam never does),
+    and the files each case hands the tools."""
     repo = base / "repo"
-    (repo / ".cursor").mkdir(parents=True)
-    (repo / ".cursor" / "mcp.json").write_text(CONFIG, encoding="utf-8")
+    secret_config = json.dumps({"mcpServers": _secret_servers()}, indent=2) + "\n"
+    files = {CASES[0]: [".cursor/mcp.json"], CASES[1]: ["secrets/.cursor/mcp.json"],
+             CASES[2]: [f"packages/p{index}/.vscode/mcp.json" if index % 2 else f"packages/p{index}/.mcp.json"
+                        for index in range(10)]}
+    texts = {".cursor/mcp.json": CONFIG, "secrets/.cursor/mcp.json": secret_config}
+    for index, name in enumerate(files[CASES[2]]):
+        # Four of the ten carry the secrets; VS Code's files name their servers under "servers".
+        text = secret_config if index % 3 == 0 else CONFIG
+        texts[name] = text.replace('"mcpServers"', '"servers"') if ".vscode" in name else text
+    for name, text in texts.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
     (repo / "README.md").write_text("# demo\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
-    return repo
+    return repo, files
 
 
 def child_env(pycache: Path) -> dict[str, str]:
@@ -97,59 +159,76 @@ def child_env(pycache: Path) -> dict[str, str]:
 
 
 def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds (user + system, from the kernel's child accounting) and exit code."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall seconds, CPU seconds (user + system of this child, from ``os.wait4``) and exit code."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, check=False)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu, done.returncode
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    return elapsed, usage.ru_utime + usage.ru_stime, process.returncode
 
 
-def measure(base: Path, runs: int, warmup: int = 2) -> list[Row]:
-    """Runs the tools in turn, round after round, so that a change in the machine's load falls
-    on both alike; the first ``warmup`` rounds (byte-code compiling, cold caches) are dropped."""
-    repo = make_repo(base)
+def tools(sentinel: list[str] | None) -> list[Tool]:
+    found = [Tool("mcpiam", (*mcpiam_command(), "scan"))]
+    if sentinel is not None:
+        found.append(Tool(PEER, (*sentinel, "scan")))
+    found.append(Tool("detect-secrets", tuple(detect_secrets_command())))
+    return found
+
+
+def measure(base: Path, runs: int, warmup: int = 2, sentinel: list[str] | None = None) -> list[Row]:
+    """Runs every tool on every case in turn, round after round, so that a change in the machine's
+    load falls on all alike; the first ``warmup`` rounds are dropped."""
+    repo, files = make_repo(base)
     env = child_env(base / "pycache")
-    target = ".cursor/mcp.json"
-    tools = (("mcpiam", [*mcpiam_command(), "scan", target]),
-             ("detect-secrets", [*detect_secrets_command(), target]))
-    timings: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool, _ in tools}
+    measured = tools(sentinel)
+    timings: dict[tuple[str, str], list[tuple[float, float, int]]] = {
+        (case, tool.name): [] for case in CASES for tool in measured}
     for round_index in range(warmup + runs):
-        for tool, command in tools:
-            measured = run_once(command, repo, env)
-            if round_index >= warmup:
-                timings[tool].append(measured)
+        for case in CASES:
+            for tool in measured:
+                result = run_once([*tool.command, *files[case]], repo, env)
+                if round_index >= warmup:
+                    timings[case, tool.name].append(result)
     rows = []
-    for tool, command in tools:
-        wall = [elapsed * 1000 for elapsed, _, _ in timings[tool]]
-        cpu = [used * 1000 for _, used, _ in timings[tool]]
-        shown = " ".join([Path(command[0]).name, *command[1:]])
-        rows.append(Row(tool, shown, statistics.median(wall), min(wall), max(wall),
-                        statistics.median(cpu), tuple(sorted({code for _, _, code in timings[tool]}))))
+    for case in CASES:
+        for tool in measured:
+            done = timings[case, tool.name]
+            wall = [elapsed * 1000 for elapsed, _, _ in done]
+            cpu = [used * 1000 for _, used, _ in done]
+            shown_files = files[case][0] if len(files[case]) == 1 else f"<{len(files[case])} files>"
+            shown = " ".join([Path(tool.command[0]).name, *tool.command[1:], shown_files])
+            rows.append(Row(case, tool.name, shown, statistics.median(wall), min(wall), max(wall),
+                            statistics.median(cpu), tuple(sorted({code for _, _, code in done}))))
     return rows
 
 
 def table(rows: list[Row], runs: int) -> str:
-    lines = [f"Pre-commit latency: one staged config, whole process, median of {runs} warm runs",
+    lines = [f"Pre-commit cost: whole process, median of {runs} warm runs; CPU is user + system time",
              "",
-             "| tool | command | median | min | max | CPU (median) | exit |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+             "| case | tool | command | CPU (median) | mcpiam's CPU / this | wall median | min | max | exit |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    ours = {row.case: row.cpu_median_ms for row in rows if row.tool == "mcpiam"}
     for row in rows:
         codes = ",".join(str(code) for code in row.exit_codes)
-        lines.append(f"| {row.tool} | `{row.command}` | {row.median_ms:.0f} ms | {row.min_ms:.0f} ms "
-                     f"| {row.max_ms:.0f} ms | {row.cpu_median_ms:.0f} ms | {codes} |")
+        ratio = ours[row.case] / row.cpu_median_ms if row.cpu_median_ms else float("nan")
+        lines.append(f"| {row.case} | {row.tool} | `{row.command}` | {row.cpu_median_ms:.0f} ms | {ratio:.2f} "
+                     f"| {row.median_ms:.0f} ms | {row.min_ms:.0f} ms | {row.max_ms:.0f} ms | {codes} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="timed runs per tool (default 15)")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per tool and case (default 15)")
+    parser.add_argument("--sentinel", default=None, metavar="PATH",
+                        help=f"the {PEER} executable (default: beside this Python, or on PATH)")
     args = parser.parse_args(argv)
+    sentinel = sentinel_command(args.sentinel)
+    if sentinel is None:
+        print(f"{PEER} is not installed (pip install {PEER}, or --sentinel PATH): measuring without it\n")
     with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
-        rows = measure(Path(tmp), args.runs)
+        rows = measure(Path(tmp), args.runs, sentinel=sentinel)
     print(table(rows, args.runs))
     return 0
 

@@ -19,16 +19,36 @@ def load_bench(name: str):
     return module
 
 
-def test_precommit_latency_times_both_tools(tmp_path: Path) -> None:
+def test_precommit_latency_times_every_tool_on_the_three_cases(tmp_path: Path) -> None:
     bench = load_bench("precommit_latency")
-    rows = bench.measure(tmp_path, runs=1)
-    assert [row.tool for row in rows] == ["mcpiam", "detect-secrets"]
+    # The peer is optional (not a project dependency): a stand-in script takes its place, so the
+    # round-robin and the ratio column are exercised whether or not it is installed here.
+    peer = tmp_path / "bin" / "mcp-secret-sentinel"
+    peer.parent.mkdir()
+    peer.write_text(f"#!{sys.executable}\nimport sys\nsys.exit(0)\n", encoding="utf-8")
+    peer.chmod(0o755)
+    assert bench.sentinel_command(str(peer)) == [str(peer)]
+    rows = bench.measure(tmp_path, runs=1, warmup=0, sentinel=[str(peer)])
+    assert [(row.case, row.tool) for row in rows] == [
+        (case, tool) for case in bench.CASES for tool in ("mcpiam", "mcp-secret-sentinel", "detect-secrets")]
+    codes = {(row.case, row.tool): row.exit_codes for row in rows}
+    assert codes["one clean config", "mcpiam"] == codes["one clean config", "detect-secrets"] == (0,)
+    for case in bench.CASES[1:]:  # the 5 generated secrets are found by both scanners
+        assert codes[case, "mcpiam"] == codes[case, "detect-secrets"] == (1,)
     for row in rows:
-        assert row.exit_codes == (0,)  # both ran and found nothing to fail on
         assert 0 < row.min_ms <= row.median_ms <= row.max_ms
         assert 0 < row.cpu_median_ms
-    assert ".cursor/mcp.json" in rows[0].command and ".cursor/mcp.json" in rows[1].command
-    assert "| mcpiam |" in bench.table(rows, 1)
+    assert "<10 files>" in rows[-1].command
+    table = bench.table(rows, 1)
+    assert "| one clean config | mcpiam |" in table and "| ten configs | mcp-secret-sentinel |" in table
+
+
+def test_precommit_latency_leaves_out_a_peer_that_is_not_installed(tmp_path: Path) -> None:
+    bench = load_bench("precommit_latency")
+    assert [tool.name for tool in bench.tools(None)] == ["mcpiam", "detect-secrets"]
+    repo, files = bench.make_repo(tmp_path)
+    assert len(files["ten configs"]) == 10 and all((repo / name).is_file() for name in files["ten configs"])
+    assert (repo / ".git" / "index").is_file()
 
 
 def test_repo_scan_finds_every_config_in_both_layouts(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_manifest_declares_a_python_hook_running_the_console_script() -> None:
     assert hook["id"] == "mcpiam" and hook["language"] == "python"
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     script = hook["entry"].split()[0]
-    assert re.search(rf'^{script} = "mcpiam\.cli\.main:main"$', pyproject, re.MULTILINE)
+    assert re.search(rf'^{script} = "mcpiam\.cli\.entry:console_main"$', pyproject, re.MULTILINE)
     assert hook["require_serial"] is True  # shared-credential needs every staged file in one run
     assert hook["files"] == files_regex(CATALOGUE)
 

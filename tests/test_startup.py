@@ -2,15 +2,20 @@
 
 Loading is most of a short scan's time, so these pin the lazy paths: heavy libraries are not
 imported, the shipped YAML data comes from its snapshots (no YAML parser at all), and only the
-token-family patterns a value could match are compiled.
+token-family patterns a value could match are compiled. The hook's own form (``mcpiam scan FILE``
+through the console entry point) loads neither click nor any stdlib module the scan does not use,
+and builds its value types without ``dataclasses`` (whose every generated method is compiled).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,3 +59,81 @@ def test_sarif_output_loads_the_sarif_model_but_still_no_yaml(tmp_path: Path) ->
                   "--format", "sarif")
     assert "yaml" not in seen["heavy"]
     assert "detect_secrets" not in seen["heavy"]
+
+
+# The console entry point's plain scan, as a pre-commit hook runs it, into a real UTF-8 stream.
+HOOK_PROBE = """
+import io, json, os, sys
+import mcpiam.cli.entry as entry
+sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")
+code = entry.plain_scan(["scan", *sys.argv[1:]])
+sys.stdout = sys.__stdout__
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+# Loaded by click, the report writers or a library the hook never needs; each one a few ms.
+NOT_ON_THE_HOOK_PATH = (
+    "click", "dataclasses", "inspect", "ast", "dis", "tokenize", "linecache", "traceback", "platform",
+    "datetime", "uuid", "locale", "gettext", "importlib.resources", "tempfile", "shutil", "subprocess",
+    "threading", "multiprocessing", "concurrent", "email", "http", "urllib.request", "ssl", "socket",
+    "selectors", "logging", "textwrap", "pickle", "copy", "random", "secrets", "csv", "decimal",
+    "detect_secrets", "requests", "yaml", "tomli", "tomllib", "jsonschema", "sarif_om", "attr",
+    "tree_sitter_json", "tree_sitter_yaml", "tree_sitter_toml",  # only their compiled grammar, not the package
+)
+
+
+def _hook_probe(tmp_path: Path, text: str) -> dict:
+    config = tmp_path / ".cursor" / "mcp.json"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(text, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", HOOK_PROBE, str(config)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _secret_config() -> str:
+    from mcpiam.secrets.families import expand_example, load_families
+
+    families = {family.id: family for family in load_families(check_examples=False)}
+    token = {name: expand_example(families[name].examples.positive[0].template)
+             for name in ("github-classic-pat", "aws-access-key-id", "slack-bot-token")}
+    return json.dumps({"mcpServers": {
+        "gh": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"],
+               "env": {"GITHUB_TOKEN": token["github-classic-pat"], "AWS_ACCESS_KEY_ID": token["aws-access-key-id"]}},
+        "slack": {"url": "https://mcp.example.com/slack", "headers": {"X-Token": token["slack-bot-token"]}}}})
+
+
+@pytest.mark.parametrize("kind", ["clean", "secrets"])
+def test_the_hooks_one_file_scan_loads_only_what_it_uses(tmp_path: Path, kind: str) -> None:
+    text = _secret_config() if kind == "secrets" else (
+        '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@1.2.3"], '
+        '"env": {"GITHUB_TOKEN": "${env:GITHUB_TOKEN}"}}}}\n')
+    seen = _hook_probe(tmp_path, text)
+    assert seen["code"] == (1 if kind == "secrets" else 0)  # the plain path ran (None: it went to click)
+    loaded = set(seen["modules"])
+    assert sorted(loaded.intersection(NOT_ON_THE_HOOK_PATH)) == []
+    assert "tree_sitter_json._binding" in loaded  # the grammar, loaded without its package
+
+
+def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> None:
+    """Every value type a one-file scan defines comes from mcpiam.core.valuetype (closures, no
+    exec), none from the stdlib decorator, which compiles each generated method at import."""
+    probe = HOOK_PROBE.replace(
+        'print(json.dumps({"code": code, "modules": sorted(sys.modules)}))',
+        'import types\n'
+        'classes = [value for name, module in list(sys.modules.items()) if name.startswith("mcpiam")\n'
+        '           for value in vars(module).values() if isinstance(value, type) and value.__module__ == name]\n'
+        'print(json.dumps({"code": code, "value_types": sum("__valuetype_fields__" in vars(c) for c in classes),\n'
+        '                  "stdlib": sorted(c.__qualname__ for c in classes\n'
+        '                                   if isinstance(vars(c).get("__dataclass_fields__"), dict))}))')
+    config = tmp_path / ".mcp.json"
+    config.write_text('{"mcpServers": {"x": {"command": "uvx", "args": ["pkg==1.0"]}}}\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    assert seen["stdlib"] == []
+    assert seen["value_types"] > 50

@@ -1,5 +1,5 @@
 """Allow ``python -m mcpiam``."""
 
-from mcpiam.cli.main import main
+from mcpiam.cli.entry import console_main
 
-raise SystemExit(main())
+console_main()

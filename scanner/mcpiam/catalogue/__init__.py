@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any

@@ -9,7 +9,7 @@ wildcards"); Amazon Q Developer CLI and Kiro CLI agent ``allowedTools``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from enum import Enum
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from mcpiam.core.document import Mapping, Route, Scalar, Sequence, lookup

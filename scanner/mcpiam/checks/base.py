@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 
 from mcpiam.core.findings import Finding, Location, Severity
 from mcpiam.model.servers import ConfigFile, Server, Value

@@ -109,7 +109,7 @@ every tool or server (`trust`, `enableAllProjectMcpServers`, the client-wide swi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.checks._grants import (
     Grant,

@@ -1,4 +1,5 @@
 """The command line: parses options, runs the engine, picks a reporter, sets the exit code.
 
-``main.main`` is the console script ``mcpiam``; ``snapshots`` lists the generated snapshot files.
+``entry.console_main`` is the console script ``mcpiam`` (``main.main``, the click command line,
+runs all but a plain scan); ``snapshots`` lists the generated snapshot files.
 """

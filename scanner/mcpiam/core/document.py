@@ -8,7 +8,7 @@ point at a server's name or at one value.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from enum import Enum
 from typing import Protocol, Union
 

@@ -9,7 +9,7 @@ keyed hash.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from enum import Enum
 
 from mcpiam.core.document import Route, Span, format_route

@@ -24,7 +24,7 @@ pattern at the root, and a pattern without one matches at any depth, as if it be
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from enum import Enum
 from functools import lru_cache
 

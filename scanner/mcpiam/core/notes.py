@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.core.document import Span
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from pathlib import Path
 
 _CHUNK = 1 << 16

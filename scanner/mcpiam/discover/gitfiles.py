@@ -17,7 +17,7 @@ import os
 import re
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from pathlib import Path
 
 from mcpiam.core.globs import GITIGNORE_SYNTAX, PathRule, glob_regex_text, read_path_rule

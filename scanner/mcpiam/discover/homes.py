@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
 
 from mcpiam.catalogue import Catalogue, FileKind, default_catalogue, home_relative, specificity

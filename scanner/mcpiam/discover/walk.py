@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from pathlib import Path
 
 from mcpiam.catalogue import Catalogue, FileKind

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
 
 from mcpiam import __version__

@@ -13,7 +13,7 @@ import platform as platform_module
 import socket
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 

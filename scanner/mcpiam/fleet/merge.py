@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path

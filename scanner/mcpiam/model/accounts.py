@@ -14,7 +14,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from enum import Enum
 from urllib.parse import unquote, urlsplit
 

@@ -10,7 +10,7 @@ route from the document root and its parsed node (hence its span). Anything shap
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence as SequenceOf
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.catalogue import (
     UNKNOWN_CLIENT_ID,

@@ -12,7 +12,7 @@ for host/path globs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from urllib.parse import urlsplit
 
 from mcpiam.core.redact import is_safe_to_show

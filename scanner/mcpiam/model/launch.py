@@ -13,7 +13,7 @@ Nothing here runs or resolves anything: it only reads the written arguments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.model.servers import Server, Value
 from mcpiam.model.package_refs import PackageRef, package_ref

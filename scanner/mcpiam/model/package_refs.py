@@ -13,7 +13,7 @@ registry package), PEP 508 requirements as uv and pipx take them (``pkg[extra]==
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from urllib.parse import urlsplit
 
 NPM_NAME = re.compile(r"(?:@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*")

@@ -6,7 +6,7 @@ the span), so rules can report a value without knowing where or how it was writt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from enum import Enum
 
 from mcpiam.catalogue import NameField

@@ -7,7 +7,7 @@ keeps one per character. A string ``shlex`` rejects (an unclosed quote) falls ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 # shlex's defaults: the characters it splits at, quotes, escape, and operator characters.
 WHITESPACE = " \t\r\n"

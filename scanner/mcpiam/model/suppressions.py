@@ -11,7 +11,7 @@ JSONC, YAML, TOML, dotenv, and ``.json`` files, which are read as JSONC like the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.core.document import Comment, Document, Mapping, walk
 

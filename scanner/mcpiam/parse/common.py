@@ -6,7 +6,7 @@ import contextlib
 import gc
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from typing import TYPE_CHECKING
 
 from mcpiam.core.document import Problem, ProblemLevel, Span

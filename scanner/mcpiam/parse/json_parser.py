@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from typing import TYPE_CHECKING
 
 from mcpiam.core.document import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from mcpiam.core.document import Span

@@ -6,7 +6,7 @@ only the file discovery admitted); this module decodes what it read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from pathlib import Path
 
 from mcpiam.core.document import Problem, ProblemLevel, Span

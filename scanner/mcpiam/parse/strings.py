@@ -8,7 +8,7 @@ text with the value their parser produced and fall back to a coarser span when t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 _REPLACEMENT = "\ufffd"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from typing import TYPE_CHECKING, Union
 
 import tomli

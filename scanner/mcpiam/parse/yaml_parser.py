@@ -16,7 +16,7 @@ keeps everything read before a syntax error. Decisions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 
 import yaml
 from yaml.constructor import SafeConstructor

@@ -4,7 +4,7 @@ rule switches, severity overrides and allow-listed findings."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from mcpiam.core.valuetype import replace
 
 from mcpiam.core.globs import anchored_glob_match
 from mcpiam.core.findings import Finding

@@ -6,7 +6,7 @@ Used by the ownership rules and by the inventory: one answer to "who owns this".
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 
 from mcpiam.model.identity import Package, docker_name, package_of, pypi_name, url_of
 from mcpiam.model.servers import ConfigFile, Server

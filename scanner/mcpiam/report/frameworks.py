@@ -4,7 +4,7 @@ per-control summary an IAM team puts in an audit report (``mcpiam scan --summary
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
 

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from mcpiam.core.valuetype import dataclass, field
 from urllib.parse import unquote
 
 from mcpiam.catalogue import Catalogue, name_field_at

@@ -52,7 +52,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from mcpiam.core.valuetype import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from urllib.parse import unquote, urlsplit
 
 from mcpiam.core.document import Label, Mapping, Node, Route, Scalar, Sequence, Span, last_key, walk

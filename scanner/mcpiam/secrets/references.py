@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
 

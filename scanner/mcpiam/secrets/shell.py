@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from mcpiam.core.valuetype import replace
 from enum import Enum
 
 from mcpiam.catalogue import name_field_at

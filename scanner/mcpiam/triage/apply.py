@@ -10,7 +10,7 @@ policy's allow-list entries (``unused_allowlist_entries``; the engine reports th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from mcpiam.core.valuetype import dataclass
 from pathlib import Path
 
 from mcpiam.triage.baseline import Baseline, BaselineEntry, key_id, rebase_path, rebased

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
 
 from mcpiam.core.json_text import dumps_indented
