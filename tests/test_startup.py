@@ -130,8 +130,10 @@ def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> 
         '                                   if isinstance(vars(c).get("__dataclass_fields__"), dict))}))')
     config = tmp_path / ".mcp.json"
     config.write_text('{"mcpServers": {"x": {"command": "uvx", "args": ["pkg==1.0"]}}}\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    # Any MCPIAM_* variable (CI sets one for hypothesis) sends a run down click's path instead.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["code"] == 0
