@@ -424,3 +424,46 @@ def test_a_home_link_swapped_between_the_sweep_walk_and_the_read_is_not_read(tmp
     assert under(opened, outside.parent) == []
     for output in outputs_of_scan(result):
         assert "other-marker" not in output
+
+
+def test_a_link_swapped_after_the_read_does_not_lend_its_target_mode(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """world-readable-secrets judges the mode of the file that was read: when the link is swapped
+    between the read and the mode check, the other file's mode is not reported as this config's."""
+    from mcpiam.discover.walk import Candidate
+    from mcpiam.engine import scan as engine_scan
+
+    home = tmp_path / "home"
+    (home / ".cursor").mkdir(parents=True)
+    private = home / "private.json"
+    private.write_text('{"mcpServers": {"a": {"command": "npx", "args": ["a@1.0.0"]}}}\n', encoding="utf-8")
+    private.chmod(0o600)
+    public = home / "public.json"
+    public.write_text("{}\n", encoding="utf-8")
+    public.chmod(0o644)
+    link = home / ".cursor" / "mcp.json"
+    link.symlink_to(private)
+    fence = Fence.around(home)
+    admitted = admit(link, fence)
+    assert isinstance(admitted, FileIdentity)
+    catalogue = default_catalogue()
+    kinds = tuple(catalogue.claim_home_path(".cursor/mcp.json"))
+    candidate = Candidate(link, "~/.cursor/mcp.json", kinds, named=False, fence=fence, identity=admitted)
+
+    real_parse = engine_scan.parse_source
+
+    def parse_then_swap(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed = real_parse(*args, **kwargs)
+        link.unlink()
+        link.symlink_to(public)
+        return parsed
+
+    monkeypatch.setattr(engine_scan, "parse_source", parse_then_swap)
+    config, _ = engine_scan.load_config(candidate, catalogue)
+    assert config is not None and [s.name for s in config.servers] == ["a"]
+    assert config.mode is None  # not public.json's 0644
+
+    link.unlink()
+    link.symlink_to(private)
+    monkeypatch.setattr(engine_scan, "parse_source", real_parse)
+    config, _ = engine_scan.load_config(candidate, catalogue)
+    assert config is not None and config.mode == 0o600

@@ -123,9 +123,15 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
     mode = None
     if candidate.posix_modes and os.name == "posix":
         try:
-            mode = stat.S_IMODE(os.stat(candidate.path).st_mode)
+            status = os.stat(candidate.path)
         except OSError:
-            mode = None
+            status = None
+        # Only the mode of the file that was admitted and read: a link swapped since then leads
+        # elsewhere, and that file's mode says nothing about this config (left unjudged).
+        admitted = candidate.identity
+        if status is not None and (admitted is None or (status.st_dev, status.st_ino)
+                                   == (admitted.device, admitted.inode)):
+            mode = stat.S_IMODE(status.st_mode)
     config = ConfigFile(
         path=candidate.display,
         absolute_path=str(candidate.path),
