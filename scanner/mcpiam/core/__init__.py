@@ -2,6 +2,8 @@
 
 In: nothing. Out: ``document`` (the located tree every parser produces: nodes, spans, routes),
 ``findings`` (Finding, Location, Severity), ``notes`` (Note), ``globs`` (path patterns),
-``redact`` (the one gate every input string passes on its way to any output) and ``snapshot``
-(reading and writing the JSON snapshots of shipped YAML data).
+``valuetype`` (the frozen, slotted value types, built without the stdlib decorator's import cost),
+the safety primitives every stage goes through: ``safe_open`` (reading), ``safe_write`` (writing)
+and ``redact`` (the one gate every input string passes on its way to any output), ``json_text``
+(the reports' JSON writer) and ``snapshot`` (the JSON snapshots of shipped YAML data).
 """
