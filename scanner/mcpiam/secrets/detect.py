@@ -20,7 +20,7 @@ from mcpiam.catalogue import Catalogue, name_field_at
 from mcpiam.core.document import Span
 from mcpiam.core.findings import Location
 from mcpiam.model.servers import ConfigFile, Server, ServerIndex, Value
-from mcpiam.secrets.families import Specificity, TokenFamily, TokenMatch, match_value
+from mcpiam.secrets.families import Specificity, TokenFamily, TokenMatch, family_preferred, match_value
 from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in, key_candidates
 from mcpiam.secrets.references import (
     ReferenceOccurrence,
@@ -184,11 +184,7 @@ def _outranks(item: Credential, kept: Credential) -> bool:
     (a family needing the label, e.g. TURSO_AUTH_TOKEN=, over the generic JWT) replaces the other."""
     if item.family is None or kept.family is None or item.secret_length != kept.secret_length:
         return False
-    if kept.family.id in item.family.outranks:
-        return True
-    if item.family.id in kept.family.outranks:
-        return False
-    return item.family.specificity.rank > kept.family.specificity.rank
+    return family_preferred(item.family, kept.family)
 
 
 def _shell_reader(config: ConfigFile, servers: ServerIndex) -> StringReader:

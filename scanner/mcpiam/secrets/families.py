@@ -443,17 +443,24 @@ def family_candidates(family: TokenFamily, value: str, normalized_key: str) -> I
         yield TokenMatch(family, start, end, valid, found.start(), found.end(), claims, *account)
 
 
+def family_preferred(winner: TokenFamily, loser: TokenFamily) -> bool:
+    """Whether ``winner`` is preferred to ``loser`` for the same text: an explicit ``overrides``
+    either way decides, else the more specific family (the specificity rule)."""
+    if loser.id in winner.outranks:
+        return True
+    if winner.id in loser.outranks:
+        return False
+    return winner.specificity.rank > loser.specificity.rank
+
+
 def _beats(winner: TokenMatch, loser: TokenMatch) -> bool:
-    """Whether ``winner`` suppresses an overlapping ``loser`` (the specificity rule)."""
+    """Whether ``winner`` suppresses an overlapping ``loser``: a valid reading beats an invalid
+    one, then the family rule."""
     if winner.valid is False:
         return False
     if loser.valid is False:
         return True
-    if loser.family.id in winner.family.outranks:
-        return True
-    if winner.family.id in loser.family.outranks:
-        return False
-    return winner.family.specificity.rank > loser.family.specificity.rank
+    return family_preferred(winner.family, loser.family)
 
 
 def resolve_overlaps(candidates: Sequence[TokenMatch]) -> list[TokenMatch]:
