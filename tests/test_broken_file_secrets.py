@@ -258,3 +258,25 @@ def test_every_token_after_the_breakage_keeps_its_good_file_fingerprint(
         results[name] = sorted((f["route"], f["fingerprint"]) for f in secret_findings(out))
     assert len(results["good"]) == 3
     assert results["broken"] == results["good"]
+
+
+def test_a_jwt_in_a_broken_file_is_judged_by_its_claims_as_in_a_good_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The text search builds its credential as the parse does: a service_role JWT is also
+    `unscoped-token` (its role claim), and embedded-secret reads its lifetime from the claims."""
+    jwt = expand_example('{jwt:{"iss":"supabase","ref":"demoref","role":"service_role",'
+                         '"iat":1700000000,"exp":2015000000}}')
+    good = JSON_GOOD.replace("GITHUB_TOKEN", "SUPABASE_SERVICE_ROLE_KEY")
+    got = {}
+    for name, text in (("good", good), ("broken", good.encode() + b"\x00\x00")):
+        root = tmp_path / name
+        written, _ = place(text, jwt)
+        path = root / ".cursor" / "mcp.json"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(written if isinstance(written, bytes) else written.encode())
+        main(["scan", "-f", "json", "--ignore", "missing-owner", str(root)])
+        out = capsys.readouterr().out
+        assert jwt not in out
+        got[name] = sorted((f["rule_id"], f["severity"]) for f in json.loads(out)["findings"]
+                           if f["rule_id"] != "config-parse-error")
+    assert ("unscoped-token", "high") in got["good"]
+    assert got["broken"] == got["good"]

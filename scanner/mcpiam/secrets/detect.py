@@ -199,6 +199,19 @@ def _shell_reader(config: ConfigFile, servers: ServerIndex) -> StringReader:
     return read
 
 
+def family_credential(config: ConfigFile, server: Server | None, candidate: SecretCandidate,
+                      found: TokenMatch, secret: str, span: Span, key: bytes, offset: int,
+                      account: str = "", account_span: Span | None = None) -> Credential:
+    """The credential a token family's match makes, wherever it was found (a value, a key, the text
+    of a file that does not parse): one fingerprint, preview and claims reading for all of them."""
+    return Credential(
+        config=config, server=server, candidate=candidate, family=found.family, generic_kind="",
+        span=span, fingerprint=keyed_fingerprint(secret, key), preview=redact(secret, found.family),
+        secret_length=len(secret), claims=_claims(found.claims), account=account,
+        account_span=account_span, offset=offset, _value=secret,
+    )
+
+
 def _named_tokens(config: ConfigFile, servers: ServerIndex, candidate: SecretCandidate,
                   families: Sequence[TokenFamily], key: bytes) -> Iterator[Credential]:
     """Tokens of the distinctive families (a prefix or a fixed structure; no family that needs a
@@ -208,12 +221,8 @@ def _named_tokens(config: ConfigFile, servers: ServerIndex, candidate: SecretCan
         secret = candidate.text[found.start:found.end]
         if is_placeholder(secret) or found.rejected:
             continue
-        yield Credential(
-            config=config, server=server, candidate=candidate, family=found.family, generic_kind="",
-            span=_candidate_span(candidate, found.start, len(secret)),
-            fingerprint=keyed_fingerprint(secret, key), preview=redact(secret, found.family),
-            secret_length=len(secret), claims=_claims(found.claims), offset=found.start, _value=secret,
-        )
+        yield family_credential(config, server, candidate, found, secret,
+                                _candidate_span(candidate, found.start, len(secret)), key, found.start)
 
 
 def _preference(credential: Credential) -> tuple:
@@ -279,13 +288,8 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             account = unquote(text[found.account_start:found.account_end])
             account_at = candidate.start + offset + found.account_start if candidate.start >= 0 else -1
             account_span = _candidate_span(candidate, account_at, found.account_end - found.account_start)
-        yield Credential(
-            config=config, server=server, candidate=candidate, family=found.family,
-            generic_kind="", span=span, fingerprint=keyed_fingerprint(secret, key),
-            preview=redact(secret, found.family), secret_length=len(secret),
-            claims=_claims(found.claims), account=account, account_span=account_span,
-            offset=start, _value=secret,
-        )
+        yield family_credential(config, server, candidate, found, secret, span, key, start,
+                                account, account_span)
     server_route = server.route if server is not None else None
     in_name_field = name_field_at(config.name_fields, candidate.value.route, server_route) is not None
     for found in lookalikes:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from mcpiam.core.document import Mapping, Node, Route, Scalar, Span, walk
 from mcpiam.model.servers import ConfigFile, ServerIndex, Value
-from mcpiam.secrets.detect import Credential, keyed_fingerprint, redact
+from mcpiam.secrets.detect import Credential, family_credential
 from mcpiam.secrets.families import TokenFamily, TokenMatch, family_candidates, resolve_overlaps
 from mcpiam.secrets.locate import SecretCandidate
 from mcpiam.secrets.references import is_placeholder
@@ -341,11 +341,7 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
         context = "" if _matches(searchable, key) else key
         candidate = SecretCandidate(value, secret, 0, context, PLACE)
         taken.add(span)
-        out.append(Credential(
-            config=config, server=servers.at(route) if route else None, candidate=candidate,
-            family=match.family, generic_kind="", span=span,
-            fingerprint=keyed_fingerprint(secret, fingerprint_key),
-            preview=redact(secret, match.family), secret_length=len(secret), offset=0, _value=secret,
-        ))
+        out.append(family_credential(config, servers.at(route) if route else None, candidate, match,
+                                     secret, span, fingerprint_key, 0))
     return out
 
