@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from mcpiam.core.valuetype import dataclass
+
 if TYPE_CHECKING:
+    from mcpiam.core.findings import Finding
     from mcpiam.model.servers import ConfigFile
     from mcpiam.policy.model import Policy
     from mcpiam.engine.result import ScanResult
@@ -36,11 +40,25 @@ class OutputFormat(str, Enum):
 
 
 class InventoryFormat(str, Enum):
-    """A format for the server inventory (``mcpiam inventory --format``)."""
+    """A format for the server inventory (``mcpiam inventory --format``; docs/inventory.md)."""
 
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    CYCLONEDX = "cyclonedx"  # the AI-BOM: CycloneDX 1.6 JSON (report.cyclonedx)
+    REVIEW = "review"  # the access-review sheet as CSV (report.review)
+    REVIEW_MD = "review-md"  # the same sheet as Markdown
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryOptions:
+    """How an inventory is rendered: the table's width (None: no limit), OWASP's CSV guard for
+    spreadsheets (``csv`` and ``review``), and the AI-BOM's timestamp (None: left out, so the
+    same configs give the same BOM)."""
+
+    width: int | None = None
+    spreadsheet_safe: bool = False
+    bom_timestamp: datetime | None = None
 
 
 def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, verbose: bool = False) -> str:
@@ -50,13 +68,28 @@ def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, 
 
 
 def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
-                     policy: Policy | None = None) -> str:
-    """Render every server defined in ``configs`` as a table, JSON records or CSV, without secrets;
-    each server's owner is resolved against ``policy`` (``ScanResult.applied_policy``)."""
+                     policy: Policy | None = None, *, credentials: Sequence[object] = (),
+                     findings: Sequence[Finding] = (), options: InventoryOptions = InventoryOptions(),
+                     tool_version: str = "", fingerprint_key_id: str = "") -> str:
+    """Render every server defined in ``configs`` in an inventory format, without secrets; each
+    server's owner is resolved against ``policy`` (``ScanResult.applied_policy``), its literal
+    credentials are among ``credentials`` and its scope findings among ``findings``."""
     from mcpiam.policy.model import Policy
     from mcpiam.report import inventory
 
-    return inventory.render(configs, InventoryFormat(fmt), policy if policy is not None else Policy())
+    built = inventory.build_inventory(configs, policy if policy is not None else Policy(),
+                                      credentials=credentials, findings=findings,
+                                      tool_version=tool_version, fingerprint_key_id=fingerprint_key_id)
+    return inventory.render(built, InventoryFormat(fmt), options)
 
 
-__all__ = ["InventoryFormat", "OutputFormat", "render", "render_inventory"]
+def render_inventory_of(result: ScanResult, fmt: InventoryFormat | str,
+                        options: InventoryOptions = InventoryOptions()) -> str:
+    """The inventory of a scan: its configs, policy, credentials and findings."""
+    return render_inventory(result.configs, fmt, result.applied_policy, credentials=result.credentials,
+                            findings=result.findings, options=options, tool_version=result.tool_version,
+                            fingerprint_key_id=result.fingerprint_key_id)
+
+
+__all__ = ["InventoryFormat", "InventoryOptions", "OutputFormat", "render", "render_inventory",
+           "render_inventory_of"]
