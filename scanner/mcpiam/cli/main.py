@@ -358,16 +358,33 @@ def policy() -> None:
 @policy.command(name="init")
 @click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def policy_init(path: Path, force: bool) -> int:
+@click.option("--from-scan", "scan_path", type=click.Path(path_type=Path), default=None, metavar="PATH",
+              help="Start from the servers a scan of PATH finds: one owners entry each (owner to fill "
+                   "in) and an approved_servers list, commented out.")
+def policy_init(path: Path, force: bool, scan_path: Path | None) -> int:
     """Write a commented starter policy to PATH (default: .mcpiam.yaml; a folder gets one inside)."""
     from mcpiam.policy import starter_policy
 
     target = path / ".mcpiam.yaml" if path.is_dir() and not path.is_symlink() else path
     if os.path.lexists(target) and not force:
         raise click.UsageError(f"{_shown_path(target)} already exists; use --force to overwrite it")
-    _write_file(target, starter_policy(), create_new=not force)
-    click.echo(f"wrote {target}: fill in the owners, then run `mcpiam policy check {target}`")
+    text = starter_policy() if scan_path is None else _starter_from_scan(scan_path, target)
+    _write_file(target, text, create_new=not force)
+    click.echo(f"wrote {_shown_path(target)}: fill in the owners, then run "
+               f"`mcpiam policy check {_shown_path(target)}`")
     return EXIT_CLEAN
+
+
+def _starter_from_scan(scan_path: Path, target: Path) -> str:
+    """The starter policy for the servers under ``scan_path``; no policy applies to that scan (the
+    starter is to list every server, whatever an older policy ignores)."""
+    from mcpiam.engine.scan import ScanSettings
+    from mcpiam.policy import Policy
+    from mcpiam.policy.from_scan import policy_folder, starter_from_scan
+
+    _require_readable((scan_path,))
+    result = _scan_or_usage_error((scan_path,), ScanSettings(policy=Policy(), run_rules=False))
+    return starter_from_scan(result.configs, os.fspath(scan_path), policy_folder(os.fspath(target)))
 
 
 @policy.command(name="check")
