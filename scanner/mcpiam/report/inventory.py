@@ -439,8 +439,10 @@ def _command_or_url(row: InventoryRow, policy: Policy, table: bool) -> str:
 
 
 def _credentials_cell(row: InventoryRow, policy: Policy, table: bool) -> str:
+    """One credential a line in the table; ``; `` between them in CSV (a cell a program splits)."""
     length = SHORT_FINGERPRINT if table else None
-    return "\n".join(describe_credential(use, fingerprint_length=length) for use in row.credentials)
+    return ("\n" if table else "; ").join(describe_credential(use, fingerprint_length=length)
+                                          for use in row.credentials)
 
 
 def _owner_source_cell(row: InventoryRow, policy: Policy, table: bool) -> str:
@@ -521,7 +523,8 @@ def render_table(inventory: Inventory, width: int | None = None) -> str:
     """The inventory as a table, each cell through the output gate, fitted to ``width``."""
     if not inventory.rows:
         return "No MCP servers found."
-    rows = [[clean(column.cell(row, inventory.policy, True)) for column in COLUMNS_SPEC] for row in inventory.rows]
+    rows = [["\n".join(clean(line) for line in column.cell(row, inventory.policy, True).split("\n"))
+             for column in COLUMNS_SPEC] for row in inventory.rows]
     return table_text([column.header for column in COLUMNS_SPEC], rows, width,
                       [column.flexible for column in COLUMNS_SPEC])
 
