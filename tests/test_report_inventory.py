@@ -11,8 +11,8 @@ import pytest
 from mcpiam.core.document import Scalar, Span
 from mcpiam.model.servers import Scope, Server, Transport, Value
 from mcpiam.policy import OwnerEntry, Policy, ServerMatch
-from mcpiam.report import InventoryFormat, InventoryOptions, render_inventory
-from mcpiam.report.inventory import display_command, looks_secret, redact_url, server_record
+from mcpiam.report import InventoryFormat, render_inventory
+from mcpiam.report.inventory import InventoryOptions, display_command, looks_secret, redact_url, server_record
 from test_report_common import MCP, SECRET, SECRET_CORE, assert_golden, config, sample_result, server
 
 

@@ -310,8 +310,8 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, width: int 
     file, as the missing-owner rule resolves it, and its scope findings. Also as an AI-BOM
     (cyclonedx) and an access-review sheet (review, review-md); see docs/inventory.md."""
     from mcpiam.engine.scan import ScanSettings
-    from mcpiam.report import InventoryFormat, InventoryOptions, render_inventory_of
-    from mcpiam.report.inventory import SCOPE_RULES
+    from mcpiam.report import InventoryFormat, render_inventory_of
+    from mcpiam.report.inventory import SCOPE_RULES, InventoryOptions
 
     options = InventoryOptions(width=_table_width(width, output), spreadsheet_safe=spreadsheet_safe,
                                bom_timestamp=_bom_timestamp(bom_timestamp))

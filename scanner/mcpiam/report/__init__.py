@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from mcpiam.core.valuetype import dataclass
-
 if TYPE_CHECKING:
     from mcpiam.core.findings import Finding
+    from mcpiam.report.inventory import InventoryOptions
     from mcpiam.model.servers import ConfigFile
     from mcpiam.policy.model import Policy
     from mcpiam.engine.result import ScanResult
@@ -50,17 +48,6 @@ class InventoryFormat(str, Enum):
     REVIEW_MD = "review-md"  # the same sheet as Markdown
 
 
-@dataclass(frozen=True, slots=True)
-class InventoryOptions:
-    """How an inventory is rendered: the table's width (None: no limit), OWASP's CSV guard for
-    spreadsheets (``csv`` and ``review``), and the AI-BOM's timestamp (None: left out, so the
-    same configs give the same BOM)."""
-
-    width: int | None = None
-    spreadsheet_safe: bool = False
-    bom_timestamp: datetime | None = None
-
-
 def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, verbose: bool = False) -> str:
     """Render a scan result; ``color`` adds ANSI colour (text only), ``verbose`` shows info notes."""
     renderer = importlib.import_module(OutputFormat(fmt).module)
@@ -69,7 +56,7 @@ def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, 
 
 def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
                      policy: Policy | None = None, *, credentials: Sequence[object] = (),
-                     findings: Sequence[Finding] = (), options: InventoryOptions = InventoryOptions(),
+                     findings: Sequence[Finding] = (), options: InventoryOptions | None = None,
                      tool_version: str = "", fingerprint_key_id: str = "") -> str:
     """Render every server defined in ``configs`` in an inventory format, without secrets; each
     server's owner is resolved against ``policy`` (``ScanResult.applied_policy``), its literal
@@ -80,16 +67,15 @@ def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
     built = inventory.build_inventory(configs, policy if policy is not None else Policy(),
                                       credentials=credentials, findings=findings,
                                       tool_version=tool_version, fingerprint_key_id=fingerprint_key_id)
-    return inventory.render(built, InventoryFormat(fmt), options)
+    return inventory.render(built, InventoryFormat(fmt), options or inventory.InventoryOptions())
 
 
 def render_inventory_of(result: ScanResult, fmt: InventoryFormat | str,
-                        options: InventoryOptions = InventoryOptions()) -> str:
+                        options: InventoryOptions | None = None) -> str:
     """The inventory of a scan: its configs, policy, credentials and findings."""
     return render_inventory(result.configs, fmt, result.applied_policy, credentials=result.credentials,
                             findings=result.findings, options=options, tool_version=result.tool_version,
                             fingerprint_key_id=result.fingerprint_key_id)
 
 
-__all__ = ["InventoryFormat", "InventoryOptions", "OutputFormat", "render", "render_inventory",
-           "render_inventory_of"]
+__all__ = ["InventoryFormat", "OutputFormat", "render", "render_inventory", "render_inventory_of"]

@@ -137,13 +137,20 @@ def _component(row: InventoryRow, inventory: Inventory, package: Package | None)
 def _service(row: InventoryRow, inventory: Inventory) -> Service:
     url = row.server.url_text or ""
     endpoint = shown(redact_url(url)) if url else None
+    uri = XsUri(endpoint) if endpoint else None
+    properties = _row_properties(row, inventory)
+    if uri is not None and str(uri) != endpoint:
+        # The library percent-encodes what XML needs escaped, which breaks an IPv6 host
+        # (``[::1]`` becomes ``%5B::1%5D``, no longer an IRI): the URL goes to a property instead.
+        uri = None
+        properties += _properties([("endpoint", endpoint)])
     return Service(
         name=shown(row.server.name),
         bom_ref=_bom_ref(row),
         description=f"Remote MCP server '{shown(row.server.name)}' ({row.server.transport.value})",
-        endpoints=[XsUri(endpoint)] if endpoint else None,
+        endpoints=[uri] if uri is not None else None,
         authenticated=bool(row.credentials) or None,
-        properties=_row_properties(row, inventory),
+        properties=properties,
     )
 
 

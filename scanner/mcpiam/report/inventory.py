@@ -34,7 +34,9 @@ from mcpiam.report._shared import clean, ordered_configs, ordered_findings, orde
 from mcpiam.report.credentials import CredentialUse, credentials_of
 
 if TYPE_CHECKING:
-    from mcpiam.report import InventoryFormat, InventoryOptions
+    from datetime import datetime
+
+    from mcpiam.report import InventoryFormat
 
 REGISTRY_IDENTIFIER = ("identifier",)
 # How a fetched package's version is attached when it is an exact pin: shown with the name.
@@ -299,6 +301,17 @@ def records(configs: Iterable[ConfigFile], policy: Policy = Policy()) -> list[di
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class InventoryOptions:
+    """How an inventory is rendered: the table's width (None: no limit), OWASP's CSV guard for
+    spreadsheets (``csv`` and ``review``), and the AI-BOM's timestamp (None: left out, so the
+    same configs give the same BOM)."""
+
+    width: int | None = None
+    spreadsheet_safe: bool = False
+    bom_timestamp: datetime | None = None
+
+
 # --- the inventory rows: one per server, with its credentials, owner and scope findings --------
 
 INVENTORY_VERSION = 1
@@ -544,11 +557,17 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], *, spreadshee
     """RFC 4180 CSV (CRLF-free: ``\\n`` ends a record) of cells through the output gate; with
     ``spreadsheet``, every cell is quoted and defused as OWASP advises."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL if spreadsheet else csv.QUOTE_MINIMAL)
-    writer.writerow(header)
+    minimal = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # Python's writer (3.11) leaves a field holding a lone CR unquoted when records end in LF; a
+    # row with a line break in a cell is written fully quoted, as RFC 4180 requires of that field.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    (quoted if spreadsheet else minimal).writerow(header)
     for row in rows:
         cells = [shown(cell) for cell in row]
-        writer.writerow([spreadsheet_safe(cell) for cell in cells] if spreadsheet else cells)
+        if spreadsheet:
+            quoted.writerow([spreadsheet_safe(cell) for cell in cells])
+        else:
+            (quoted if any("\r" in cell or "\n" in cell for cell in cells) else minimal).writerow(cells)
     return buffer.getvalue().rstrip("\n")
 
 
