@@ -67,7 +67,17 @@ def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
     built = inventory.build_inventory(configs, policy if policy is not None else Policy(),
                                       credentials=credentials, findings=findings,
                                       tool_version=tool_version, fingerprint_key_id=fingerprint_key_id)
-    return inventory.render(built, InventoryFormat(fmt), options or inventory.InventoryOptions())
+    options = options or inventory.InventoryOptions()
+    fmt = InventoryFormat(fmt)
+    if fmt is InventoryFormat.CYCLONEDX:
+        from mcpiam.report.cyclonedx import render_bom  # the CycloneDX library loads only here
+
+        return render_bom(built, timestamp=options.bom_timestamp)
+    if fmt in (InventoryFormat.REVIEW, InventoryFormat.REVIEW_MD):
+        from mcpiam.report.review import render_review
+
+        return render_review(built, markdown=fmt is InventoryFormat.REVIEW_MD, spreadsheet=options.spreadsheet_safe)
+    return inventory.render(built, fmt, options)
 
 
 def render_inventory_of(result: ScanResult, fmt: InventoryFormat | str,
