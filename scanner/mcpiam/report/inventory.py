@@ -491,13 +491,15 @@ def _truncate_middle(text: str, width: int) -> str:
 
 def _fitted_widths(natural: Sequence[int], width: int | None, flexible: Sequence[bool]) -> list[int]:
     """Column widths that fit ``width`` characters (no limit when None): the widest free-text
-    column gives up a character at a time down to ``FLEXIBLE_FLOOR``, then the widest of all down
-    to ``MIN_COLUMN_WIDTH``; short columns (client, line, scope) keep their width while they can."""
+    column gives up a character at a time down to ``FLEXIBLE_FLOOR``, then to half of it, then
+    the widest of all down to ``MIN_COLUMN_WIDTH``; short columns (client, line, scope) keep
+    their width while they can."""
     widths = list(natural)
     if width is None:
         return widths
     available = width - len(COLUMN_GAP) * (len(widths) - 1)
     for floor in ([min(w, FLEXIBLE_FLOOR) if flex else w for w, flex in zip(natural, flexible)],
+                  [min(w, FLEXIBLE_FLOOR // 2) if flex else w for w, flex in zip(natural, flexible)],
                   [min(w, MIN_COLUMN_WIDTH) for w in natural]):
         while sum(widths) > available:
             shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
