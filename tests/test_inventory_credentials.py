@@ -179,3 +179,25 @@ def test_table_golden_at_a_fixed_width(repo, capsys) -> None:
     from test_report_common import assert_golden
 
     assert_golden("inventory-width-100.txt", run(capsys, "inventory", "--width", "100").rstrip("\n"))
+
+
+@pytest.mark.parametrize("reference,name", [
+    ("${GITHUB_TOKEN}", "GITHUB_TOKEN"), ("${env:GITHUB_TOKEN}", "GITHUB_TOKEN"),
+    ("${GITHUB_TOKEN:-fallback}", "GITHUB_TOKEN"), ("${GITHUB_TOKEN:?unset}", "GITHUB_TOKEN"),
+    ("${localEnv:GITHUB_TOKEN:fallback}", "GITHUB_TOKEN"), ("${input:github_pat}", "github_pat"),
+    ("$GITHUB_TOKEN", "GITHUB_TOKEN"), ("%GITHUB_TOKEN%", "GITHUB_TOKEN"),
+])
+def test_the_variable_a_reference_names(reference: str, name: str) -> None:
+    from mcpiam.report.credentials import variable_of
+
+    assert variable_of(reference) == name
+
+
+def test_a_reference_with_a_default_is_listed_by_its_variable(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".mcp.json").write_text(json.dumps({"mcpServers": {"gh": {
+        "command": "npx", "args": ["-y", "gh-mcp", "--token", "${GH_TOKEN:-}"],
+        "env": {"API_KEY": "${ACME_KEY:-none}", "REGION": "${AWS_REGION}"}}}}), encoding="utf-8")
+    credentials = inventory_json(capsys)["servers"][0]["credentials"]
+    assert [(c["place"], c["name"], c["variable"]) for c in credentials] == [
+        ("arg", "--token", "GH_TOKEN"), ("env", "API_KEY", "ACME_KEY")]

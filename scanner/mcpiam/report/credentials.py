@@ -127,10 +127,17 @@ def _is_credential_name(name: str) -> bool:
     return key_strength(name, False) != ""
 
 
-def _variable(reference: str) -> str:
-    """The name a reference gives (``${env:GITHUB_TOKEN}`` -> ``GITHUB_TOKEN``): its last identifier."""
-    inner = reference.strip("${}%() \t")
-    names = _IDENTIFIER.findall(inner.rpartition(":")[2] or inner)
+_DEFAULT_PART = re.compile(r":[-?=+]")  # ${VAR:-default}, ${VAR:?message}: the name comes before it
+_NAME_FIRST = ("localEnv", "containerEnv")  # ${localEnv:VAR:default}: the name is the second part
+
+
+def variable_of(reference: str) -> str:
+    """The name a reference gives: ``${env:GITHUB_TOKEN}``, ``${GITHUB_TOKEN:-x}`` and
+    ``${localEnv:GITHUB_TOKEN:x}`` all give ``GITHUB_TOKEN``; ``${input:pat}`` gives ``pat``."""
+    inner = _DEFAULT_PART.split(reference.strip("${}%() \t"), maxsplit=1)[0]
+    parts = inner.split(":")
+    part = parts[1] if len(parts) > 2 and parts[0] in _NAME_FIRST else parts[-1]
+    names = _IDENTIFIER.findall(part)
     return names[-1] if names else inner
 
 
@@ -155,7 +162,7 @@ def _references(config: ConfigFile, server: Server, catalogue: Catalogue) -> lis
             if syntax is None:
                 continue
             for match in syntax.pattern.finditer(text):
-                variable = _variable(match.group(0))
+                variable = variable_of(match.group(0))
                 if not (_is_credential_name(name) or _is_credential_name(variable)):
                     continue
                 span = substring_span(value, match.start(), len(match.group(0)))
