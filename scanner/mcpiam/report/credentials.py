@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from mcpiam.catalogue import Catalogue, name_field_at
 from mcpiam.core.document import Scalar, walk
@@ -22,6 +23,9 @@ from mcpiam.model.servers import ConfigFile, Server, Value, substring_span
 from mcpiam.secrets.generic import key_strength
 from mcpiam.secrets.locate import SECRET_FLAG
 from mcpiam.secrets.references import check_references, is_secret_manager_uri
+
+if TYPE_CHECKING:
+    from mcpiam.secrets.detect import Credential
 
 REFERENCE = "reference"
 LITERAL = "literal"
@@ -59,7 +63,7 @@ class CredentialUse:
         return (self.line, self.column, self.place, self.name, self.source)
 
 
-def credentials_of(config: ConfigFile, server: Server, literals: Iterable[object],
+def credentials_of(config: ConfigFile, server: Server, literals: Iterable[Credential],
                    catalogue: Catalogue) -> tuple[CredentialUse, ...]:
     """Every credential ``server`` is handed: its literals (of ``literals``, the detector's
     ``Credential`` objects of the whole scan) and its references, by position."""
@@ -68,10 +72,9 @@ def credentials_of(config: ConfigFile, server: Server, literals: Iterable[object
     return tuple(sorted(found, key=CredentialUse.sort_key))
 
 
-def _belongs_to(credential: object, config: ConfigFile, server: Server) -> bool:
-    owner = getattr(credential, "server", None)
-    return (owner is not None and getattr(credential, "config").path == config.path
-            and owner.route == server.route)
+def _belongs_to(credential: Credential, config: ConfigFile, server: Server) -> bool:
+    owner = credential.server
+    return owner is not None and credential.config.path == config.path and owner.route == server.route
 
 
 def _section_place(server: Server, route: tuple) -> str:
@@ -84,7 +87,7 @@ def _connection_string(text: str) -> bool:
     return match is not None and match.group(1).lower() in CONNECTION_SCHEMES and "//" in text
 
 
-def _literal_use(server: Server, credential) -> CredentialUse:  # type: ignore[no-untyped-def]
+def _literal_use(server: Server, credential: Credential) -> CredentialUse:
     candidate = credential.candidate
     text = candidate.value.text or ""
     place = _section_place(server, candidate.value.route)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from mcpiam.report import InventoryFormat
+    from mcpiam.secrets.detect import Credential
 
 REGISTRY_IDENTIFIER = ("identifier",)
 # How a fetched package's version is attached when it is an exact pin: shown with the name.
@@ -348,7 +349,7 @@ class Inventory:
     fingerprint_key_id: str = ""
 
 
-def build_inventory(configs: Iterable[ConfigFile], policy: Policy = Policy(), *, credentials: Iterable[object] = (),
+def build_inventory(configs: Iterable[ConfigFile], policy: Policy = Policy(), *, credentials: Iterable[Credential] = (),
                     findings: Iterable[Finding] = (), catalogue: Catalogue | None = None,
                     tool_version: str = "", fingerprint_key_id: str = "") -> Inventory:
     """The inventory of ``configs``: owners from ``policy``, the literal ``credentials`` the scan

@@ -11,7 +11,7 @@ empty for the reviewer. Entries that only name a server configured elsewhere are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mcpiam.core.valuetype import dataclass
 from mcpiam.report._shared import clean
@@ -27,18 +27,18 @@ class ReviewColumn:
 
     key: str
     title: str
-    items: object  # Callable[[InventoryRow], list[str]]
+    items: Callable[[InventoryRow], list[str]]
 
 
 def credential_item(use: CredentialUse) -> str:
     """``github-classic-pat: literal (env GITHUB_TOKEN 7:9)`` or
     ``GITHUB_PAT: reference (env GITHUB_PERSONAL_ACCESS_TOKEN 7:9)``."""
-    what = use.family or use.kind or "secret" if use.is_literal else (use.variable or use.name or use.place)
+    what = (use.family or use.kind or "secret") if use.is_literal else (use.variable or use.name or use.place)
     where = " ".join(part for part in (use.place, use.name, f"{use.line}:{use.column}") if part)
     return f"{what}: {use.source} ({where})"
 
 
-def _entry_field(name: str):  # type: ignore[no-untyped-def]
+def _entry_field(name: str) -> Callable[[InventoryRow], list[str]]:
     return lambda row: [getattr(row.entry, name) or ""] if row.entry is not None else [""]
 
 
@@ -74,7 +74,7 @@ def _reviewed(inventory: Inventory) -> list[InventoryRow]:
 
 
 def _cells(row: InventoryRow) -> list[list[str]]:
-    return [column.items(row) for column in REVIEW_COLUMNS]  # type: ignore[operator]
+    return [column.items(row) for column in REVIEW_COLUMNS]
 
 
 def _markdown_cell(items: Sequence[str]) -> str:
