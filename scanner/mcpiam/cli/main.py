@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mcpiam import __version__
+from mcpiam.cli.history_options import add_history, history_options
 from mcpiam.core.redact import shown_on_terminal
 
 if TYPE_CHECKING:
@@ -214,12 +215,14 @@ def _report_options(command):  # type: ignore[no-untyped-def]
 @click.option("--include-ignored", is_flag=True, envvar="MCPIAM_INCLUDE_IGNORED",
               help="Also read the MCP configs git ignores (a local .cursor/mcp.json); by default "
                    "the scan follows git's view and counts them.")
+@history_options
 @_strict_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, include_ignored: bool, strict: bool) -> int:
+         exit_zero: bool, include_ignored: bool, strict: bool, history: bool,
+         history_range: str | None, history_since: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
@@ -234,7 +237,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             triage=_triage_settings(no_ignores, baseline_file),
                             include_ignored=include_ignored)
     _require_readable(paths)
-    result = _scan_or_usage_error(paths, settings)
+    result = add_history(_scan_or_usage_error(paths, settings), paths, settings, history,
+                         history_range, history_since)
     if summary == "frameworks":
         from mcpiam.report.summary import framework_summary_json, framework_summary_text
 

@@ -13,6 +13,18 @@ from mcpiam.triage.apply import Triage
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySummary:
+    """What a ``scan --history`` covered, for every report format."""
+
+    commits: int  # commits walked
+    blobs: int  # distinct file versions read
+    shallow: bool  # the clone is shallow: older commits were not there to read
+    revision_range: str | None = None
+    since: str | None = None
+    missing_objects: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan found, ready for any report format."""
 
@@ -29,6 +41,7 @@ class ScanResult:
     triage: Triage = Triage()  # what suppressions and the baseline set aside
     fingerprint_key_id: str = ""  # mcpiam.checks.base.key_identifier of the fingerprint key
     applied_policy: Policy = Policy()  # the policy the rules saw (the inventory resolves owners with it)
+    history: HistorySummary | None = None  # set by ``scan --history`` (mcpiam.engine.history)
 
     @property
     def failing(self) -> tuple[Finding, ...]:
