@@ -2,7 +2,8 @@
 can be, read from git's object database in-process (dulwich; no ``git`` process is started).
 
 Commits are walked newest first from every ref (or a ``BASE..TIP`` range, or since a date); each
-commit is diffed against its first parent, tree by tree, so unchanged subtrees are never opened.
+commit is diffed against its first parent, tree by tree, so unchanged subtrees are never opened
+(nor dependency folders such as ``node_modules``, which the directory walk skips too).
 A changed path is kept when the catalogue claims it, or when it is a structured file outside
 dependency folders whose first bytes look like a server map (the walk's own cheap check). What
 comes out is a stream of ``PathChange`` values: which blob a commit put at a path and which it took
@@ -30,6 +31,7 @@ from mcpiam.discover.walk import (
 
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
+_TREE_CACHE = 8192  # parsed trees kept (a few MB): recent ones, which the next commits share
 
 
 class HistoryError(Exception):
@@ -96,6 +98,7 @@ class GitHistory:
         self._store = self._repo.object_store
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
+        self._trees: dict[bytes, dict[bytes, tuple[int, bytes]]] = {}
 
     def close(self) -> None:
         self._repo.close()
@@ -187,13 +190,54 @@ class GitHistory:
         except KeyError:
             self.missing_objects += 1  # a parent the clone lacks: the walk ends there
 
+    def _entries(self, tree_id: bytes | None) -> dict[bytes, tuple[int, bytes]]:
+        """A tree's entries (name -> mode, id), parsed once while it is recent: consecutive
+        commits share nearly every tree, so each is read about once, not once per diff side."""
+        if tree_id is None:
+            return {}
+        known = self._trees.get(tree_id)
+        if known is not None:
+            return known
+        from dulwich.objects import parse_tree
+
+        try:
+            kind, raw = self._store.get_raw(tree_id)
+        except KeyError:
+            self.missing_objects += 1
+            return {}
+        entries = {name: (mode, sha) for name, mode, sha in parse_tree(raw, len(tree_id) // 2)} if kind == 2 else {}
+        if len(self._trees) >= _TREE_CACHE:
+            self._trees.clear()  # a bounded memory, whatever the history's length
+        self._trees[tree_id] = entries
+        return entries
+
+    def _diff(self, old_tree: bytes | None, new_tree: bytes | None, prefix: bytes
+              ) -> Iterator[tuple[bytes, bytes | None, bytes | None]]:
+        """(path, old blob, new blob) for every regular file that differs; subtrees with equal
+        ids are never opened, nor are dependency folders (as the directory walk skips them)."""
+        old = self._entries(old_tree)
+        new = self._entries(new_tree)
+        changed = [name for name, entry in new.items() if old.get(name) != entry]
+        changed.extend(name for name in old if name not in new)
+        for name in changed:
+            before = old.get(name)
+            after = new.get(name)
+            old_dir = before is not None and _is_tree(before[0])
+            new_dir = after is not None and _is_tree(after[0])
+            path = prefix + name
+            if (old_dir or new_dir) and name.decode("utf-8", "surrogateescape") not in SKIPPED_DIRS:
+                yield from self._diff(before[1] if old_dir else None,  # type: ignore[index]
+                                      after[1] if new_dir else None, path + b"/")  # type: ignore[index]
+            old_blob = before[1] if before is not None and _is_file(before[0]) else None
+            new_blob = after[1] if after is not None and _is_file(after[0]) else None
+            if old_blob != new_blob:
+                yield path, old_blob, new_blob
+
     def changes(self, commit: Any, claims: Callable[[str, bytes], tuple[FileKind, ...] | None]
                 ) -> Iterator[PathChange]:
         """What ``commit`` changed against its first parent (a root commit: everything it holds),
         at the paths ``claims`` keeps. A merge is diffed against its first parent only: what it
         brought from the other side was written, and seen, in that side's own commits."""
-        from dulwich.diff_tree import tree_changes
-
         info = CommitInfo(commit.id.decode(), int(commit.commit_time))
         parents = self._parents(commit)
         parent_tree = None
@@ -202,33 +246,19 @@ class GitHistory:
                 parent_tree = self._store[parents[0]].tree
             except KeyError:
                 self.missing_objects += 1
-        try:
-            changed = list(tree_changes(self._store, parent_tree, commit.tree))
-        except KeyError:
-            self.missing_objects += 1
-            return
         added: dict[bytes, list[str]] = {}
         deleted: dict[bytes, str] = {}
         kept: list[tuple[str, bytes | None, bytes | None, tuple[FileKind, ...]]] = []
-        for change in changed:
-            old, new = change.old, change.new
-            old_path = old.path if old is not None and old.path is not None else None
-            new_path = new.path if new is not None and new.path is not None else None
-            old_blob = old.sha if old_path is not None and _is_file(old.mode) else None
-            new_blob = new.sha if new_path is not None and _is_file(new.mode) else None
-            path = new_path if new_path is not None else old_path
-            if path is None or (old_blob is None and new_blob is None):
-                continue
-            if old_path is not None and new_path is not None and old_path != new_path:
-                continue  # tree_changes reports no renames without a detector; never reached
-            kinds = claims(_text(path), new_blob or old_blob)  # type: ignore[arg-type]
+        for raw_path, old_blob, new_blob in self._diff(parent_tree, commit.tree, b""):
+            path = _text(raw_path)
+            kinds = claims(path, new_blob or old_blob)  # type: ignore[arg-type]
             if kinds is None:
                 continue
-            kept.append((_text(path), old_blob, new_blob, kinds))
+            kept.append((path, old_blob, new_blob, kinds))
             if new_blob is not None and old_blob is None:
-                added.setdefault(new_blob, []).append(_text(path))
+                added.setdefault(new_blob, []).append(path)
             if old_blob is not None and new_blob is None:
-                deleted[old_blob] = _text(path)
+                deleted[old_blob] = path
         for path, old_blob, new_blob, kinds in kept:
             renamed_from = None
             if old_blob is None and new_blob is not None and new_blob in deleted:
@@ -271,6 +301,10 @@ class GitHistory:
             return True
 
         return exists
+
+
+def _is_tree(mode: int) -> bool:
+    return (mode & 0o170000) == 0o040000
 
 
 def _is_file(mode: int | None) -> bool:
