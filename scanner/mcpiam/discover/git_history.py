@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from mcpiam.discover.walk import (
 
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
-_TREE_CACHE = 8192  # parsed trees kept (a few MB): recent ones, which the next commits share
+_TREE_CACHE = 2048  # parsed trees kept: recent ones, which the next commits share (bounded memory)
 
 
 class HistoryError(Exception):
@@ -98,7 +99,7 @@ class GitHistory:
         self._store = self._repo.object_store
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
-        self._trees: dict[bytes, dict[bytes, tuple[int, bytes]]] = {}
+        self._trees: OrderedDict[bytes, dict[bytes, tuple[int, bytes]]] = OrderedDict()
 
     def close(self) -> None:
         self._repo.close()
@@ -197,6 +198,7 @@ class GitHistory:
             return {}
         known = self._trees.get(tree_id)
         if known is not None:
+            self._trees.move_to_end(tree_id)
             return known
         from dulwich.objects import parse_tree
 
@@ -207,7 +209,7 @@ class GitHistory:
             return {}
         entries = {name: (mode, sha) for name, mode, sha in parse_tree(raw, len(tree_id) // 2)} if kind == 2 else {}
         if len(self._trees) >= _TREE_CACHE:
-            self._trees.clear()  # a bounded memory, whatever the history's length
+            self._trees.popitem(last=False)  # least recently used: memory bounded, whatever the history
         self._trees[tree_id] = entries
         return entries
 
