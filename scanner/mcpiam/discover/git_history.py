@@ -32,6 +32,7 @@ from mcpiam.discover.walk import (
 
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
+_EMPTY: frozenset = frozenset()
 _TREE_CACHE = 2048  # parsed trees kept: recent ones, which the next commits share (bounded memory)
 
 
@@ -99,7 +100,8 @@ class GitHistory:
         self._store = self._repo.object_store
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
-        self._trees: OrderedDict[bytes, dict[bytes, tuple[int, bytes]]] = OrderedDict()
+        self._trees: OrderedDict[bytes, frozenset[tuple[bytes, int, bytes]]] = OrderedDict()
+        self._packs = list(self._store.packs)
 
     def close(self) -> None:
         self._repo.close()
@@ -191,11 +193,23 @@ class GitHistory:
         except KeyError:
             self.missing_objects += 1  # a parent the clone lacks: the walk ends there
 
-    def _entries(self, tree_id: bytes | None) -> dict[bytes, tuple[int, bytes]]:
-        """A tree's entries (name -> mode, id), parsed once while it is recent: consecutive
-        commits share nearly every tree, so each is read about once, not once per diff side."""
+    def _raw(self, object_id: bytes) -> tuple[int, bytes]:
+        """An object's type and bytes: straight from the packs known at opening (dulwich's store
+        looks for new packs and a multi-pack index on every lookup), then the store itself
+        (loose objects, alternates)."""
+        binary = bytes.fromhex(object_id.decode()) if len(object_id) == 40 else object_id
+        for pack in self._packs:
+            try:
+                return pack.get_raw(binary)
+            except KeyError:
+                continue
+        return self._store.get_raw(object_id)
+
+    def _entries(self, tree_id: bytes | None) -> frozenset[tuple[bytes, int, bytes]]:
+        """A tree's entries (name, mode, id), parsed once while it is recent: consecutive commits
+        share nearly every tree, so each is read about once, not once per side of a diff."""
         if tree_id is None:
-            return {}
+            return _EMPTY
         known = self._trees.get(tree_id)
         if known is not None:
             self._trees.move_to_end(tree_id)
@@ -203,11 +217,11 @@ class GitHistory:
         from dulwich.objects import parse_tree
 
         try:
-            kind, raw = self._store.get_raw(tree_id)
+            kind, raw = self._raw(tree_id)
         except KeyError:
             self.missing_objects += 1
-            return {}
-        entries = {name: (mode, sha) for name, mode, sha in parse_tree(raw, len(tree_id) // 2)} if kind == 2 else {}
+            return _EMPTY
+        entries = frozenset(parse_tree(raw, len(tree_id) // 2)) if kind == 2 else _EMPTY
         if len(self._trees) >= _TREE_CACHE:
             self._trees.popitem(last=False)  # least recently used: memory bounded, whatever the history
         self._trees[tree_id] = entries
@@ -219,19 +233,20 @@ class GitHistory:
         ids are never opened, nor are dependency folders (as the directory walk skips them)."""
         old = self._entries(old_tree)
         new = self._entries(new_tree)
-        changed = [name for name, entry in new.items() if old.get(name) != entry]
-        changed.extend(name for name in old if name not in new)
-        for name in changed:
-            before = old.get(name)
-            after = new.get(name)
-            old_dir = before is not None and _is_tree(before[0])
-            new_dir = after is not None and _is_tree(after[0])
+        # Set differences run in C: only the few entries a commit changed are looked at here.
+        before = {name: (mode, sha) for name, mode, sha in old - new}
+        after = {name: (mode, sha) for name, mode, sha in new - old}
+        for name in before.keys() | after.keys():
+            was = before.get(name)
+            now = after.get(name)
+            old_dir = was is not None and _is_tree(was[0])
+            new_dir = now is not None and _is_tree(now[0])
             path = prefix + name
             if (old_dir or new_dir) and name.decode("utf-8", "surrogateescape") not in SKIPPED_DIRS:
-                yield from self._diff(before[1] if old_dir else None,  # type: ignore[index]
-                                      after[1] if new_dir else None, path + b"/")  # type: ignore[index]
-            old_blob = before[1] if before is not None and _is_file(before[0]) else None
-            new_blob = after[1] if after is not None and _is_file(after[0]) else None
+                yield from self._diff(was[1] if old_dir else None,  # type: ignore[index]
+                                      now[1] if new_dir else None, path + b"/")  # type: ignore[index]
+            old_blob = was[1] if was is not None and _is_file(was[0]) else None
+            new_blob = now[1] if now is not None and _is_file(now[0]) else None
             if old_blob != new_blob:
                 yield path, old_blob, new_blob
 
