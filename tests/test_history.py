@@ -276,3 +276,21 @@ def test_dependency_folders_and_unrelated_json_are_not_read_from_history(tmp_pat
     repo.checkout()
     _, report = scan_json(repo.path, capsys)
     assert {f["path"].rsplit("/repo/", 1)[-1] for f in history_findings(report)} == {"tools/servers.json"}
+
+
+def test_every_command_in_docs_history_runs(tmp_path, capsys, monkeypatch, token) -> None:
+    """docs/history.md's commands, as written, in a repository with a remote branch and history."""
+    repo = RepoBuilder(tmp_path / "repo")
+    base = repo.commit({".mcp.json": config(token)})
+    repo.commit({".mcp.json": CLEAN})
+    repo.repo.refs[b"refs/remotes/origin/main"] = base
+    repo.checkout()
+    monkeypatch.chdir(repo.path)
+    page = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
+    commands = [line.split("#")[0].split() for line in page.splitlines() if line.startswith("mcpiam ")]
+    assert len(commands) == 4
+    for command in commands:
+        code = main(command[1:])
+        out = capsys.readouterr()
+        assert code in (0, 1), (command, out.err)
+        assert "Traceback" not in out.err and token not in out.out + out.err
