@@ -82,10 +82,28 @@ def generic_password() -> str:
     return "".join(random.Random(13).choices(string.ascii_letters + string.digits, k=24))
 
 
+def history_repository(root: Path, out: Path) -> tuple[Path, str]:
+    """A real git repository (built in-process) whose history holds the work tree's secret config."""
+    from git_repos import RepoBuilder
+
+    repo = RepoBuilder(out / "history-repo")
+    source = root / ".cursor" / "mcp.json"
+    config = source.read_bytes() if source.is_file() else b'{"mcpServers": {}}'
+    base = repo.commit({"README.md": "x\n"})
+    repo.commit({".cursor/mcp.json": config})
+    repo.commit({".cursor/mcp.json": None})
+    repo.checkout()
+    repo.repo.object_store.pack_loose_objects()  # the packed-object reader runs too
+    return repo.path, base.decode()
+
+
 # Each command with arguments that make it do real work; a new command must be added here.
 def invocations(root: Path, out: Path) -> dict[str, list[list[str]]]:
+    history, base = history_repository(root, out)
     return {
         "scan": [["scan", str(root)], ["scan", "-f", "json", str(root)],
+                 ["scan", "--history", str(history)],
+                 ["scan", "--range", f"{base}..HEAD", "-f", "sarif", str(history)],
                  ["scan", "-f", "sarif", "-o", str(out / "r.sarif"), str(root)],
                  ["scan", "--summary", "frameworks", str(root)]],
         "inventory": [["inventory", str(root)], ["inventory", "-f", "csv", str(root)]],

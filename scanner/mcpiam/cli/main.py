@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mcpiam import __version__
+from mcpiam.cli.history_options import add_history, history_options
 from mcpiam.core.redact import shown_on_terminal
 
 if TYPE_CHECKING:
@@ -214,12 +215,14 @@ def _report_options(command):  # type: ignore[no-untyped-def]
 @click.option("--include-ignored", is_flag=True, envvar="MCPIAM_INCLUDE_IGNORED",
               help="Also read the MCP configs git ignores (a local .cursor/mcp.json); by default "
                    "the scan follows git's view and counts them.")
+@history_options
 @_strict_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, include_ignored: bool, strict: bool) -> int:
+         exit_zero: bool, include_ignored: bool, strict: bool, history: bool,
+         history_range: str | None, history_since: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
@@ -234,7 +237,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             triage=_triage_settings(no_ignores, baseline_file),
                             include_ignored=include_ignored)
     _require_readable(paths)
-    result = _scan_or_usage_error(paths, settings)
+    result = add_history(_scan_or_usage_error(paths, settings), paths, settings, history,
+                         history_range, history_since)
     if summary == "frameworks":
         from mcpiam.report.summary import framework_summary_json, framework_summary_text
 
@@ -467,6 +471,7 @@ def _baseline_options(command):
 
     command = _selection_options(command)
     command = _policy_option(command)
+    command = history_options(command)
     command = click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
                            help="Key for credential fingerprints; use the one scans use.")(command)
     command = click.option("--rules", "rules_dirs", multiple=True, envvar="MCPIAM_RULES", metavar="DIR",
@@ -481,7 +486,7 @@ def _baseline_options(command):
 
 def _baseline_scan(paths: tuple[Path, ...], fingerprint_key: str | None, rules_dirs: tuple[Path, ...],
                    select_rules: tuple[str, ...], ignore_rules: tuple[str, ...], no_ignores: bool,
-                   policy_path: Path | None, existing=None):
+                   policy_path: Path | None, existing=None, history: tuple = (False, None, None)):
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.triage.apply import TriageSettings
 
@@ -490,7 +495,7 @@ def _baseline_scan(paths: tuple[Path, ...], fingerprint_key: str | None, rules_d
                             ignore=_rule_ids(ignore_rules, "--ignore"), policy_path=policy_path,
                             triage=TriageSettings(inline_ignores=not no_ignores, baseline=existing))
     _require_readable(paths)
-    return settings, _scan_or_usage_error(paths, settings)
+    return settings, add_history(_scan_or_usage_error(paths, settings), paths, settings, *history)
 
 
 def _write_baseline(file: Path, entries, settings, *, create_new: bool = False) -> int:
@@ -514,12 +519,12 @@ def _new_entries(result, file: Path) -> list:
 def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tuple[Path, ...],
                     fingerprint_key: str | None, select_rules: tuple[str, ...],
                     ignore_rules: tuple[str, ...], no_ignores: bool, policy_path: Path | None,
-                    force: bool) -> int:
+                    force: bool, history: bool, history_range: str | None, history_since: str | None) -> int:
     """Scan PATHS and record every finding in the baseline file (findings of every severity)."""
     if os.path.lexists(baseline_file) and not force:
         raise click.UsageError(f"{_shown_path(baseline_file)} exists; run `mcpiam baseline update`, or add --force")
     settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
-                                      no_ignores, policy_path)
+                                      no_ignores, policy_path, history=(history, history_range, history_since))
     count = _write_baseline(baseline_file, _new_entries(result, baseline_file), settings, create_new=not force)
     click.echo(shown_on_terminal(f"{baseline_file}: {count} finding(s) recorded"))
     return EXIT_CLEAN
@@ -529,7 +534,8 @@ def baseline_create(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
 @_baseline_options
 def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tuple[Path, ...],
                     fingerprint_key: str | None, select_rules: tuple[str, ...],
-                    ignore_rules: tuple[str, ...], no_ignores: bool, policy_path: Path | None) -> int:
+                    ignore_rules: tuple[str, ...], no_ignores: bool, policy_path: Path | None,
+                    history: bool, history_range: str | None, history_since: str | None) -> int:
     """Scan PATHS; add new findings to the baseline and drop its stale entries for scanned files."""
     from mcpiam.triage.baseline import BaselineError, load
 
@@ -538,7 +544,8 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
     except BaselineError as error:
         raise click.BadParameter(str(error), param_hint="--baseline") from None
     settings, result = _baseline_scan(paths, fingerprint_key, rules_dirs, select_rules, ignore_rules,
-                                      no_ignores, policy_path, existing)
+                                      no_ignores, policy_path, existing,
+                                      history=(history, history_range, history_since))
     stale = {entry.fingerprint for entry in result.triage.stale}
     kept = [entry for entry in existing.entries if entry.fingerprint not in stale]
     added = _new_entries(result, baseline_file)

@@ -57,6 +57,23 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where in git history a finding's credential was written (``scan --history``); never the value.
+
+    ``commits`` counts the commits that wrote a file version holding it (at any path), ``paths``
+    the paths that held it; ``removed_*`` is the last commit that took it out of this path, when
+    it is no longer there at HEAD."""
+
+    commit: str  # full id of the earliest commit that wrote it at this path
+    commit_date: str  # that commit's date, ISO 8601 UTC
+    present_at_head: bool
+    commits: int = 1
+    paths: int = 1
+    removed_commit: str | None = None
+    removed_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem a rule found, at one location; never holds a secret value."""
 
@@ -71,6 +88,8 @@ class Finding:
     subject_key: str = ""
     # Extra, non-secret facts for machine output (token family, redacted preview, ...).
     properties: tuple[tuple[str, str], ...] = field(default=())
+    # Set for a finding read from git history (``scan --history``): the commit that introduced it.
+    history: Provenance | None = None
 
     @property
     def fingerprint(self) -> str:

@@ -96,11 +96,21 @@ class _PathMatcher:
         self._paths = _any_of(glob_regex(glob).pattern for glob in sorted(path_globs))
         self.path_globs = tuple(sorted(path_globs))
 
-    def match(self, relative: str, base: Path) -> tuple[FileKind, ...]:
+    def might_claim(self, relative: str) -> bool:
+        """Whether some catalogue glob matches ``relative`` (sibling conditions not yet asked)."""
         name = relative.rsplit("/", 1)[-1]
-        if not (self._names.match(name) or (self._tails.match(name) and self._paths.match(relative))):
+        return bool(self._names.match(name) or (self._tails.match(name) and self._paths.match(relative)))
+
+    def match(self, relative: str, base: Path) -> tuple[FileKind, ...]:
+        if not self.might_claim(relative):
             return ()
         return _claim(self._catalogue, relative, base)
+
+
+def path_matcher(catalogue: Catalogue) -> _PathMatcher:
+    """The catalogue's claims on relative paths, for a source other than a directory walk (git
+    history): ``might_claim`` filters, ``catalogue.claim_project_path`` then decides."""
+    return _PathMatcher(catalogue)
 
 
 def _claim(catalogue: Catalogue, relative: str, base: Path) -> tuple[FileKind, ...]:
@@ -217,6 +227,11 @@ def content_hint(path: Path | str, fence: Fence | None = None, identity: FileIde
                        resolved=resolved)
     if isinstance(head, Refusal):
         return False
+    return head_hints_a_config(head)
+
+
+def head_hints_a_config(head: bytes) -> bool:
+    """``content_hint`` on a file's first bytes (``CONTENT_HEAD_BYTES``) already read."""
     if CONTENT_HINT.search(head) is not None:
         return True
     if COMMAND_HINT.search(head) is not None and COMPANION_HINT.search(head) is not None:

@@ -13,6 +13,18 @@ from mcpiam.triage.apply import Triage
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySummary:
+    """What a ``scan --history`` covered, for every report format."""
+
+    commits: int  # commits walked
+    blobs: int  # distinct file versions read
+    shallow: bool  # the clone is shallow: older commits were not there to read
+    revision_range: str | None = None
+    since: str | None = None
+    missing_objects: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan found, ready for any report format."""
 
@@ -32,6 +44,7 @@ class ScanResult:
     # The literal credentials found (mcpiam.secrets.detect.Credential), when any were looked for:
     # the inventory lists them by place, family and fingerprint, never by value.
     credentials: tuple = ()
+    history: HistorySummary | None = None  # set by ``scan --history`` (mcpiam.engine.history)
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -44,6 +44,17 @@ def _location(location: Location) -> dict[str, object]:
     return {"path": location.path, "route": location.pointer, **_span(location.span)}
 
 
+def _history(finding: Finding) -> dict[str, object]:
+    mark = finding.history
+    if mark is None:
+        return {}
+    return {"history": {
+        "commit": mark.commit, "commit_date": mark.commit_date, "present_at_head": mark.present_at_head,
+        "commits": mark.commits, "paths": mark.paths,
+        "removed_commit": mark.removed_commit, "removed_date": mark.removed_date,
+    }}
+
+
 def _finding(finding: Finding, result: ScanResult) -> dict[str, object]:
     return {
         "rule_id": finding.rule_id,
@@ -56,6 +67,7 @@ def _finding(finding: Finding, result: ScanResult) -> dict[str, object]:
         "failing": finding.severity.rank >= result.fail_on.rank,
         "related": [_location(related) for related in ordered_related(finding.related)],
         "properties": dict(finding.properties),
+        **_history(finding),
     }
 
 
@@ -119,6 +131,11 @@ def report_data(result: ScanResult) -> dict[str, object]:
     data = _report_data(result)
     if result.triage.active:
         data["triage"] = _triage(result)
+    if result.history is not None:
+        covered = result.history
+        data["history"] = {"commits": covered.commits, "blobs": covered.blobs, "shallow": covered.shallow,
+                           "range": covered.revision_range, "since": covered.since,
+                           "missing_objects": covered.missing_objects}
     return data
 
 

@@ -209,22 +209,43 @@ def _result(finding: Finding, rule_index: int, absolute_paths: dict[str, str]) -
         properties["server"] = finding.server
     if finding.client is not None:
         properties["client"] = finding.client
+    fingerprints = {FINGERPRINT_KEY: finding.fingerprint, "primaryLocationLineHash": line_hash(finding.fingerprint)}
+    primary = om.Location(
+        physical_location=_physical(location.path, location.span, absolute_paths),
+        logical_locations=_logical(location, finding.server),
+    )
+    mark = finding.history
+    if mark is not None:
+        properties.update({"commit": mark.commit, "commitDate": mark.commit_date,
+                           "presentAtHead": mark.present_at_head, "commits": mark.commits, "paths": mark.paths})
+        if mark.removed_commit:
+            properties.update({"removedCommit": mark.removed_commit, "removedDate": mark.removed_date or ""})
+        fingerprints["commitSha"] = mark.commit
+        if not mark.present_at_head:
+            # Gone from the checked-out tree: the line is the commit's, not today's file's. The
+            # alert points at the file as a whole (line 1); the exact place is a related location
+            # qualified by the commit, so code scanning never marks an unrelated line of today.
+            primary = om.Location(
+                physical_location=om.PhysicalLocation(
+                    artifact_location=_artifact(location.path, absolute_paths),
+                    region=om.Region(start_line=1)),
+                logical_locations=_logical(location, finding.server),
+            )
+            related.insert(0, om.Location(
+                id=0,
+                physical_location=om.PhysicalLocation(
+                    artifact_location=_artifact(location.path, absolute_paths),
+                    region=_region(location.span), properties={"commit": mark.commit}),
+                message=om.Message(text=f"Written here in commit {mark.commit[:12]} ({mark.commit_date[:10]})"),
+            ))
     return om.Result(
         rule_id=finding.rule_id,
         rule_index=rule_index,
         level=finding.severity.sarif_level,
         message=om.Message(text=finding.message),
-        locations=[
-            om.Location(
-                physical_location=_physical(location.path, location.span, absolute_paths),
-                logical_locations=_logical(location, finding.server),
-            )
-        ],
+        locations=[primary],
         related_locations=related or None,
-        partial_fingerprints={
-            FINGERPRINT_KEY: finding.fingerprint,
-            "primaryLocationLineHash": line_hash(finding.fingerprint),
-        },
+        partial_fingerprints=fingerprints,
         properties=properties,
     )
 

@@ -1,0 +1,364 @@
+"""Git history as a source of config versions: every file version a commit wrote where an MCP config
+can be, read from git's object database in-process (dulwich; no ``git`` process is started).
+
+Commits are walked newest first from every ref (or a ``BASE..TIP`` range, or since a date); each
+commit is diffed against its first parent, tree by tree, so unchanged subtrees are never opened
+(nor dependency folders such as ``node_modules``, which the directory walk skips too).
+A changed path is kept when the catalogue claims it, or when it is a structured file outside
+dependency folders whose first bytes look like a server map (the walk's own cheap check). What
+comes out is a stream of ``PathChange`` values: which blob a commit put at a path and which it took
+away; reading and judging the blobs is the engine's business.
+"""
+
+from __future__ import annotations
+
+import datetime as _datetime
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from mcpiam.catalogue import Catalogue, FileKind
+from mcpiam.core.valuetype import dataclass
+from mcpiam.discover.walk import (
+    CONTENT_HEAD_BYTES,
+    SKIPPED_DIRS,
+    STRUCTURED_SUFFIXES,
+    git_toplevel,
+    head_hints_a_config,
+    path_matcher,
+)
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}")
+_SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
+_EMPTY: frozenset = frozenset()
+_TREE_CACHE = 2048  # parsed trees kept: recent ones, which the next commits share (bounded memory)
+
+
+class HistoryError(Exception):
+    """The history cannot be read as asked (not a repository, an unknown revision): a usage error.
+    The message names what was asked, never file content."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """One commit of the walk: its id and committer time (seconds since the epoch, UTC)."""
+
+    id: str
+    time: int
+
+    @property
+    def date(self) -> str:
+        return _datetime.datetime.fromtimestamp(self.time, _datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class PathChange:
+    """A commit changed the file at ``path``: ``old_blob`` left (None when added), ``new_blob`` came
+    (None when deleted). ``renamed_from`` names the path an identical blob left in the same commit."""
+
+    commit: CommitInfo
+    path: str  # repository-relative, POSIX; undecodable bytes kept as surrogate escapes
+    old_blob: str | None
+    new_blob: str | None
+    kinds: tuple[FileKind, ...]  # the catalogue's claim on the path in this commit ((): by content)
+    renamed_from: str | None = None
+
+
+def _text(path: bytes) -> str:
+    return path.decode("utf-8", "surrogateescape")
+
+
+def _parse_date(text: str) -> int:
+    try:
+        moment = _datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise HistoryError(f"--since: not a date (use YYYY-MM-DD or an ISO 8601 time): {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_datetime.timezone.utc)
+    return int(moment.timestamp())
+
+
+class GitHistory:
+    """One repository's object database, opened read-only."""
+
+    def __init__(self, path: Path) -> None:
+        top = git_toplevel(Path(path).resolve())
+        if top is None:
+            raise HistoryError(f"--history needs a git repository; none found at or above {path}")
+        try:
+            from dulwich.errors import NotGitRepository
+            from dulwich.repo import Repo
+        except ImportError:  # pragma: no cover - dulwich is a dependency
+            raise HistoryError("--history needs the dulwich package (pip install dulwich)") from None
+        try:
+            self._repo = Repo(str(top))
+        except NotGitRepository:
+            raise HistoryError(f"--history needs a git repository; none found at or above {path}") from None
+        self.top = top
+        self._store = self._repo.object_store
+        self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
+        self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
+        self._trees: OrderedDict[bytes, frozenset[tuple[bytes, int, bytes]]] = OrderedDict()
+        self._packs = list(self._store.packs)
+
+    def close(self) -> None:
+        self._repo.close()
+
+    # -- revisions ---------------------------------------------------------------------------
+
+    def _commit_of(self, object_id: bytes) -> bytes | None:
+        """Peel tags down to a commit id; None for a ref to a tree or blob."""
+        from dulwich.objects import Commit, Tag
+
+        try:
+            target = self._store[object_id]
+            while isinstance(target, Tag):
+                target = self._store[target.object[1]]
+        except KeyError:
+            self.missing_objects += 1
+            return None
+        return target.id if isinstance(target, Commit) else None
+
+    def tips(self) -> list[bytes]:
+        """The commits every ref (branches, tags, remotes, HEAD) points at: ``git log --all``."""
+        found: list[bytes] = []
+        for name, object_id in sorted(self._repo.get_refs().items()):
+            if not (name == b"HEAD" or name.startswith(b"refs/")):
+                continue
+            commit = self._commit_of(object_id)
+            if commit is not None and commit not in found:
+                found.append(commit)
+        return found
+
+    def resolve(self, revision: str) -> bytes:
+        """A revision as the Action and people give it: a ref name, a branch, a tag, a remote
+        branch, HEAD, or a commit id (full or an unambiguous abbreviation)."""
+        text = revision.strip()
+        refs = self._repo.get_refs()
+        for candidate in (text, f"refs/heads/{text}", f"refs/tags/{text}", f"refs/remotes/{text}"):
+            object_id = refs.get(candidate.encode("utf-8", "surrogateescape"))
+            if object_id is not None:
+                commit = self._commit_of(object_id)
+                if commit is not None:
+                    return commit
+        lowered = text.lower()
+        if _FULL_ID.fullmatch(lowered):
+            commit = self._commit_of(lowered.encode())
+            if commit is not None:
+                return commit
+        elif _SHORT_ID.fullmatch(lowered):
+            matches = list(self._store.iter_prefix(lowered.encode())) if hasattr(self._store, "iter_prefix") else []
+            commits = {c for c in (self._commit_of(m) for m in matches) if c is not None}
+            if len(commits) == 1:
+                return commits.pop()
+            if len(commits) > 1:
+                raise HistoryError(f"--range: {revision!r} is ambiguous; give more of the commit id")
+        raise HistoryError(f"--range: no commit or ref named {revision!r} in this repository")
+
+    def head(self) -> bytes | None:
+        try:
+            return self._commit_of(self._repo.refs[b"HEAD"])
+        except KeyError:
+            return None  # an empty repository, or HEAD on an unborn branch
+
+    # -- the walk ------------------------------------------------------------------------------
+
+    def _parents(self, commit: Any) -> list[bytes]:
+        if commit.id in self.shallow:
+            return []  # a shallow clone's boundary: its parents are not in this repository
+        return list(commit.parents)
+
+    def commits(self, revision_range: str | None = None, since: str | None = None) -> Iterator[Any]:
+        """Commit objects, newest first: all refs, or ``BASE..TIP``; none older than ``since``."""
+        from dulwich.walk import Walker
+
+        exclude: list[bytes] = []
+        if revision_range:
+            base, separator, tip = revision_range.partition("..")
+            if not separator or tip.startswith(".") or not base.strip() or not tip.strip():
+                raise HistoryError(f"--range: expected BASE..TIP (two revisions), got {revision_range!r}")
+            include = [self.resolve(tip)]
+            exclude = [self.resolve(base)]
+        else:
+            include = self.tips()
+        if not include:
+            return
+        walker = Walker(self._store, include, exclude=exclude or None,
+                        since=_parse_date(since) if since else None, get_parents=self._parents)
+        try:
+            for entry in walker:
+                yield entry.commit
+        except KeyError:
+            self.missing_objects += 1  # a parent the clone lacks: the walk ends there
+
+    def _raw(self, object_id: bytes) -> tuple[int, bytes]:
+        """An object's type and bytes: straight from the packs known at opening (dulwich's store
+        looks for new packs and a multi-pack index on every lookup), then the store itself
+        (loose objects, alternates)."""
+        binary = bytes.fromhex(object_id.decode()) if len(object_id) == 40 else object_id
+        for pack in self._packs:
+            try:
+                return pack.get_raw(binary)
+            except KeyError:
+                continue
+        return self._store.get_raw(object_id)
+
+    def _entries(self, tree_id: bytes | None) -> frozenset[tuple[bytes, int, bytes]]:
+        """A tree's entries (name, mode, id), parsed once while it is recent: consecutive commits
+        share nearly every tree, so each is read about once, not once per side of a diff."""
+        if tree_id is None:
+            return _EMPTY
+        known = self._trees.get(tree_id)
+        if known is not None:
+            self._trees.move_to_end(tree_id)
+            return known
+        from dulwich.objects import parse_tree
+
+        try:
+            kind, raw = self._raw(tree_id)
+        except KeyError:
+            self.missing_objects += 1
+            return _EMPTY
+        entries = frozenset(parse_tree(raw, len(tree_id) // 2)) if kind == 2 else _EMPTY
+        if len(self._trees) >= _TREE_CACHE:
+            self._trees.popitem(last=False)  # least recently used: memory bounded, whatever the history
+        self._trees[tree_id] = entries
+        return entries
+
+    def _diff(self, old_tree: bytes | None, new_tree: bytes | None, prefix: bytes
+              ) -> Iterator[tuple[bytes, bytes | None, bytes | None]]:
+        """(path, old blob, new blob) for every regular file that differs; subtrees with equal
+        ids are never opened, nor are dependency folders (as the directory walk skips them)."""
+        old = self._entries(old_tree)
+        new = self._entries(new_tree)
+        # Set differences run in C: only the few entries a commit changed are looked at here.
+        before = {name: (mode, sha) for name, mode, sha in old - new}
+        after = {name: (mode, sha) for name, mode, sha in new - old}
+        for name in before.keys() | after.keys():
+            was = before.get(name)
+            now = after.get(name)
+            old_dir = was is not None and _is_tree(was[0])
+            new_dir = now is not None and _is_tree(now[0])
+            path = prefix + name
+            if (old_dir or new_dir) and name.decode("utf-8", "surrogateescape") not in SKIPPED_DIRS:
+                yield from self._diff(was[1] if old_dir else None,  # type: ignore[index]
+                                      now[1] if new_dir else None, path + b"/")  # type: ignore[index]
+            old_blob = was[1] if was is not None and _is_file(was[0]) else None
+            new_blob = now[1] if now is not None and _is_file(now[0]) else None
+            if old_blob != new_blob:
+                yield path, old_blob, new_blob
+
+    def changes(self, commit: Any, claims: Callable[[str, bytes], tuple[FileKind, ...] | None]
+                ) -> Iterator[PathChange]:
+        """What ``commit`` changed against its first parent (a root commit: everything it holds),
+        at the paths ``claims`` keeps. A merge is diffed against its first parent only: what it
+        brought from the other side was written, and seen, in that side's own commits."""
+        info = CommitInfo(commit.id.decode(), int(commit.commit_time))
+        parents = self._parents(commit)
+        parent_tree = None
+        if parents:
+            try:
+                parent_tree = self._store[parents[0]].tree
+            except KeyError:
+                self.missing_objects += 1
+        added: dict[bytes, list[str]] = {}
+        deleted: dict[bytes, str] = {}
+        kept: list[tuple[str, bytes | None, bytes | None, tuple[FileKind, ...]]] = []
+        for raw_path, old_blob, new_blob in self._diff(parent_tree, commit.tree, b""):
+            path = _text(raw_path)
+            kinds = claims(path, new_blob or old_blob)  # type: ignore[arg-type]
+            if kinds is None:
+                continue
+            kept.append((path, old_blob, new_blob, kinds))
+            if new_blob is not None and old_blob is None:
+                added.setdefault(new_blob, []).append(path)
+            if old_blob is not None and new_blob is None:
+                deleted[old_blob] = path
+        for path, old_blob, new_blob, kinds in kept:
+            renamed_from = None
+            if old_blob is None and new_blob is not None and new_blob in deleted:
+                renamed_from = deleted[new_blob]  # the same content left another path: a move
+            yield PathChange(info, path, old_blob.decode() if old_blob else None,
+                             new_blob.decode() if new_blob else None, kinds, renamed_from)
+
+    def blob(self, blob_id: str, limit: int | None = None) -> bytes | None:
+        """A blob's bytes (the first ``limit`` of them when given); None when the clone lacks it."""
+        try:
+            data = self._store[blob_id.encode()].as_raw_string()
+        except KeyError:
+            self.missing_objects += 1
+            return None
+        return data if limit is None else data[:limit]
+
+    def blob_at_head(self, path: str) -> str | None:
+        """The blob HEAD holds at ``path``, or None."""
+        from dulwich.object_store import tree_lookup_path
+
+        head = self.head()
+        if head is None:
+            return None
+        try:
+            tree = self._store[head].tree
+            mode, sha = tree_lookup_path(self._store.__getitem__, tree, path.encode("utf-8", "surrogateescape"))
+        except (KeyError, NotADirectoryError):
+            return None
+        return sha.decode() if _is_file(mode) else None
+
+    def exists_in(self, commit: Any) -> Callable[[str], bool]:
+        """Whether a path exists in ``commit``'s tree (the catalogue's sibling conditions)."""
+        from dulwich.object_store import tree_lookup_path
+
+        def exists(relative: str) -> bool:
+            try:
+                tree_lookup_path(self._store.__getitem__, commit.tree, relative.encode("utf-8", "surrogateescape"))
+            except (KeyError, NotADirectoryError):
+                return False
+            return True
+
+        return exists
+
+
+def _is_tree(mode: int) -> bool:
+    return (mode & 0o170000) == 0o040000
+
+
+def _is_file(mode: int | None) -> bool:
+    """A regular file (not a link, a submodule or a tree): what a client would read as a config."""
+    return mode is not None and (mode & 0o170000) == 0o100000
+
+
+class HistoryClaims:
+    """Which changed paths can hold an MCP config, per the catalogue and the walk's content check;
+    a blob's content verdict is remembered, so each blob's head is read at most once."""
+
+    def __init__(self, history: GitHistory, catalogue: Catalogue) -> None:
+        self._history = history
+        self._catalogue = catalogue
+        self._matcher = path_matcher(catalogue)
+        self._by_content: dict[bytes, bool] = {}
+
+    def for_commit(self, commit: Any) -> Callable[[str, bytes], tuple[FileKind, ...] | None]:
+        exists = self._history.exists_in(commit)
+
+        def claims(relative: str, blob: bytes) -> tuple[FileKind, ...] | None:
+            if self._matcher.might_claim(relative):
+                kinds = self._catalogue.claim_project_path(relative, exists=exists)
+                if kinds:
+                    return kinds
+            lowered = relative.lower()
+            if not lowered.endswith(STRUCTURED_SUFFIXES):
+                return None
+            if any(part in SKIPPED_DIRS for part in relative.split("/")[:-1]):
+                return None
+            if "mcp" in lowered.rsplit("/", 1)[-1]:
+                return ()
+            verdict = self._by_content.get(blob)
+            if verdict is None:
+                head = self._history.blob(blob.decode(), CONTENT_HEAD_BYTES)
+                verdict = head is not None and head_hints_a_config(head)
+                self._by_content[blob] = verdict
+            return () if verdict else None
+
+        return claims
