@@ -134,3 +134,12 @@ def test_the_clients_table_is_the_catalogue(monkeypatch) -> None:  # type: ignor
     table = clients_table()
     assert "| Claude Code | `.mcp.json`" in table and "| Cursor | `.cursor/mcp.json`" in table
     check_or_update(ROOT / "README.md", "clients", table)
+
+
+def test_the_readme_and_the_skip_message_say_where_the_optional_corpus_is() -> None:
+    from corpus_location import CORPUS, CORPUS_MISSING
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert CORPUS == ROOT.parent / "shared" / "corpus"
+    assert "conformance tests read an optional corpus" in readme and "`../shared/corpus`" in readme
+    assert "conformance tests" in CORPUS_MISSING and "beside the checkout" in CORPUS_MISSING
