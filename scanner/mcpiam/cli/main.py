@@ -175,8 +175,9 @@ def _selection_options(command):
 def _report_options(command):  # type: ignore[no-untyped-def]
     """The output options scan and sweep share: format, file, fail-on, colour, notes, key."""
     for option in reversed((
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-                     show_default=True, envvar="MCPIAM_FORMAT", help="Output format."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+                     default="text", show_default=True, envvar="MCPIAM_FORMAT",
+                     help="Output format (github: annotations for GitHub Actions)."),
         click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
                      help="Write the report to FILE instead of standard output."),
         click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
@@ -211,6 +212,9 @@ def _report_options(command):  # type: ignore[no-untyped-def]
               help="Report only findings not recorded in this baseline (mcpiam baseline create).")
 @click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
               help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
+@click.option("--sarif-output", default=None, envvar="MCPIAM_SARIF_OUTPUT", metavar="FILE",
+              help="Also write the SARIF report of the same scan to FILE (the GitHub Action prints "
+                   "one format and uploads SARIF from one run).")
 @click.option("--include-ignored", is_flag=True, envvar="MCPIAM_INCLUDE_IGNORED",
               help="Also read the MCP configs git ignores (a local .cursor/mcp.json); by default "
                    "the scan follows git's view and counts them.")
@@ -219,14 +223,14 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, include_ignored: bool, strict: bool) -> int:
+         exit_zero: bool, include_ignored: bool, strict: bool, sarif_output: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
     from mcpiam.report import OutputFormat, render
 
-    if summary and fmt == "sarif":
-        raise click.UsageError("--summary frameworks prints text or json, not sarif")
+    if summary and fmt in ("sarif", "github"):
+        raise click.UsageError(f"--summary frameworks prints text or json, not {fmt}")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
                             rules_dirs=rules_dirs, policy_path=policy_path,
                             select=_rule_ids(select_rules, "--select"),
@@ -243,6 +247,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
         text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                       verbose=verbose)
     _write_output(text, output)
+    if sarif_output is not None:
+        _write_output(render(result, OutputFormat.SARIF), sarif_output)
     strict_failure = _strict_failure(result.notes, strict)
     if strict_failure is not None:
         return strict_failure

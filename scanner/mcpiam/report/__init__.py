@@ -25,6 +25,7 @@ class OutputFormat(str, Enum):
     TEXT = "text"
     JSON = "json"
     SARIF = "sarif"
+    GITHUB = "github"
 
     @property
     def module(self) -> str:
@@ -32,6 +33,7 @@ class OutputFormat(str, Enum):
             OutputFormat.TEXT: "mcpiam.report.text",
             OutputFormat.JSON: "mcpiam.report.json_report",
             OutputFormat.SARIF: "mcpiam.report.sarif",
+            OutputFormat.GITHUB: "mcpiam.report.github",
         }[self]
 
 
