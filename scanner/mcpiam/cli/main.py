@@ -515,11 +515,15 @@ def _stderr_progress():
                    "for a live sweep; none with --home).")
 @click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
               help="Host name to record (default: this machine's); useful for a mounted backup.")
+@click.option("--list-locations", is_flag=True, envvar="MCPIAM_LIST_LOCATIONS",
+              help="Do not scan: list every path the catalogue names for the platform and what is "
+                   "there (text or json), to see why a config was not found.")
 @_report_options
 @_strict_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
-          system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
-          color: str, verbose: bool, fingerprint_key: str | None, strict: bool) -> int:
+          system_root: Path | None, hostname: str | None, list_locations: bool, fmt: str,
+          output: str | None, fail_on: str, color: str, verbose: bool, fingerprint_key: str | None,
+          strict: bool) -> int:
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -537,6 +541,11 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
+    if list_locations:
+        from mcpiam.cli.locations import render_locations
+
+        _write_output(render_locations(plan, catalogue, fmt), output)
+        return EXIT_CLEAN
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
     result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
                        progress=_stderr_progress(), extra_notes=tuple(notes))
