@@ -204,7 +204,7 @@ def _report_options(command):  # type: ignore[no-untyped-def]
                    "environment variable takes a path list).")
 @click.option("--summary", type=click.Choice(["frameworks"]), default=None, envvar="MCPIAM_SUMMARY",
               help="Instead of the findings, print them counted per control of the OWASP NHI "
-                   "and Agentic Top 10s (text or json).")
+                   "and Agentic Top 10s, CSA MAESTRO, NIST AI RMF and NIST CSF 2.0 (text or json).")
 @_policy_option
 @_selection_options
 @click.option("--baseline", "baseline_file", envvar="MCPIAM_BASELINE", default=None, metavar="FILE",
