@@ -143,3 +143,15 @@ def test_the_readme_and_the_skip_message_say_where_the_optional_corpus_is() -> N
     assert CORPUS == ROOT.parent / "shared" / "corpus"
     assert "conformance tests read an optional corpus" in readme and "`../shared/corpus`" in readme
     assert "conformance tests" in CORPUS_MISSING and "beside the checkout" in CORPUS_MISSING
+
+
+def test_the_pre_commit_snippet_names_the_shipped_hook() -> None:
+    import yaml
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### pre-commit"):text.index("### GitHub Action")]
+    snippet = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1))
+    shipped = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    [repo] = snippet["repos"]
+    assert {hook["id"] for hook in repo["hooks"]} <= shipped
+    assert repo["rev"] == f"v{__import__('mcpiam').__version__}"
