@@ -1,6 +1,7 @@
 """The GitHub Action: action.yml is well formed, every input is used and every output set, and its
-shell steps, run locally with a fake GITHUB_* environment, write a valid SARIF file and gate on
-findings only after the upload step.
+shell steps, run locally with a fake GITHUB_* environment, scan once, write a valid SARIF file,
+annotate the findings at or above fail-on, say so when code scanning refuses the upload, and gate
+on findings only after the upload step. The README's workflow passes zizmor when it is installed.
 
 The install step (``pip install`` of the action's checkout) needs a package index, so it is
 checked by reading it; the pre-commit test installs this checkout the same way for real. Here a
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -107,6 +109,9 @@ def evaluate(expression: str, contexts: dict[str, str], steps_outputs: dict[str,
         found = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", text)
         if found:
             return steps_outputs.get(found.group(1), {}).get(found.group(2), "")
+        found = re.fullmatch(r"steps\.([\w-]+)\.outcome", text)
+        if found:  # a step that did not run has no outcome
+            return steps_outputs.get(found.group(1), {}).get(".outcome", "")
         return contexts[text]
 
     def term(text: str) -> object:
@@ -136,16 +141,18 @@ def read_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
-def run_action(workspace: Path, runner: Path, inputs: dict[str, str]) -> dict:
-    """Run the action's steps in order as a runner would, skipping what needs the network."""
+def run_action(workspace: Path, runner: Path, inputs: dict[str, str], upload_outcome: str = "success") -> dict:
+    """Run the action's steps in order as a runner would, skipping what needs the network; the
+    upload's outcome is ``upload_outcome`` ("failure": a repository without code scanning)."""
     given = {name: inputs.get(name, str(spec["default"])) for name, spec in ACTION["inputs"].items()}
     contexts = {f"inputs.{name}": value for name, value in given.items()}
     contexts.update({"github.action_path": str(ROOT), "runner.temp": str(runner / "temp")})
     (runner / "temp").mkdir(parents=True, exist_ok=True)
     bin_dir = runner / "bin"
     bin_dir.mkdir(exist_ok=True)
+    scans = runner / "scans"  # one line per `mcpiam` run
     for name, command in (("python", f'exec "{sys.executable}" "$@"'),
-                          ("mcpiam", f'exec "{sys.executable}" -m mcpiam "$@"')):
+                          ("mcpiam", f'echo "$*" >> "{scans}"\nexec "{sys.executable}" -m mcpiam "$@"')):
         script = bin_dir / name
         script.write_text(f"#!/bin/sh\n{command}\n", encoding="utf-8")
         script.chmod(script.stat().st_mode | stat.S_IEXEC)
@@ -172,6 +179,9 @@ def run_action(workspace: Path, runner: Path, inputs: dict[str, str]) -> dict:
             if "upload-sarif" in s["uses"]:
                 log["uploaded"] = substitute(s["with"]["sarif_file"], contexts, steps_outputs)
                 log["category"] = substitute(s["with"]["category"], contexts, steps_outputs)
+                steps_outputs[s["id"]] = {".outcome": upload_outcome}
+                if upload_outcome == "failure" and not s.get("continue-on-error"):
+                    log["failed"] = True
             continue  # setup-python and the upload need GitHub
         if s.get("id") == "install":
             continue  # pip install from the index: see the module docstring
@@ -190,6 +200,7 @@ def run_action(workspace: Path, runner: Path, inputs: dict[str, str]) -> dict:
     log["outputs"] = {name: substitute(spec["value"], contexts, steps_outputs)
                       for name, spec in ACTION["outputs"].items()}
     log["summary"] = summary.read_text(encoding="utf-8") if summary.exists() else ""
+    log["scans"] = scans.read_text(encoding="utf-8").splitlines() if scans.exists() else []
     return log
 
 
@@ -230,6 +241,32 @@ def test_findings_are_written_as_valid_sarif_and_fail_after_the_upload(workspace
     }
     assert ".cursor/mcp.json:" in log["steps"][0][2]  # the text report in the job log
     assert "|1|1|1|0|0|2|" in log["summary"]
+    assert len(log["scans"]) == 1 and log["scans"][0].startswith("scan "), log["scans"]  # one scan
+    # The two findings at or above high are annotated on the pull request; the medium one is not.
+    annotations = [line for line in log["stdout"][0].splitlines() if line.startswith("::error file=")]
+    assert [re.search(r"title=mcpiam ([\w-]+)", line).group(1) for line in annotations] == [
+        "embedded-secret", "unscoped-token"]
+    assert all(line.startswith("::error file=.cursor/mcp.json,line=") for line in annotations)
+    assert "Say why code scanning has no results" not in names
+
+
+def test_without_code_scanning_the_upload_warns_and_findings_still_annotate_and_fail(
+        workspace: Path, tmp_path: Path) -> None:
+    log = run_action(workspace, tmp_path / "runner", {}, upload_outcome="failure")
+    codes = {name: code for name, code, _ in log["steps"]}
+    assert codes == {"Scan MCP configs": 0, "Say why code scanning has no results": 0,
+                     "Fail on findings at or above fail-on": 1}
+    said = dict((name, output) for name, _, output in log["steps"])["Say why code scanning has no results"]
+    assert said.startswith("::warning title=mcpiam::") and "code scanning is probably not enabled" in said
+    assert "::error file=.cursor/mcp.json" in log["stdout"][0]
+
+
+def test_the_upload_step_cannot_fail_the_job_and_the_warning_follows_it() -> None:
+    upload = step("upload")
+    assert upload["continue-on-error"] is True
+    warn = index_of(lambda s: s.get("name") == "Say why code scanning has no results")
+    assert STEPS[warn]["if"] == "always() && steps.upload.outcome == 'failure'"
+    assert index_of(lambda s: s.get("id") == "upload") < warn
 
 
 def test_upload_false_fail_on_critical_json_log_and_several_paths(workspace: Path, tmp_path: Path) -> None:
@@ -239,7 +276,9 @@ def test_upload_false_fail_on_critical_json_log_and_several_paths(workspace: Pat
     })
     assert log["uploaded"] is False
     assert [code for _, code, _ in log["steps"]] == [0, 1]
-    assert json.loads(log["stdout"][0])["summary"]["findings"] == 3
+    report, _, annotations = log["stdout"][0].partition("\n::")
+    assert json.loads(report)["summary"]["findings"] == 3
+    assert annotations.count("error file=") == 1  # only the critical one
     assert log["outputs"]["failing"] == "1"
 
 
@@ -269,12 +308,39 @@ def test_readme_example_workflow_uses_real_inputs_and_the_permissions_it_needs()
     found = re.search(r"<!-- action-example -->\s*```yaml\n(.+?)```", text, re.DOTALL)
     assert found, "README has no action example"
     workflow = yaml.safe_load(found.group(1))
-    assert workflow["permissions"]["security-events"] == "write"
-    assert workflow["permissions"]["contents"] == "read"
     [job] = workflow["jobs"].values()
+    assert workflow["permissions"] == {}  # nothing at the workflow level: the job asks for its own
+    assert job["permissions"]["security-events"] == "write"
+    assert job["permissions"]["contents"] == "read"
     [ours] = [s for s in job["steps"] if s["uses"].startswith("mcpiam/mcpiam@")]
     assert set(ours["with"]) <= set(ACTION["inputs"])
     assert job["steps"][0]["uses"].startswith("actions/checkout@")
+    assert job["steps"][0]["with"]["persist-credentials"] is False
+    for used in job["steps"]:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", used["uses"]), used["uses"]
+
+
+def readme_workflow() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.search(r"<!-- action-example -->\s*```yaml\n(.+?)```", text, re.DOTALL).group(1)
+
+
+ZIZMOR = shutil.which("zizmor") or shutil.which("zizmor", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(ZIZMOR is None, reason="zizmor is not installed (pip install -e '.[test]' installs it)")
+def test_zizmor_finds_nothing_in_the_action_or_the_readme_workflow(tmp_path: Path) -> None:
+    """The same check as .ci/run: zizmor, offline and pedantic, over action.yml and the README's
+    workflow written out as a workflow file."""
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "mcpiam.yml").write_text(readme_workflow(), encoding="utf-8")
+    for target in (ROOT / "action.yml", workflows / "mcpiam.yml"):
+        done = subprocess.run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-progress", str(target)],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "NO_COLOR": "1"})
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "No findings" in done.stdout, done.stdout
 
 
 def test_policy_is_passed_only_when_given() -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus_location import CORPUS_MISSING
+
 from mcpiam.catalogue import default_catalogue
 from mcpiam.core.document import Document
 from mcpiam.model.extract import extract_servers, recognise_by_content
@@ -22,7 +24,7 @@ from mcpiam.parse import FORMATS, parse_file, sniff_format
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():
-    pytest.skip(f"shared corpus not found at {CORPUS}", allow_module_level=True)
+    pytest.skip(CORPUS_MISSING, allow_module_level=True)
 
 CATALOGUE = default_catalogue()
 INDEX = "INDEX.md"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus_location import CORPUS_MISSING
+
 from mcpiam.engine import scan as engine
 from mcpiam.checks import all_rules
 from mcpiam.cli.main import main
@@ -38,7 +40,7 @@ def test_inventory_is_the_one_a_full_scan_gives(fixture: Path, capsys, monkeypat
         assert inventory_output(capsys, fmt) == full_scan_inventory(fmt, Path("."))
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus sits beside the checkout")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
 def test_inventory_of_the_corpus_is_the_one_a_full_scan_gives(capsys, monkeypatch) -> None:
     monkeypatch.chdir(CORPUS)
     output = inventory_output(capsys, InventoryFormat.JSON)

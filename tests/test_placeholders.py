@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus_location import CORPUS_MISSING
+
 from mcpiam.engine.scan import ScanSettings, scan_paths
 from mcpiam.model.servers import ServerIndex
 from mcpiam.catalogue import name_field_at
@@ -128,7 +130,7 @@ def test_a_password_of_words_or_a_marker_beside_random_text_is_not_a_placeholder
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
 def test_every_literal_under_a_credential_key_in_the_corpus_is_a_known_placeholder() -> None:
     import test_secret_decoys as decoys  # its reading of the corpus, kind by kind
 

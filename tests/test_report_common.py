@@ -285,6 +285,7 @@ ALL_OUTPUTS: dict[str, Callable[[ScanResult], str]] = {
     "text-verbose-color": lambda r: render(r, OutputFormat.TEXT, color=True, verbose=True),
     "json": lambda r: render(r, OutputFormat.JSON),
     "sarif": lambda r: render(r, OutputFormat.SARIF),
+    "github": lambda r: render(r, OutputFormat.GITHUB),
     "inventory-table": lambda r: render_inventory(r.configs, InventoryFormat.TABLE, r.applied_policy),
     "inventory-json": lambda r: render_inventory(r.configs, InventoryFormat.JSON, r.applied_policy),
     "inventory-csv": lambda r: render_inventory(r.configs, InventoryFormat.CSV, r.applied_policy),

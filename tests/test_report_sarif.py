@@ -89,7 +89,8 @@ def test_rule_metadata_from_rule_info() -> None:
     assert descriptor["help"]["markdown"].startswith("## What it flags")
     assert descriptor["defaultConfiguration"] == {"level": "error"}
     assert descriptor["properties"] == {
-        "tags": ["security", "credentials", "OWASP-NHI5", "OWASP-ASI03"],
+        # The rule's own controls, then those frameworks.yaml maps to its id.
+        "tags": ["security", "credentials", "OWASP-NHI5", "OWASP-ASI03", "MAESTRO-L6", "NIST-CSF-PR.AA-01"],
         "security-severity": "8.0",
         "precision": "high",
     }

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus_location import CORPUS_MISSING
+
 from mcpiam.catalogue import default_catalogue, union_expands, union_name_fields
 from mcpiam.core.document import Scalar, walk
 from mcpiam.engine.scan import ScanSettings, scan_paths
@@ -124,7 +126,7 @@ def _corpus_configs() -> list[ConfigFile]:
     return configs
 
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_MISSING)
 
 
 @needs_corpus

@@ -39,8 +39,7 @@ owners:
 ```
 
 ## Options
-The `owners` entries of the policy file; see `missing-owner` and the README section
-*Ownership and policy*. Turn the rule off with `rules: {incomplete-ownership: {enabled: false}}`.
+The `owners` entries of the policy file; see `missing-owner` and `docs/policy.md`. Turn the rule off with `rules: {incomplete-ownership: {enabled: false}}`.
 
 ## References
 - https://owasp.org/www-project-non-human-identities-top-10/2025/1-improper-offboarding/

@@ -44,7 +44,7 @@ In the policy file: `owners` entries match servers by `name` (glob), `path` (glo
 file's path), `package` (the package run, version ignored: `@scope/pkg`, `pypi:mcp-server-git`,
 `ghcr.io/org/image`) or `url` (host/path glob); the first matching entry owns the server.
 `owners_from_codeowners: true` falls back to `.github/CODEOWNERS`, `CODEOWNERS` or
-`docs/CODEOWNERS` (last matching pattern wins). See the README section *Ownership and policy*.
+`docs/CODEOWNERS` (last matching pattern wins). See `docs/policy.md`.
 
 ## References
 - https://owasp.org/www-project-non-human-identities-top-10/2025/1-improper-offboarding/

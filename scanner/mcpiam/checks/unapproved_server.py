@@ -35,7 +35,7 @@ approved_servers:
 
 ## Options
 `approved_servers` in the policy file: each entry has a `match` (by `name`, `path`, `package`
-or `url`, as in `owners`) and an optional `note`. See the README section *Ownership and policy*.
+or `url`, as in `owners`) and an optional `note`. See `docs/policy.md`.
 
 ## References
 - https://genai.owasp.org/resource/owasp-top-10-for-agentic-applications-for-2026/

@@ -176,8 +176,9 @@ def _selection_options(command):
 def _report_options(command):  # type: ignore[no-untyped-def]
     """The output options scan and sweep share: format, file, fail-on, colour, notes, key."""
     for option in reversed((
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-                     show_default=True, envvar="MCPIAM_FORMAT", help="Output format."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+                     default="text", show_default=True, envvar="MCPIAM_FORMAT",
+                     help="Output format (github: annotations for GitHub Actions)."),
         click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
                      help="Write the report to FILE instead of standard output."),
         click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
@@ -204,7 +205,7 @@ def _report_options(command):  # type: ignore[no-untyped-def]
                    "environment variable takes a path list).")
 @click.option("--summary", type=click.Choice(["frameworks"]), default=None, envvar="MCPIAM_SUMMARY",
               help="Instead of the findings, print them counted per control of the OWASP NHI "
-                   "and Agentic Top 10s (text or json).")
+                   "and Agentic Top 10s, CSA MAESTRO, NIST AI RMF and NIST CSF 2.0 (text or json).")
 @_policy_option
 @_selection_options
 @click.option("--baseline", "baseline_file", envvar="MCPIAM_BASELINE", default=None, metavar="FILE",
@@ -212,6 +213,9 @@ def _report_options(command):  # type: ignore[no-untyped-def]
               help="Report only findings not recorded in this baseline (mcpiam baseline create).")
 @click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
               help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
+@click.option("--sarif-output", default=None, envvar="MCPIAM_SARIF_OUTPUT", metavar="FILE",
+              help="Also write the SARIF report of the same scan to FILE (the GitHub Action prints "
+                   "one format and uploads SARIF from one run).")
 @click.option("--include-ignored", is_flag=True, envvar="MCPIAM_INCLUDE_IGNORED",
               help="Also read the MCP configs git ignores (a local .cursor/mcp.json); by default "
                    "the scan follows git's view and counts them.")
@@ -221,15 +225,15 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, include_ignored: bool, strict: bool, history: bool,
+         exit_zero: bool, include_ignored: bool, strict: bool, sarif_output: str | None, history: bool,
          history_range: str | None, history_since: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
     from mcpiam.report import OutputFormat, render
 
-    if summary and fmt == "sarif":
-        raise click.UsageError("--summary frameworks prints text or json, not sarif")
+    if summary and fmt in ("sarif", "github"):
+        raise click.UsageError(f"--summary frameworks prints text or json, not {fmt}")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
                             rules_dirs=rules_dirs, policy_path=policy_path,
                             select=_rule_ids(select_rules, "--select"),
@@ -247,6 +251,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
         text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                       verbose=verbose)
     _write_output(text, output)
+    if sarif_output is not None:
+        _write_output(render(result, OutputFormat.SARIF), sarif_output)
     strict_failure = _strict_failure(result.notes, strict)
     if strict_failure is not None:
         return strict_failure
@@ -586,11 +592,15 @@ def _stderr_progress():
                    "for a live sweep; none with --home).")
 @click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
               help="Host name to record (default: this machine's); useful for a mounted backup.")
+@click.option("--list-locations", is_flag=True, envvar="MCPIAM_LIST_LOCATIONS",
+              help="Do not scan: list every path the catalogue names for the platform and what is "
+                   "there (text or json), to see why a config was not found.")
 @_report_options
 @_strict_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
-          system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
-          color: str, verbose: bool, fingerprint_key: str | None, strict: bool) -> int:
+          system_root: Path | None, hostname: str | None, list_locations: bool, fmt: str,
+          output: str | None, fail_on: str, color: str, verbose: bool, fingerprint_key: str | None,
+          strict: bool) -> int:
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -608,6 +618,11 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
+    if list_locations:
+        from mcpiam.cli.locations import render_locations
+
+        _write_output(render_locations(plan, catalogue, fmt), output)
+        return EXIT_CLEAN
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
     result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
                        progress=_stderr_progress(), extra_notes=tuple(notes))

@@ -27,6 +27,7 @@ class OutputFormat(str, Enum):
     TEXT = "text"
     JSON = "json"
     SARIF = "sarif"
+    GITHUB = "github"
 
     @property
     def module(self) -> str:
@@ -34,6 +35,7 @@ class OutputFormat(str, Enum):
             OutputFormat.TEXT: "mcpiam.report.text",
             OutputFormat.JSON: "mcpiam.report.json_report",
             OutputFormat.SARIF: "mcpiam.report.sarif",
+            OutputFormat.GITHUB: "mcpiam.report.github",
         }[self]
 
 

@@ -20,6 +20,7 @@ from mcpiam.report._shared import (
     ordered_related,
     ordered_servers,
 )
+from mcpiam.report.frameworks import controls_of
 from mcpiam.report.inventory import server_record
 from mcpiam.core.notes import Note
 from mcpiam.core.redact import shown_data
@@ -156,7 +157,7 @@ def _report_data(result: ScanResult) -> dict[str, object]:
                 "severity": rule.severity.value,
                 "summary": rule.summary,
                 "tags": list(rule.tags),
-                "controls": list(rule.controls),
+                "controls": list(controls_of(rule)),
                 "precision": rule.precision,
             }
             for rule in sorted(rules.values(), key=lambda r: r.id)

@@ -15,10 +15,10 @@ def rule_markdown(info: RuleInfo) -> str:
         f"*Severity:* {info.severity.value}  ",
         f"*Summary:* {info.summary}",
     ]
-    if info.controls:
-        from mcpiam.report.frameworks import describe
+    from mcpiam.report.frameworks import controls_of, describe
 
-        lines.append(f"*Controls:* {', '.join(f'{c} ({describe(c)})' for c in info.controls)}")
+    if controls_of(info):
+        lines.append(f"*Controls:* {', '.join(f'{c} ({describe(c)})' for c in controls_of(info))}")
     lines += ["", info.docs.strip(), ""]
     return "\n".join(lines)
 

@@ -149,7 +149,9 @@ def first_paragraph(markdown: str) -> str:
 
 def _tags(rule: RuleInfo) -> list[str]:
     tags: list[str] = []
-    for tag in ("security", *rule.tags, *rule.controls):
+    from mcpiam.report.frameworks import controls_of
+
+    for tag in ("security", *rule.tags, *controls_of(rule)):
         if tag and tag not in tags:
             tags.append(tag)
     return tags[:MAX_TAGS]

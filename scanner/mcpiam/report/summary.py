@@ -1,4 +1,5 @@
-"""``--summary frameworks``: findings counted per control of the OWASP NHI and Agentic Top 10s."""
+"""``--summary frameworks``: findings counted per control of the OWASP NHI and Agentic Top 10s, CSA
+MAESTRO, the NIST AI RMF and NIST CSF 2.0 (``frameworks.yaml``)."""
 
 from __future__ import annotations
 

@@ -103,4 +103,8 @@ def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = F
         return dumps_indented(shown_data(sweep_data(sweep)))
     if chosen is OutputFormat.SARIF:
         return _sarif(sweep)
+    if chosen is OutputFormat.GITHUB:
+        from mcpiam.report import github
+
+        return github.render(sweep.scan)
     return _text(sweep, color=color, verbose=verbose)
