@@ -102,7 +102,7 @@ def test_each_readme_command_names_real_options(args: list[str]) -> None:
 
 
 def test_the_baseline_block_runs_as_written(tmp_path: Path, monkeypatch, capsys) -> None:
-    block = next(b for b in SHELL_BLOCKS if "mcpiam baseline create" in b)
+    block = next(b for b in SHELL_BLOCKS if b.lstrip().startswith("mcpiam baseline create"))
     token = expand_example("ghp_{github_crc:30}")
     (tmp_path / ".cursor").mkdir()
     config = tmp_path / ".cursor" / "mcp.json"
