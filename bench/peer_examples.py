@@ -35,6 +35,7 @@ if str(REPO / "scanner") not in sys.path:  # a fresh clone: the package itself
     sys.path.insert(0, str(REPO / "scanner"))
 
 from mcpiam.secrets.families import load_families  # noqa: E402
+from mcpiam.secrets.providers import provider_catalogue  # noqa: E402
 
 # A peer rule file's name (without .yml) -> mcpiam provider, where the two differ. Every other
 # name is taken as the provider id itself; "generic" covers peers' cross-vendor rules.
@@ -49,7 +50,12 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "weightsandbiases": "wandb", "x.ai": "xai", "crates.io": "crates-io", "frame.io": "frameio",
     "artifactory": "jfrog", "adafruitio": "adafruit", "dependency_track": "dependency-track",
     "twitchaccesstoken": "twitch", "github_enterprise": "github", "sendinblue": "brevo",
-    "particleio": "particle", "alibabacloud": "alibaba",
+    "particleio": "particle", "alibabacloud": "alibaba", "box.com": "box", "squareup": "square",
+    "iexapis": "iexcloud", "nvapi": "nvidia", "linenotify": "line", "mailjetbasicauth": "mailjet",
+    "mailjetsms": "mailjet", "restpackhtmltopdfapi": "restpack", "restpackscreenshotapi": "restpack",
+    "terraformcloud": "hashicorp", "telegrambottoken": "telegram", "particle.io": "particle",
+    "vagrantcloud": "hashicorp", "supernotesapi": "supernotes", "zenkitapi": "zenkit",
+    "zohocrm": "zoho", "closecrm": "close",
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }
@@ -90,9 +96,21 @@ class Score:
                 f"{share(self.pure_flagged, self.pure_negatives)}")
 
 
+# What a peer file's name may end in besides the vendor (sentrytoken, shodankey, twitter_v2).
+PEER_FILE_SUFFIX = re.compile(r"(?:_v\d+)$|(?:apikey|accesstoken|bottoken|token|key|license)$")
+
+
 def peer_provider(rule_file: Path) -> str:
+    """The mcpiam provider a peer rule file is about: mapped by hand, else its name, else its name
+    without a credential suffix when that is a provider the catalogue knows."""
     stem = rule_file.name.removesuffix(".yml").removesuffix(".yaml").lower()
-    return PROVIDER_OF_PEER_FILE.get(stem, stem)
+    if stem in PROVIDER_OF_PEER_FILE:
+        return PROVIDER_OF_PEER_FILE[stem]
+    known = {provider.id for provider in provider_catalogue().providers}
+    shorter = stem
+    while shorter not in known and PEER_FILE_SUFFIX.search(shorter):
+        shorter = PEER_FILE_SUFFIX.sub("", shorter)
+    return shorter if shorter in known else stem
 
 
 def captured(pattern: str, example: str) -> str:
@@ -156,8 +174,9 @@ def scan(root: Path) -> dict[int, frozenset[str]]:
     for finding in json.loads(done.stdout)["findings"]:
         server = re.match(r"/mcpServers/e(\d+)/", finding["route"])
         if server:
-            family = finding["properties"].get("family")
-            found[int(server.group(1))].add(provider_of_family.get(family, "generic"))
+            properties = finding["properties"]
+            provider = properties.get("provider") or provider_of_family.get(properties.get("family"))
+            found[int(server.group(1))].add(provider or "generic")
     return {index: frozenset(providers) for index, providers in found.items()}
 
 

@@ -22,6 +22,7 @@ from mcpiam.core.findings import Location
 from mcpiam.model.servers import ConfigFile, Server, ServerIndex, Value
 from mcpiam.secrets.families import Specificity, TokenFamily, TokenMatch, family_preferred, match_value
 from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in, key_candidates
+from mcpiam.secrets.providers import Provider, provider_catalogue
 from mcpiam.secrets.references import (
     ReferenceOccurrence,
     check_references,
@@ -60,6 +61,8 @@ class Credential:
     account: str = ""
     account_span: Span | None = None
     offset: int = field(default=-1, compare=False)  # where the secret starts in the value's text
+    # For a generic verdict (no family): the provider its key name names (ACME_API_KEY), if any.
+    provider: Provider | None = None
     _value: str = field(default="", repr=False, compare=False)
 
     @property
@@ -73,8 +76,18 @@ class Credential:
             return self.family.name
         if self.lookalike is not None:
             return f"value in {self.lookalike.name} format"
-        return {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
+        kind = {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
                 "password": "password"}.get(self.generic_kind, "secret")
+        return f"{self.provider.name} {kind}" if self.provider is not None else kind
+
+    @property
+    def provider_id(self) -> str:
+        """Whose credential it is: the family's provider, else the provider of the format it has
+        although its checksum fails, else the provider its key name names."""
+        family = self.family or self.lookalike
+        if family is not None:
+            return family.provider
+        return self.provider.id if self.provider is not None else ""
 
     def __str__(self) -> str:  # never the value
         return f"Credential({self.label} {self.preview} at {self.config.path})"
@@ -332,6 +345,7 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             span=_candidate_span(candidate, start, len(text)),
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
+            provider=provider_catalogue().named_by(candidate.context),
         )
 
 
