@@ -105,6 +105,7 @@ PLACES = {
     "pair": "a KEY=VALUE setting", "url-password": "a URL's user info", "url-query": "a URL query",
     "default": "a ${VAR:-default} default", "field": "a config value",
     "key": "a key or name (a server, env, header or table name)", "anchor": "a YAML anchor name",
+    "phrase": "a line of text, after",  # a value labelled in words ("access key V")
     "unparsed": "an unparsed value",  # the file does not parse or was refused as binary
 }
 

@@ -21,7 +21,14 @@ from mcpiam.core.document import Span
 from mcpiam.core.findings import Location
 from mcpiam.model.servers import ConfigFile, Server, ServerIndex, Value
 from mcpiam.secrets.families import Specificity, TokenFamily, TokenMatch, family_preferred, match_value
-from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in, key_candidates
+from mcpiam.secrets.locate import (
+    DEFAULT_EXPR,
+    SecretCandidate,
+    StringReader,
+    candidates_in,
+    credential_label,
+    key_candidates,
+)
 from mcpiam.secrets.providers import Provider, provider_catalogue
 from mcpiam.secrets.references import (
     ReferenceOccurrence,
@@ -124,6 +131,12 @@ def _generic(candidate: SecretCandidate) -> str:
     from mcpiam.secrets import generic
 
     return generic.classify(candidate.context, candidate.text, candidate.place in GENERIC_ENTROPY_PLACES)
+
+
+def _looks_generated(text: str) -> bool:
+    from mcpiam.secrets import generic
+
+    return generic.looks_generated(text)
 
 
 def find_credentials(
@@ -337,7 +350,16 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
         return
     if in_name_field:
         return  # an env-var or secret NAME (catalogue name_fields); a token family still counts above
-    verdict = _generic(candidate)
+    provider = None
+    if candidate.place == "phrase":
+        # A value labelled in a line of text: only a generated-looking one, after a credential
+        # word (the key-name judgement decides) or after a provider's name (that says whose).
+        if not _looks_generated(text):
+            return
+        provider = provider_catalogue().named_by(candidate.context)
+        if provider is None and not credential_label(candidate.context):
+            return
+    verdict = _generic(candidate) or ("keyword" if provider is not None else "")
     if verdict:
         start = candidate.start + offset if candidate.start >= 0 else -1
         yield Credential(
@@ -345,7 +367,7 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             span=_candidate_span(candidate, start, len(text)),
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
-            provider=provider_catalogue().named_by(candidate.context),
+            provider=provider or provider_catalogue().named_by(candidate.context),
         )
 
 

@@ -273,6 +273,12 @@ def _mixed_case_with_digits(value: str) -> bool:
     return bool(re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"\d", value))
 
 
+def looks_generated(value: str) -> bool:
+    """Whether a value labelled in a line of text (``access key V``) looks generated rather than
+    written: the test a key name's weak word asks of its value (``_looks_random``)."""
+    return _looks_random(value)
+
+
 def _looks_random(value: str) -> bool:
     """16+ characters without spaces whose letters and digits are mixed the way generated values
     mix them: inside one run of 12+ characters, or in two runs or more (``A1B2-C3D4``, UUIDs).
