@@ -59,6 +59,11 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }
+# Products a peer files under their vendor, whose own provider id mcpiam uses: naming the product
+# is naming the vendor (Nosey Parker's azure.yml holds Azure DevOps PATs, newrelic.yml Pixie keys).
+PRODUCTS_OF_PROVIDER: Mapping[str, frozenset[str]] = {
+    "azure": frozenset({"azure-devops"}), "newrelic": frozenset({"pixie"}),
+}
 SERVERS_PER_FILE = 150  # keeps each planted config small enough to read like a real one
 # Characters that separate a secret from its context (a key, a quote, a call); none is in a token.
 TOKEN_BREAK = re.compile(r"""[\s"'=:,;()<>]""")
@@ -189,13 +194,17 @@ def score(peer: str, cases: Sequence[Case], found: Mapping[int, frozenset[str]])
         peer=peer,
         positives=sum(case.positive for _, case in mine),
         reported=sum(case.positive and bool(found.get(index)) for index, case in mine),
-        right_provider=sum(case.positive and case.provider in found.get(index, ())
+        right_provider=sum(case.positive and right_provider(case, found.get(index, frozenset()))
                            for index, case in mine),
         negatives=len(negatives),
         flagged=sum(bool(found.get(index)) for index, _ in negatives),
         pure_negatives=len(pure),
         pure_flagged=sum(bool(found.get(index)) for index, _ in pure),
     )
+
+
+def right_provider(case: Case, providers: frozenset[str]) -> bool:
+    return case.provider in providers or bool(providers & PRODUCTS_OF_PROVIDER.get(case.provider, frozenset()))
 
 
 def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[str]:
@@ -205,7 +214,7 @@ def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[s
         providers = found.get(index, frozenset())
         if case.positive and not providers:
             outcome = "missed"
-        elif case.positive and case.provider not in providers:
+        elif case.positive and not right_provider(case, providers):
             outcome = "as " + "+".join(sorted(providers))
         elif not case.positive and providers:
             outcome = "negative flagged as " + "+".join(sorted(providers))

@@ -135,3 +135,12 @@ def test_a_provider_key_does_not_make_a_placeholder_or_reference_a_credential(
     config = {"mcpServers": {"s": {"command": "x", "env": {"STRIPE_API_KEY": value}}}}
     (tmp_path / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
     assert scan_paths([tmp_path], SETTINGS, root=tmp_path).findings == ()
+
+
+def test_a_part_of_a_value_is_named_by_the_key_of_the_value(tmp_path: Path) -> None:
+    # "id42: V" reads as a header whose name labels V; the env key around it names the provider.
+    secret = expand_example_with_span("{alnum:60}", "part")[0]  # random enough on its own
+    config = {"mcpServers": {"s": {"command": "x", "env": {"CLARIFAI_TOKEN": f"id42: {secret}"}}}}
+    (tmp_path / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
+    [finding] = scan_paths([tmp_path], SETTINGS, root=tmp_path).findings
+    assert dict(finding.properties)["provider"] == "clarifai"

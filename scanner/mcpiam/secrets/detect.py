@@ -133,6 +133,16 @@ def _generic(candidate: SecretCandidate) -> str:
     return generic.classify(candidate.context, candidate.text, candidate.place in GENERIC_ENTROPY_PLACES)
 
 
+def _named_provider(candidate: SecretCandidate) -> Provider | None:
+    """The provider the candidate's label names, else the key of the value it is part of (the
+    token after "123:" in TELEGRAM_TOKEN="123:AA…" is labelled "123", its value TELEGRAM_TOKEN)."""
+    catalogue = provider_catalogue()
+    named = catalogue.named_by(candidate.context)
+    if named is None and candidate.value.route and isinstance(candidate.value.route[-1], str):
+        named = catalogue.named_by(candidate.value.route[-1])
+    return named
+
+
 def _looks_generated(text: str) -> bool:
     from mcpiam.secrets import generic
 
@@ -367,7 +377,7 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             span=_candidate_span(candidate, start, len(text)),
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
-            provider=provider or provider_catalogue().named_by(candidate.context),
+            provider=provider or _named_provider(candidate),
         )
 
 
