@@ -40,6 +40,9 @@ def _column_of(text: str, secret: str) -> tuple[int, int]:
     ("weatherbitACCESS {}", "weatherbit"),
     ("skrapp {}", "skrappio"),  # the provider's name alone before a long generated value
     ("the api token = {}", ""),  # a credential word without a provider: reported, no provider
+    ("fetch('https://api.example.com/v1/items?api_key={}')", ""),  # a URL inside the line
+    ("ibm_platform_key= {}", "ibm"),  # KEY= V: the space after "=" is not part of the value
+    ("detectify.accesskey={}", "detectify"),  # "accesskey" written as one word
 ])
 def test_a_value_labelled_in_a_line_is_found_where_it_is(tmp_path: Path, fmt: str, where: str,
                                                          line: str, provider: str) -> None:
@@ -60,6 +63,8 @@ def test_a_value_labelled_in_a_line_is_found_where_it_is(tmp_path: Path, fmt: st
     "see commit {} for the fix",  # a generated-looking value no credential word or provider labels
     "api key\n{}",  # a label that ends its line labels nothing on the next one
     "clarifai access key 1234567890",  # digits alone do not look generated
+    "clarifai build {}",  # without a credential word only the name right before names a provider
+    "-----BEGIN PRIVATE KEY----- {}",  # a PEM block's words are not labels
     "clarifai access key your-clarifai-api-key-here",  # a placeholder
 ])
 def test_prose_and_unlabelled_values_stay_quiet(tmp_path: Path, fmt: str, line: str) -> None:

@@ -127,10 +127,12 @@ def redact(value: str, family: TokenFamily | None) -> str:
 
 
 def _generic(candidate: SecretCandidate) -> str:
-    """A detect-secrets verdict on one extracted value, with its key name as context."""
+    """A detect-secrets verdict on one extracted value (without the spaces around it: ``KEY= V``),
+    with its key name as context."""
     from mcpiam.secrets import generic
 
-    return generic.classify(candidate.context, candidate.text, candidate.place in GENERIC_ENTROPY_PLACES)
+    return generic.classify(candidate.context, candidate.text.strip(),
+                            candidate.place in GENERIC_ENTROPY_PLACES)
 
 
 def _named_provider(candidate: SecretCandidate) -> Provider | None:
@@ -366,8 +368,12 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
         # word (the key-name judgement decides) or after a provider's name (that says whose).
         if not _looks_generated(text):
             return
-        provider = provider_catalogue().named_by(candidate.context)
-        if provider is None and not credential_label(candidate.context):
+        labelled = credential_label(candidate.context)
+        # Without a credential word only the name right before the value may name a provider
+        # ("skrapp V"): "Endpoint=https://x.azconfig.io;Id=V" is an id, not an Azure secret.
+        name = candidate.context if labelled else candidate.context.rpartition(" ")[2]
+        provider = provider_catalogue().named_by(name)
+        if provider is None and not labelled:
             return
     verdict = _generic(candidate) or ("keyword" if provider is not None else "")
     if verdict:

@@ -33,6 +33,9 @@ PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
 STRONG_WORDS = PASSWORD_WORDS | {
     "secret", "token", "apikey", "pat", "bearer", "basic", "authorization", "credential",
     "credentials",
+    # The strong pairs below written as one word (detectify.accesskey, SECRETKEY, authToken is two).
+    "accesskey", "privatekey", "secretkey", "authkey", "servicekey", "accountkey", "apitoken",
+    "accesstoken", "authtoken",
 }
 # Pairs of words that do the same (``API_KEY``, ``clientSecret`` is covered by "secret").
 STRONG_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),

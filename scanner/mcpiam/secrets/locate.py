@@ -49,6 +49,7 @@ CREDENTIAL_LABEL_WORDS = frozenset({
 # A value this long mixing letters and digits may follow any label: detect judges it only when
 # the label names a provider (``skrapp 2e11kyDI…``, ``owm = '3k14…'``).
 PHRASE_UNLABELLED_VALUE = 16
+PHRASE_BREAK = re.compile(r"[\s\"'`(),;]")  # a text without one is a single word, not a line
 PHRASE_LABEL_WORDS = 4  # words of the line before a value that make its label (its context)
 PHRASE_MIN_VALUE = 8  # shorter words after a label are words, not credentials
 PHRASE_MAX_TEXT = 10_000  # a longer text is a document, not a config line
@@ -116,7 +117,8 @@ def split_value(value: Value, text: str, base: int, context: str, place: str,
                                      default.group("name") or default.group("env_name"), "default"))
     if URL_START.match(text):
         parts.extend(_url_parts(value, text, base, context))
-    elif not parts and len(text) <= PHRASE_MAX_TEXT and any(c.isspace() for c in text.strip()):
+    elif (not parts and len(text) <= PHRASE_MAX_TEXT and PHRASE_BREAK.search(text.strip())
+          and "-----BEGIN" not in text):  # a PEM block's words are its family's business
         parts.extend(_phrase_parts(value, text, base))
     yield SecretCandidate(value, text, base, context, place, composite=bool(parts))
     yield from parts
@@ -125,12 +127,15 @@ def split_value(value: Value, text: str, base: int, context: str, place: str,
 def _phrase_parts(value: Value, text: str, base: int) -> Iterator[SecretCandidate]:
     """Values a line of text labels in words: a word of 8+ characters right after a label whose
     last word is a credential word (``clarifai access key V``, ``token = V``, ``NPM_TOKEN="V"``),
-    or glued to it (``ACCESS_KEY=V`` inside the line); or a long word of letters and digits after
+    or glued to it (``ACCESS_KEY=V`` inside the line); the parts of a URL inside the line; or a long word of letters and digits after
     any label, which detect judges only when the label names a provider. The label's words (at
     most four, on the same line) are the context; detect judges only a value that looks generated."""
     words = [(found.start(), found.group()) for found in PHRASE_WORD.finditer(text)
              if found.group().strip("=:")]  # a lone "=" or ":" separates, it labels nothing
     for index, (start, word) in enumerate(words):
+        if URL_START.match(word):  # a URL inside the line: its password and query values
+            yield from _url_parts(value, word, base + start, "")
+            continue
         glued = GLUED_NAME.match(word)
         if glued and len(word) > glued.end():
             name, found, at = word[:glued.end() - 1], word[glued.end():], start + glued.end()
