@@ -12,7 +12,11 @@ commands and credential helpers (`apiKeyHelper`, `headersHelper`, ...): `NAME=va
 `${VAR}` and `$(cmd)` are references the shell expands.
 The token family (for example "GitHub classic personal access token") comes from the declarative
 data in `rules/`; values no family knows are judged by detect-secrets' keyword and entropy
-detectors with the key name as context. References the owning client expands (`${env:X}`,
+detectors with the key name as context; such a credential is attributed to the provider its key
+names (`ATERA_API_KEY`, `X-Acme-Token`, `--acme-key`; 600+ providers as data in
+`mcpiam/secrets/providers.json`, listed in `token-families.md`). A line of text is read word by
+word: a generated-looking value after a credential word (`acme access key V`, `token = V`) or
+after a provider's name (`acme V`) is found at its own column. References the owning client expands (`${env:X}`,
 `${input:id}`, `{env:X}`, `${{ secrets.X }}`, …), secret-manager URIs (`op://…`),
 placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`, `AKIAIOSFODNN7EXAMPLE`, repeated characters) and
 the fields where a client expects the NAME of an environment variable or secret (Codex
