@@ -55,7 +55,7 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "mailjetsms": "mailjet", "restpackhtmltopdfapi": "restpack", "restpackscreenshotapi": "restpack",
     "terraformcloud": "hashicorp", "telegrambottoken": "telegram", "particle.io": "particle",
     "vagrantcloud": "hashicorp", "supernotesapi": "supernotes", "zenkitapi": "zenkit",
-    "zohocrm": "zoho", "closecrm": "close",
+    "zohocrm": "zoho", "closecrm": "close", "gitalk": "github",  # Gitalk keys: GitHub OAuth app
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }

@@ -144,3 +144,17 @@ def test_a_part_of_a_value_is_named_by_the_key_of_the_value(tmp_path: Path) -> N
     (tmp_path / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
     [finding] = scan_paths([tmp_path], SETTINGS, root=tmp_path).findings
     assert dict(finding.properties)["provider"] == "clarifai"
+
+
+def test_a_cross_vendor_format_is_named_by_its_key_and_a_vendor_format_is_not(tmp_path: Path) -> None:
+    jwt = expand_example_with_span('{jwt:{"sub":"svc","exp":1900000000}}')[0]
+    npm = next(f for f in load_families() if f.id == "npm-access-token")
+    token = expand_example_with_span(npm.examples.positive[0].template)[0]
+    config = {"mcpServers": {"s": {"command": "x", "env": {"CLARIFAI_TOKEN": jwt,
+                                                           "STRIPE_API_KEY": token}}}}
+    (tmp_path / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
+    found = {f.location.route[-1]: f for f in scan_paths([tmp_path], SETTINGS, root=tmp_path).findings}
+    assert dict(found["CLARIFAI_TOKEN"].properties)["family"] == "jwt"
+    assert dict(found["CLARIFAI_TOKEN"].properties)["provider"] == "clarifai"
+    assert found["CLARIFAI_TOKEN"].message.startswith("Clarifai JSON Web Token")
+    assert "provider" not in dict(found["STRIPE_API_KEY"].properties)  # npm's own format

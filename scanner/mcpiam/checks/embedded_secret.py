@@ -155,7 +155,8 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                       ("family", family.id if family else f"generic-{credential.generic_kind}"))
         if family is not None:
             properties += (("lifetime", family.lifetime.value),)
-        elif credential.provider_id:  # no family: the look-alike's or the key name's provider
+        if credential.provider is not None or (family is None and credential.provider_id):
+            # No family, or a cross-vendor one: the look-alike's or the key name's provider.
             properties += (("provider", credential.provider_id),)
         if credential.lookalike is not None:
             properties += (("checksum", "failed"), ("shape", credential.lookalike.id))

@@ -79,8 +79,8 @@ class Credential:
 
     @property
     def label(self) -> str:
-        if self.family is not None:
-            return self.family.name
+        if self.family is not None:  # a cross-vendor format (a JWT) the key names the owner of
+            return f"{self.provider.name} {self.family.name}" if self.provider else self.family.name
         if self.lookalike is not None:
             return f"value in {self.lookalike.name} format"
         kind = {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
@@ -89,8 +89,12 @@ class Credential:
 
     @property
     def provider_id(self) -> str:
-        """Whose credential it is: the family's provider, else the provider of the format it has
-        although its checksum fails, else the provider its key name names."""
+        """Whose credential it is: the provider a key names for a cross-vendor format (a JWT
+        under STORYCHIEF_TOKEN), else the family's provider, else the provider of the format it
+        has although its checksum fails, else the provider its key name names."""
+        if self.provider is not None and (self.family is None
+                                          or self.family.specificity is Specificity.GENERIC):
+            return self.provider.id
         family = self.family or self.lookalike
         if family is not None:
             return family.provider
@@ -242,11 +246,14 @@ def family_credential(config: ConfigFile, server: Server | None, candidate: Secr
                       account: str = "", account_span: Span | None = None) -> Credential:
     """The credential a token family's match makes, wherever it was found (a value, a key, the text
     of a file that does not parse): one fingerprint, preview and claims reading for all of them."""
+    # A cross-vendor format (a JWT, a URI with a password) says nothing of whose it is: its key may.
+    generic = found.family.specificity is Specificity.GENERIC
     return Credential(
         config=config, server=server, candidate=candidate, family=found.family, generic_kind="",
         span=span, fingerprint=keyed_fingerprint(secret, key), preview=redact(secret, found.family),
         secret_length=len(secret), claims=_claims(found.claims), account=account,
         account_span=account_span, offset=offset, _value=secret,
+        provider=_named_provider(candidate) if generic else None,
     )
 
 
