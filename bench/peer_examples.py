@@ -12,6 +12,8 @@ without the negatives that another peer rule lists as a positive). Not run in CI
     python bench/peer_examples.py noseyparker=PATH/TO/np/rules kingfisher=PATH/TO/kf/rules
         [--capture]  plant what the peer rule's own pattern captures, not the whole example line
         [--misses]   list each rule with missed, misattributed or flagged examples (never values)
+        [--env-key NAME]  plant under NAME (e.g. API_TOKEN) instead of <PROVIDER>_TOKEN: how
+                          much of the attribution the value alone earns
 """
 
 from __future__ import annotations
@@ -153,12 +155,12 @@ def env_key(provider: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", provider.upper()).strip("_") + "_TOKEN"
 
 
-def plant(cases: Sequence[Case], root: Path) -> None:
+def plant(cases: Sequence[Case], root: Path, fixed_key: str = "") -> None:
     """Each case is server e<index>: the value as an env value and as a bare argument."""
     for start in range(0, len(cases), SERVERS_PER_FILE):
         servers = {
             f"e{index}": {"command": "npx", "args": ["-y", "example-mcp@1.0.0", case.value],
-                          "env": {env_key(case.provider): case.value}}
+                          "env": {fixed_key or env_key(case.provider): case.value}}
             for index, case in enumerate(cases[start:start + SERVERS_PER_FILE], start)
         }
         folder = root / f"batch{start}"
@@ -226,11 +228,12 @@ def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[s
             for (peer, rule, provider), outcomes in sorted(tally.items())]
 
 
-def measure(peers: Mapping[str, Path], *, capture: bool) -> tuple[list[Score], list[str]]:
+def measure(peers: Mapping[str, Path], *, capture: bool,
+            fixed_key: str = "") -> tuple[list[Score], list[str]]:
     cases = [case for peer, rules_dir in peers.items()
              for case in peer_cases(peer, rules_dir, capture=capture)]
     with tempfile.TemporaryDirectory(prefix="mcpiam-peers-") as tmp:
-        plant(cases, Path(tmp))
+        plant(cases, Path(tmp), fixed_key)
         found = scan(Path(tmp))
     return [score(peer, cases, found) for peer in peers], misses(cases, found)
 
@@ -241,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a peer checkout's folder of rule files (*.yml)")
     parser.add_argument("--capture", action="store_true",
                         help="plant each rule's captured secret only")
+    parser.add_argument("--env-key", default="", metavar="NAME",
+                        help="plant every value under this env key, not <PROVIDER>_TOKEN")
     parser.add_argument("--misses", action="store_true",
                         help="list the rules behind each shortfall")
     args = parser.parse_args(argv)
@@ -251,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not rules_dir.is_dir():
             parser.error(f"{rules_dir}: not a folder of rule files")
         peers[label or rules_dir.name] = rules_dir
-    scores, missed = measure(peers, capture=args.capture)
+    scores, missed = measure(peers, capture=args.capture, fixed_key=args.env_key)
     for row in scores:
         print(row.line())
     if args.misses:

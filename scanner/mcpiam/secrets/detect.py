@@ -142,6 +142,8 @@ def _generic(candidate: SecretCandidate) -> str:
 def _named_provider(candidate: SecretCandidate) -> Provider | None:
     """The provider the candidate's label names, else the key of the value it is part of (the
     token after "123:" in TELEGRAM_TOKEN="123:AA…" is labelled "123", its value TELEGRAM_TOKEN)."""
+    if candidate.place in ("key", "anchor"):
+        return None  # a token written as a name: the name is the token, no label
     catalogue = provider_catalogue()
     named = catalogue.named_by(candidate.context)
     if named is None and candidate.value.route and isinstance(candidate.value.route[-1], str):
