@@ -12,6 +12,8 @@ without the negatives that another peer rule lists as a positive). Not run in CI
     python bench/peer_examples.py noseyparker=PATH/TO/np/rules kingfisher=PATH/TO/kf/rules
         [--capture]  plant what the peer rule's own pattern captures, not the whole example line
         [--misses]   list each rule with missed, misattributed or flagged examples (never values)
+        [--env-key NAME]  plant under NAME (e.g. API_TOKEN) instead of <PROVIDER>_TOKEN: how
+                          much of the attribution the value alone earns
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ if str(REPO / "scanner") not in sys.path:  # a fresh clone: the package itself
     sys.path.insert(0, str(REPO / "scanner"))
 
 from mcpiam.secrets.families import load_families  # noqa: E402
+from mcpiam.secrets.providers import provider_catalogue  # noqa: E402
 
 # A peer rule file's name (without .yml) -> mcpiam provider, where the two differ. Every other
 # name is taken as the provider id itself; "generic" covers peers' cross-vendor rules.
@@ -49,9 +52,19 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "weightsandbiases": "wandb", "x.ai": "xai", "crates.io": "crates-io", "frame.io": "frameio",
     "artifactory": "jfrog", "adafruitio": "adafruit", "dependency_track": "dependency-track",
     "twitchaccesstoken": "twitch", "github_enterprise": "github", "sendinblue": "brevo",
-    "particleio": "particle", "alibabacloud": "alibaba",
+    "particleio": "particle", "alibabacloud": "alibaba", "box.com": "box", "squareup": "square",
+    "iexapis": "iexcloud", "nvapi": "nvidia", "linenotify": "line", "mailjetbasicauth": "mailjet",
+    "mailjetsms": "mailjet", "restpackhtmltopdfapi": "restpack", "restpackscreenshotapi": "restpack",
+    "terraformcloud": "hashicorp", "telegrambottoken": "telegram", "particle.io": "particle",
+    "vagrantcloud": "hashicorp", "supernotesapi": "supernotes", "zenkitapi": "zenkit",
+    "zohocrm": "zoho", "closecrm": "close", "gitalk": "github",  # Gitalk keys: GitHub OAuth app
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
+}
+# Products a peer files under their vendor, whose own provider id mcpiam uses: naming the product
+# is naming the vendor (Nosey Parker's azure.yml holds Azure DevOps PATs, newrelic.yml Pixie keys).
+PRODUCTS_OF_PROVIDER: Mapping[str, frozenset[str]] = {
+    "azure": frozenset({"azure-devops"}), "newrelic": frozenset({"pixie"}),
 }
 SERVERS_PER_FILE = 150  # keeps each planted config small enough to read like a real one
 # Characters that separate a secret from its context (a key, a quote, a call); none is in a token.
@@ -90,9 +103,21 @@ class Score:
                 f"{share(self.pure_flagged, self.pure_negatives)}")
 
 
+# What a peer file's name may end in besides the vendor (sentrytoken, shodankey, twitter_v2).
+PEER_FILE_SUFFIX = re.compile(r"(?:_v\d+)$|(?:apikey|accesstoken|bottoken|token|key|license)$")
+
+
 def peer_provider(rule_file: Path) -> str:
+    """The mcpiam provider a peer rule file is about: mapped by hand, else its name, else its name
+    without a credential suffix when that is a provider the catalogue knows."""
     stem = rule_file.name.removesuffix(".yml").removesuffix(".yaml").lower()
-    return PROVIDER_OF_PEER_FILE.get(stem, stem)
+    if stem in PROVIDER_OF_PEER_FILE:
+        return PROVIDER_OF_PEER_FILE[stem]
+    known = {provider.id for provider in provider_catalogue().providers}
+    shorter = stem
+    while shorter not in known and PEER_FILE_SUFFIX.search(shorter):
+        shorter = PEER_FILE_SUFFIX.sub("", shorter)
+    return shorter if shorter in known else stem
 
 
 def captured(pattern: str, example: str) -> str:
@@ -130,12 +155,12 @@ def env_key(provider: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", provider.upper()).strip("_") + "_TOKEN"
 
 
-def plant(cases: Sequence[Case], root: Path) -> None:
+def plant(cases: Sequence[Case], root: Path, fixed_key: str = "") -> None:
     """Each case is server e<index>: the value as an env value and as a bare argument."""
     for start in range(0, len(cases), SERVERS_PER_FILE):
         servers = {
             f"e{index}": {"command": "npx", "args": ["-y", "example-mcp@1.0.0", case.value],
-                          "env": {env_key(case.provider): case.value}}
+                          "env": {fixed_key or env_key(case.provider): case.value}}
             for index, case in enumerate(cases[start:start + SERVERS_PER_FILE], start)
         }
         folder = root / f"batch{start}"
@@ -156,8 +181,9 @@ def scan(root: Path) -> dict[int, frozenset[str]]:
     for finding in json.loads(done.stdout)["findings"]:
         server = re.match(r"/mcpServers/e(\d+)/", finding["route"])
         if server:
-            family = finding["properties"].get("family")
-            found[int(server.group(1))].add(provider_of_family.get(family, "generic"))
+            properties = finding["properties"]
+            provider = properties.get("provider") or provider_of_family.get(properties.get("family"))
+            found[int(server.group(1))].add(provider or "generic")
     return {index: frozenset(providers) for index, providers in found.items()}
 
 
@@ -170,13 +196,17 @@ def score(peer: str, cases: Sequence[Case], found: Mapping[int, frozenset[str]])
         peer=peer,
         positives=sum(case.positive for _, case in mine),
         reported=sum(case.positive and bool(found.get(index)) for index, case in mine),
-        right_provider=sum(case.positive and case.provider in found.get(index, ())
+        right_provider=sum(case.positive and right_provider(case, found.get(index, frozenset()))
                            for index, case in mine),
         negatives=len(negatives),
         flagged=sum(bool(found.get(index)) for index, _ in negatives),
         pure_negatives=len(pure),
         pure_flagged=sum(bool(found.get(index)) for index, _ in pure),
     )
+
+
+def right_provider(case: Case, providers: frozenset[str]) -> bool:
+    return case.provider in providers or bool(providers & PRODUCTS_OF_PROVIDER.get(case.provider, frozenset()))
 
 
 def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[str]:
@@ -186,7 +216,7 @@ def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[s
         providers = found.get(index, frozenset())
         if case.positive and not providers:
             outcome = "missed"
-        elif case.positive and case.provider not in providers:
+        elif case.positive and not right_provider(case, providers):
             outcome = "as " + "+".join(sorted(providers))
         elif not case.positive and providers:
             outcome = "negative flagged as " + "+".join(sorted(providers))
@@ -198,11 +228,12 @@ def misses(cases: Sequence[Case], found: Mapping[int, frozenset[str]]) -> list[s
             for (peer, rule, provider), outcomes in sorted(tally.items())]
 
 
-def measure(peers: Mapping[str, Path], *, capture: bool) -> tuple[list[Score], list[str]]:
+def measure(peers: Mapping[str, Path], *, capture: bool,
+            fixed_key: str = "") -> tuple[list[Score], list[str]]:
     cases = [case for peer, rules_dir in peers.items()
              for case in peer_cases(peer, rules_dir, capture=capture)]
     with tempfile.TemporaryDirectory(prefix="mcpiam-peers-") as tmp:
-        plant(cases, Path(tmp))
+        plant(cases, Path(tmp), fixed_key)
         found = scan(Path(tmp))
     return [score(peer, cases, found) for peer in peers], misses(cases, found)
 
@@ -213,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a peer checkout's folder of rule files (*.yml)")
     parser.add_argument("--capture", action="store_true",
                         help="plant each rule's captured secret only")
+    parser.add_argument("--env-key", default="", metavar="NAME",
+                        help="plant every value under this env key, not <PROVIDER>_TOKEN")
     parser.add_argument("--misses", action="store_true",
                         help="list the rules behind each shortfall")
     args = parser.parse_args(argv)
@@ -223,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not rules_dir.is_dir():
             parser.error(f"{rules_dir}: not a folder of rule files")
         peers[label or rules_dir.name] = rules_dir
-    scores, missed = measure(peers, capture=args.capture)
+    scores, missed = measure(peers, capture=args.capture, fixed_key=args.env_key)
     for row in scores:
         print(row.line())
     if args.misses:

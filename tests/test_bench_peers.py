@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from mcpiam.secrets.families import expand_example, load_families
+from mcpiam.secrets.families import expand_example, expand_example_with_span, load_families
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "peer_examples.py"
 
@@ -75,3 +75,14 @@ def test_a_missing_rules_folder_is_a_usage_error(tmp_path: Path, capsys) -> None
     else:
         raise AssertionError("expected a usage error")
     assert "not a folder of rule files" in capsys.readouterr().err
+
+
+def test_a_fixed_env_key_takes_the_attribution_the_key_gave(tmp_path: Path) -> None:
+    bench = load_bench()
+    value = expand_example_with_span("{alnum:32}", "bench")[0]  # no family knows it
+    _write_rules(tmp_path / "peer", "clarifai.yml", [{"id": "peer.clarifai.1", "pattern": "x",
+                                                      "examples": [value]}])
+    named, _ = bench.measure({"peer": tmp_path / "peer"}, capture=False)
+    neutral, _ = bench.measure({"peer": tmp_path / "peer"}, capture=False, fixed_key="API_TOKEN")
+    assert (named[0].reported, named[0].right_provider) == (1, 1)  # CLARIFAI_TOKEN names it
+    assert (neutral[0].reported, neutral[0].right_provider) == (1, 0)  # API_TOKEN does not

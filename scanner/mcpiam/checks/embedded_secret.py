@@ -12,7 +12,11 @@ commands and credential helpers (`apiKeyHelper`, `headersHelper`, ...): `NAME=va
 `${VAR}` and `$(cmd)` are references the shell expands.
 The token family (for example "GitHub classic personal access token") comes from the declarative
 data in `rules/`; values no family knows are judged by detect-secrets' keyword and entropy
-detectors with the key name as context. References the owning client expands (`${env:X}`,
+detectors with the key name as context; such a credential is attributed to the provider its key
+names (`ATERA_API_KEY`, `X-Acme-Token`, `--acme-key`; 600+ providers as data in
+`mcpiam/secrets/providers.json`, listed in `token-families.md`). A line of text is read word by
+word: a generated-looking value after a credential word (`acme access key V`, `token = V`) or
+after a provider's name (`acme V`) is found at its own column. References the owning client expands (`${env:X}`,
 `${input:id}`, `{env:X}`, `${{ secrets.X }}`, …), secret-manager URIs (`op://…`),
 placeholders (`<YOUR_TOKEN>`, `xxxx`, `sk-...`, `AKIAIOSFODNN7EXAMPLE`, repeated characters) and
 the fields where a client expects the NAME of an environment variable or secret (Codex
@@ -105,6 +109,7 @@ PLACES = {
     "pair": "a KEY=VALUE setting", "url-password": "a URL's user info", "url-query": "a URL query",
     "default": "a ${VAR:-default} default", "field": "a config value",
     "key": "a key or name (a server, env, header or table name)", "anchor": "a YAML anchor name",
+    "phrase": "a line of text, after",  # a value labelled in words ("access key V")
     "unparsed": "an unparsed value",  # the file does not parse or was refused as binary
 }
 
@@ -150,6 +155,9 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                       ("family", family.id if family else f"generic-{credential.generic_kind}"))
         if family is not None:
             properties += (("lifetime", family.lifetime.value),)
+        if credential.provider is not None or (family is None and credential.provider_id):
+            # No family, or a cross-vendor one: the look-alike's or the key name's provider.
+            properties += (("provider", credential.provider_id),)
         if credential.lookalike is not None:
             properties += (("checksum", "failed"), ("shape", credential.lookalike.id))
         yield Finding(

@@ -61,7 +61,35 @@ def families_markdown() -> str:
             f"| {_cell(family.provider)} | {_cell(family.name)} | `{family.id}` | "
             f"{family.grants.value} | {family.lifetime.value} | {family.severity.value} | {reference} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _providers_markdown()) + "\n"
+
+
+def _providers_markdown() -> list[str]:
+    """The providers a key name names (``secrets/providers.json``), after the families."""
+    from mcpiam.secrets.providers import provider_catalogue
+
+    providers = provider_catalogue().providers
+    lines = [
+        "",
+        "## Providers named by a key",
+        "",
+        "A credential no family knows (its key name or randomness says it is one) is attributed to",
+        "the provider its key names: `ACME_API_KEY`, `X-Acme-Token`, `--acme-key`, or the words before",
+        "it on a line (`acme access key V`). Generated from `scanner/mcpiam/secrets/providers.json`;",
+        "a word in *italics* names its provider only as a whole key beside credential words alone",
+        "(`FRONT_API_TOKEN`, never `FRONT_DOOR_TOKEN`).",
+        "",
+        f"{len(providers)} providers.",
+        "",
+        "| Provider | Id | Key words | Reference |",
+        "|---|---|---|---|",
+    ]
+    for provider in providers:
+        words = [f"`{word}`" for word in provider.words]
+        words += [f"*`{word}`*" for word in provider.whole_key_words]
+        lines.append(f"| {_cell(provider.name)} | `{provider.id}` | {', '.join(words)} | "
+                     f"[docs]({provider.reference}) |")
+    return lines
 
 
 def generated_rule_docs() -> dict[str, str]:

@@ -21,7 +21,15 @@ from mcpiam.core.document import Span
 from mcpiam.core.findings import Location
 from mcpiam.model.servers import ConfigFile, Server, ServerIndex, Value
 from mcpiam.secrets.families import Specificity, TokenFamily, TokenMatch, family_preferred, match_value
-from mcpiam.secrets.locate import DEFAULT_EXPR, SecretCandidate, StringReader, candidates_in, key_candidates
+from mcpiam.secrets.locate import (
+    DEFAULT_EXPR,
+    SecretCandidate,
+    StringReader,
+    candidates_in,
+    credential_label,
+    key_candidates,
+)
+from mcpiam.secrets.providers import Provider, provider_catalogue
 from mcpiam.secrets.references import (
     ReferenceOccurrence,
     check_references,
@@ -60,6 +68,8 @@ class Credential:
     account: str = ""
     account_span: Span | None = None
     offset: int = field(default=-1, compare=False)  # where the secret starts in the value's text
+    # For a generic verdict (no family): the provider its key name names (ACME_API_KEY), if any.
+    provider: Provider | None = None
     _value: str = field(default="", repr=False, compare=False)
 
     @property
@@ -69,12 +79,26 @@ class Credential:
 
     @property
     def label(self) -> str:
-        if self.family is not None:
-            return self.family.name
+        if self.family is not None:  # a cross-vendor format (a JWT) the key names the owner of
+            return f"{self.provider.name} {self.family.name}" if self.provider else self.family.name
         if self.lookalike is not None:
             return f"value in {self.lookalike.name} format"
-        return {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
+        kind = {"keyword": "credential (named by its key)", "high-entropy": "high-entropy secret",
                 "password": "password"}.get(self.generic_kind, "secret")
+        return f"{self.provider.name} {kind}" if self.provider is not None else kind
+
+    @property
+    def provider_id(self) -> str:
+        """Whose credential it is: the provider a key names for a cross-vendor format (a JWT
+        under STORYCHIEF_TOKEN), else the family's provider, else the provider of the format it
+        has although its checksum fails, else the provider its key name names."""
+        if self.provider is not None and (self.family is None
+                                          or self.family.specificity is Specificity.GENERIC):
+            return self.provider.id
+        family = self.family or self.lookalike
+        if family is not None:
+            return family.provider
+        return self.provider.id if self.provider is not None else ""
 
     def __str__(self) -> str:  # never the value
         return f"Credential({self.label} {self.preview} at {self.config.path})"
@@ -107,10 +131,30 @@ def redact(value: str, family: TokenFamily | None) -> str:
 
 
 def _generic(candidate: SecretCandidate) -> str:
-    """A detect-secrets verdict on one extracted value, with its key name as context."""
+    """A detect-secrets verdict on one extracted value (without the spaces around it: ``KEY= V``),
+    with its key name as context."""
     from mcpiam.secrets import generic
 
-    return generic.classify(candidate.context, candidate.text, candidate.place in GENERIC_ENTROPY_PLACES)
+    return generic.classify(candidate.context, candidate.text.strip(),
+                            candidate.place in GENERIC_ENTROPY_PLACES)
+
+
+def _named_provider(candidate: SecretCandidate) -> Provider | None:
+    """The provider the candidate's label names, else the key of the value it is part of (the
+    token after "123:" in TELEGRAM_TOKEN="123:AA…" is labelled "123", its value TELEGRAM_TOKEN)."""
+    if candidate.place in ("key", "anchor"):
+        return None  # a token written as a name: the name is the token, no label
+    catalogue = provider_catalogue()
+    named = catalogue.named_by(candidate.context)
+    if named is None and candidate.value.route and isinstance(candidate.value.route[-1], str):
+        named = catalogue.named_by(candidate.value.route[-1])
+    return named
+
+
+def _looks_generated(text: str) -> bool:
+    from mcpiam.secrets import generic
+
+    return generic.looks_generated(text)
 
 
 def find_credentials(
@@ -204,11 +248,14 @@ def family_credential(config: ConfigFile, server: Server | None, candidate: Secr
                       account: str = "", account_span: Span | None = None) -> Credential:
     """The credential a token family's match makes, wherever it was found (a value, a key, the text
     of a file that does not parse): one fingerprint, preview and claims reading for all of them."""
+    # A cross-vendor format (a JWT, a URI with a password) says nothing of whose it is: its key may.
+    generic = found.family.specificity is Specificity.GENERIC
     return Credential(
         config=config, server=server, candidate=candidate, family=found.family, generic_kind="",
         span=span, fingerprint=keyed_fingerprint(secret, key), preview=redact(secret, found.family),
         secret_length=len(secret), claims=_claims(found.claims), account=account,
         account_span=account_span, offset=offset, _value=secret,
+        provider=_named_provider(candidate) if generic else None,
     )
 
 
@@ -324,7 +371,20 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
         return
     if in_name_field:
         return  # an env-var or secret NAME (catalogue name_fields); a token family still counts above
-    verdict = _generic(candidate)
+    provider = None
+    if candidate.place == "phrase":
+        # A value labelled in a line of text: only a generated-looking one, after a credential
+        # word (the key-name judgement decides) or after a provider's name (that says whose).
+        if not _looks_generated(text):
+            return
+        labelled = credential_label(candidate.context)
+        # Without a credential word only the name right before the value may name a provider
+        # ("skrapp V"): "Endpoint=https://x.azconfig.io;Id=V" is an id, not an Azure secret.
+        name = candidate.context if labelled else candidate.context.rpartition(" ")[2]
+        provider = provider_catalogue().named_by(name)
+        if provider is None and not labelled:
+            return
+    verdict = _generic(candidate) or ("keyword" if provider is not None else "")
     if verdict:
         start = candidate.start + offset if candidate.start >= 0 else -1
         yield Credential(
@@ -332,6 +392,7 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
             span=_candidate_span(candidate, start, len(text)),
             fingerprint=keyed_fingerprint(text, key), preview=redact(text, None),
             secret_length=len(text), _value=text,
+            provider=provider or _named_provider(candidate),
         )
 
 

@@ -33,6 +33,9 @@ PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
 STRONG_WORDS = PASSWORD_WORDS | {
     "secret", "token", "apikey", "pat", "bearer", "basic", "authorization", "credential",
     "credentials",
+    # The strong pairs below written as one word (detectify.accesskey, SECRETKEY, authToken is two).
+    "accesskey", "privatekey", "secretkey", "authkey", "servicekey", "accountkey", "apitoken",
+    "accesstoken", "authtoken",
 }
 # Pairs of words that do the same (``API_KEY``, ``clientSecret`` is covered by "secret").
 STRONG_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
@@ -271,6 +274,12 @@ def _mixed_case_with_digits(value: str) -> bool:
     """Upper and lower case letters and digits: what a generated base64/base62 secret has and a
     hex digest, an upper-case id or a lower-case slug does not."""
     return bool(re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"\d", value))
+
+
+def looks_generated(value: str) -> bool:
+    """Whether a value labelled in a line of text (``access key V``) looks generated rather than
+    written: the test a key name's weak word asks of its value (``_looks_random``)."""
+    return _looks_random(value)
 
 
 def _looks_random(value: str) -> bool:

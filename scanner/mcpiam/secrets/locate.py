@@ -35,6 +35,25 @@ DEFAULT_EXPR = re.compile(
     r"\$\{(?:(?:localEnv|containerEnv):(?P<env_name>[A-Za-z_][A-Za-z0-9_]*):|(?P<name>[A-Za-z_][A-Za-z0-9_]*):-)"
     r"(?P<default>[^}]+)\}")
 URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# A line of text that labels a value in words (``clarifai access key V``, ``api_token = V``,
+# ``#define IO_KEY "V"``): its words, split at spaces, quotes and brackets.
+PHRASE_WORD = re.compile(r"[^\s\"'`,;(){}\[\]<>]+")
+LABEL_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")  # as generic.key_words
+# The last word of a label that says a credential follows (``access key``, ``secretKey:``,
+# ``ACCESS=``, ``PRIVATEKEY``).
+CREDENTIAL_LABEL_WORDS = frozenset({
+    "key", "apikey", "token", "secret", "password", "passwd", "pwd", "pass", "passphrase", "auth",
+    "credential", "credentials", "pat", "bearer", "access", "private", "secretkey", "privatekey",
+    "accesskey", "authkey", "apitoken", "accesstoken", "authtoken",
+})
+# A value this long mixing letters and digits may follow any label: detect judges it only when
+# the label names a provider (``skrapp 2e11kyDI…``, ``owm = '3k14…'``).
+PHRASE_UNLABELLED_VALUE = 16
+PHRASE_BREAK = re.compile(r"[\s\"'`(),;]")  # a text without one is a single word, not a line
+PHRASE_LABEL_WORDS = 4  # words of the line before a value that make its label (its context)
+PHRASE_MIN_VALUE = 8  # shorter words after a label are words, not credentials
+PHRASE_MAX_TEXT = 10_000  # a longer text is a document, not a config line
+GLUED_NAME = re.compile(r"^[A-Za-z_$#@-]*[A-Za-z_][A-Za-z0-9_.-]{0,63}[=:]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +117,59 @@ def split_value(value: Value, text: str, base: int, context: str, place: str,
                                      default.group("name") or default.group("env_name"), "default"))
     if URL_START.match(text):
         parts.extend(_url_parts(value, text, base, context))
+    elif (not parts and len(text) <= PHRASE_MAX_TEXT and PHRASE_BREAK.search(text.strip())
+          and "-----BEGIN" not in text):  # a PEM block's words are its family's business
+        parts.extend(_phrase_parts(value, text, base))
     yield SecretCandidate(value, text, base, context, place, composite=bool(parts))
     yield from parts
+
+
+def _phrase_parts(value: Value, text: str, base: int) -> Iterator[SecretCandidate]:
+    """Values a line of text labels in words: a word of 8+ characters right after a label whose
+    last word is a credential word (``clarifai access key V``, ``token = V``, ``NPM_TOKEN="V"``),
+    or glued to it (``ACCESS_KEY=V`` inside the line); the parts of a URL inside the line; or a long word of letters and digits after
+    any label, which detect judges only when the label names a provider. The label's words (at
+    most four, on the same line) are the context; detect judges only a value that looks generated."""
+    words = [(found.start(), found.group()) for found in PHRASE_WORD.finditer(text)
+             if found.group().strip("=:")]  # a lone "=" or ":" separates, it labels nothing
+    for index, (start, word) in enumerate(words):
+        if URL_START.match(word):  # a URL inside the line: its password and query values
+            yield from _url_parts(value, word, base + start, "")
+            continue
+        glued = GLUED_NAME.match(word)
+        if glued and len(word) > glued.end():
+            name, found, at = word[:glued.end() - 1], word[glued.end():], start + glued.end()
+            label = [*_same_line_words(text, words, index), name]
+        elif index > 0:
+            name, found, at = words[index - 1][1].rstrip("=:"), word.lstrip("=:"), start
+            at += len(word) - len(found)
+            if "\n" in text[words[index - 1][0]:start]:
+                continue  # a label ends its line: what follows is another line
+            label = [*_same_line_words(text, words, index - 1), name]
+        else:
+            continue
+        found = found.rstrip(".")
+        if len(found) < PHRASE_MIN_VALUE or not name:
+            continue
+        if credential_label(name) or (len(found) >= PHRASE_UNLABELLED_VALUE and _letters_and_digits(found)):
+            context = " ".join(word.strip("=:#$-") for word in label[-PHRASE_LABEL_WORDS:])
+            yield SecretCandidate(value, found, base + at, context.strip(), "phrase")
+
+
+def credential_label(label: str) -> bool:
+    """Whether a label's last word says a credential follows (``access key``, ``apiToken``)."""
+    words = LABEL_WORD.findall(label)
+    return bool(words) and words[-1].lower() in CREDENTIAL_LABEL_WORDS
+
+
+def _letters_and_digits(text: str) -> bool:
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+
+
+def _same_line_words(text: str, words: list[tuple[int, str]], index: int) -> list[str]:
+    """The words before ``words[index]`` on its line (at most a label's length)."""
+    line_start = text.rfind("\n", 0, words[index][0]) + 1
+    return [word for start, word in words[max(0, index - PHRASE_LABEL_WORDS):index] if start >= line_start]
 
 
 def _unquoted(text: str) -> tuple[str, int]:
