@@ -46,7 +46,8 @@ def index_of(predicate) -> int:
 def test_action_metadata_is_complete() -> None:
     assert {"name", "description", "runs", "inputs", "outputs", "branding"} <= set(ACTION)
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"paths", "fail-on", "policy", "baseline", "format", "upload", "category"}
+    assert set(ACTION["inputs"]) == {"paths", "fail-on", "policy", "baseline", "format", "upload", "category",
+                                      "history"}
     for name, spec in ACTION["inputs"].items():
         assert spec["description"] and "default" in spec, name
 
@@ -141,12 +142,16 @@ def read_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
-def run_action(workspace: Path, runner: Path, inputs: dict[str, str], upload_outcome: str = "success") -> dict:
+def run_action(workspace: Path, runner: Path, inputs: dict[str, str], upload_outcome: str = "success",
+               event: dict[str, str] | None = None) -> dict:
     """Run the action's steps in order as a runner would, skipping what needs the network; the
     upload's outcome is ``upload_outcome`` ("failure": a repository without code scanning)."""
     given = {name: inputs.get(name, str(spec["default"])) for name, spec in ACTION["inputs"].items()}
     contexts = {f"inputs.{name}": value for name, value in given.items()}
-    contexts.update({"github.action_path": str(ROOT), "runner.temp": str(runner / "temp")})
+    contexts.update({"github.action_path": str(ROOT), "runner.temp": str(runner / "temp"),
+                     "github.event_name": "pull_request", "github.event.pull_request.base.sha": "",
+                     "github.event.before": ""})
+    contexts.update(event or {})
     (runner / "temp").mkdir(parents=True, exist_ok=True)
     bin_dir = runner / "bin"
     bin_dir.mkdir(exist_ok=True)
@@ -354,3 +359,59 @@ def test_a_typo_in_paths_fails_the_scan_step_instead_of_passing_clean(workspace:
     assert "cannot scan .cursr: no such file or folder" in log["steps"][0][2]
     assert "did not complete" in log["steps"][0][2]
     assert log["uploaded"] is False
+
+
+# --- git history ---------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def history_workspace(tmp_path: Path) -> tuple[Path, str]:
+    """A repository whose pull request added a token and removed it again: only history holds it."""
+    from git_repos import RepoBuilder
+
+    repo = RepoBuilder(tmp_path / "repo")
+    clean = json.dumps({"mcpServers": {"github": {"command": "npx", "args": ["-y", "acme-github-mcp@1.4.2"],
+                                                  "env": {"GITHUB_TOKEN": "${env:GITHUB_TOKEN}"}}}}, indent=2) + "\n"
+    leaked = clean.replace("${env:GITHUB_TOKEN}", expand_example("ghp_{github_crc:30}"))
+    base = repo.commit({".mcpiam.yaml": "owners:\n  - match: {name: '*'}\n    owner: '@acme/security'\n"
+                        "    purpose: tests\n    secret_source: vault\n    revocation: 'https://wiki.acme.example/r'\n",
+                        ".cursor/mcp.json": clean})
+    repo.commit({".cursor/mcp.json": leaked})
+    repo.commit({".cursor/mcp.json": clean})
+    repo.checkout()
+    return repo.path, base.decode()
+
+
+def test_history_auto_reads_the_pull_requests_commits(history_workspace, tmp_path: Path) -> None:
+    root, base = history_workspace
+    log = run_action(root, tmp_path / "runner", {"upload": "false"},
+                     event={"github.event.pull_request.base.sha": base})
+    assert log["scans"] and f"--range {base}..HEAD" in log["scans"][0]
+    assert log["outputs"]["critical"] == "1" and log["failed"]  # the removed token fails the job
+    annotations = "".join(log["stdout"])
+    assert "::error file=.cursor/mcp.json" in annotations and "still in history" in annotations
+
+
+def test_history_auto_says_when_the_base_is_not_in_the_clone(history_workspace, tmp_path: Path) -> None:
+    root, _ = history_workspace
+    log = run_action(root, tmp_path / "runner", {"upload": "false"},
+                     event={"github.event.pull_request.base.sha": "f" * 40})
+    assert "--range" not in log["scans"][0] and "--history" not in log["scans"][0]
+    assert "is not in this clone" in "".join(log["stdout"]) and not log["failed"]
+
+
+@pytest.mark.parametrize(("history", "option"), [("true", "--history"), ("false", None)])
+def test_history_true_reads_every_commit_and_false_none(history_workspace, tmp_path: Path, history, option) -> None:
+    root, base = history_workspace
+    log = run_action(root, tmp_path / "runner", {"upload": "false", "history": history},
+                     event={"github.event.pull_request.base.sha": base})
+    assert ("--range" in log["scans"][0]) is False
+    assert (option is not None and option in log["scans"][0]) or (option is None and "--history" not in log["scans"][0])
+    assert log["failed"] is (history == "true")
+
+
+def test_an_unknown_history_value_fails_the_scan_step(history_workspace, tmp_path: Path) -> None:
+    root, _ = history_workspace
+    log = run_action(root, tmp_path / "runner", {"history": "yes"})
+    codes = {name: code for name, code, _ in log["steps"]}
+    assert codes["Scan MCP configs"] == 2 and not log["scans"]

@@ -101,9 +101,10 @@ def annotations_from_sarif(log: dict) -> list[Annotation]:
         for result in run.get("results", []):
             location = result["locations"][0]["physicalLocation"]
             region = location["region"]
+            column = region.get("startColumn", 1)  # a file-level place (history gone from HEAD): line 1
             found.append(Annotation(
-                unquote(location["artifactLocation"]["uri"]), region["startLine"], region["startColumn"],
-                region.get("endLine", region["startLine"]), region.get("endColumn", region["startColumn"] + 1),
+                unquote(location["artifactLocation"]["uri"]), region["startLine"], column,
+                region.get("endLine", region["startLine"]), region.get("endColumn", column + 1),
                 Severity.parse(result["properties"]["severity"]), result["ruleId"], result["message"]["text"],
             ))
     return found
