@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,7 @@ EVERY_SYNTAX = "*"  # an ``expands`` entry meaning every reference syntax
 EVERY_NAME_FIELD = "*"  # a ``name_fields`` entry meaning every name field any client declares
 ROOT_PREFIX = "$."  # a name field path read from the document root rather than from each server
 ANY_CHILD = "*"  # a name field step matching any key of a map or any item of a list
-NAME_FIELD_PATH = re.compile(
+NAME_FIELD_PATH = lazy_compile(
     r"^(?:\$\.)?(?:[A-Za-z0-9_-]+|\*)(?:\.(?:[A-Za-z0-9_-]+|\*)|\[\*\])*$"
 )
 # Document formats that parse to the same tree shapes (JSONC is JSON with comments).

@@ -8,8 +8,8 @@ front matter), a wrapped copy (a JSON fragment) or a decoded string value (embed
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # UTF-8 continuation bytes: every other byte starts a code point.
 _CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 _CHECKPOINT_SHIFT = 10  # one code point count per KiB keeps byte->char conversion O(1 KiB)
-_LINE_BREAK = re.compile("\n")
+_LINE_BREAK = lazy_compile("\n")
 
 
 class Locator(Protocol):

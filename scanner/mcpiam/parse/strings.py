@@ -8,10 +8,11 @@ text with the value their parser produced and fall back to a coarser span when t
 from __future__ import annotations
 
 import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 
 _REPLACEMENT = "\ufffd"
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = lazy_compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)

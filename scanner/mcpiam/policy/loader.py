@@ -8,8 +8,8 @@ by mistake is not echoed back.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection, Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -73,7 +73,7 @@ def policy_schema() -> dict[str, Any]:
 
 # A key shown as written in a message: a field or rule name (lower-case words). Anything else,
 # say a token pasted where a key goes, is shown as <key>: its position says where it is.
-_SHOWN_KEY = re.compile(r"[a-z][a-z_-]{0,39}")
+_SHOWN_KEY = lazy_compile(r"[a-z][a-z_-]{0,39}")
 
 
 def field_name(route: Route) -> str:

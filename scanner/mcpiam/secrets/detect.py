@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable, Iterator, Sequence
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from urllib.parse import unquote
 
@@ -335,7 +335,7 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
         )
 
 
-BASIC_BLOB = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+BASIC_BLOB = lazy_compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 
 
 def _basic_token(candidate: SecretCandidate, text: str,

@@ -52,6 +52,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
@@ -247,7 +248,7 @@ _PLACEHOLDER_WORDS = (
 )  # fmt: skip
 _SECRET_START, _SECRET_END = "<", ">"
 # One search instead of a test per word for every generated character.
-_PLACEHOLDER_TAIL = re.compile("(?:" + "|".join(map(re.escape, _PLACEHOLDER_WORDS)) + ")$")
+_PLACEHOLDER_TAIL = lazy_compile("(?:" + "|".join(map(re.escape, _PLACEHOLDER_WORDS)) + ")$")
 
 
 class _Stream:
@@ -404,7 +405,7 @@ def expand_example(template: str) -> str:
 
 # --- matching -----------------------------------------------------------------------------------
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_ALNUM = lazy_compile(r"[^a-z0-9]+")
 
 
 def normalize_key(key_name: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +19,7 @@ from mcpiam.model.servers import Value, substring_span
 from mcpiam.secrets.references import is_secret_manager_uri
 
 # A flag that takes a credential as its next argument or after "=".
-SECRET_FLAG = re.compile(
+SECRET_FLAG = lazy_compile(
     r"^--?(?:[a-z0-9]+[-_])*(?:api[-_]?key|apikey|key|token|access[-_]token|auth[-_]token|"
     r"secret|client[-_]secret|password|passwd|pass|pat|bearer|auth|credentials?|private[-_]key)$",
     re.IGNORECASE,
@@ -26,15 +27,15 @@ SECRET_FLAG = re.compile(
 # A value ends at its last non-space character: written "\S(?:.*\S)?" (greedy) rather than
 # "\S.*?" followed by "\s*$", which retries the trailing "\s*" from every character of the value
 # and takes quadratic time on a long run of spaces (issue 13; tests/test_backtracking.py).
-AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S(?:.*\S)?)\s*$")
+AUTH_SCHEME = lazy_compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S(?:.*\S)?)\s*$")
 # A header or variable name is short; a long run before ":" or "=" is a token's first half.
-HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S(?:.*\S)?)\s*$")
-KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.(?:.*\S)?)\s*$", re.DOTALL)
+HEADER_LINE = lazy_compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S(?:.*\S)?)\s*$")
+KEY_VALUE = lazy_compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.(?:.*\S)?)\s*$", re.DOTALL)
 # ${VAR:-default}, and the dev containers' ${localEnv:VAR:default} / ${containerEnv:VAR:default}.
-DEFAULT_EXPR = re.compile(
+DEFAULT_EXPR = lazy_compile(
     r"\$\{(?:(?:localEnv|containerEnv):(?P<env_name>[A-Za-z_][A-Za-z0-9_]*):|(?P<name>[A-Za-z_][A-Za-z0-9_]*):-)"
     r"(?P<default>[^}]+)\}")
-URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+URL_START = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True, slots=True)
