@@ -9,9 +9,8 @@ redacted preview and the fingerprint.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 from collections.abc import Iterable, Iterator, Sequence
+from mcpiam.core.digest import hmac_sha256
 from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from urllib.parse import unquote
@@ -94,7 +93,7 @@ class UnexpandedReference:
 
 
 def keyed_fingerprint(value: str, key: bytes) -> str:
-    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    return hmac_sha256(key, value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def redact(value: str, family: TokenFamily | None) -> str:

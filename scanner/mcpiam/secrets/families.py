@@ -48,10 +48,10 @@ Example templates (``expand_example``)
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from mcpiam.core.digest import sha256
 from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field, replace
 from enum import Enum
@@ -263,7 +263,7 @@ class _Stream:
         limit = 256 - 256 % bound
         while True:
             if not self._buffer:
-                self._buffer = hashlib.sha256(
+                self._buffer = sha256(
                     self._seed + self._counter.to_bytes(8, "big")
                 ).digest()
                 self._counter += 1
