@@ -120,7 +120,8 @@ def test_the_hooks_one_file_scan_loads_only_what_it_uses(tmp_path: Path, kind: s
 
 def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> None:
     """Every value type a one-file scan defines comes from mcpiam.core.valuetype (closures, no
-    exec), none from the stdlib decorator, which compiles each generated method at import."""
+    exec), none from the stdlib decorator, which compiles each generated method at import; and
+    each one's ``__init__`` from ``mcpiam.core.valuetype_inits``, not compiled at run time."""
     probe = HOOK_PROBE.replace(
         'print(json.dumps({"code": code, "modules": sorted(sys.modules)}))',
         'import types\n'
@@ -128,7 +129,14 @@ def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> 
         '           for value in vars(module).values() if isinstance(value, type) and value.__module__ == name]\n'
         'print(json.dumps({"code": code, "value_types": sum("__valuetype_fields__" in vars(c) for c in classes),\n'
         '                  "stdlib": sorted(c.__qualname__ for c in classes\n'
-        '                                   if isinstance(vars(c).get("__dataclass_fields__"), dict))}))')
+        '                                   if isinstance(vars(c).get("__dataclass_fields__"), dict)),\n'
+        '                  "compiled_inits": compiled}))')
+    # Every __init__ comes from the generated module (byte code Python caches), none from exec.
+    probe = probe.replace("import mcpiam.cli.entry as entry",
+                          "import builtins, mcpiam.core.valuetype as valuetype\n"
+                          "compiled = []\n"
+                          "valuetype.exec = lambda *args: (compiled.append(args[0]), builtins.exec(*args))\n"
+                          "import mcpiam.cli.entry as entry")
     config = tmp_path / ".mcp.json"
     config.write_text('{"mcpServers": {"x": {"command": "uvx", "args": ["pkg==1.0"]}}}\n', encoding="utf-8")
     # Any MCPIAM_* variable (CI sets one for hypothesis) sends a run down click's path instead.
@@ -140,3 +148,4 @@ def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> 
     assert seen["code"] == 0
     assert seen["stdlib"] == []
     assert seen["value_types"] > 50
+    assert seen["compiled_inits"] == [], "run `python -m mcpiam generate-snapshots`"
