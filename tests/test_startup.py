@@ -149,3 +149,38 @@ def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> 
     assert seen["stdlib"] == []
     assert seen["value_types"] > 50
     assert seen["compiled_inits"] == [], "run `python -m mcpiam generate-snapshots`"
+
+
+# Whether the cycle collector ran during the scan of a hook's files, and after it.
+COLLECTOR_PROBE = """
+import gc, io, json, os, sys
+import mcpiam.engine.scan as scan
+real = scan.scan_paths
+during = []
+def spy(paths, settings):
+    during.append(gc.isenabled())
+    return real(paths, settings)
+scan.scan_paths = spy
+import mcpiam.cli.entry as entry
+sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")
+code = entry.plain_scan(["scan", *sys.argv[1:]])
+sys.stdout = sys.__stdout__
+print(json.dumps({"code": code, "during": during, "after": gc.isenabled()}))
+"""
+
+
+@pytest.mark.parametrize("named, paused", [("file", True), ("folder", False), ("many files", False)])
+def test_the_collector_pauses_only_for_a_bounded_list_of_files(tmp_path: Path, named: str,
+                                                                 paused: bool) -> None:
+    from mcpiam.cli import entry
+
+    config = tmp_path / ".mcp.json"
+    config.write_text('{"mcpServers": {"x": {"command": "uvx", "args": ["pkg==1.0"]}}}\n', encoding="utf-8")
+    arguments = {"file": [str(config)], "folder": [str(tmp_path)],
+                 "many files": [str(config)] * (entry.COLLECTOR_PAUSED_UP_TO + 1)}[named]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE, *arguments], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"code": 0, "during": [not paused], "after": True}

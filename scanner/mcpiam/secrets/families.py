@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from mcpiam.core.digest import sha256
@@ -814,7 +815,18 @@ SNAPSHOT_PATH = Path(__file__).with_name("token_families.snapshot.json")
 
 
 def _sources(directory: Path) -> list[tuple[str, bytes]]:
-    return [(path.name, path.read_bytes()) for path in _rule_files(directory)]
+    """Each rule file's name and bytes, in ``_rule_files`` order (read on every scan to check the
+    snapshot, so with plain ``os`` calls: globbing and sorting ``Path`` objects cost more)."""
+    if not directory.is_dir():
+        raise FamilyFileError(directory, 1, "", "is not a directory of rule files")
+    folder = os.fspath(directory)
+    names = sorted((name for name in os.listdir(folder)
+                    if os.path.normcase(name).endswith((".yaml", ".yml"))), key=os.path.normcase)
+    sources = []
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            sources.append((name, handle.read()))
+    return sources
 
 
 def snapshot_of(directory: Path) -> str:
@@ -895,4 +907,6 @@ def load_families(
     if check_examples:
         for item in items:
             _check_examples(item)
-    return tuple(replace(item.family, outranks=closures[item.family.id]) for item in items)
+    # Most families override none: built with the empty closure already, they are not built again.
+    return tuple(item.family if item.family.outranks == closures[item.family.id]
+                 else replace(item.family, outranks=closures[item.family.id]) for item in items)
