@@ -485,9 +485,13 @@ def match_value(
     normalized_key = normalize_key(key_name) if key_name else ""
     candidates: list[TokenMatch] = []
     for family in families:
-        # The pre-filter inline as well: most values contain no family's literal, and a generator
-        # per family and value is most of a large scan's time.
+        # The pre-filter and the key-name keywords inline as well: most values contain no family's
+        # literal, most keys none of a family's keywords, and a generator per family and value is
+        # most of a large scan's time.
         if family.prefilter is not None and family.prefilter not in value:
+            continue
+        if family.context_keywords and not (
+                normalized_key and any(k in normalized_key for k in family.context_keywords)):
             continue
         candidates.extend(family_candidates(family, value, normalized_key))
     return resolve_overlaps(candidates) if len(candidates) > 1 else candidates
