@@ -483,18 +483,79 @@ def match_value(
 ) -> list[TokenMatch]:
     """Token families found in one config value held under ``key_name`` (None when it has none)."""
     normalized_key = normalize_key(key_name) if key_name else ""
+    screen = _screen(families if isinstance(families, tuple) else tuple(families))
+    named = _named_by_key(screen, normalized_key) if normalized_key else frozenset()
     candidates: list[TokenMatch] = []
-    for family in families:
-        # The pre-filter and the key-name keywords inline as well: most values contain no family's
-        # literal, most keys none of a family's keywords, and a generator per family and value is
-        # most of a large scan's time.
-        if family.prefilter is not None and family.prefilter not in value:
+    for index in screen.with_literal_in(value):
+        # A family that needs a key-name keyword the key does not hold is skipped before a
+        # generator is made for it: a generator per family and value was most of a scan's time.
+        if index in screen.keyworded and index not in named:
             continue
-        if family.context_keywords and not (
-                normalized_key and any(k in normalized_key for k in family.context_keywords)):
-            continue
-        candidates.extend(family_candidates(family, value, normalized_key))
+        candidates.extend(family_candidates(screen.families[index], value, normalized_key))
     return resolve_overlaps(candidates) if len(candidates) > 1 else candidates
+
+
+# Up to this length, listing a value's two-character pieces is cheaper than looking for every
+# family's pre-filter literal in it (about 240 of them).
+_SCREEN_BY_PAIRS_UP_TO = 200
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Screen:
+    """A family list arranged so that ``match_value`` finds the few families a value could hold
+    without a search per family: most values contain no family's literal, most keys no family's
+    keyword. Identity is the object (one per family list, made by ``_screen``)."""
+
+    families: tuple[TokenFamily, ...]
+    by_pair: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]]  # literals by first two characters
+    short: tuple[tuple[str, tuple[int, ...]], ...]  # one-character literals
+    unfiltered: tuple[int, ...]  # families without a literal
+    keyworded: frozenset[int]  # families that need a key-name keyword
+
+    def with_literal_in(self, value: str) -> list[int]:
+        """The families, by index in order, whose literal ``value`` contains or that have none."""
+        if len(value) > _SCREEN_BY_PAIRS_UP_TO:
+            return [index for index, family in enumerate(self.families)
+                    if family.prefilter is None or family.prefilter in value]
+        chosen = list(self.unfiltered)
+        for literal, indexes in self.short:
+            if literal in value:
+                chosen.extend(indexes)
+        by_pair = self.by_pair
+        for pair in {value[i:i + 2] for i in range(len(value) - 1)}.intersection(by_pair):
+            for literal, indexes in by_pair[pair]:
+                if literal in value:
+                    chosen.extend(indexes)
+        chosen.sort()
+        return chosen
+
+
+@lru_cache(maxsize=8)
+def _screen(families: tuple[TokenFamily, ...]) -> _Screen:
+    by_literal: dict[str, list[int]] = {}
+    unfiltered = []
+    for index, family in enumerate(families):
+        if family.prefilter is None:
+            unfiltered.append(index)
+        else:
+            by_literal.setdefault(family.prefilter, []).append(index)
+    by_pair: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    short = []
+    for literal, indexes in by_literal.items():
+        if len(literal) < 2:
+            short.append((literal, tuple(indexes)))
+        else:
+            by_pair.setdefault(literal[:2], []).append((literal, tuple(indexes)))
+    keyworded = frozenset(index for index, family in enumerate(families) if family.context_keywords)
+    return _Screen(families, {pair: tuple(group) for pair, group in by_pair.items()}, tuple(short),
+                   tuple(unfiltered), keyworded)
+
+
+@lru_cache(maxsize=1024)
+def _named_by_key(screen: _Screen, normalized_key: str) -> frozenset[int]:
+    """The keyword families whose keyword a (normalised) key name holds; key names repeat."""
+    return frozenset(index for index in screen.keyworded
+                     if any(k in normalized_key for k in screen.families[index].context_keywords))
 
 
 # --- the pre-filter literal ---------------------------------------------------------------------
