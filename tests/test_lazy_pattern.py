@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from mcpiam.core.lazy_pattern import FORWARDED, LazyPattern, lazy_compile
+from mcpiam.core import lazy_pattern
+from mcpiam.core.lazy_pattern import FORWARDED, LazyPattern, compile_ahead, lazy_compile
 
 
 def test_nothing_is_compiled_until_a_method_is_used() -> None:
@@ -55,3 +56,35 @@ def test_an_invalid_pattern_fails_when_first_used_as_re_compile_would() -> None:
     broken = lazy_compile(r"(unclosed")
     with pytest.raises(re.error):
         broken.search("x")
+
+
+def test_every_pattern_compiled_ahead_is_what_re_compile_makes() -> None:
+    """Pattern equality compares flags, source and the engine's code; groups are compared too."""
+    from mcpiam.core import pattern_code
+
+    if pattern_code.ENGINE != lazy_pattern._engine():
+        pytest.skip(f"stored for {pattern_code.ENGINE}, this interpreter is {lazy_pattern._engine()}")
+    assert len(pattern_code.CODE) > 300  # module patterns, token families, reference syntaxes
+    for pattern, flags in pattern_code.CODE:
+        ahead, fresh = compile_ahead(pattern, flags), re.compile(pattern, flags)
+        assert ahead is not fresh and ahead == fresh, pattern
+        assert (ahead.flags, ahead.groups, dict(ahead.groupindex)) == (
+            fresh.flags, fresh.groups, dict(fresh.groupindex)), pattern
+
+
+def test_a_pattern_not_stored_or_another_engine_compiles_with_re(monkeypatch) -> None:
+    assert compile_ahead(r"not(?P<stored>\d+)anywhere", re.I) == re.compile(r"not(?P<stored>\d+)anywhere", re.I)
+    from mcpiam.core import pattern_code
+
+    pattern, flags = next(iter(pattern_code.CODE))
+    monkeypatch.setattr(lazy_pattern, "_engine", lambda: ("other-interpreter", 0, 4))
+    assert lazy_pattern._stored_code() == {}
+    assert compile_ahead(pattern, flags) is re.compile(pattern, flags)  # re's own cache: compiled by re
+
+
+def test_the_module_text_round_trips(tmp_path) -> None:
+    text = lazy_pattern.pattern_code_module_text([(r"(?P<a>x)|y", 0), (r"z+", re.IGNORECASE)])
+    scope: dict = {}
+    exec(compile(text, "pattern_code.py", "exec"), scope)  # noqa: S102 - the generated module
+    assert scope["ENGINE"] == lazy_pattern._engine()
+    assert set(scope["CODE"]) == {(r"(?P<a>x)|y", 0), (r"z+", 2)}

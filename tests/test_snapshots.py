@@ -107,7 +107,8 @@ def test_generate_snapshots_writes_what_the_check_expects(tmp_path: Path) -> Non
     shutil.copytree(ROOT / "scanner", checkout / "scanner", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "rules", checkout / "rules")
     for snapshot in [*(checkout / "scanner").rglob("*.snapshot.json"),
-                     checkout / "scanner/mcpiam/core/valuetype_inits.py"]:
+                     checkout / "scanner/mcpiam/core/valuetype_inits.py",
+                     checkout / "scanner/mcpiam/core/pattern_code.py"]:
         snapshot.write_text("{}", encoding="utf-8")
     def generate(*options: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "mcpiam", "generate-snapshots", *options],
@@ -115,12 +116,12 @@ def test_generate_snapshots_writes_what_the_check_expects(tmp_path: Path) -> Non
                               env={**os.environ, "PYTHONPATH": str(checkout / "scanner")})
 
     stale = generate("--check")
-    assert stale.returncode == 1 and stale.stdout.count(": stale") == 3, stale.stdout + stale.stderr
+    assert stale.returncode == 1 and stale.stdout.count(": stale") == 4, stale.stdout + stale.stderr
     assert (checkout / "scanner/mcpiam/catalogue/clients.snapshot.json").read_text(encoding="utf-8") == "{}"
     written = generate()
-    assert written.returncode == 0 and written.stdout.count(": written") == 3, written.stderr
+    assert written.returncode == 0 and written.stdout.count(": written") == 4, written.stderr
     current = generate("--check")
-    assert current.returncode == 0 and current.stdout.count(": current") == 3, current.stdout
+    assert current.returncode == 0 and current.stdout.count(": current") == 4, current.stdout
     for path, expected in shipped_snapshots().items():
         written = checkout / path.relative_to(ROOT)
         assert written.read_text(encoding="utf-8") == expected

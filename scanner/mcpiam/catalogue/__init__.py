@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from mcpiam.core.lazy_pattern import lazy_compile
+from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -409,7 +409,7 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
     references = tuple(
         ReferenceSyntax(
             id=r["id"],
-            pattern=re.compile(r["pattern"]),
+            pattern=compile_ahead(r["pattern"]),
             description=r["description"],
             example=str(r.get("example", "")),
             non_examples=_tuple(r.get("non_examples")),

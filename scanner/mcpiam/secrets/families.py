@@ -53,7 +53,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from mcpiam.core.digest import sha256
-from mcpiam.core.lazy_pattern import lazy_compile
+from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
@@ -164,7 +164,7 @@ class TokenFamily:
 
 
 # A memo of a pure function over the (few hundred) family patterns loaded in a process.
-compile_pattern = lru_cache(maxsize=None)(re.compile)
+compile_pattern = lru_cache(maxsize=None)(compile_ahead)
 
 
 @dataclass(frozen=True, slots=True)

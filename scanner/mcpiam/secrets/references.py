@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from mcpiam.core.lazy_pattern import lazy_compile
+from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -154,8 +154,8 @@ class PlaceholderRules:
 def placeholder_rules() -> PlaceholderRules:
     data = json.loads((Path(__file__).parent / "placeholders.json").read_text(encoding="utf-8"))
     return PlaceholderRules(
-        anywhere=re.compile("|".join(e["pattern"] for e in data["anywhere"]), re.IGNORECASE),
-        whole=re.compile("^(?:" + "|".join(e["pattern"] for e in data["whole"]) + ")$", re.IGNORECASE),
+        anywhere=compile_ahead("|".join(e["pattern"] for e in data["anywhere"]), re.IGNORECASE),
+        whole=compile_ahead("^(?:" + "|".join(e["pattern"] for e in data["whole"]) + ")$", re.IGNORECASE),
         marker_words=frozenset(data["marker_words"]),
         filler_words=frozenset(data["filler_words"]),
         doc_examples=frozenset(e["value"] for e in data["doc_examples"]),
