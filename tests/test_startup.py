@@ -79,6 +79,7 @@ NOT_ON_THE_HOOK_PATH = (
     "selectors", "logging", "textwrap", "pickle", "copy", "random", "secrets", "csv", "decimal",
     "detect_secrets", "requests", "yaml", "tomli", "tomllib", "jsonschema", "sarif_om", "attr",
     "tree_sitter_json", "tree_sitter_yaml", "tree_sitter_toml",  # only their compiled grammar, not the package
+    "typing", "tree_sitter",  # tree_sitter's package __init__ only adds typing; its _binding is loaded directly
     "hashlib", "hmac", "_hashlib",  # OpenSSL's libcrypto (~2 ms): core.digest uses CPython's own SHA-256
 )
 

@@ -13,10 +13,13 @@ from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from mcpiam.core.globs import anchored_glob_match, glob_match
 from mcpiam.core.snapshot import snapshot_data, snapshot_text, sources_digest
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 PLATFORMS = ("linux", "macos", "windows")
 UNKNOWN_CLIENT_ID = "unknown"

@@ -9,7 +9,10 @@ digests; HMAC (RFC 2104) is two of them. Where neither module exists, ``hashlib`
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _BLOCK_SIZE = 64  # SHA-256's block, in bytes
 _INNER_PAD = bytes(x ^ 0x36 for x in range(256))

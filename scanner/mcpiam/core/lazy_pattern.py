@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 # The methods of re.Pattern a caller may use; each is the compiled pattern's own once compiled.
 FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split",

@@ -14,9 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from mcpiam.core.digest import sha256
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 SNAPSHOT_FORMAT = 1
 GENERATOR = "python -m mcpiam generate-snapshots"

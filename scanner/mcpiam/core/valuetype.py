@@ -11,9 +11,10 @@ fast per call as the stdlib's). ``dataclasses`` itself is imported only when som
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Any
+
     from collections.abc import Iterable
 
 __all__ = ["dataclass", "field", "replace"]

@@ -7,10 +7,10 @@ import gc
 from collections.abc import Iterator
 from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
-from typing import TYPE_CHECKING
 
 from mcpiam.core.document import Problem, ProblemLevel, Span
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
     from mcpiam.parse.positions import Locator
 

@@ -19,7 +19,6 @@ import json
 import re
 from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
-from typing import TYPE_CHECKING
 
 from mcpiam.core.document import (
     Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
@@ -29,6 +28,7 @@ from mcpiam.parse.common import MAX_DEPTH, MAX_EMBEDDED_DEPTH, Budget, describe_
 from mcpiam.parse.positions import FixedLocator, Locator, MappedLocator, ShiftedLocator, TextIndex
 from mcpiam.parse.strings import JSON_RULES, decode, without_lone_surrogates
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode, Tree
 

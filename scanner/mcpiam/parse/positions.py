@@ -11,12 +11,15 @@ import bisect
 from collections.abc import Sequence
 from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from mcpiam.core.document import Span
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Protocol
     from tree_sitter import Node as TSNode
+else:
+    Protocol = object  # a protocol is for type checkers; at run time a plain base
 
 # UTF-8 continuation bytes: every other byte starts a code point.
 _CONTINUATION_BYTES = bytes(range(0x80, 0xC0))

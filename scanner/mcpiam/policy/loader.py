@@ -13,7 +13,6 @@ from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from mcpiam.core.document import Mapping, Node, Route, Scalar, Sequence, Span, lookup, plain, walk
 from mcpiam.core.findings import Severity
@@ -28,7 +27,9 @@ from mcpiam.policy.model import (
     ServerMatch,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Any
     import jsonschema
 
 POLICY_FILE_NAMES = (".mcpiam.yaml", ".mcpiam.yml")

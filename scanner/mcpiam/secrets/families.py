@@ -58,7 +58,6 @@ from mcpiam.core.valuetype import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from mcpiam.core.findings import Severity
 from mcpiam.core.snapshot import read_bytes, snapshot_data, snapshot_text, sources_digest
@@ -70,7 +69,9 @@ from mcpiam.secrets.validators import (
     github_checksum,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Any
     import jsonschema
     import yaml
 

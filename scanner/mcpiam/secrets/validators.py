@@ -17,9 +17,12 @@ import re
 import zlib
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from mcpiam.core.lazy_pattern import lazy_compile
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 Validator = Callable[[str], bool]
 
