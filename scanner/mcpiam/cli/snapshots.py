@@ -67,7 +67,11 @@ def _patterns() -> list[tuple[str, int]]:
         if info.name.endswith(("__main__", "valuetype_inits", "pattern_code")):
             continue
         module = importlib.import_module(info.name)
-        found += [(value.pattern, value._flags) for value in vars(module).values()
+        values = list(vars(module).values())
+        # and those a module-level value type holds (parse.strings' escape rules)
+        values += [getattr(value, item.name) for value in list(values)
+                   for item in getattr(type(value), "__valuetype_fields__", ())]
+        found += [(value.pattern, value._flags) for value in values
                   if isinstance(value, LazyPattern) and isinstance(value.pattern, str)]
     found += [(family.regex, 0) for family in load_families(check_examples=False)]
     found += [(syntax.pattern.pattern, 0) for syntax in default_catalogue().references]
