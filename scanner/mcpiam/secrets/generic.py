@@ -156,8 +156,42 @@ def _without_http_stack() -> Iterator[None]:
             del sys.modules["requests"]
 
 
+def _package_without_init(name: str) -> types.ModuleType | None:
+    """Put the package ``name`` in ``sys.modules`` without running its ``__init__`` (None when it
+    is there already, or cannot be found): its submodules import as usual.
+
+    detect-secrets' ``__init__`` imports its whole scanning pipeline (``multiprocessing``,
+    ``socket``, ``subprocess``, ``logging``, ``threading``, ``pickle``: ~14 ms of a run in which
+    a value reaches it) for ``SecretsCollection``, which mcpiam does not use; its three plugins
+    do not need it. The first look-up of a name the ``__init__`` would have defined runs it, in
+    the same module, so that a later ``from detect_secrets import SecretsCollection`` (or any
+    use of the package) in this process gets the whole package.
+    """
+    import importlib.util
+
+    if name in sys.modules:
+        return None
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        return None
+    package = importlib.util.module_from_spec(spec)
+
+    def complete(attribute: str) -> object:
+        del package.__getattr__  # once: the __init__ defines what it defines
+        spec.loader.exec_module(package)  # type: ignore[union-attr]
+        try:
+            return package.__dict__[attribute]
+        except KeyError:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}") from None
+
+    package.__getattr__ = complete  # type: ignore[method-assign]
+    sys.modules[name] = package
+    return package
+
+
 @lru_cache(maxsize=1)
 def _plugins() -> tuple:
+    _package_without_init("detect_secrets")
     with _without_http_stack():
         from detect_secrets.plugins.high_entropy_strings import (
             Base64HighEntropyString,
