@@ -14,8 +14,8 @@ credentials, one config with 5 literal secrets, ten configs in one run):
 The tools take turns (round-robin, case after case, round after round) so that the machine's load
 falls on all alike; the first rounds (byte-code compiling, cold caches) are dropped. Each run's CPU
 time is the child's own user + system time from the kernel (``os.wait4``): what the tool costs,
-which a busy machine sways less than the wall time, also shown. Medians, and each peer's CPU
-median divided into mcpiam's:
+which a busy machine sways less than the wall time, also shown. The table puts the three cases
+side by side: each tool's CPU and wall medians, and mcpiam's medians divided by each peer's:
 
     python bench/precommit_latency.py             # 15 runs each
     python bench/precommit_latency.py --runs 31 --sentinel /path/to/mcp-secret-sentinel
@@ -204,17 +204,36 @@ def measure(base: Path, runs: int, warmup: int = 2, sentinel: list[str] | None =
     return rows
 
 
-def table(rows: list[Row], runs: int) -> str:
-    lines = [f"Pre-commit cost: whole process, median of {runs} warm runs; CPU is user + system time",
-             "",
-             "| case | tool | command | CPU (median) | mcpiam's CPU / this | wall median | min | max | exit |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
-    ours = {row.case: row.cpu_median_ms for row in rows if row.tool == "mcpiam"}
+def _ratio(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}" if theirs else "n/a"
+
+
+def table(rows: list[Row], runs: int, load: tuple[float, float] | None = None) -> str:
+    """The three cases side by side: each tool's CPU and wall medians, then mcpiam's medians
+    divided by each peer's (below 1.00: mcpiam costs less), then the commands and exit codes."""
+    names = list(dict.fromkeys(row.tool for row in rows))
+    peers = [name for name in names if name != "mcpiam"]
+    by = {(row.case, row.tool): row for row in rows}
+    cases = list(dict.fromkeys(row.case for row in rows))
+    lines = [f"Pre-commit cost: whole process, median of {runs} warm runs, the tools in turns. CPU is the "
+             "child's user + system time (os.wait4), which the machine's load sways less than wall time."]
+    if load is not None:
+        lines.append(f"Load average (1 min) on this machine: {load[0]:.1f} before, {load[1]:.1f} after.")
+    lines += ["",
+              "| case | " + " | ".join(f"{name} CPU (wall)" for name in names) + " | "
+              + " | ".join(f"mcpiam ÷ {name}: CPU (wall)" for name in peers) + " |",
+              "| --- |" + " ---: |" * (len(names) + len(peers))]
+    for case in cases:
+        ours = by[case, "mcpiam"]
+        cells = [f"{by[case, name].cpu_median_ms:.0f} ms ({by[case, name].median_ms:.0f} ms)" for name in names]
+        cells += [f"{_ratio(ours.cpu_median_ms, by[case, name].cpu_median_ms)} "
+                  f"({_ratio(ours.median_ms, by[case, name].median_ms)})" for name in peers]
+        lines.append(f"| {case} | " + " | ".join(cells) + " |")
+    lines += ["", "| case | tool | command | wall min | wall max | exit |", "| --- | --- | --- | ---: | ---: | --- |"]
     for row in rows:
         codes = ",".join(str(code) for code in row.exit_codes)
-        ratio = ours[row.case] / row.cpu_median_ms if row.cpu_median_ms else float("nan")
-        lines.append(f"| {row.case} | {row.tool} | `{row.command}` | {row.cpu_median_ms:.0f} ms | {ratio:.2f} "
-                     f"| {row.median_ms:.0f} ms | {row.min_ms:.0f} ms | {row.max_ms:.0f} ms | {codes} |")
+        lines.append(f"| {row.case} | {row.tool} | `{row.command}` | {row.min_ms:.0f} ms | {row.max_ms:.0f} ms "
+                     f"| {codes} |")
     return "\n".join(lines)
 
 
@@ -227,9 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     sentinel = sentinel_command(args.sentinel)
     if sentinel is None:
         print(f"{PEER} is not installed (pip install {PEER}, or --sentinel PATH): measuring without it\n")
+    before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
         rows = measure(Path(tmp), args.runs, sentinel=sentinel)
-    print(table(rows, args.runs))
+    print(table(rows, args.runs, (before, os.getloadavg()[0])))
     return 0
 
 

@@ -23,6 +23,7 @@ import pytest
 
 import mcpiam
 from mcpiam.cli.main import main
+from mcpiam.core.lazy_pattern import LazyPattern
 from mcpiam.model import accounts
 from mcpiam.model import suppressions
 from mcpiam.parse import sniff
@@ -61,6 +62,8 @@ def _module_patterns() -> dict[str, re.Pattern[str]]:
             continue  # runs the command line
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
+            if isinstance(value, LazyPattern):  # module-level patterns compile on first use
+                value = value.compiled
             if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
                 if (value.pattern, value.flags) not in seen:  # imported names count once
                     seen.add((value.pattern, value.flags))

@@ -39,8 +39,12 @@ def test_precommit_latency_times_every_tool_on_the_three_cases(tmp_path: Path) -
         assert 0 < row.min_ms <= row.median_ms <= row.max_ms
         assert 0 < row.cpu_median_ms
     assert "<10 files>" in rows[-1].command
-    table = bench.table(rows, 1)
-    assert "| one clean config | mcpiam |" in table and "| ten configs | mcp-secret-sentinel |" in table
+    table = bench.table(rows, 1, (1.0, 2.0))
+    assert "| case | mcpiam CPU (wall) | mcp-secret-sentinel CPU (wall) | detect-secrets CPU (wall) |" in table
+    assert "mcpiam ÷ mcp-secret-sentinel: CPU (wall) | mcpiam ÷ detect-secrets: CPU (wall) |" in table
+    side_by_side = [line for line in table.splitlines() if line.startswith("| one clean config |")][0]
+    assert side_by_side.count(" ms (") == 3 and side_by_side.count("|") == 7  # three tools, two ratios
+    assert "| ten configs | mcp-secret-sentinel |" in table and "1.0 before, 2.0 after" in table
 
 
 def test_precommit_latency_leaves_out_a_peer_that_is_not_installed(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ NOT_ON_THE_HOOK_PATH = (
     "selectors", "logging", "textwrap", "pickle", "copy", "random", "secrets", "csv", "decimal",
     "detect_secrets", "requests", "yaml", "tomli", "tomllib", "jsonschema", "sarif_om", "attr",
     "tree_sitter_json", "tree_sitter_yaml", "tree_sitter_toml",  # only their compiled grammar, not the package
+    "typing", "tree_sitter",  # tree_sitter's package __init__ only adds typing; its _binding is loaded directly
+    "hashlib", "hmac", "_hashlib",  # OpenSSL's libcrypto (~2 ms): core.digest uses CPython's own SHA-256
 )
 
 
@@ -119,7 +121,8 @@ def test_the_hooks_one_file_scan_loads_only_what_it_uses(tmp_path: Path, kind: s
 
 def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> None:
     """Every value type a one-file scan defines comes from mcpiam.core.valuetype (closures, no
-    exec), none from the stdlib decorator, which compiles each generated method at import."""
+    exec), none from the stdlib decorator, which compiles each generated method at import; and
+    each one's ``__init__`` from ``mcpiam.core.valuetype_inits``, not compiled at run time."""
     probe = HOOK_PROBE.replace(
         'print(json.dumps({"code": code, "modules": sorted(sys.modules)}))',
         'import types\n'
@@ -127,7 +130,14 @@ def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> 
         '           for value in vars(module).values() if isinstance(value, type) and value.__module__ == name]\n'
         'print(json.dumps({"code": code, "value_types": sum("__valuetype_fields__" in vars(c) for c in classes),\n'
         '                  "stdlib": sorted(c.__qualname__ for c in classes\n'
-        '                                   if isinstance(vars(c).get("__dataclass_fields__"), dict))}))')
+        '                                   if isinstance(vars(c).get("__dataclass_fields__"), dict)),\n'
+        '                  "compiled_inits": compiled}))')
+    # Every __init__ comes from the generated module (byte code Python caches), none from exec.
+    probe = probe.replace("import mcpiam.cli.entry as entry",
+                          "import builtins, mcpiam.core.valuetype as valuetype\n"
+                          "compiled = []\n"
+                          "valuetype.exec = lambda *args: (compiled.append(args[0]), builtins.exec(*args))\n"
+                          "import mcpiam.cli.entry as entry")
     config = tmp_path / ".mcp.json"
     config.write_text('{"mcpServers": {"x": {"command": "uvx", "args": ["pkg==1.0"]}}}\n', encoding="utf-8")
     # Any MCPIAM_* variable (CI sets one for hypothesis) sends a run down click's path instead.
@@ -139,3 +149,110 @@ def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> 
     assert seen["code"] == 0
     assert seen["stdlib"] == []
     assert seen["value_types"] > 50
+    assert seen["compiled_inits"] == [], "run `python -m mcpiam generate-snapshots`"
+
+
+# Whether the cycle collector ran during the scan of a hook's files, and after it.
+COLLECTOR_PROBE = """
+import gc, io, json, os, sys
+import mcpiam.engine.scan as scan
+real = scan.scan_paths
+during = []
+def spy(paths, settings):
+    during.append(gc.isenabled())
+    return real(paths, settings)
+scan.scan_paths = spy
+import mcpiam.cli.entry as entry
+sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")
+code = entry.plain_scan(["scan", *sys.argv[1:]])
+sys.stdout = sys.__stdout__
+print(json.dumps({"code": code, "during": during, "after": gc.isenabled()}))
+"""
+
+
+@pytest.mark.parametrize("named, paused", [("file", True), ("folder", False), ("many files", False)])
+def test_the_collector_pauses_only_for_a_bounded_list_of_files(tmp_path: Path, named: str,
+                                                                 paused: bool) -> None:
+    from mcpiam.cli import entry
+
+    config = tmp_path / ".mcp.json"
+    config.write_text('{"mcpServers": {"x": {"command": "uvx", "args": ["pkg==1.0"]}}}\n', encoding="utf-8")
+    arguments = {"file": [str(config)], "folder": [str(tmp_path)],
+                 "many files": [str(config)] * (entry.COLLECTOR_PAUSED_UP_TO + 1)}[named]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE, *arguments], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"code": 0, "during": [not paused], "after": True}
+
+
+# The patterns the regular-expression compiler itself compiles during a hook's one-file scan.
+COMPILE_PROBE = """
+import io, json, os, sys
+import re._compiler as compiler
+real = compiler.compile
+compiled = []
+def spy(pattern, flags=0):
+    compiled.append(pattern if isinstance(pattern, str) else repr(pattern))
+    return real(pattern, flags)
+compiler.compile = spy
+import mcpiam.cli.entry as entry
+from mcpiam.core import lazy_pattern, pattern_code
+sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")
+code = entry.plain_scan(["scan", *sys.argv[1:]])
+sys.stdout = sys.__stdout__
+print(json.dumps({"code": code, "compiled": compiled, "stored": sorted(p for p, _ in pattern_code.CODE),
+                  "usable": pattern_code.ENGINE == lazy_pattern._engine()}))
+"""
+
+
+def test_the_hooks_scan_takes_its_patterns_compiled_ahead(tmp_path: Path) -> None:
+    """Every pattern a one-file scan needs that ``generate-snapshots`` stores (module patterns,
+    token families, reference syntaxes, placeholders) comes from ``mcpiam.core.pattern_code``;
+    what ``re`` still compiles is the standard library's and a few patterns built at run time."""
+    config = tmp_path / ".cursor" / "mcp.json"
+    config.parent.mkdir()
+    config.write_text(_secret_config(), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", COMPILE_PROBE, str(config)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 1
+    if not seen["usable"]:
+        pytest.skip("the stored pattern code was generated by another interpreter")
+    assert sorted(set(seen["compiled"]).intersection(seen["stored"])) == [], "run generate-snapshots"
+    assert len(seen["compiled"]) < 25, seen["compiled"]
+
+
+def test_a_value_that_reaches_detect_secrets_loads_its_plugins_not_its_pipeline(tmp_path: Path) -> None:
+    """A high-entropy value under a secret-like key no token family claims goes to detect-secrets'
+    keyword and entropy plugins; its package ``__init__`` (the whole scanning pipeline, with
+    multiprocessing, socket, subprocess, logging) is not run, until something asks for it."""
+    import random
+    import string
+
+    generator = random.Random(15)
+    value = "".join(generator.choice(string.ascii_letters + string.digits + "+/") for _ in range(40))
+    text = json.dumps({"mcpServers": {"internal": {"command": "internal-mcp", "env": {"INTERNAL_API_SECRET": value}}}})
+    probe = HOOK_PROBE.replace(
+        'print(json.dumps({"code": code, "modules": sorted(sys.modules)}))',
+        'loaded = sorted(sys.modules)\n'
+        'from detect_secrets import SecretsCollection  # the whole package, on demand\n'
+        'print(json.dumps({"code": code, "modules": loaded, "whole": SecretsCollection.__name__}))')
+    config = tmp_path / ".cursor" / "mcp.json"
+    config.parent.mkdir()
+    config.write_text(text, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 1  # reported
+    loaded = set(seen["modules"])
+    assert "detect_secrets.plugins.keyword" in loaded and "detect_secrets.plugins.high_entropy_strings" in loaded
+    assert "detect_secrets.core.secrets_collection" not in loaded
+    assert sorted(loaded.intersection({"multiprocessing", "socket", "subprocess", "logging", "threading",
+                                       "pickle", "requests", "urllib3"})) == []
+    assert seen["whole"] == "SecretsCollection"

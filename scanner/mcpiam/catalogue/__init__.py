@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from mcpiam.core.globs import anchored_glob_match, glob_match
 from mcpiam.core.snapshot import snapshot_data, snapshot_text, sources_digest
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 PLATFORMS = ("linux", "macos", "windows")
 UNKNOWN_CLIENT_ID = "unknown"
@@ -24,7 +28,7 @@ EVERY_SYNTAX = "*"  # an ``expands`` entry meaning every reference syntax
 EVERY_NAME_FIELD = "*"  # a ``name_fields`` entry meaning every name field any client declares
 ROOT_PREFIX = "$."  # a name field path read from the document root rather than from each server
 ANY_CHILD = "*"  # a name field step matching any key of a map or any item of a list
-NAME_FIELD_PATH = re.compile(
+NAME_FIELD_PATH = lazy_compile(
     r"^(?:\$\.)?(?:[A-Za-z0-9_-]+|\*)(?:\.(?:[A-Za-z0-9_-]+|\*)|\[\*\])*$"
 )
 # Document formats that parse to the same tree shapes (JSONC is JSON with comments).
@@ -408,7 +412,7 @@ def build_catalogue(data: dict[str, Any]) -> Catalogue:
     references = tuple(
         ReferenceSyntax(
             id=r["id"],
-            pattern=re.compile(r["pattern"]),
+            pattern=compile_ahead(r["pattern"]),
             description=r["description"],
             example=str(r.get("example", "")),
             non_examples=_tuple(r.get("non_examples")),

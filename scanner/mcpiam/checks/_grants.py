@@ -9,6 +9,7 @@ wildcards"); Amazon Q Developer CLI and Kiro CLI agent ``allowedTools``
 from __future__ import annotations
 
 import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from enum import Enum
 
@@ -32,7 +33,7 @@ class Grant:
 CLAUDE_MCP_PREFIX = "mcp__"
 BUILT_IN_TOOLS = "builtin"  # "@builtin" names the agent's own tools, not an MCP server
 TOOL_SEPARATOR = "__"
-ONLY_WILDCARDS = re.compile(r"\*+")
+ONLY_WILDCARDS = lazy_compile(r"\*+")
 
 
 def claude_rule_grant(rule: str) -> Grant | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from urllib.parse import unquote, unquote_plus, urlsplit
 
@@ -97,17 +98,17 @@ def program_name(launch: Launch) -> str:
 
 # --- filesystem servers -------------------------------------------------------------------------
 
-ROOT_PATH = re.compile(r"(?:/+|\\+|[A-Za-z]:[\\/]*|file:///?|\$\{/\})")
-HOME_REFERENCE = re.compile(
+ROOT_PATH = lazy_compile(r"(?:/+|\\+|[A-Za-z]:[\\/]*|file:///?|\$\{/\})")
+HOME_REFERENCE = lazy_compile(
     r"~|\$HOME|\$\{HOME\}|\$\{env:HOME\}|\$\{userHome\}|%USERPROFILE%|\$\{env:USERPROFILE\}"
     r"|\$env:USERPROFILE|%HOMEDRIVE%%HOMEPATH%|\$\{user_config\.home\}",
     re.IGNORECASE,
 )
-HOME_PATH = re.compile(
+HOME_PATH = lazy_compile(
     r"/Users/[^/]+|/home/[^/]+|/var/home/[^/]+|/root|[A-Za-z]:[\\/]+Users[\\/]+[^\\/]+",
     re.IGNORECASE,
 )
-ALL_HOMES = re.compile(r"/Users|/home|[A-Za-z]:[\\/]+Users", re.IGNORECASE)
+ALL_HOMES = lazy_compile(r"/Users|/home|[A-Za-z]:[\\/]+Users", re.IGNORECASE)
 
 
 def path_reach(text: str) -> str | None:
@@ -187,7 +188,7 @@ def sandbox_lifts(server: Server) -> Iterator[Lift]:
 GITHUB_REFERENCE_PACKAGE = "@modelcontextprotocol/server-github"
 GITHUB_IMAGE = "ghcr.io/github/github-mcp-server"
 GITHUB_EXECUTABLE = "github-mcp-server"
-GITHUB_REMOTE_HOST = re.compile(r"api\.githubcopilot\.com|copilot-api\.[\w-]+\.ghe\.com", re.IGNORECASE)
+GITHUB_REMOTE_HOST = lazy_compile(r"api\.githubcopilot\.com|copilot-api\.[\w-]+\.ghe\.com", re.IGNORECASE)
 UNRESTRICTING_TOOLSETS = frozenset({"all"})
 GITHUB_ADVICE = (
     "name the toolsets it needs (GITHUB_TOOLSETS, --toolsets, X-MCP-Toolsets or /mcp/x/<toolset>) "
@@ -306,21 +307,21 @@ def _github_lift(server: Server, value: Value, all_toolsets: bool) -> Lift:
 # --- databases ----------------------------------------------------------------------------------
 
 SUPERUSERS = frozenset({"postgres", "root", "sa", "admin"})
-DSN = re.compile(
+DSN = lazy_compile(
     r"(?:jdbc:)?(postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|mongodb(?:\+srv)?)://[^\s\"']+",
     re.IGNORECASE,
 )
-ADO_USER = re.compile(r"(?:^|;)\s*(?:user id|uid|user|username)\s*=\s*([^;]+)", re.IGNORECASE)
-ADO_SERVER = re.compile(r"(?:^|;)\s*(?:server|data source|address)\s*=", re.IGNORECASE)
-DB_USER_VARIABLE = re.compile(
+ADO_USER = lazy_compile(r"(?:^|;)\s*(?:user id|uid|user|username)\s*=\s*([^;]+)", re.IGNORECASE)
+ADO_SERVER = lazy_compile(r"(?:^|;)\s*(?:server|data source|address)\s*=", re.IGNORECASE)
+DB_USER_VARIABLE = lazy_compile(
     r"(PG|POSTGRES(?:QL)?|MYSQL|MARIADB|MSSQL|SQLSERVER|SQL|MONGO(?:DB)?|DB|DATABASE)_?(?:USER|USERNAME|UID|LOGIN)"
 )
-READ_ONLY_IN_DSN = re.compile(
+READ_ONLY_IN_DSN = lazy_compile(
     r"default_transaction_read_only\s*=\s*(?:on|true|1)|readonly\s*=\s*true|applicationintent\s*=\s*readonly",
     re.IGNORECASE,
 )
-READ_ONLY_FLAG = re.compile(r"--?read[-_]?only(?:=(?:true|1|yes|on))?", re.IGNORECASE)
-READ_ONLY_VARIABLE = re.compile(r"(?:\w+_)?READ_?ONLY(?:_MODE)?", re.IGNORECASE)
+READ_ONLY_FLAG = lazy_compile(r"--?read[-_]?only(?:=(?:true|1|yes|on))?", re.IGNORECASE)
+READ_ONLY_VARIABLE = lazy_compile(r"(?:\w+_)?READ_?ONLY(?:_MODE)?", re.IGNORECASE)
 ENGINE_NAMES = {
     "postgres": "PostgreSQL", "postgresql": "PostgreSQL", "pg": "PostgreSQL", "mysql": "MySQL",
     "mariadb": "MariaDB", "mssql": "SQL Server", "sqlserver": "SQL Server", "sql": "SQL Server",
@@ -405,8 +406,8 @@ HOST_NAMESPACES = {
     "--userns": "user-namespace remapping is off, so root in the container is root on the host",
 }
 FULL_CAPABILITIES = frozenset({"all", "sys_admin", "cap_sys_admin"})
-UNCONFINED = re.compile(r"(?:seccomp|apparmor)[=:]unconfined|label[=:]disable", re.IGNORECASE)
-DOCKER_SOCKET = re.compile(r"(?:/var)?/run/docker\.sock|//\./pipe/docker_engine|\\\\\.\\pipe\\docker_engine")
+UNCONFINED = lazy_compile(r"(?:seccomp|apparmor)[=:]unconfined|label[=:]disable", re.IGNORECASE)
+DOCKER_SOCKET = lazy_compile(r"(?:/var)?/run/docker\.sock|//\./pipe/docker_engine|\\\\\.\\pipe\\docker_engine")
 
 
 def mount_source(flag: str, text: str) -> str | None:

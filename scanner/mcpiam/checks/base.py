@@ -7,9 +7,8 @@ Its module docstring is its user documentation, in the sections *What it flags*,
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator
+from mcpiam.core.digest import hmac_sha256
 from mcpiam.core.valuetype import dataclass, field
 
 from mcpiam.core.findings import Finding, Location, Severity
@@ -44,7 +43,7 @@ def key_identifier(key: bytes) -> str:
     Results made with the same key carry the same identifier, so ``mcpiam merge`` can tell
     whether their credential fingerprints are comparable.
     """
-    return hmac.new(key, KEY_IDENTIFIER_MESSAGE, hashlib.sha256).hexdigest()[:16]
+    return hmac_sha256(key, KEY_IDENTIFIER_MESSAGE).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

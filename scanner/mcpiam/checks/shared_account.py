@@ -53,6 +53,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.model.accounts import AccountKind, AccountMention, account_mentions
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Location, Severity
@@ -71,8 +72,8 @@ GENERIC_ACCOUNTS = frozenset({
     "root", "admin", "administrator", "postgres", "sa", "sys", "system", "guest", "default",
     "superuser", "master",
 })
-SHARED_PREFIX = re.compile(r"^(?:svc|service|shared)(?:$|[-_.]|(?<=shared)\w)", re.IGNORECASE)
-ADMIN_PROFILE = re.compile(r"^default$|admin|root", re.IGNORECASE)
+SHARED_PREFIX = lazy_compile(r"^(?:svc|service|shared)(?:$|[-_.]|(?<=shared)\w)", re.IGNORECASE)
+ADMIN_PROFILE = lazy_compile(r"^default$|admin|root", re.IGNORECASE)
 NAMED_KINDS = (AccountKind.CONNECTION_USER, AccountKind.BASIC_AUTH, AccountKind.USER_SETTING)
 GROUPED_KINDS = (AccountKind.GOOGLE_SERVICE_ACCOUNT, AccountKind.GOOGLE_KEY_FILE, AccountKind.AWS_PROFILE)
 

@@ -37,11 +37,11 @@ pasted into the comment.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.model.suppressions import directives
 
 RULE = RuleInfo(
@@ -53,7 +53,7 @@ RULE = RuleInfo(
 )
 
 # Only a name shaped like a rule id is echoed: a comment may hold anything, a credential included.
-_RULE_ID_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){0,7}")
+_RULE_ID_SHAPE = lazy_compile(r"[a-z0-9]+(?:-[a-z0-9]+){0,7}")
 
 
 def _known_rule_ids() -> tuple[str, ...]:

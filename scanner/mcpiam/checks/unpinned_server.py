@@ -58,12 +58,12 @@ the command. Severity is low.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcpiam.checks.base import RuleInfo, ScanInput, finding_at
 from mcpiam.core.document import Mapping, Scalar
 from mcpiam.core.findings import Finding, Severity
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.redact import is_safe_to_show
 from mcpiam.model.launch import read_launch
 from mcpiam.model.servers import ConfigFile, Server, Value
@@ -79,12 +79,12 @@ RULE = RuleInfo(
 )
 
 WILDCARD_VERSIONS = frozenset({"*", "x", "X"})
-GO_SEMVER = re.compile(r"v\d+\.\d+\.\d+(?:-[\w.-]+)?(?:\+[\w.-]+)?")
-GO_COMMIT = re.compile(r"[0-9a-f]{7,40}")  # a commit hash or an unambiguous prefix of one
-GO_VERSION_PREFIX = re.compile(r"v\d+(?:\.\d+)?")
+GO_SEMVER = lazy_compile(r"v\d+\.\d+\.\d+(?:-[\w.-]+)?(?:\+[\w.-]+)?")
+GO_COMMIT = lazy_compile(r"[0-9a-f]{7,40}")  # a commit hash or an unambiguous prefix of one
+GO_VERSION_PREFIX = lazy_compile(r"v\d+(?:\.\d+)?")
 GO_MOVING_QUERIES = frozenset({"latest", "upgrade", "patch"})
-DIST_TAG = re.compile(r"[A-Za-z][\w.-]*")
-SEMVER_LIKE = re.compile(r"v?\d")
+DIST_TAG = lazy_compile(r"[A-Za-z][\w.-]*")
+SEMVER_LIKE = lazy_compile(r"v?\d")
 REGISTRY_TYPE_KEYS = ("registryType", "registry_type")
 
 

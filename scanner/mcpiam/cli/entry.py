@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_CLEAN = 0
@@ -54,21 +57,48 @@ def plain_scan(argv: list[str]) -> int | None:
     paths = [Path(arg) for arg in argv[1:]]
     if any(unreadable_reason(path) is not None for path in paths):
         return None
-    try:
-        from mcpiam.engine.scan import ScanSettings, scan_paths
-        from mcpiam.report import OutputFormat, render
+    with _collector_paused(len(paths) <= COLLECTOR_PAUSED_UP_TO
+                           and all(os.path.isfile(path) for path in paths)):
+        try:
+            from mcpiam.engine.scan import ScanSettings, scan_paths
+            from mcpiam.report import OutputFormat, render
 
-        result = scan_paths(paths, ScanSettings())
-        text = render(result, OutputFormat.TEXT, color=_colour(), verbose=False)
-    except (BrokenPipeError, KeyboardInterrupt):
-        return EXIT_INTERNAL
-    except Exception:  # noqa: BLE001 - click runs it again and words the error (never the message)
-        return None
+            result = scan_paths(paths, ScanSettings())
+            text = render(result, OutputFormat.TEXT, color=_colour(), verbose=False)
+        except (BrokenPipeError, KeyboardInterrupt):
+            return EXIT_INTERNAL
+        except Exception:  # noqa: BLE001 - click runs it again and words the error (never the message)
+            return None
     try:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     except BrokenPipeError:
         return EXIT_INTERNAL
     return EXIT_FINDINGS if result.failing else EXIT_CLEAN
+
+
+# Up to this many named files, a run pauses the cycle collector (see _collector_paused).
+COLLECTOR_PAUSED_UP_TO = 1000
+
+
+@contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """Pause the cycle collector while the scanner loads and scans a hook's files.
+
+    Loading the scanner (modules, the shipped catalogue and token families) makes ~30,000
+    long-lived objects, none of them garbage, which the collector re-scanned ~40 times in a
+    one-file run: ~6 ms of its CPU (a higher threshold only delays one collection that scans them
+    all). A scan leaves ~100 objects of cyclic garbage per config, so a run of up to
+    ``COLLECTOR_PAUSED_UP_TO`` files holds at most ~100,000 of them until the process exits; a
+    longer list of files, or a folder (any size of tree), keeps the collector running.
+    """
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _utf8_stdout() -> bool:

@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from mcpiam.core.valuetype import dataclass, field
 from enum import Enum
-from typing import Protocol, Union
 
-RouteStep = Union[str, int]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # a protocol is for type checkers; at run time a plain base
+
+RouteStep = str | int
 Route = tuple[RouteStep, ...]
 
 
@@ -109,7 +114,7 @@ class Sequence:
     span: Span
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Scalar | Mapping | Sequence
 
 
 def plain(node: Node | None) -> object:

@@ -8,7 +8,7 @@ keyed hash.
 
 from __future__ import annotations
 
-import hashlib
+from mcpiam.core.digest import sha256
 from mcpiam.core.valuetype import dataclass, field
 from enum import Enum
 
@@ -102,7 +102,7 @@ class Finding:
             data = material.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:  # a lone surrogate that is not an undecoded byte: kept as written
             data = material.encode("utf-8", "surrogatepass")
-        return hashlib.sha256(data).hexdigest()[:32]
+        return sha256(data).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 _INDENT = "  "
 _SCALARS = (str, int, float, type(None))  # bool is an int

@@ -4,7 +4,7 @@ words withheld, undecodable bytes and controls escaped), and every "could this b
 
 from __future__ import annotations
 
-import re
+from mcpiam.core.lazy_pattern import lazy_compile
 
 REDACTED = "***"
 
@@ -16,21 +16,21 @@ SECRET_PREFIXES = (
     "lin_api_", "ntn_", "sq0atp-", "figd_",
 )
 # Words a secret could be: letters, digits, "_" and "-" (a JWT's dot-separated parts are words).
-_WORD = re.compile(r"[A-Za-z0-9_-]+")
-_SEGMENT_SPLIT = re.compile(r"[/\\@:]")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_WORD = lazy_compile(r"[A-Za-z0-9_-]+")
+_SEGMENT_SPLIT = lazy_compile(r"[/\\@:]")
+_HEX = lazy_compile(r"[0-9a-fA-F]+")
+_NOT_ALNUM = lazy_compile(r"[^A-Za-z0-9]")
 # C0/C1 controls and DEL could move the cursor or recolour a terminal; bidirectional overrides
 # could make a path read differently from what it is (Trojan Source).
-_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9@._/+~-]+")
-_NAME_SEGMENTS = re.compile(r"[/@:.]")
+_TERMINAL_UNSAFE = lazy_compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = lazy_compile("[\ud800-\udfff]")
+_SAFE_NAME = lazy_compile(r"[A-Za-z0-9@._/+~-]+")
+_NAME_SEGMENTS = lazy_compile(r"[/@:.]")
 # Every string of every report passes ``shown``; most words are short and start with no prefix,
 # so these let it skip them without a call per word (the prefix loop dominated a large report).
 _PREFIX_HEADS = frozenset(prefix[:2] for prefix in SECRET_PREFIXES)
 _SHORTEST_TOKEN = min(len(prefix) for prefix in SECRET_PREFIXES) + 8  # a prefix and eight more
-_LONG_WORD = re.compile(rf"[A-Za-z0-9_-]{{{_SHORTEST_TOKEN},}}")
+_LONG_WORD = lazy_compile(rf"[A-Za-z0-9_-]{{{_SHORTEST_TOKEN},}}")
 
 
 def looks_secret(text: str) -> bool:

@@ -11,11 +11,15 @@ snapshot lives inside the installed package (never in a user-writable cache).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+
+from mcpiam.core.digest import sha256
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 SNAPSHOT_FORMAT = 1
 GENERATOR = "python -m mcpiam generate-snapshots"
@@ -23,7 +27,7 @@ GENERATOR = "python -m mcpiam generate-snapshots"
 
 def sources_digest(sources: Iterable[tuple[str, bytes]]) -> str:
     """One digest over named sources (file name and bytes), in the order given."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for name, content in sources:
         encoded = name.encode("utf-8")
         digest.update(len(encoded).to_bytes(8, "big") + encoded)

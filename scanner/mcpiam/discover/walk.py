@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ SKIPPED_DIRS = frozenset(
 )
 STRUCTURED_SUFFIXES = (".json", ".jsonc", ".json5", ".yaml", ".yml", ".toml")
 # Cheap pre-check before parsing a file with an unknown name: does its head mention an MCP root?
-CONTENT_HINT = re.compile(
+CONTENT_HINT = lazy_compile(
     rb"mcpServers|mcp_servers|context_servers|modelContextProtocolServers|mcp-servers"
     rb"|mcp_config|startCommand|modelcontextprotocol\.io/schemas"
     rb"|[\"']?servers[\"']?\s*[:=]|[\"']mcp[\"']\s*:|^\s*mcp\s*:|^\s*extensions\s*:",
@@ -43,10 +44,10 @@ CONTENT_HINT = re.compile(
 # A file that is one server or lists servers under another key names none of those roots: a
 # command key beside an args or env key (or a URL beside headers) is worth a parse too, and so is
 # any structured file whose name says MCP (mcp.config.json, .claude/mcp.json, mcp-hub.yaml).
-COMMAND_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:command|cmd)[\"']?\s*[:=]", re.MULTILINE)
-COMPANION_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:args|env)[\"']?\s*[:=]", re.MULTILINE)
-URL_HINT = re.compile(rb"(?:^|[\s{,])[\"']?(?:url|serverUrl|httpUrl)[\"']?\s*[:=]", re.MULTILINE)
-HEADERS_HINT = re.compile(rb"(?:^|[\s{,])[\"']?headers[\"']?\s*[:=]", re.MULTILINE)
+COMMAND_HINT = lazy_compile(rb"(?:^|[\s{,])[\"']?(?:command|cmd)[\"']?\s*[:=]", re.MULTILINE)
+COMPANION_HINT = lazy_compile(rb"(?:^|[\s{,])[\"']?(?:args|env)[\"']?\s*[:=]", re.MULTILINE)
+URL_HINT = lazy_compile(rb"(?:^|[\s{,])[\"']?(?:url|serverUrl|httpUrl)[\"']?\s*[:=]", re.MULTILINE)
+HEADERS_HINT = lazy_compile(rb"(?:^|[\s{,])[\"']?headers[\"']?\s*[:=]", re.MULTILINE)
 CONTENT_HEAD_BYTES = 64 * 1024
 
 

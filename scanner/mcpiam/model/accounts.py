@@ -14,6 +14,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from enum import Enum
 from urllib.parse import unquote, urlsplit
@@ -50,27 +51,27 @@ class AccountMention:
         return Location(self.config.path, self.span, self.value.route)
 
 
-URL_WITH_USER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]*@")
-BASIC_AUTH = re.compile(r"^\s*Basic\s+([A-Za-z0-9+/=_-]{4,})\s*$")
-USER_KEY = re.compile(
+URL_WITH_USER = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]*@")
+BASIC_AUTH = lazy_compile(r"^\s*Basic\s+([A-Za-z0-9+/=_-]{4,})\s*$")
+USER_KEY = lazy_compile(
     r"^(?:[A-Za-z0-9]+[_.-])*(?:user|username|user_?name|login|db_?user|pg_?user)$", re.IGNORECASE
 )
-USER_FLAG = re.compile(r"^--?(?:user|username|db-user|db_user|login|U)$")
-PROFILE_KEY = re.compile(r"^(?:AWS_PROFILE|AWS_DEFAULT_PROFILE)$")
-PROFILE_FLAG = re.compile(r"^--(?:profile|aws-profile)$")
+USER_FLAG = lazy_compile(r"^--?(?:user|username|db-user|db_user|login|U)$")
+PROFILE_KEY = lazy_compile(r"^(?:AWS_PROFILE|AWS_DEFAULT_PROFILE)$")
+PROFILE_FLAG = lazy_compile(r"^--(?:profile|aws-profile)$")
 # Values end at their last non-space character, matched greedily: a lazy value followed by "\s*"
 # retries the spaces from every character and is quadratic (see secrets/locate.py).
-KEY_VALUE = re.compile(r"^\s*(?:--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.(?:.*\S)?)\s*$")
-ADO_USER = re.compile(
+KEY_VALUE = lazy_compile(r"^\s*(?:--?)?([A-Za-z_][A-Za-z0-9_.-]*)=(.(?:.*\S)?)\s*$")
+ADO_USER = lazy_compile(
     r"(?:^|;)\s*(?i:user\s*id|uid|user\s*name|user)\s*=\s*+([^;\s](?:[^;]*[^;\s])?)\s*(?=;|$)")
 SERVICE_ACCOUNT_DOMAIN = ".iam.gserviceaccount.com"
 # Bounded and anchored on a boundary so a long run of name characters is not re-scanned from
 # every position (a huge value stays linear).
-SERVICE_ACCOUNT_EMAIL = re.compile(
+SERVICE_ACCOUNT_EMAIL = lazy_compile(
     r"(?<![A-Za-z0-9._-])[A-Za-z0-9._-]{1,128}@[A-Za-z0-9-]{1,63}\.iam\.gserviceaccount\.com")
-GOOGLE_KEY_FILE_KEY = re.compile(r"^GOOGLE_APPLICATION_CREDENTIALS$")
+GOOGLE_KEY_FILE_KEY = lazy_compile(r"^GOOGLE_APPLICATION_CREDENTIALS$")
 # Written as a reference, not a literal name: nothing to attribute.
-REFERENCE_LIKE = re.compile(r"^\$|\$\{|^\{|^%[A-Za-z_]\w*%$|^<.*>$|\{\{")
+REFERENCE_LIKE = lazy_compile(r"^\$|\$\{|^\{|^%[A-Za-z_]\w*%$|^<.*>$|\{\{")
 
 
 def _literal(text: str) -> bool:

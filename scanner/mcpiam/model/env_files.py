@@ -10,18 +10,18 @@ not expanded: a scan never reads outside what it was asked to scan.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.model.servers import ConfigFile, Scope, Server
 from mcpiam.parse import parse_file
 from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import Fence, inside
 
 ENV_FILE_KIND = "env-file"
-WORKSPACE_FOLDER = re.compile(r"^\$\{workspaceFolder\}[/\\]")
-ANY_VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_]|%[A-Za-z_]+%|^~")
+WORKSPACE_FOLDER = lazy_compile(r"^\$\{workspaceFolder\}[/\\]")
+ANY_VARIABLE = lazy_compile(r"\$\{[^}]*\}|\$[A-Za-z_]|%[A-Za-z_]+%|^~")
 # Dotenv loaders interpolate ${VAR} and $VAR from the environment.
 DOTENV_EXPANDS = ("dollar-brace", "dollar-brace-default", "dollar")
 

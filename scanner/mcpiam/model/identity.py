@@ -11,7 +11,7 @@ for host/path globs.
 
 from __future__ import annotations
 
-import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from urllib.parse import urlsplit
 
@@ -20,9 +20,9 @@ from mcpiam.model.launch import Launch, read_launch
 from mcpiam.model.servers import Server
 from mcpiam.model.package_refs import PackageRef, pypi_ref
 
-_PYPI_SEPARATORS = re.compile(r"[-_.]+")
+_PYPI_SEPARATORS = lazy_compile(r"[-_.]+")
 _DOCKER_HUB_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/")
-_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")  # a name, or an IPv6 address (brackets already dropped)
+_HOST = lazy_compile(r"[\w.-]+|[0-9a-f:.]+")  # a name, or an IPv6 address (brackets already dropped)
 
 
 @dataclass(frozen=True, slots=True)

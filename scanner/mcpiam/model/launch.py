@@ -13,6 +13,7 @@ Nothing here runs or resolves anything: it only reads the written arguments.
 from __future__ import annotations
 
 import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 
 from mcpiam.model.servers import Server, Value
@@ -47,7 +48,7 @@ EXECUTABLE_SUFFIXES = (".cmd", ".exe", ".bat", ".ps1")
 KNOWN_EXECUTABLES = (
     NODE_RUNNERS | PYTHON_RUNNERS | set(SUBCOMMAND_RUNNERS) | CONTAINER_ENGINES | INTERPRETERS | set(SHELL_WRAPPERS)
 )
-ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")  # ``NAME=value`` before a shell command line
+ASSIGNMENT = lazy_compile(r"[A-Za-z_]\w*=")  # ``NAME=value`` before a shell command line
 
 # Runner options that take a value (the value is the next argument unless written "--opt=value").
 NPM_VALUE_OPTIONS = frozenset({

@@ -13,25 +13,26 @@ registry package), PEP 508 requirements as uv and pipx take them (``pkg[extra]==
 from __future__ import annotations
 
 import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from urllib.parse import urlsplit
 
-NPM_NAME = re.compile(r"(?:@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*")
-PYPI_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-NOT_A_REGISTRY_SPEC = re.compile(r"^(?:[./~\\]|[A-Za-z]:[\\/])|://|^(?:git\+|github:|gitlab:|file:|link:)")
+NPM_NAME = lazy_compile(r"(?:@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*")
+PYPI_NAME = lazy_compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+NOT_A_REGISTRY_SPEC = lazy_compile(r"^(?:[./~\\]|[A-Za-z]:[\\/])|://|^(?:git\+|github:|gitlab:|file:|link:)")
 NPM_ALIAS = "npm:"  # ``npm:pkg@1`` is an alias spec: the registry package ``pkg@1``
-PEP440_SPEC = re.compile(r"\s*(===|==|~=|!=|<=|>=|<|>|@)\s*(.*)")
+PEP440_SPEC = lazy_compile(r"\s*(===|==|~=|!=|<=|>=|<|>|@)\s*(.*)")
 EXACT_PYPI_OPERATORS = ("@", "==", "===")
 DIRECT_REFERENCE = ("http", "git+", "file:")
-NOT_AN_IMAGE = re.compile(r"[${}% ]|^-|://")
+NOT_AN_IMAGE = lazy_compile(r"[${}% ]|^-|://")
 # jsr:@scope/name[@version][/path]: JSR names are always scoped, lower-case letters, digits and '-'.
-JSR_SPEC = re.compile(r"jsr:(@[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)(?:@([^/]*))?(?:/.*)?", re.IGNORECASE)
-DENO_NPM_SPEC = re.compile(r"npm:(" + NPM_NAME.pattern + r")(@[^/]*)?(?:/.*)?", re.IGNORECASE)
+JSR_SPEC = lazy_compile(r"jsr:(@[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)(?:@([^/]*))?(?:/.*)?", re.IGNORECASE)
+DENO_NPM_SPEC = lazy_compile(r"npm:(" + NPM_NAME.pattern + r")(@[^/]*)?(?:/.*)?", re.IGNORECASE)
 # A Go package path outside the standard library: its first element is a domain (``github.com``).
-GO_PACKAGE = re.compile(r"[A-Za-z0-9][\w~-]*(?:\.[\w~-]+)+(?:/[\w.~+-]+)*")
+GO_PACKAGE = lazy_compile(r"[A-Za-z0-9][\w~-]*(?:\.[\w~-]+)+(?:/[\w.~+-]+)*")
 # A version in a URL path: ``mod@v1.2.3`` (deno.land/x, esm.sh, unpkg, jsdelivr), or a path segment
 # that is a release (``/@std/http/1.0.0/``: jsr.io) or a full commit (raw.githubusercontent.com).
-URL_RELEASE_SEGMENT = re.compile(r"v?\d+\.\d+\.\d+(?:[-+][\w.+-]*)?|[0-9a-f]{40}")
+URL_RELEASE_SEGMENT = lazy_compile(r"v?\d+\.\d+\.\d+(?:[-+][\w.+-]*)?|[0-9a-f]{40}")
 
 
 @dataclass(frozen=True, slots=True)

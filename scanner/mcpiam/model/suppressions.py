@@ -10,17 +10,17 @@ JSONC, YAML, TOML, dotenv, and ``.json`` files, which are read as JSONC like the
 
 from __future__ import annotations
 
-import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 
 from mcpiam.core.document import Comment, Document, Mapping, walk
 
-DIRECTIVE = re.compile(r"mcpiam:\s*ignore\[(?P<rules>[^\]\n]*)\](?P<reason>[^\n]*)")
+DIRECTIVE = lazy_compile(r"mcpiam:\s*ignore\[(?P<rules>[^\]\n]*)\](?P<reason>[^\n]*)")
 # Comment closers and separators people put between the rule list and the reason.
 # Tried only where a run of spaces starts (the leftmost match starts there anyway): from every
 # space of a long run it would be quadratic.
-_TRAILER = re.compile(r"(?<!\s)\s*(?:\*/|-->)\s*$")
-_LEADER = re.compile(r"^[\s:;,\-\u2013\u2014]+")
+_TRAILER = lazy_compile(r"(?<!\s)\s*(?:\*/|-->)\s*$")
+_LEADER = lazy_compile(r"^[\s:;,\-\u2013\u2014]+")
 
 
 @dataclass(frozen=True, slots=True)

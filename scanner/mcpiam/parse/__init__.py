@@ -10,10 +10,10 @@ this package stays cheap for a pre-commit hook.
 from __future__ import annotations
 
 import importlib
-import re
 from pathlib import Path
 
 from mcpiam.core.document import Document, Problem, ProblemLevel
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.safe_open import FileIdentity, Fence
 from mcpiam.parse.common import gc_paused
 from mcpiam.parse.sniff import sniff_format
@@ -37,7 +37,7 @@ _PARSERS: dict[str, tuple[str, str, tuple[object, ...]]] = {
     "dotenv": ("mcpiam.parse.dotenv_parser", "parse_dotenv", ()),
 }
 FORMATS = tuple(_PARSERS)
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = lazy_compile("[\ud800-\udfff]")
 
 
 def _document_format(fmt: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import re
 from collections.abc import Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
-from typing import TYPE_CHECKING
 
 from mcpiam.core.document import Problem, ProblemLevel, Span
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
     from mcpiam.parse.positions import Locator
 
@@ -23,7 +23,7 @@ MAX_ALIAS_EXPANSION = 100_000
 # Levels of JSON-in-a-string-in-JSON that are decoded.
 MAX_EMBEDDED_DEPTH = 3
 
-_QUOTED_RUN = re.compile(r"""(['"]).{4,}?\1""")
+_QUOTED_RUN = lazy_compile(r"""(['"]).{4,}?\1""")
 
 
 @contextlib.contextmanager

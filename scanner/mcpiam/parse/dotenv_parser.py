@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 
 from mcpiam.core.document import Comment, Document, Entry, Mapping, Problem, ProblemLevel, Scalar, Span
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.parse.common import Budget
 from mcpiam.parse.json_parser import looks_like_json, parse_embedded
 from mcpiam.parse.positions import MappedLocator, TextIndex
 from mcpiam.parse.strings import DOTENV_DOUBLE_RULES, Decoded, decode, identity
 
-_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
-_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
-_INLINE_COMMENT = re.compile(r"[ \t]#")
+_ASSIGNMENT = lazy_compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
+_DOUBLE_QUOTED = lazy_compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_INLINE_COMMENT = lazy_compile(r"[ \t]#")
 
 
 def _line_end(text: str, position: int) -> int:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from mcpiam.core.document import Document, Problem, ProblemLevel, Span
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.parse.positions import ShiftedLocator, TextIndex
 from mcpiam.parse.yaml_parser import parse_yaml
 
-_OPENING = re.compile(r"---[ \t]*\r?(?:\n|$)")
-_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_OPENING = lazy_compile(r"---[ \t]*\r?(?:\n|$)")
+_CLOSING = lazy_compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 
 def front_matter_end(text: str) -> int:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
-from typing import TYPE_CHECKING
 
 from mcpiam.core.document import (
     Comment, Document, Entry, Mapping, Node, Problem, ProblemLevel, Scalar, Sequence, Span,
@@ -28,15 +28,16 @@ from mcpiam.parse.common import MAX_DEPTH, MAX_EMBEDDED_DEPTH, Budget, describe_
 from mcpiam.parse.positions import FixedLocator, Locator, MappedLocator, ShiftedLocator, TextIndex
 from mcpiam.parse.strings import JSON_RULES, decode, without_lone_surrogates
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode, Tree
 
-_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_INTEGER = lazy_compile(r"-?(?:0|[1-9][0-9]*)")
 _SCALAR_TYPES = frozenset({"string", "number", "true", "false", "null"})
 _CONSTANTS = {"true": True, "false": False, "null": None}
-_COMMENT_START = re.compile(rb"/[/*]")
+_COMMENT_START = lazy_compile(rb"/[/*]")
 # Strings, comments and brackets: enough to tell which brackets a truncated file leaves open.
-_BRACKET_TOKENS = re.compile(
+_BRACKET_TOKENS = lazy_compile(
     r'"(?:[^"\\\n]|\\.)*(?P<close>")?|//[^\n]*|/\*.*?(?:\*/|\Z)|[\[\]{}]', re.DOTALL
 )
 _TIMEOUT = Problem(

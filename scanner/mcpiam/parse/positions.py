@@ -8,20 +8,23 @@ front matter), a wrapped copy (a JSON fragment) or a decoded string value (embed
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from mcpiam.core.document import Span
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Protocol
     from tree_sitter import Node as TSNode
+else:
+    Protocol = object  # a protocol is for type checkers; at run time a plain base
 
 # UTF-8 continuation bytes: every other byte starts a code point.
 _CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 _CHECKPOINT_SHIFT = 10  # one code point count per KiB keeps byte->char conversion O(1 KiB)
-_LINE_BREAK = re.compile("\n")
+_LINE_BREAK = lazy_compile("\n")
 
 
 class Locator(Protocol):

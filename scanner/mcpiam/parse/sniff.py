@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from mcpiam.core.lazy_pattern import lazy_compile
+
 _BY_SUFFIX = {
     ".json": "json",
     ".jsonc": "jsonc",
@@ -16,14 +18,14 @@ _BY_SUFFIX = {
     ".mdc": "markdown",  # Cursor rules: Markdown with front matter
     ".markdown": "markdown",
 }
-_COMMENT_LINE = re.compile(r"(?:#|//)[^\n]*")
-_TOML_TABLE = re.compile(r"\[\[?[ \t]*[A-Za-z0-9_\-\"'][^\],\n]*\]\]?[ \t]*(?:#[^\n]*)?(?:\n|$)")
-_TOML_PAIR = re.compile(
+_COMMENT_LINE = lazy_compile(r"(?:#|//)[^\n]*")
+_TOML_TABLE = lazy_compile(r"\[\[?[ \t]*[A-Za-z0-9_\-\"'][^\],\n]*\]\]?[ \t]*(?:#[^\n]*)?(?:\n|$)")
+_TOML_PAIR = lazy_compile(
     # The key run is possessive: a lazy one ahead of "[ \t]*" splits a run of spaces every way.
     r"""[A-Za-z0-9_\-"'][A-Za-z0-9_\-."' ]*+[ \t]*=[ \t]*(?:["'\[{0-9+\-]|true\b|false\b|inf\b|nan\b)"""
 )
-_YAML_KEY = re.compile(r"""(?:-[ \t]+)?[A-Za-z0-9_\-"'.$/][^:\n]*:(?:[ \t]|\n|$)""")
-_DOTENV_PAIR = re.compile(r"(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")
+_YAML_KEY = lazy_compile(r"""(?:-[ \t]+)?[A-Za-z0-9_\-"'.$/][^:\n]*:(?:[ \t]|\n|$)""")
+_DOTENV_PAIR = lazy_compile(r"(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def _dotenv_name(name: str) -> bool:

@@ -8,17 +8,18 @@ text with the value their parser produced and fall back to a coarser span when t
 from __future__ import annotations
 
 import re
+from mcpiam.core.lazy_pattern import LazyPattern, lazy_compile
 from mcpiam.core.valuetype import dataclass
 
 _REPLACEMENT = "\ufffd"
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = lazy_compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
 class EscapeRules:
     simple: dict[str, str]
     hex_lengths: dict[str, int]  # escape letter -> number of hex digits (\uXXXX -> 4)
-    pattern: re.Pattern[str]
+    pattern: LazyPattern  # compiled on first use (a format's first string)
     # JSON writes astral characters as a \uD83D\uDE00 pair; other formats use \U or raw text.
     joins_surrogates: bool = False
     # TOML multi-line basic strings: a backslash at a line end swallows the break and indentation.
@@ -30,7 +31,7 @@ def _rules(simple: dict[str, str], hex_lengths: dict[str, int], **options: bool)
     if options.get("line_continuation"):
         alternatives.append(r"[ \t]*\r?\n[ \t\r\n]*")
     alternatives.append(".")
-    pattern = re.compile(r"\\(" + "|".join(alternatives) + ")", re.DOTALL)
+    pattern = lazy_compile(r"\\(" + "|".join(alternatives) + ")", re.DOTALL)
     return EscapeRules(simple, hex_lengths, pattern, **options)
 
 

@@ -10,7 +10,7 @@ decoded from the tree-sitter tree as well as they can be.
 from __future__ import annotations
 
 import datetime
-import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from typing import TYPE_CHECKING, Union
 
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 _KEY_TYPES = frozenset({"bare_key", "quoted_key", "dotted_key"})
 _TIME_TYPES = frozenset({"offset_date_time", "local_date_time", "local_date", "local_time"})
 
-_COMMENT_START = re.compile(rb"#")
-_DECIMAL = re.compile(r"[+-]?(?:0|[1-9](?:_?[0-9]){0,30})")
+_COMMENT_START = lazy_compile(rb"#")
+_DECIMAL = lazy_compile(r"[+-]?(?:0|[1-9](?:_?[0-9]){0,30})")
 
 
 @dataclass(slots=True)

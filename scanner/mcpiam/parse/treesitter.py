@@ -13,30 +13,35 @@ import importlib
 import re
 import sys
 import time
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Any
     from tree_sitter import Language, Node, Parser, Tree, TreeCursor
 
 
 @functools.cache
 def language(name: str) -> "Language":
-    from tree_sitter import Language
-
     packages = {"json": "tree_sitter_json", "toml": "tree_sitter_toml", "yaml": "tree_sitter_yaml"}
     if name not in packages:
         raise ValueError("unknown grammar")
-    return Language(_grammar_binding(packages[name]).language())
+    return _binding("tree_sitter").Language(_binding(packages[name]).language())
 
 
-def _grammar_binding(package: str) -> Any:
-    """The grammar package's compiled ``_binding`` module, loaded without the package's
-    ``__init__``: that imports ``importlib.resources`` (and with it ``tempfile``, ``shutil``...,
-    ~6 ms of a pre-commit run) only to read highlight queries the scanner never uses."""
+def _binding(package: str) -> Any:
+    """The package's compiled ``_binding`` module, loaded without the package's ``__init__``.
+
+    A grammar package's ``__init__`` imports ``importlib.resources`` (and with it ``tempfile``,
+    ``shutil``..., ~6 ms of a pre-commit run) only to read highlight queries the scanner never
+    uses; ``tree_sitter``'s imports ``typing`` (~2.5 ms) for a protocol class the scanner does not
+    use either. Its ``Language`` and ``Parser`` are the binding's own classes."""
     import importlib.machinery
     import importlib.util
     import os.path
 
+    loaded = sys.modules.get(f"{package}._binding")
+    if loaded is not None:
+        return loaded  # loaded once per process: its classes must be the same objects every time
     if package not in sys.modules:
         spec = importlib.util.find_spec(package)  # locates the package without running it
         for folder in (spec.submodule_search_locations or []) if spec is not None else []:
@@ -52,9 +57,7 @@ def _grammar_binding(package: str) -> Any:
 
 
 def parser(name: str) -> "Parser":
-    from tree_sitter import Parser
-
-    return Parser(language(name))
+    return _binding("tree_sitter").Parser(language(name))
 
 
 class ParseTimeout(Exception):

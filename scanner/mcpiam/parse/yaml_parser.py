@@ -16,6 +16,7 @@ keeps everything read before a syntax error. Decisions:
 from __future__ import annotations
 
 import re
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 
 import yaml
@@ -41,10 +42,10 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REREAD_LIMIT = 256 * 1024
 # YAML forbids these characters; PyYAML would refuse the whole stream. They become U+FFFD (same
 # length, so positions hold) after being reported once.
-_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-_OTHER_LINE_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
-_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+_NON_PRINTABLE = lazy_compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_OTHER_LINE_BREAKS = lazy_compile("\r(?!\n)|[\x85\u2028\u2029]")
+_TAB_INDENT = lazy_compile(r"^[ ]*\t", re.MULTILINE)
+_FLOW_BRACKETS = lazy_compile(r"[\[\]{}]")
 # libyaml (and PyYAML) slow down quadratically with flow nesting ([[[[...); past this it is refused.
 _MAX_FLOW_NESTING = 1000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -61,7 +62,7 @@ _CONSTRUCTORS = {
     "tag:yaml.org,2002:float": SafeConstructor.construct_yaml_float,
 }
 
-_COMMENT_START = re.compile(rb"#")
+_COMMENT_START = lazy_compile(rb"#")
 
 
 @dataclass(slots=True)

@@ -8,12 +8,11 @@ by mistake is not echoed back.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection, Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from mcpiam.core.document import Mapping, Node, Route, Scalar, Sequence, Span, lookup, plain, walk
 from mcpiam.core.findings import Severity
@@ -28,7 +27,9 @@ from mcpiam.policy.model import (
     ServerMatch,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Any
     import jsonschema
 
 POLICY_FILE_NAMES = (".mcpiam.yaml", ".mcpiam.yml")
@@ -73,7 +74,7 @@ def policy_schema() -> dict[str, Any]:
 
 # A key shown as written in a message: a field or rule name (lower-case words). Anything else,
 # say a token pasted where a key goes, is shown as <key>: its position says where it is.
-_SHOWN_KEY = re.compile(r"[a-z][a-z_-]{0,39}")
+_SHOWN_KEY = lazy_compile(r"[a-z][a-z_-]{0,39}")
 
 
 def field_name(route: Route) -> str:

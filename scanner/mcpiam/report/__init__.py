@@ -11,8 +11,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from enum import Enum
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
     from mcpiam.core.findings import Finding
     from mcpiam.report.inventory import InventoryOptions

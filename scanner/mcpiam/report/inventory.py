@@ -25,6 +25,7 @@ from mcpiam.catalogue import Catalogue, NameField, name_field_at
 from mcpiam.core.findings import Finding
 from mcpiam.core.valuetype import dataclass
 from mcpiam.core.document import Scalar, format_route, walk
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.redact import REDACTED, looks_secret, shown, shown_data
 from mcpiam.model.launch import Fetched, Launch, Token, read_launch
 from mcpiam.model.servers import ConfigFile, Server
@@ -46,12 +47,12 @@ _SPEC_PREFIXES = ("npm:", "jsr:")  # the registry a spec names, shown before the
 
 # A reference the client expands (``${VAR}``, ``${env:VAR}``, ``${input:id}``) names a value without
 # holding it. ``${VAR:-default}`` does not match: a default can be a literal secret.
-_REFERENCE = re.compile(r"\$\{(?:env:|input:|config:)?[A-Za-z_][\w.-]*\}")
-_DISPLAYABLE = re.compile(r"[A-Za-z0-9@._/\\:+~-]+")
-_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
-_DIGEST = re.compile(r"@sha256:([0-9a-f]{64})$")
+_REFERENCE = lazy_compile(r"\$\{(?:env:|input:|config:)?[A-Za-z_][\w.-]*\}")
+_DISPLAYABLE = lazy_compile(r"[A-Za-z0-9@._/\\:+~-]+")
+_DRIVE = lazy_compile(r"[A-Za-z]:[\\/]")
+_DIGEST = lazy_compile(r"@sha256:([0-9a-f]{64})$")
 # RFC 3986 appendix B: always matches, so no URL makes the inventory fail.
-_URL = re.compile(
+_URL = lazy_compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:)?(?://(?P<authority>[^/?#]*))?"
     r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?",
     re.DOTALL,

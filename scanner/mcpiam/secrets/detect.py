@@ -9,10 +9,9 @@ redacted preview and the fingerprint.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import re
 from collections.abc import Iterable, Iterator, Sequence
+from mcpiam.core.digest import hmac_sha256
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass, field
 from urllib.parse import unquote
 
@@ -118,7 +117,7 @@ class UnexpandedReference:
 
 
 def keyed_fingerprint(value: str, key: bytes) -> str:
-    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    return hmac_sha256(key, value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def redact(value: str, family: TokenFamily | None) -> str:
@@ -396,7 +395,7 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
         )
 
 
-BASIC_BLOB = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+BASIC_BLOB = lazy_compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 
 
 def _basic_token(candidate: SecretCandidate, text: str,

@@ -48,15 +48,16 @@ Example templates (``expand_example``)
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from mcpiam.core.digest import sha256
+from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from mcpiam.core.findings import Severity
 from mcpiam.core.snapshot import read_bytes, snapshot_data, snapshot_text, sources_digest
@@ -68,7 +69,9 @@ from mcpiam.secrets.validators import (
     github_checksum,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from typing import Any
     import jsonschema
     import yaml
 
@@ -162,7 +165,7 @@ class TokenFamily:
 
 
 # A memo of a pure function over the (few hundred) family patterns loaded in a process.
-compile_pattern = lru_cache(maxsize=None)(re.compile)
+compile_pattern = lru_cache(maxsize=None)(compile_ahead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +250,7 @@ _PLACEHOLDER_WORDS = (
 )  # fmt: skip
 _SECRET_START, _SECRET_END = "<", ">"
 # One search instead of a test per word for every generated character.
-_PLACEHOLDER_TAIL = re.compile("(?:" + "|".join(map(re.escape, _PLACEHOLDER_WORDS)) + ")$")
+_PLACEHOLDER_TAIL = lazy_compile("(?:" + "|".join(map(re.escape, _PLACEHOLDER_WORDS)) + ")$")
 
 
 class _Stream:
@@ -262,7 +265,7 @@ class _Stream:
         limit = 256 - 256 % bound
         while True:
             if not self._buffer:
-                self._buffer = hashlib.sha256(
+                self._buffer = sha256(
                     self._seed + self._counter.to_bytes(8, "big")
                 ).digest()
                 self._counter += 1
@@ -404,7 +407,7 @@ def expand_example(template: str) -> str:
 
 # --- matching -----------------------------------------------------------------------------------
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_ALNUM = lazy_compile(r"[^a-z0-9]+")
 
 
 def normalize_key(key_name: str) -> str:
@@ -481,14 +484,79 @@ def match_value(
 ) -> list[TokenMatch]:
     """Token families found in one config value held under ``key_name`` (None when it has none)."""
     normalized_key = normalize_key(key_name) if key_name else ""
+    screen = _screen(families if isinstance(families, tuple) else tuple(families))
+    named = _named_by_key(screen, normalized_key) if normalized_key else frozenset()
     candidates: list[TokenMatch] = []
-    for family in families:
-        # The pre-filter inline as well: most values contain no family's literal, and a generator
-        # per family and value is most of a large scan's time.
-        if family.prefilter is not None and family.prefilter not in value:
+    for index in screen.with_literal_in(value):
+        # A family that needs a key-name keyword the key does not hold is skipped before a
+        # generator is made for it: a generator per family and value was most of a scan's time.
+        if index in screen.keyworded and index not in named:
             continue
-        candidates.extend(family_candidates(family, value, normalized_key))
+        candidates.extend(family_candidates(screen.families[index], value, normalized_key))
     return resolve_overlaps(candidates) if len(candidates) > 1 else candidates
+
+
+# Up to this length, listing a value's two-character pieces is cheaper than looking for every
+# family's pre-filter literal in it (about 240 of them).
+_SCREEN_BY_PAIRS_UP_TO = 200
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Screen:
+    """A family list arranged so that ``match_value`` finds the few families a value could hold
+    without a search per family: most values contain no family's literal, most keys no family's
+    keyword. Identity is the object (one per family list, made by ``_screen``)."""
+
+    families: tuple[TokenFamily, ...]
+    by_pair: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]]  # literals by first two characters
+    short: tuple[tuple[str, tuple[int, ...]], ...]  # one-character literals
+    unfiltered: tuple[int, ...]  # families without a literal
+    keyworded: frozenset[int]  # families that need a key-name keyword
+
+    def with_literal_in(self, value: str) -> list[int]:
+        """The families, by index in order, whose literal ``value`` contains or that have none."""
+        if len(value) > _SCREEN_BY_PAIRS_UP_TO:
+            return [index for index, family in enumerate(self.families)
+                    if family.prefilter is None or family.prefilter in value]
+        chosen = list(self.unfiltered)
+        for literal, indexes in self.short:
+            if literal in value:
+                chosen.extend(indexes)
+        by_pair = self.by_pair
+        for pair in {value[i:i + 2] for i in range(len(value) - 1)}.intersection(by_pair):
+            for literal, indexes in by_pair[pair]:
+                if literal in value:
+                    chosen.extend(indexes)
+        chosen.sort()
+        return chosen
+
+
+@lru_cache(maxsize=8)
+def _screen(families: tuple[TokenFamily, ...]) -> _Screen:
+    by_literal: dict[str, list[int]] = {}
+    unfiltered = []
+    for index, family in enumerate(families):
+        if family.prefilter is None:
+            unfiltered.append(index)
+        else:
+            by_literal.setdefault(family.prefilter, []).append(index)
+    by_pair: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    short = []
+    for literal, indexes in by_literal.items():
+        if len(literal) < 2:
+            short.append((literal, tuple(indexes)))
+        else:
+            by_pair.setdefault(literal[:2], []).append((literal, tuple(indexes)))
+    keyworded = frozenset(index for index, family in enumerate(families) if family.context_keywords)
+    return _Screen(families, {pair: tuple(group) for pair, group in by_pair.items()}, tuple(short),
+                   tuple(unfiltered), keyworded)
+
+
+@lru_cache(maxsize=1024)
+def _named_by_key(screen: _Screen, normalized_key: str) -> frozenset[int]:
+    """The keyword families whose keyword a (normalised) key name holds; key names repeat."""
+    return frozenset(index for index in screen.keyworded
+                     if any(k in normalized_key for k in screen.families[index].context_keywords))
 
 
 # --- the pre-filter literal ---------------------------------------------------------------------
@@ -813,7 +881,18 @@ SNAPSHOT_PATH = Path(__file__).with_name("token_families.snapshot.json")
 
 
 def _sources(directory: Path) -> list[tuple[str, bytes]]:
-    return [(path.name, path.read_bytes()) for path in _rule_files(directory)]
+    """Each rule file's name and bytes, in ``_rule_files`` order (read on every scan to check the
+    snapshot, so with plain ``os`` calls: globbing and sorting ``Path`` objects cost more)."""
+    if not directory.is_dir():
+        raise FamilyFileError(directory, 1, "", "is not a directory of rule files")
+    folder = os.fspath(directory)
+    names = sorted((name for name in os.listdir(folder)
+                    if os.path.normcase(name).endswith((".yaml", ".yml"))), key=os.path.normcase)
+    sources = []
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            sources.append((name, handle.read()))
+    return sources
 
 
 def snapshot_of(directory: Path) -> str:
@@ -894,4 +973,6 @@ def load_families(
     if check_examples:
         for item in items:
             _check_examples(item)
-    return tuple(replace(item.family, outranks=closures[item.family.id]) for item in items)
+    # Most families override none: built with the empty closure already, they are not built again.
+    return tuple(item.family if item.family.outranks == closures[item.family.id]
+                 else replace(item.family, outranks=closures[item.family.id]) for item in items)

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from mcpiam.core.lazy_pattern import lazy_compile
+
 BASE64_LIMIT = 4.5
 HEX_LIMIT = 3.0
 RANDOM_MIN_LENGTH = 16  # _looks_random: shorter mixed values are too often names or versions
@@ -55,10 +57,10 @@ NOT_SECRET_WORDS = frozenset({
     "login", "account", "sha", "hash", "digest", "checksum", "fingerprint", "commit", "ref",
     "revision", "uuid", "guid", "policy", "algorithm", "encoding", "pattern",
 })
-KEY_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+KEY_WORD = lazy_compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 # Values that are never credentials, whatever key holds them.
-NOT_A_SECRET = re.compile(
+NOT_A_SECRET = lazy_compile(
     r"^(?:true|false|yes|no|on|off"
     r"|[+-]?\d{1,7}|[+-]?\d+\.\d+"  # numbers (longer digit strings can be PINs or keys)
     r"|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?"  # versions: 1.2.3, v2.0.0-beta.1
@@ -71,11 +73,11 @@ NOT_A_SECRET = re.compile(
 NO_AUTH_VALUES = frozenset({"sk-no-key-required", "lm-studio", "ollama", "not-needed", "no-key",
                             "nokey", "not-required", "unused", "empty", "local"})
 # Lower-case host names (api.example.com); upper or mixed case with a dot may be a token.
-HOST_NAME = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
-URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+HOST_NAME = lazy_compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+URL = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # A path: rooted (/, ~/, ./, ../, C:\, \\server), or relative and ending in a config, key or script
 # file extension (a bare "a/b" is not enough: base64 secrets hold slashes).
-PATH = re.compile(
+PATH = lazy_compile(
     r"^(?:~|\.{1,2})?[/\\]|^[A-Za-z]:[/\\]"
     r"|^[\w.-]+(?:[/\\][\w.-]+)*\.(?:jsonc?|ya?ml|toml|pem|key|crt|cer|der|p12|pfx|jks|txt|env|ini|"
     r"cfg|conf|db|sqlite3?|sock|log|m?js|ts|py|sh)$",
@@ -84,12 +86,12 @@ PATH = re.compile(
 # A segment no path would have: 16+ characters mixing upper case, lower case and digits. Tried
 # only where a segment starts (a match anywhere implies one at its segment's start), so the
 # look-aheads read each segment once instead of once per character.
-RANDOM_SEGMENT = re.compile(r"(?<![^/\\])(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
+RANDOM_SEGMENT = lazy_compile(r"(?<![^/\\])(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*\d)[^/\\]{16,}")
 # Source code: a method call such as ``s.addComponentsFromRegistry()`` (a generated secret has no
 # "name.name(...)"). Starts only where an identifier starts, so a long word is scanned once.
-CODE_CALL = re.compile(r"(?<![\w$])[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]{2,}\([^()]{0,200}\)")
+CODE_CALL = lazy_compile(r"(?<![\w$])[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]{2,}\([^()]{0,200}\)")
 # An environment variable NAME written where a value goes (a fallback; see _is_env_var_name).
-ENV_VAR_NAME = re.compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
+ENV_VAR_NAME = lazy_compile(r"^[A-Z]{1,16}\d{0,3}(?:_(?:[A-Z]{1,16}\d{0,3}|\d{1,4}))*$")
 
 
 # Necessary conditions for a detect-secrets verdict, checked first so that a scan whose values
@@ -157,8 +159,42 @@ def _without_http_stack() -> Iterator[None]:
             del sys.modules["requests"]
 
 
+def _package_without_init(name: str) -> types.ModuleType | None:
+    """Put the package ``name`` in ``sys.modules`` without running its ``__init__`` (None when it
+    is there already, or cannot be found): its submodules import as usual.
+
+    detect-secrets' ``__init__`` imports its whole scanning pipeline (``multiprocessing``,
+    ``socket``, ``subprocess``, ``logging``, ``threading``, ``pickle``: ~14 ms of a run in which
+    a value reaches it) for ``SecretsCollection``, which mcpiam does not use; its three plugins
+    do not need it. The first look-up of a name the ``__init__`` would have defined runs it, in
+    the same module, so that a later ``from detect_secrets import SecretsCollection`` (or any
+    use of the package) in this process gets the whole package.
+    """
+    import importlib.util
+
+    if name in sys.modules:
+        return None
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        return None
+    package = importlib.util.module_from_spec(spec)
+
+    def complete(attribute: str) -> object:
+        del package.__getattr__  # once: the __init__ defines what it defines
+        spec.loader.exec_module(package)  # type: ignore[union-attr]
+        try:
+            return package.__dict__[attribute]
+        except KeyError:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}") from None
+
+    package.__getattr__ = complete  # type: ignore[method-assign]
+    sys.modules[name] = package
+    return package
+
+
 @lru_cache(maxsize=1)
 def _plugins() -> tuple:
+    _package_without_init("detect_secrets")
     with _without_http_stack():
         from detect_secrets.plugins.high_entropy_strings import (
             Base64HighEntropyString,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +19,7 @@ from mcpiam.model.servers import Value, substring_span
 from mcpiam.secrets.references import is_secret_manager_uri
 
 # A flag that takes a credential as its next argument or after "=".
-SECRET_FLAG = re.compile(
+SECRET_FLAG = lazy_compile(
     r"^--?(?:[a-z0-9]+[-_])*(?:api[-_]?key|apikey|key|token|access[-_]token|auth[-_]token|"
     r"secret|client[-_]secret|password|passwd|pass|pat|bearer|auth|credentials?|private[-_]key)$",
     re.IGNORECASE,
@@ -26,19 +27,19 @@ SECRET_FLAG = re.compile(
 # A value ends at its last non-space character: written "\S(?:.*\S)?" (greedy) rather than
 # "\S.*?" followed by "\s*$", which retries the trailing "\s*" from every character of the value
 # and takes quadratic time on a long run of spaces (issue 13; tests/test_backtracking.py).
-AUTH_SCHEME = re.compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S(?:.*\S)?)\s*$")
+AUTH_SCHEME = lazy_compile(r"^\s*(Bearer|Basic|Token|token|Bot|ApiKey|Api-Key|Key|Digest)\s+(\S(?:.*\S)?)\s*$")
 # A header or variable name is short; a long run before ":" or "=" is a token's first half.
-HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S(?:.*\S)?)\s*$")
-KEY_VALUE = re.compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.(?:.*\S)?)\s*$", re.DOTALL)
+HEADER_LINE = lazy_compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_-]{0,63})\s*:\s*(\S(?:.*\S)?)\s*$")
+KEY_VALUE = lazy_compile(r"^\s*(--?)?([A-Za-z_][A-Za-z0-9_.-]{0,63})=(.(?:.*\S)?)\s*$", re.DOTALL)
 # ${VAR:-default}, and the dev containers' ${localEnv:VAR:default} / ${containerEnv:VAR:default}.
-DEFAULT_EXPR = re.compile(
+DEFAULT_EXPR = lazy_compile(
     r"\$\{(?:(?:localEnv|containerEnv):(?P<env_name>[A-Za-z_][A-Za-z0-9_]*):|(?P<name>[A-Za-z_][A-Za-z0-9_]*):-)"
     r"(?P<default>[^}]+)\}")
-URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+URL_START = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # A line of text that labels a value in words (``clarifai access key V``, ``api_token = V``,
 # ``#define IO_KEY "V"``): its words, split at spaces, quotes and brackets.
-PHRASE_WORD = re.compile(r"[^\s\"'`,;(){}\[\]<>]+")
-LABEL_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")  # as generic.key_words
+PHRASE_WORD = lazy_compile(r"[^\s\"'`,;(){}\[\]<>]+")
+LABEL_WORD = lazy_compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")  # as generic.key_words
 # The last word of a label that says a credential follows (``access key``, ``secretKey:``,
 # ``ACCESS=``, ``PRIVATEKEY``).
 CREDENTIAL_LABEL_WORDS = frozenset({
@@ -49,11 +50,11 @@ CREDENTIAL_LABEL_WORDS = frozenset({
 # A value this long mixing letters and digits may follow any label: detect judges it only when
 # the label names a provider (``skrapp 2e11kyDI…``, ``owm = '3k14…'``).
 PHRASE_UNLABELLED_VALUE = 16
-PHRASE_BREAK = re.compile(r"[\s\"'`(),;]")  # a text without one is a single word, not a line
+PHRASE_BREAK = lazy_compile(r"[\s\"'`(),;]")  # a text without one is a single word, not a line
 PHRASE_LABEL_WORDS = 4  # words of the line before a value that make its label (its context)
 PHRASE_MIN_VALUE = 8  # shorter words after a label are words, not credentials
 PHRASE_MAX_TEXT = 10_000  # a longer text is a document, not a config line
-GLUED_NAME = re.compile(r"^[A-Za-z_$#@-]*[A-Za-z_][A-Za-z0-9_.-]{0,63}[=:]")
+GLUED_NAME = lazy_compile(r"^[A-Za-z_$#@-]*[A-Za-z_][A-Za-z0-9_.-]{0,63}[=:]")
 
 
 @dataclass(frozen=True, slots=True)

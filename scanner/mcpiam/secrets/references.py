@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from mcpiam.core.lazy_pattern import compile_ahead, lazy_compile
 from mcpiam.core.valuetype import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,14 +17,14 @@ from pathlib import Path
 from mcpiam.catalogue import Catalogue
 
 # Secret-manager URIs: never expanded by a client natively, but never a secret either.
-SECRET_MANAGER_URI = re.compile(
+SECRET_MANAGER_URI = lazy_compile(
     r"^(?:op|vault|aws-secretsmanager|awssm|secretsmanager|gcp-secretmanager|gcpsm|azure-keyvault|"
     r"azkv|keyvault|doppler|infisical|bws|sops|pass|keychain|keyring|secret|ssm|env)://\S+$",
     re.IGNORECASE,
 )
 # A known prefix followed by nothing secret ("sk-", "ghp_", "sk-..."). At most 16 characters
 # before any dots: a 20-character random body can have the same shape (12 + "_" + 6 + "_").
-BARE_PREFIX = re.compile(
+BARE_PREFIX = lazy_compile(
     r"^(?=[A-Za-z0-9_.-]{1,16}(?:…|\*+)?$)"
     r"[A-Za-z0-9]{1,12}[-_.]{1,2}(?:[A-Za-z0-9]{0,6}[-_])?(?:\.{2,}|…|\*+)?$")
 
@@ -50,7 +51,7 @@ class ReferenceCheck:
 
 # An environment-variable name: what a bare ``$NAME`` or ``%NAME%`` must hold to count as a
 # reference. Mixed-case runs such as the ``$sw0rd`` in a password are not references.
-ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+ENV_NAME = lazy_compile(r"[A-Z_][A-Z0-9_]*")
 BARE_SYNTAXES = frozenset({"dollar", "percent"})
 
 
@@ -119,7 +120,7 @@ def _outermost(found: list[ReferenceOccurrence]) -> tuple[ReferenceOccurrence, .
 
 # The same managers written "name:path" (vault:secret/data/x#key, aws-secretsmanager:prod/key)
 # and AWS ARNs of a secret or parameter. Generic words (env:, secret:, pass:) need "://".
-SECRET_MANAGER_REFERENCE = re.compile(
+SECRET_MANAGER_REFERENCE = lazy_compile(
     r"^(?:(?:vault|aws-secretsmanager|awssm|secretsmanager|gcp-secretmanager|gcpsm|azure-keyvault|"
     r"azkv|keyvault|doppler|infisical|bws|sops|ssm|keychain|keyring):[A-Za-z0-9_./#:@-]+|"
     r"arn:aws[a-z-]*:(?:secretsmanager|ssm):\S+)$",
@@ -153,19 +154,19 @@ class PlaceholderRules:
 def placeholder_rules() -> PlaceholderRules:
     data = json.loads((Path(__file__).parent / "placeholders.json").read_text(encoding="utf-8"))
     return PlaceholderRules(
-        anywhere=re.compile("|".join(e["pattern"] for e in data["anywhere"]), re.IGNORECASE),
-        whole=re.compile("^(?:" + "|".join(e["pattern"] for e in data["whole"]) + ")$", re.IGNORECASE),
+        anywhere=compile_ahead("|".join(e["pattern"] for e in data["anywhere"]), re.IGNORECASE),
+        whole=compile_ahead("^(?:" + "|".join(e["pattern"] for e in data["whole"]) + ")$", re.IGNORECASE),
         marker_words=frozenset(data["marker_words"]),
         filler_words=frozenset(data["filler_words"]),
         doc_examples=frozenset(e["value"] for e in data["doc_examples"]),
     )
 
 
-WORD_SEPARATORS = re.compile(r"[-_.\s]+")
+WORD_SEPARATORS = lazy_compile(r"[-_.\s]+")
 LONGEST_OTHER_WORD = 12  # a service name in "fake-brave-key"; random letters run longer
 # A short lower-case family prefix, then an upper-case variable name of two words or more
 # (sk_STRIPE_SECRET_KEY, sk_live_STRIPE_KEY); an all-capitals name alone is a name, not this.
-PREFIX_AND_NAME = re.compile(
+PREFIX_AND_NAME = lazy_compile(
     r"^[a-z][a-z0-9]{0,11}(?:[-_][a-z0-9]{1,8})?[-_][A-Z]{1,12}(?:_[A-Z]{1,12})+$")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import replace
 from enum import Enum
 
@@ -20,11 +21,11 @@ from mcpiam.model.servers import ConfigFile, ServerIndex, Value
 from mcpiam.model.shell_words import ShellWord, shell_words
 from mcpiam.secrets.locate import SECRET_FLAG, SecretCandidate, split_value
 
-ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-FLAG_EQUALS = re.compile(r"--?[A-Za-z0-9][A-Za-z0-9_.-]*=")
+ASSIGNMENT = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+FLAG_EQUALS = lazy_compile(r"--?[A-Za-z0-9][A-Za-z0-9_.-]*=")
 # A Claude Code permission rule for a shell command: ``Bash(cmd args:*)``, ``Bash(cmd *)``.
-PERMISSION_RULE = re.compile(r"\s*Bash\((.*)\)\s*", re.DOTALL)
-RULE_WILDCARD = re.compile(r":?\*$")
+PERMISSION_RULE = lazy_compile(r"\s*Bash\((.*)\)\s*", re.DOTALL)
+RULE_WILDCARD = lazy_compile(r":?\*$")
 PRINTERS = frozenset({"echo", "printf"})
 # Words before the command that set its environment: ``export A=1``, ``env -u X A=1 cmd``.
 ENVIRONMENT_SETTERS = frozenset({"export", "env"})
@@ -32,7 +33,7 @@ ENVIRONMENT_SETTERS = frozenset({"export", "env"})
 ENV_VALUE_OPTIONS = frozenset({"-u", "--unset", "-C", "--chdir"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
 # ``-c`` alone or among other single-letter options (``-lc``, ``-ec``): the next word is a script.
-SCRIPT_OPTION = re.compile(r"-[A-Za-z]*c[A-Za-z]*")
+SCRIPT_OPTION = lazy_compile(r"-[A-Za-z]*c[A-Za-z]*")
 MAX_NESTING = 2  # sh -c "bash -c '...'" is read twice over, no deeper
 
 

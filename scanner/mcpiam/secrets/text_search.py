@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from mcpiam.core.document import Mapping, Node, Route, Scalar, Span, walk
+from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.model.servers import ConfigFile, ServerIndex, Value
 from mcpiam.secrets.detect import Credential, family_credential
 from mcpiam.secrets.families import TokenFamily, TokenMatch, family_candidates, resolve_overlaps
@@ -163,9 +164,9 @@ class _JsonKeys:
         return self.string_end[1]
 
 
-_TOML_TABLE = re.compile(r"^[ \t]*(\[\[?)([^\]\n]*)\]", re.M)
-_TOML_INLINE_PARENT = re.compile(r'([A-Za-z0-9_.-]+|"[^"\n]*"|\'[^\'\n]*\')\s*=\s*\{')
-_TOML_KEY_PART = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^.\s]+')
+_TOML_TABLE = lazy_compile(r"^[ \t]*(\[\[?)([^\]\n]*)\]", re.M)
+_TOML_INLINE_PARENT = lazy_compile(r'([A-Za-z0-9_.-]+|"[^"\n]*"|\'[^\'\n]*\')\s*=\s*\{')
+_TOML_KEY_PART = lazy_compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^.\s]+')
 
 
 def _toml_keys(dotted: str) -> tuple[str, ...]:

@@ -17,12 +17,17 @@ import re
 import zlib
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+
+from mcpiam.core.lazy_pattern import lazy_compile
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 Validator = Callable[[str], bool]
 
 BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_BASE62_BODY = re.compile(r"[0-9A-Za-z]+")
+_BASE62_BODY = lazy_compile(r"[0-9A-Za-z]+")
 
 
 # --- GitHub-style CRC32 checksum --------------------------------------------------------------
@@ -129,7 +134,7 @@ def supabase_anon_jwt(token: str) -> bool:
 
 # --- AWS ---------------------------------------------------------------------------------------
 
-_AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}")
+_AWS_KEY_ID = lazy_compile(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}")
 
 
 def aws_access_key_id(token: str) -> bool:
@@ -156,14 +161,14 @@ def aws_secret_access_key(token: str) -> bool:
 
 # --- PEM private keys --------------------------------------------------------------------------
 
-_PEM = re.compile(
+_PEM = lazy_compile(
     r"-----BEGIN (?P<label>[A-Z0-9 ]{0,60}PRIVATE KEY(?: BLOCK)?)-----"
     r"(?P<body>[\s\S]*?)"
     r"-----END (?P=label)-----"
 )
-_PEM_HEADER_LINE = re.compile(r"^[A-Za-z-]+:.*$", re.MULTILINE)
-_PGP_CHECKSUM = re.compile(r"(?:^|\s)=[A-Za-z0-9+/]{4}\s*$")
-_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]+=*")
+_PEM_HEADER_LINE = lazy_compile(r"^[A-Za-z-]+:.*$", re.MULTILINE)
+_PGP_CHECKSUM = lazy_compile(r"(?:^|\s)=[A-Za-z0-9+/]{4}\s*$")
+_BASE64_TEXT = lazy_compile(r"[A-Za-z0-9+/]+=*")
 
 
 def pem_private_key(block: str) -> bool:

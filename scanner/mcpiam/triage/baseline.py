@@ -9,10 +9,9 @@ unchanged baseline gives the same bytes and reviews show only real changes.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable
+from mcpiam.core.digest import hmac_sha256
 from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
 
@@ -68,7 +67,7 @@ class Baseline:
 
 def key_id(fingerprint_key: bytes) -> str:
     """A short check value for the fingerprint key: shows a mismatch, reveals nothing about the key."""
-    return hmac.new(fingerprint_key, _KEY_CHECK, hashlib.sha256).hexdigest()[:16]
+    return hmac_sha256(fingerprint_key, _KEY_CHECK).hexdigest()[:16]
 
 
 def rebase_path(path: str, scan_root: Path, directory: Path) -> str:
