@@ -201,10 +201,28 @@ class Document:
     problems: tuple[Problem, ...] = ()
     comments: tuple[Comment, ...] = ()
     labels: tuple[Label, ...] = ()
+    # The text the spans index (BOM removed), kept so a report can show the line a finding points
+    # at; None when the file was not read. Only ever shown through the output gate.
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def root(self) -> Node | None:
         return self.roots[0] if self.roots else None
+
+    def line(self, number: int) -> str | None:
+        """Line ``number`` (1-based) of the text as spans count lines (split at ``\n`` only, a
+        ``\r`` before it dropped), or None when the text is not kept or has no such line."""
+        text = self.text
+        if text is None or number < 1:
+            return None
+        start = 0
+        for _ in range(number - 1):
+            start = text.find("\n", start) + 1
+            if start == 0:
+                return None
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        return line.removesuffix("\r")
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -71,6 +71,14 @@ class Finding:
     subject_key: str = ""
     # Extra, non-secret facts for machine output (token family, redacted preview, ...).
     properties: tuple[tuple[str, str], ...] = field(default=())
+    # The remedy, in a sentence or two: the text report prints it as ``help:`` under the message;
+    # every other output reads ``full_message``, the message and the remedy in one text.
+    help: str = ""
+
+    @property
+    def full_message(self) -> str:
+        """The message followed by the remedy: what JSON, SARIF and the concise text print."""
+        return f"{self.message} {self.help}" if self.help else self.message
 
     @property
     def fingerprint(self) -> str:

@@ -147,6 +147,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         name_fields=union_name_fields(kinds),
         shell_fields=union_shell_fields(kinds),
         unread_text=unread_text,
+        tracked=candidate.tracked,
     )
     return config, _notes_from(document, candidate.display)
 

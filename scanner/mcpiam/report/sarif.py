@@ -213,7 +213,7 @@ def _result(finding: Finding, rule_index: int, absolute_paths: dict[str, str]) -
         rule_id=finding.rule_id,
         rule_index=rule_index,
         level=finding.severity.sarif_level,
-        message=om.Message(text=finding.message),
+        message=om.Message(text=finding.full_message),
         locations=[
             om.Location(
                 physical_location=_physical(location.path, location.span, absolute_paths),
