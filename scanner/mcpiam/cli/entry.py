@@ -58,8 +58,11 @@ def plain_scan(argv: list[str]) -> int | None:
         from mcpiam.engine.scan import ScanSettings, scan_paths
         from mcpiam.report import OutputFormat, render
 
+        from mcpiam.cli.terminal import colour_wanted, output_width
+
         result = scan_paths(paths, ScanSettings())
-        text = render(result, OutputFormat.TEXT, color=_colour(), verbose=False)
+        text = render(result, OutputFormat.TEXT, color=colour_wanted("auto", sys.stdout, os.environ),
+                      verbose=False, width=output_width(sys.stdout, os.environ))
     except (BrokenPipeError, KeyboardInterrupt):
         return EXIT_INTERNAL
     except Exception:  # noqa: BLE001 - click runs it again and words the error (never the message)
@@ -81,7 +84,3 @@ def _utf8_stdout() -> bool:
     except LookupError:
         return False
 
-
-def _colour() -> bool:
-    """``--color auto`` (the default): only on a terminal, and never under ``NO_COLOR``."""
-    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()

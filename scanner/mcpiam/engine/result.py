@@ -5,7 +5,7 @@ from __future__ import annotations
 from mcpiam.core.valuetype import dataclass
 
 from mcpiam.checks.base import RuleInfo
-from mcpiam.core.findings import Finding, Severity
+from mcpiam.core.findings import Finding, Location, Severity
 from mcpiam.core.notes import Note
 from mcpiam.model.servers import ConfigFile
 from mcpiam.policy.model import Policy
@@ -29,6 +29,9 @@ class ScanResult:
     triage: Triage = Triage()  # what suppressions and the baseline set aside
     fingerprint_key_id: str = ""  # mcpiam.checks.base.key_identifier of the fingerprint key
     applied_policy: Policy = Policy()  # the policy the rules saw (the inventory resolves owners with it)
+    # Where every credential the scan found sits, suppressed or not, so the text report masks it
+    # in any source line it shows; None when no rule searched for credentials (then it shows none).
+    secret_locations: tuple[Location, ...] | None = None
 
     @property
     def failing(self) -> tuple[Finding, ...]:

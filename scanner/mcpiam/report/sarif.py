@@ -234,7 +234,9 @@ def _notification(note: Note, absolute_paths: dict[str, str]) -> om.Notification
         level=_NOTE_LEVELS.get(note.level, "note"),
         message=om.Message(text=note.message),
         descriptor=om.ReportingDescriptorReference(id=note.code),
-        locations=[om.Location(physical_location=_physical(note.path, note.span, absolute_paths))],
+        # A note about the whole scan (no path) has no location.
+        locations=[om.Location(physical_location=_physical(note.path, note.span, absolute_paths))]
+        if note.path else None,
     )
 
 
