@@ -331,6 +331,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, wi
             lines.append("")
         lines += [_note_line(note, color) for note in notes_by_path[path]]
         blocks.append("\n".join(lines))
-    blocks.extend(clean(note.message) for note in closing_notes)
+    blocks.extend(clean(note.message) if concise else "\n".join(_wrapped(clean(note.message), "", "  ", width))
+                  for note in closing_notes)
     blocks.append(_summary(result, hidden, color))
     return "\n\n".join(blocks)
