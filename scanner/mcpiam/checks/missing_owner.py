@@ -4,8 +4,10 @@ A server that no entry of the policy's `owners` registry covers, reported at the
 With `owners_from_codeowners: true` in the policy, a server whose config file has a CODEOWNERS
 owner counts as owned.
 
-Without any policy file every server is reported: nothing records an owner anywhere.
-`mcpiam policy init` writes a starter `.mcpiam.yaml` to fill in. Entries that only name a server
+Without any policy file nothing records an owner anywhere, so the scan reports one line instead
+of a finding per server: "N servers have no owner; `mcpiam policy init --from-scan` writes a
+starter registry" (a note, code `unowned-servers`, in JSON and SARIF). `--select missing-owner`
+lists each server as a finding. Entries that only name a server
 configured elsewhere, and a server's own published manifest (`server.json`, `manifest.json`),
 are not judged.
 

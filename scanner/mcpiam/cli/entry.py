@@ -60,7 +60,16 @@ def plain_scan(argv: list[str]) -> int | None:
 
         from mcpiam.cli.terminal import colour_wanted, output_width
 
-        result = scan_paths(paths, ScanSettings())
+        progress = None
+        if sys.stderr.isatty():  # as click's path does: a line on a terminal after a second
+            from mcpiam.cli.progress import ProgressLine
+
+            progress = ProgressLine(sys.stderr, output_width(sys.stderr, os.environ))
+        try:
+            result = scan_paths(paths, ScanSettings(), progress=progress)
+        finally:
+            if progress is not None:
+                progress.finish()
         text = render(result, OutputFormat.TEXT, color=colour_wanted("auto", sys.stdout, os.environ),
                       verbose=False, width=output_width(sys.stdout, os.environ))
     except (BrokenPipeError, KeyboardInterrupt):
