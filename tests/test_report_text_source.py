@@ -170,3 +170,25 @@ def test_the_caret_is_at_least_one_character_wide(span: Span, caret: tuple[int, 
     shown, starts, ends = shown_source_line("abcdef", [])
     begin, finish = _caret_range(span, 1, 6, starts, ends)
     assert (begin, finish - begin) == caret
+
+
+def test_a_word_the_window_would_cut_is_judged_whole_or_left_out() -> None:
+    from mcpiam.report.text import _snippet
+
+    for length in (60, 400):  # reachable from the window's edge, and too long to reach
+        word = ("Ab3" * length)[:length]  # token-shaped: the gate withholds it whole
+        text = "x " + word + " " * 20 + '"http://mcp.example.com/mcp"'
+        column = text.index('"http') + 1
+        lines = _snippet([text], Span(1, column, 1, column + 28), [], 60, "", False)
+        shown = lines[1]
+        assert not any(word[i:i + 6] in shown for i in range(len(word) - 5))
+        assert '"http://mcp.example.com/mcp"' in shown
+
+
+def test_many_findings_on_one_long_line_each_show_a_short_window(tmp_path: Path) -> None:
+    servers = {f"s{n}": {"command": "npx", "args": ["-y", f"pkg-{n}"]} for n in range(2000)}
+    write_config(tmp_path, json.dumps({"mcpServers": servers}))
+    output = scan_text(tmp_path, width=80)
+    shown = snippet_lines(output)
+    assert len(shown) == 2000 and all(len(text) <= 80 for text in shown)
+    assert all('"pkg-' in text for text in shown)

@@ -209,21 +209,6 @@ class Document:
     def root(self) -> Node | None:
         return self.roots[0] if self.roots else None
 
-    def line(self, number: int) -> str | None:
-        """Line ``number`` (1-based) of the text as spans count lines (split at ``\n`` only, a
-        ``\r`` before it dropped), or None when the text is not kept or has no such line."""
-        text = self.text
-        if text is None or number < 1:
-            return None
-        start = 0
-        for _ in range(number - 1):
-            start = text.find("\n", start) + 1
-            if start == 0:
-                return None
-        end = text.find("\n", start)
-        line = text[start:] if end < 0 else text[start:end]
-        return line.removesuffix("\r")
-
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.level is ProblemLevel.ERROR)

@@ -141,23 +141,70 @@ def _cut(shown: str, begin: int, finish: int, room: int) -> tuple[str, int, int]
     return prefix + window + suffix, begin, max(finish, begin + 1)
 
 
-def _snippet(document: Document | None, span: Span, secrets: list[Span], width: int,
+_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_LONGEST_WORD_KEPT = 256  # a word cut by the window and longer than this is left out, not cut
+
+
+def _window(text: str, first: int, last: int, room: int) -> tuple[int, int]:
+    """The part of a long line worth gating: ``room`` characters either side of the value, moved
+    out to whole words, since the gate judges a whole word (a token cut in two could pass it as
+    two harmless halves). A word longer than ``_LONGEST_WORD_KEPT`` at an edge is left out."""
+    start, end = max(0, first - room), min(len(text), last + room)
+    if 0 < start < len(text) and text[start] in _WORD_CHARACTERS and text[start - 1] in _WORD_CHARACTERS:
+        reach = start
+        while reach > 0 and start - reach < _LONGEST_WORD_KEPT and text[reach - 1] in _WORD_CHARACTERS:
+            reach -= 1
+        if reach > 0 and text[reach - 1] in _WORD_CHARACTERS:  # too long: skip the word instead
+            while start < first and text[start] in _WORD_CHARACTERS:
+                start += 1
+        else:
+            start = reach
+    if 0 < end < len(text) and text[end] in _WORD_CHARACTERS and text[end - 1] in _WORD_CHARACTERS:
+        reach = end
+        while reach < len(text) and reach - end < _LONGEST_WORD_KEPT and text[reach] in _WORD_CHARACTERS:
+            reach += 1
+        if reach < len(text) and text[reach] in _WORD_CHARACTERS:
+            while end > last and text[end - 1] in _WORD_CHARACTERS:
+                end -= 1
+        else:
+            end = reach
+    return start, end
+
+
+def _snippet(lines: list[str] | None, span: Span, secrets: list[Span], width: int,
              style: str, color: bool) -> list[str]:
     """The source line a finding points at, with a caret under the value; nothing when the line
     is not known (the file was not read as text)."""
     line = span.start_line
-    text = document.line(line) if document is not None else None
-    if text is None:
+    if lines is None or not 1 <= line <= len(lines):
         return []
-    shown, starts, ends = shown_source_line(text, _masks_on_line(secrets, line))
-    begin, finish = _caret_range(span, line, len(text), starts, ends)
+    text = lines[line - 1]
     gutter = " " * len(str(line))
     room = max(width - len(gutter) - 3, _NARROWEST)
+    first = min(max(span.start_column - 1, 0), len(text))
+    last = len(text) if span.end_line != line else min(max(span.end_column - 1, first + 1), len(text))
+    start, end = _window(text, first, last, room)
+    masks = [(mask_start - start, None if mask_end is None else mask_end - start)
+             for mask_start, mask_end in _masks_on_line(secrets, line)]
+    shown, starts, ends = shown_source_line(text[start:end], masks)
+    moved = Span(1, span.start_column - start, 1 if span.end_line == line else 2, span.end_column - start)
+    begin, finish = _caret_range(moved, 1, end - start, starts, ends)
+    if start > 0:
+        shown, begin, finish = "…" + shown, begin + 1, finish + 1
+    if end < len(text):
+        shown += "…"
     shown, begin, finish = _cut(shown.rstrip(), begin, finish, room)
     bar = _paint("|", _DIM, color)
     caret = " " * begin + _paint("^" * (finish - begin), style, color)
     return [f"{gutter} {bar}", f"{_paint(str(line), _DIM, color)} {bar} {shown}".rstrip(),
             f"{gutter} {bar} {caret}"]
+
+
+def _source_lines(document: Document) -> list[str] | None:
+    """The document's lines as spans count them (split at ``\n``, a ``\r`` before it dropped)."""
+    if document.text is None:
+        return None
+    return [line.removesuffix("\r") for line in document.text.split("\n")]
 
 
 def _wrapped(text: str, first: str, rest: str, width: int) -> list[str]:
@@ -305,6 +352,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, wi
     for config in ordered_configs(result.configs):
         headers.setdefault(config.path, f"{clean(config.path)} ({clean(config.client)}, {config.scope.value})")
         documents.setdefault(config.path, config.document)
+    source_lines: dict[str, list[str] | None] = {}  # split once per file with findings
     # Without the credentials' places no source line is safe to show: the scan did not look.
     secrets = _secret_spans(result.secret_locations) if result.secret_locations is not None else None
 
@@ -320,8 +368,10 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, wi
                 for index, finding in enumerate(place_findings):
                     lines += _concise_lines(finding, color, same_place=index > 0)
                 continue
+            if secrets is not None and path not in source_lines:
+                source_lines[path] = _source_lines(documents[path]) if path in documents else None
             snippet = [] if secrets is None or span is None else _snippet(
-                documents.get(path), span, secrets.get(path, []), width,
+                source_lines[path], span, secrets.get(path, []), width,
                 _SEVERITY_STYLE[place_findings[0].severity], color)
             if len(lines) > 1:
                 lines.append("")
