@@ -4,7 +4,6 @@ a severity, a platform), applied to every command the group registers."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +12,8 @@ import click
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest known word, or "" when none is close."""
+    import difflib  # only on this error path: it is no cost of a run that goes well
+
     close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
