@@ -58,6 +58,11 @@ def test_variable_name_from_the_secrets_context(context: str, name: str) -> None
     assert variable_name(context) == name
 
 
+def test_a_header_name_becomes_a_variable_name() -> None:
+    assert variable_name("Authorization", env_key=False) == "AUTHORIZATION"
+    assert variable_name("api_key", env_key=False) == "API_KEY"
+
+
 def _git(repo: Path, *args: str) -> None:
     environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=environment)

@@ -69,9 +69,10 @@ def test_colour_decision(choice: str, environ: dict, terminal: bool, to_file: bo
     assert colour_wanted(choice, stream, environ, to_file=to_file) is expected
 
 
-def test_width_is_columns_then_the_terminal_then_100() -> None:
-    assert output_width(io.StringIO(), {"COLUMNS": "72"}) == 72
-    assert output_width(io.StringIO(), {"COLUMNS": "wide"}) == UNKNOWN_WIDTH
+def test_width_is_columns_then_the_terminal_and_100_off_a_terminal() -> None:
+    assert output_width(Terminal(), {"COLUMNS": "72"}) == 72
+    assert output_width(Terminal(), {"COLUMNS": "wide"}) == UNKNOWN_WIDTH  # StringIO: no size to ask
+    assert output_width(io.StringIO(), {"COLUMNS": "72"}) == UNKNOWN_WIDTH  # a pipe: always 100
     assert output_width(io.StringIO(), {}) == UNKNOWN_WIDTH
 
 
@@ -231,6 +232,7 @@ def test_selected_by_name_or_with_a_policy_each_server_is_a_finding(project: Pat
 
 def test_json_and_sarif_carry_the_same_summary_note(project: Path, capsys) -> None:
     report = json.loads(run(capsys, "scan", "--format", "json")[1])
+    jsonschema.validate(report, json.loads((ROOT / "scanner/mcpiam/report/json-report.schema.json").read_text("utf-8")))
     assert not [f for f in report["findings"] if f["rule_id"] == "missing-owner"]
     notes = [n for n in report["notes"] if n["code"] == "unowned-servers"]
     assert [n["message"].split(" (")[0] for n in notes] == [SUMMARY] and notes[0]["path"] == ""

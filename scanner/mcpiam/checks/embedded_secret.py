@@ -147,7 +147,9 @@ def check(scan: ScanInput) -> Iterator[Finding]:
             f"literally in {where}" + (f" '{name}'" if name else "")
             + (f" of server '{server}'" if server else "") + f".{facts}"
         )
-        remedy = reference_advice(credential.config.expands, variable_name(name)) + "."
+        # An env key (or KEY=VALUE name) is the variable itself; a header or flag names one.
+        env_key = credential.candidate.place in ("env", "pair", "default")
+        remedy = reference_advice(credential.config.expands, variable_name(name, env_key)) + "."
         if credential.config.tracked:  # git's index has the file: removing the value is not enough
             remedy += " Rotate it: it stays in git history."
         properties = (("fingerprint", credential.fingerprint), ("preview", credential.preview),

@@ -43,6 +43,7 @@ def plain_scan(argv: list[str]) -> int | None:
     command's default (``ScanSettings()``); anything that needs a message click words (a missing
     path, an invalid policy or token-family file) or any other error goes to click, which runs
     the command again from the start (nothing has been written yet) and reports it the same way.
+    (``summarise_unowned`` is the scan command's too.)
     ``tests/test_cli_entry.py`` holds the two paths' output and exit codes equal.
     """
     if len(argv) < 2 or argv[0] != "scan" or any(arg.startswith("-") or not arg for arg in argv[1:]):
@@ -66,7 +67,7 @@ def plain_scan(argv: list[str]) -> int | None:
 
             progress = ProgressLine(sys.stderr, output_width(sys.stderr, os.environ))
         try:
-            result = scan_paths(paths, ScanSettings(), progress=progress)
+            result = scan_paths(paths, ScanSettings(summarise_unowned=True), progress=progress)
         finally:
             if progress is not None:
                 progress.finish()

@@ -261,7 +261,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file),
-                            include_ignored=include_ignored)
+                            include_ignored=include_ignored, summarise_unowned=True)
     _require_readable(paths)
     progress = _progress()
     try:
@@ -564,7 +564,8 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
-    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
+                            summarise_unowned=True)
     progress = _progress()
     try:
         result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,

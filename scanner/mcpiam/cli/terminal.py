@@ -30,17 +30,18 @@ def colour_wanted(choice: str, stream: TextIO, environ: Mapping[str, str], to_fi
 
 
 def output_width(stream: TextIO, environ: Mapping[str, str]) -> int:
-    """Columns to fit: ``COLUMNS`` when it is a positive number, else the terminal's width, else
-    ``UNKNOWN_WIDTH`` (output to a pipe or a file)."""
+    """Columns to fit: on a terminal, ``COLUMNS`` when it is a positive number, else the
+    terminal's width; ``UNKNOWN_WIDTH`` for a pipe or a file, whatever the environment says, so
+    a report collected in CI or compared with a golden file is the same everywhere."""
+    if not _is_terminal(stream):
+        return UNKNOWN_WIDTH
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
-    if _is_terminal(stream):
-        try:
-            return os.get_terminal_size(stream.fileno()).columns or UNKNOWN_WIDTH
-        except (OSError, ValueError, AttributeError):
-            return UNKNOWN_WIDTH
-    return UNKNOWN_WIDTH
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or UNKNOWN_WIDTH
+    except (OSError, ValueError, AttributeError):
+        return UNKNOWN_WIDTH
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -61,6 +61,9 @@ class ScanSettings:
     # Also read the git-ignored files the catalogue claims (--include-ignored); by default a scan
     # follows git's view and notes each one it leaves out.
     include_ignored: bool = False
+    # Without a policy file, report missing-owner as one note instead of a finding per server
+    # (what the scan and sweep commands show; baselines and library callers keep the findings).
+    summarise_unowned: bool = False
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -290,9 +293,10 @@ def scan_paths(
     ran = [rule.info.id for rule in rules]
     made = apply_to_findings(policy, collect_findings(scan, rules))
     findings, set_aside = triage(made, configs, found.root, ran, triage_settings, options.fingerprint_key)
-    findings, unowned = missing_owner.summarised(findings, policy.source, settings.select)
-    if unowned is not None:
-        notes.append(unowned)
+    if settings.summarise_unowned:
+        findings, unowned = missing_owner.summarised(findings, policy.source, settings.select)
+        if unowned is not None:
+            notes.append(unowned)
     notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
         Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
              entry.span)

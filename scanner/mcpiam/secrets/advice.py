@@ -22,12 +22,13 @@ _NOT_NAME = re.compile(r"[^A-Za-z0-9]+")
 _PLACEHOLDERS = re.compile(r"\b(?:NAME|ID|KEY)\b")
 
 
-def variable_name(context: str) -> str:
+def variable_name(context: str, env_key: bool = True) -> str:
     """The variable to advise for a secret found under ``context`` (its env key, header or flag):
-    an env key as written, else the name in upper snake case (``--api-key`` -> ``API_KEY``,
-    ``X-Api-Key`` -> ``X_API_KEY``); ``NAME`` when nothing names it. The name is no secret, but
-    like every input string it reaches the output only through ``mcpiam.core.redact``."""
-    if _VARIABLE.fullmatch(context):
+    an env key (``env_key``) as written, else the name in upper snake case (``--api-key`` ->
+    ``API_KEY``, header ``X-Api-Key`` -> ``X_API_KEY``); ``NAME`` when nothing names it. The name
+    is no secret, but like every input string it reaches the output only through
+    ``mcpiam.core.redact``."""
+    if env_key and _VARIABLE.fullmatch(context):
         return context
     words = _NOT_NAME.sub("_", context.rsplit(" ", 1)[0] if " " in context else context).strip("_").upper()
     return words if words and not words[0].isdigit() else "NAME"
