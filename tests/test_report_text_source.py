@@ -94,7 +94,7 @@ def test_long_lines_are_cut_around_the_caret_to_the_width(tmp_path: Path) -> Non
     write_config(tmp_path, '{"mcpServers": {"web": {"env": {' + filler + '}, '
                            '"url": "http://mcp.example.com/mcp"}}}\n')
     for width in (60, 100, 160):
-        output = scan_text(tmp_path, width=width)
+        output = scan_text(tmp_path, width=width, select=("insecure-transport", "embedded-secret"))
         assert all(len(line) <= width for line in output.splitlines()
                    if SNIPPET.match(line) or re.match(r"^\s*\|", line))
         shown = next(text for text in snippet_lines(output) if "http://" in text)
@@ -188,7 +188,7 @@ def test_a_word_the_window_would_cut_is_judged_whole_or_left_out() -> None:
 def test_many_findings_on_one_long_line_each_show_a_short_window(tmp_path: Path) -> None:
     servers = {f"s{n}": {"command": "npx", "args": ["-y", f"pkg-{n}"]} for n in range(2000)}
     write_config(tmp_path, json.dumps({"mcpServers": servers}))
-    output = scan_text(tmp_path, width=80)
+    output = scan_text(tmp_path, width=80, select=("unpinned-server", "embedded-secret"))
     shown = snippet_lines(output)
     assert len(shown) == 2000 and all(len(text) <= 80 for text in shown)
     assert all('"pkg-' in text for text in shown)
