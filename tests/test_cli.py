@@ -115,7 +115,7 @@ def test_inventory_formats(repo: Path, capsys) -> None:
     assert code == 0
     assert "tickets" in out and "Authorization" in out and "fs" in out
     code, out, _ = run(capsys, "inventory", "--format", "json")
-    names = sorted(record["server"] for record in json.loads(out))
+    names = sorted(record["server"] for record in json.loads(out)["servers"])
     assert names == ["docs", "fs", "tickets"]  # the broken TOML still yields what it recovered
     code, out, _ = run(capsys, "inventory", "--format", "csv")
     assert out.splitlines()[0].lower().startswith("client")
@@ -256,7 +256,7 @@ def test_inventory_owners_are_the_ones_missing_owner_judges_by(repo: Path, capsy
                               "  - {match: {url: mcp.example.com}, owner: help-desk}\n")
     write(repo / "CODEOWNERS", "# owners\n/.vscode/ @acme/editors\n")
     code, out, _ = run(capsys, "inventory", "--policy", "team.yaml", "--format", "json")
-    records = {record["server"]: record for record in json.loads(out)}
+    records = {record["server"]: record for record in json.loads(out)["servers"]}
     assert code == 0
     assert (records["tickets"]["owner"], records["tickets"]["owner_source"]) == (
         "help-desk", {"kind": "policy", "file": "team.yaml", "line": 3, "matched_by": ["url"]})
@@ -266,7 +266,8 @@ def test_inventory_owners_are_the_ones_missing_owner_judges_by(repo: Path, capsy
     _, out, _ = run(capsys, "scan", "--policy", "team.yaml", "--select", "missing-owner", "--format", "json")
     report = json.loads(out)
     assert [f["server"] for f in report["findings"]] == [r["server"] for r in records.values() if r["owner"] is None]
-    assert [s for c in report["configs"] for s in c["servers"]] == sorted(
-        records.values(), key=lambda r: r["file"])  # the scan report carries the same records
+    shared = ("client", "file", "server", "route", "line", "column", "owner", "owner_source")
+    assert [{k: s[k] for k in shared} for c in report["configs"] for s in c["servers"]] == sorted(
+        ({k: r[k] for k in shared} for r in records.values()), key=lambda r: r["file"])  # the same servers and owners
     _, out, _ = run(capsys, "inventory", "--policy", "team.yaml")
     assert "OWNER SOURCE" in out and "policy (url) team.yaml:3" in out and "codeowners (path) CODEOWNERS:2" in out

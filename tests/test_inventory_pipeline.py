@@ -1,5 +1,5 @@
-"""``mcpiam inventory`` runs the engine's pipeline without the rules: same servers, owners and
-notes as a full scan, no rule and no credential detection."""
+"""``mcpiam inventory`` runs the engine's pipeline with credential detection and the scope rules
+only: same servers, owners, credentials and notes as a full scan; no other rule runs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from mcpiam.engine import scan as engine
 from mcpiam.checks import all_rules
 from mcpiam.cli.main import main
 from mcpiam.engine.scan import ScanSettings, scan_paths
-from mcpiam.report import InventoryFormat, render_inventory
+from mcpiam.report import InventoryFormat, render_inventory_of
+from mcpiam.report.inventory import SCOPE_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_FIXTURES = sorted(path for path in (ROOT / "testdata" / "rules").glob("*/*") if path.is_dir())
@@ -27,7 +28,7 @@ def inventory_output(capsys: pytest.CaptureFixture[str], fmt: InventoryFormat, *
 
 def full_scan_inventory(fmt: InventoryFormat, path: Path) -> str:
     result = scan_paths([path])
-    return render_inventory(result.configs, fmt, result.applied_policy) + "\n"
+    return render_inventory_of(result, fmt) + "\n"
 
 
 @pytest.mark.parametrize("fixture", RULE_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -46,30 +47,45 @@ def test_inventory_of_the_corpus_is_the_one_a_full_scan_gives(capsys, monkeypatc
 
 
 def _trap(*_args: object) -> None:
-    raise AssertionError("the inventory must not run a rule or look for credentials")
+    raise AssertionError("the inventory must run no rule but the scope rules")
 
 
 @pytest.fixture()
 def trapped(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every rule (and the credential detector) fails when called; the rule ids stay, so a
-    policy file is still validated against them."""
-    import mcpiam.secrets.detect
-
-    rules = tuple(replace(rule, check=_trap, notes=_trap) for rule in all_rules())
+    """Every rule but the scope rules fails when called; the rule ids stay, so a policy file is
+    still validated against them."""
+    rules = tuple(rule if rule.info.id in SCOPE_RULES else replace(rule, check=_trap, notes=_trap)
+                  for rule in all_rules())
     monkeypatch.setattr(engine, "all_rules", lambda: rules)
-    monkeypatch.setattr(mcpiam.secrets.detect, "find_credentials", _trap)
 
 
-def test_inventory_runs_no_rule_and_detects_no_credential(trapped, capsys, monkeypatch) -> None:
+def test_inventory_runs_only_the_scope_rules(trapped, capsys, monkeypatch) -> None:
     fixture = ROOT / "testdata" / "rules" / "missing-owner" / "good"  # a policy with owners and CODEOWNERS
     monkeypatch.chdir(fixture)
     output = inventory_output(capsys, InventoryFormat.JSON)
     assert '"kind": "codeowners"' in output and '"kind": "policy"' in output
-    with pytest.raises(AssertionError, match="must not run a rule"):
+    with pytest.raises(AssertionError, match="must run no rule"):
         scan_paths([Path(".")])  # the trap is live: a full scan trips it
 
 
-def test_a_scan_without_rules_has_configs_and_policy_but_no_rule_or_finding(trapped) -> None:
+def test_inventory_detects_credentials_even_when_the_policy_turns_the_scope_rules_off(tmp_path, capsys,
+                                                                                      monkeypatch) -> None:
+    from mcpiam.secrets.families import expand_example
+
+    monkeypatch.chdir(tmp_path)
+    token = expand_example("ghp_{github_crc:30}")
+    (tmp_path / ".mcp.json").write_text('{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh-mcp"], '
+                                        f'"env": {{"GITHUB_TOKEN": "{token}"}}}}}}}}', encoding="utf-8")
+    (tmp_path / ".mcpiam.yaml").write_text("version: 1\nrules:\n  unscoped-token: {enabled: false}\n"
+                                           "  excessive-scope: {enabled: false}\n", encoding="utf-8")
+    output = inventory_output(capsys, InventoryFormat.JSON)
+    assert '"family": "github-classic-pat"' in output and token not in output
+
+
+def test_a_scan_without_rules_has_configs_and_policy_but_no_rule_or_finding(monkeypatch) -> None:
+    import mcpiam.secrets.detect
+
+    monkeypatch.setattr(mcpiam.secrets.detect, "find_credentials", _trap)
     fixture = ROOT / "testdata" / "rules" / "embedded-secret" / "bad"
     result = scan_paths([fixture], ScanSettings(run_rules=False))
     assert result.configs and result.rules == () and result.findings == ()

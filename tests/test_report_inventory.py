@@ -12,7 +12,7 @@ from mcpiam.core.document import Scalar, Span
 from mcpiam.model.servers import Scope, Server, Transport, Value
 from mcpiam.policy import OwnerEntry, Policy, ServerMatch
 from mcpiam.report import InventoryFormat, render_inventory
-from mcpiam.report.inventory import display_command, looks_secret, redact_url
+from mcpiam.report.inventory import InventoryOptions, display_command, looks_secret, redact_url, server_record
 from test_report_common import MCP, SECRET, SECRET_CORE, assert_golden, config, sample_result, server
 
 
@@ -175,8 +175,9 @@ def test_looks_secret(text: str, secret: bool) -> None:
     assert looks_secret(text) is secret
 
 
-def test_credentials_are_names_only() -> None:
-    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON))
+def test_the_scan_reports_server_records_name_credentials_only() -> None:
+    result = sample_result()
+    records = [server_record(c, s, result.applied_policy) for c in result.configs for s in c.servers]
     remote = next(r for r in records if r["server"] == "remote-api")
     assert remote["credentials"] == ["Authorization", "X-Api-Key"]
     assert remote["command"] is None and remote["transport"] == "http"
@@ -184,15 +185,17 @@ def test_credentials_are_names_only() -> None:
 
 
 def test_reference_only_servers_are_listed_and_marked() -> None:
-    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON))
+    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON))["servers"]
     assert [r["reference_only"] for r in records if r["file"] == "~/.cursor/mcp.json"] == [False, False, True]
 
 
 def test_csv_defuses_spreadsheet_formulas() -> None:
     hostile = server("=HYPERLINK(\"http://x\")", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, command="npx")
-    output = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (hostile,)),), InventoryFormat.CSV)
-    rows = list(csv.reader(io.StringIO(output)))
-    assert rows[1][2] == "'=HYPERLINK(\"http://x\")"
+    configs = (config(".mcp.json", "claude-code", "k", Scope.PROJECT, (hostile,)),)
+    safe = render_inventory(configs, InventoryFormat.CSV, options=InventoryOptions(spreadsheet_safe=True))
+    assert list(csv.reader(io.StringIO(safe)))[1][3] == "'=HYPERLINK(\"http://x\")"
+    clean = render_inventory(configs, InventoryFormat.CSV)  # for programs: the value as it is
+    assert list(csv.reader(io.StringIO(clean)))[1][3] == "=HYPERLINK(\"http://x\")"
 
 
 def test_table_truncates_long_commands_in_the_middle() -> None:
@@ -209,15 +212,16 @@ def test_table_truncates_long_commands_in_the_middle() -> None:
 
 def test_empty_inventory() -> None:
     assert render_inventory((), InventoryFormat.TABLE) == "No MCP servers found."
-    assert render_inventory((), InventoryFormat.JSON) == "[]"
+    assert json.loads(render_inventory((), InventoryFormat.JSON))["servers"] == []
     assert render_inventory((), InventoryFormat.CSV) == \
-        "client,file,server,scope,transport,command_or_url,credentials,owner,owner_source"
+        "client,file,line,server,scope,transport,command_or_url,credentials,owner,owner_source"
 
 
 def test_transport_without_command_or_url_shows_a_dash() -> None:
     bare = server("bare", 3, base=MCP, client="claude-code", scope=Scope.PROJECT, transport=Transport.SSE)
     table = render_inventory((config(".mcp.json", "claude-code", "k", Scope.PROJECT, (bare,)),), InventoryFormat.TABLE)
-    assert table.splitlines()[1].split() == ["claude-code", ".mcp.json", "bare", "project", "sse", "-", "-", "-", "-"]
+    assert table.splitlines()[1].split() == ["claude-code", ".mcp.json", "3", "bare", "project", "sse", "-", "-", "-",
+                                             "-"]
 
 
 # --- owners: resolved by mcpiam.policy.matching.ownership_of, the missing-owner rule's answer ---
@@ -237,7 +241,7 @@ def _render(fmt: InventoryFormat, **changes: object) -> str:
 
 
 def test_json_records_carry_the_owner_and_where_it_comes_from() -> None:
-    records = {(r["file"], r["server"]): r for r in json.loads(_render(InventoryFormat.JSON))}
+    records = {(r["file"], r["server"]): r for r in json.loads(_render(InventoryFormat.JSON))["servers"]}
     assert records[(".mcp.json", "github")]["owner"] == "@acme/platform-security"
     assert records[(".mcp.json", "github")]["owner_source"] == {
         "kind": "policy", "file": ".mcpiam.yaml", "line": 3, "matched_by": ["package"]}
@@ -249,12 +253,17 @@ def test_json_records_carry_the_owner_and_where_it_comes_from() -> None:
         assert (record["owner"], record["owner_source"]) == (None, None)
 
 
-def test_csv_has_owner_columns_and_defuses_a_leading_at() -> None:
-    rows = {row["server"]: row for row in csv.DictReader(io.StringIO(_render(InventoryFormat.CSV)))
+@pytest.mark.parametrize("spreadsheet_safe", [False, True])
+def test_csv_has_owner_columns_and_defuses_a_leading_at_for_spreadsheets(spreadsheet_safe: bool) -> None:
+    result = sample_result()
+    output = render_inventory(result.configs, InventoryFormat.CSV, result.applied_policy,
+                              options=InventoryOptions(spreadsheet_safe=spreadsheet_safe))
+    rows = {row["server"]: row for row in csv.DictReader(io.StringIO(output))
             if row["file"] != "~/.cursor/mcp.json" or row["server"] != "github"}
     for name, (owner, source) in OWNED.items():
-        # A GitHub team starts with @, which a spreadsheet would read as a formula.
-        expected = "'" + owner if owner.startswith("@") else owner
+        # A GitHub team starts with @, which a spreadsheet would read as a formula: only the
+        # spreadsheet-safe form defuses it; a program reads the handle as written.
+        expected = "'" + owner if owner.startswith("@") and spreadsheet_safe else owner
         assert (rows[name]["owner"], rows[name]["owner_source"]) == (expected, source)
     for name in UNOWNED:
         assert (rows[name]["owner"], rows[name]["owner_source"]) == ("", "")
@@ -263,7 +272,7 @@ def test_csv_has_owner_columns_and_defuses_a_leading_at() -> None:
 def test_table_has_owner_columns_with_a_dash_for_no_owner() -> None:
     header, *lines = _render(InventoryFormat.TABLE).splitlines()
     owner_at, source_at = header.index("OWNER "), header.index("OWNER SOURCE")
-    cells = {line.split()[2]: (line[owner_at:source_at].strip(), line[source_at:].strip())
+    cells = {line.split()[3]: (line[owner_at:source_at].strip(), line[source_at:].strip())
              for line in lines if not line.startswith("cursor ") or " github " not in line}
     for name, expected in OWNED.items():
         assert cells[name] == expected
@@ -281,7 +290,7 @@ def test_without_a_policy_no_server_has_an_owner(fmt: InventoryFormat) -> None:
 
 def test_an_owner_entry_without_a_known_line_shows_its_file_only() -> None:
     policy = Policy(source="central.yaml", owners=(OwnerEntry(ServerMatch(names=("db",)), "dba"),))
-    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON, policy))
+    records = json.loads(render_inventory(sample_result().configs, InventoryFormat.JSON, policy))["servers"]
     db = next(r for r in records if r["server"] == "db")
     assert db["owner_source"] == {"kind": "policy", "file": "central.yaml", "line": None, "matched_by": ["name"]}
     table = render_inventory(sample_result().configs, InventoryFormat.TABLE, policy)

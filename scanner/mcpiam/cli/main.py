@@ -288,24 +288,77 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
     return EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN
 
 
+INVENTORY_FORMATS = ["table", "json", "csv", "cyclonedx", "review", "review-md"]
+
+
+def _bom_timestamp(value: str | None):
+    """--bom-timestamp: an ISO 8601 date-time (UTC when it names no zone), or ``now``."""
+    from datetime import datetime, timezone
+
+    if value is None:
+        return None
+    if value.strip().lower() == "now":
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    try:
+        stamp = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter("expected an ISO 8601 date-time such as 2026-01-31T12:00:00Z, or now",
+                                 param_hint="--bom-timestamp") from None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
+
+
+def _table_width(width: int | None, output: str | None) -> int | None:
+    """The table's width: --width, else the terminal's when the table goes to one, else no limit."""
+    import shutil
+
+    if width is not None:
+        return width
+    if output in (None, "-") and sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, envvar="MCPIAM_INVENTORY_FORMAT", help="Output format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(INVENTORY_FORMATS), default="table",
+              show_default=True, envvar="MCPIAM_INVENTORY_FORMAT",
+              help="table, json (versioned; inventory.schema.json), csv, cyclonedx (a CycloneDX 1.6 "
+                   "AI-BOM), review (the access-review sheet, CSV) or review-md (the same, Markdown).")
 @click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
               help="Write the inventory to FILE instead of standard output.")
+@click.option("--width", type=click.IntRange(min=20), default=None, envvar="MCPIAM_WIDTH", metavar="N",
+              help="Fit the table to N columns (default: the terminal's width; no limit in a pipe).")
+@click.option("--spreadsheet-safe", is_flag=True, envvar="MCPIAM_SPREADSHEET_SAFE",
+              help="CSV for spreadsheets (csv, review): quote every cell and prefix those starting "
+                   "with = + - @ tab or CR with ' (OWASP CSV injection). Default: clean RFC 4180.")
+@click.option("--bom-timestamp", default=None, envvar="MCPIAM_BOM_TIMESTAMP", metavar="TIME",
+              help="cyclonedx: the BOM's metadata timestamp (ISO 8601, or now); left out by default "
+                   "so that the same configs give the same BOM.")
+@click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
+              help="Key for the credential fingerprints; use the one scans use, so they match.")
+@click.option("--rules", "rules_dirs", multiple=True, envvar="MCPIAM_RULES", metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Also load token families from the *.yaml files in DIR (repeatable).")
 @_policy_option
 @_strict_option
-def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, policy_path: Path | None,
-              strict: bool) -> int:
-    """List every MCP server configured under PATHS, with credential names (never values) and
-    its owner from the policy file, as the missing-owner rule resolves it."""
+def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, width: int | None,
+              spreadsheet_safe: bool, bom_timestamp: str | None, fingerprint_key: str | None,
+              rules_dirs: tuple[Path, ...], policy_path: Path | None, strict: bool) -> int:
+    """List every MCP server configured under PATHS: what it runs, the credentials it is handed
+    (where, reference or literal, family, fingerprint; never a value), its owner from the policy
+    file, as the missing-owner rule resolves it, and its scope findings. Also as an AI-BOM
+    (cyclonedx) and an access-review sheet (review, review-md); see docs/inventory.md."""
     from mcpiam.engine.scan import ScanSettings
-    from mcpiam.report import InventoryFormat, render_inventory
+    from mcpiam.report import InventoryFormat, render_inventory_of
+    from mcpiam.report.inventory import SCOPE_RULES, InventoryOptions
 
+    options = InventoryOptions(width=_table_width(width, output), spreadsheet_safe=spreadsheet_safe,
+                               bom_timestamp=_bom_timestamp(bom_timestamp))
     _require_readable(paths)
-    result = _scan_or_usage_error(paths, ScanSettings(policy_path=policy_path, run_rules=False))
-    _write_output(render_inventory(result.configs, InventoryFormat(fmt), result.applied_policy), output)
+    settings = ScanSettings(policy_path=policy_path, select=SCOPE_RULES, detect_credentials=True,
+                            options=_scan_options(fingerprint_key), rules_dirs=rules_dirs)
+    result = _scan_or_usage_error(paths, settings)
+    _write_output(render_inventory_of(result, InventoryFormat(fmt), options), output)
     return _strict_failure(result.notes, strict) or EXIT_CLEAN
 
 
@@ -344,16 +397,33 @@ def policy() -> None:
 @policy.command(name="init")
 @click.argument("path", type=click.Path(path_type=Path), default=Path(".mcpiam.yaml"), required=False)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def policy_init(path: Path, force: bool) -> int:
+@click.option("--from-scan", "scan_path", type=click.Path(path_type=Path), default=None, metavar="PATH",
+              help="Start from the servers a scan of PATH finds: one owners entry each (owner to fill "
+                   "in) and an approved_servers list, commented out.")
+def policy_init(path: Path, force: bool, scan_path: Path | None) -> int:
     """Write a commented starter policy to PATH (default: .mcpiam.yaml; a folder gets one inside)."""
     from mcpiam.policy import starter_policy
 
     target = path / ".mcpiam.yaml" if path.is_dir() and not path.is_symlink() else path
     if os.path.lexists(target) and not force:
         raise click.UsageError(f"{_shown_path(target)} already exists; use --force to overwrite it")
-    _write_file(target, starter_policy(), create_new=not force)
-    click.echo(f"wrote {target}: fill in the owners, then run `mcpiam policy check {target}`")
+    text = starter_policy() if scan_path is None else _starter_from_scan(scan_path, target)
+    _write_file(target, text, create_new=not force)
+    click.echo(f"wrote {_shown_path(target)}: fill in the owners, then run "
+               f"`mcpiam policy check {_shown_path(target)}`")
     return EXIT_CLEAN
+
+
+def _starter_from_scan(scan_path: Path, target: Path) -> str:
+    """The starter policy for the servers under ``scan_path``; no policy applies to that scan (the
+    starter is to list every server, whatever an older policy ignores)."""
+    from mcpiam.engine.scan import ScanSettings
+    from mcpiam.policy import Policy
+    from mcpiam.policy.from_scan import policy_folder, starter_from_scan
+
+    _require_readable((scan_path,))
+    result = _scan_or_usage_error((scan_path,), ScanSettings(policy=Policy(), run_rules=False))
+    return starter_from_scan(result.configs, os.fspath(scan_path), policy_folder(os.fspath(target)))
 
 
 @policy.command(name="check")

@@ -29,6 +29,9 @@ class ScanResult:
     triage: Triage = Triage()  # what suppressions and the baseline set aside
     fingerprint_key_id: str = ""  # mcpiam.checks.base.key_identifier of the fingerprint key
     applied_policy: Policy = Policy()  # the policy the rules saw (the inventory resolves owners with it)
+    # The literal credentials found (mcpiam.secrets.detect.Credential), when any were looked for:
+    # the inventory lists them by place, family and fingerprint, never by value.
+    credentials: tuple = ()
     # Where every credential the scan found sits, suppressed or not, so the text report masks it
     # in any source line it shows; None when no rule searched for credentials (then it shows none).
     secret_locations: tuple[Location, ...] | None = None

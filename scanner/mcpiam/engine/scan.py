@@ -61,6 +61,8 @@ class ScanSettings:
     # Also read the git-ignored files the catalogue claims (--include-ignored); by default a scan
     # follows git's view and notes each one it leaves out.
     include_ignored: bool = False
+    # Look for credentials even when no rule that runs reads them (the inventory lists them).
+    detect_credentials: bool = False
     # Without a policy file, report missing-owner as one note instead of a finding per server
     # (what the scan and sweep commands show; baselines and library callers keep the findings).
     summarise_unowned: bool = False
@@ -271,7 +273,7 @@ def scan_paths(
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
     credentials: tuple = ()
     unexpanded: tuple = ()
-    searched = any(rule.info.needs_credentials for rule in rules)
+    searched = settings.detect_credentials or any(rule.info.needs_credentials for rule in rules)
     if searched:
         from mcpiam.secrets.detect import find_credentials
         from mcpiam.secrets.families import load_families
@@ -320,5 +322,6 @@ def scan_paths(
         triage=set_aside,
         fingerprint_key_id=key_identifier(options.fingerprint_key),
         applied_policy=policy,
+        credentials=credentials,
         secret_locations=tuple(credential.location for credential in credentials) if searched else None,
     )

@@ -14,6 +14,8 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mcpiam.core.findings import Finding
+    from mcpiam.report.inventory import InventoryOptions
     from mcpiam.model.servers import ConfigFile
     from mcpiam.policy.model import Policy
     from mcpiam.engine.result import ScanResult
@@ -38,11 +40,14 @@ class OutputFormat(str, Enum):
 
 
 class InventoryFormat(str, Enum):
-    """A format for the server inventory (``mcpiam inventory --format``)."""
+    """A format for the server inventory (``mcpiam inventory --format``; docs/inventory.md)."""
 
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    CYCLONEDX = "cyclonedx"  # the AI-BOM: CycloneDX 1.6 JSON (report.cyclonedx)
+    REVIEW = "review"  # the access-review sheet as CSV (report.review)
+    REVIEW_MD = "review-md"  # the same sheet as Markdown
 
 
 def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, verbose: bool = False,
@@ -57,13 +62,37 @@ def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, 
 
 
 def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
-                     policy: Policy | None = None) -> str:
-    """Render every server defined in ``configs`` as a table, JSON records or CSV, without secrets;
-    each server's owner is resolved against ``policy`` (``ScanResult.applied_policy``)."""
+                     policy: Policy | None = None, *, credentials: Sequence[object] = (),
+                     findings: Sequence[Finding] = (), options: InventoryOptions | None = None,
+                     tool_version: str = "", fingerprint_key_id: str = "") -> str:
+    """Render every server defined in ``configs`` in an inventory format, without secrets; each
+    server's owner is resolved against ``policy`` (``ScanResult.applied_policy``), its literal
+    credentials are among ``credentials`` and its scope findings among ``findings``."""
     from mcpiam.policy.model import Policy
     from mcpiam.report import inventory
 
-    return inventory.render(configs, InventoryFormat(fmt), policy if policy is not None else Policy())
+    built = inventory.build_inventory(configs, policy if policy is not None else Policy(),
+                                      credentials=credentials, findings=findings,
+                                      tool_version=tool_version, fingerprint_key_id=fingerprint_key_id)
+    options = options or inventory.InventoryOptions()
+    fmt = InventoryFormat(fmt)
+    if fmt is InventoryFormat.CYCLONEDX:
+        from mcpiam.report.cyclonedx import render_bom  # the CycloneDX library loads only here
+
+        return render_bom(built, timestamp=options.bom_timestamp)
+    if fmt in (InventoryFormat.REVIEW, InventoryFormat.REVIEW_MD):
+        from mcpiam.report.review import render_review
+
+        return render_review(built, markdown=fmt is InventoryFormat.REVIEW_MD, spreadsheet=options.spreadsheet_safe)
+    return inventory.render(built, fmt, options)
 
 
-__all__ = ["InventoryFormat", "OutputFormat", "render", "render_inventory"]
+def render_inventory_of(result: ScanResult, fmt: InventoryFormat | str,
+                        options: InventoryOptions | None = None) -> str:
+    """The inventory of a scan: its configs, policy, credentials and findings."""
+    return render_inventory(result.configs, fmt, result.applied_policy, credentials=result.credentials,
+                            findings=result.findings, options=options, tool_version=result.tool_version,
+                            fingerprint_key_id=result.fingerprint_key_id)
+
+
+__all__ = ["InventoryFormat", "OutputFormat", "render", "render_inventory", "render_inventory_of"]

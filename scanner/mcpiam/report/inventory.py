@@ -1,12 +1,13 @@
-"""The server inventory: every MCP server a scan saw, as a table, JSON records or CSV.
+"""The server inventory: every MCP server a scan saw, as a table, a versioned JSON document or CSV
+(the AI-BOM is ``cyclonedx``, the access-review sheet ``review``).
 
-An inventory lists *what* runs, *which* credentials it is handed and *who owns* it, never a
+An inventory lists *what* runs, *which* credentials it is handed (``mcpiam.report.credentials``:
+where each sits, reference or literal, family, fingerprint) and *who owns* it, never a
 credential itself. Commands, arguments and URLs can all carry secrets (``--api-key X``,
 ``https://user:pw@host``, ``?token=...``, a key pasted into a URL path), so every value passes
 through a conservative filter before it is shown: ``display_command`` keeps only the launcher and the package it
 starts, as ``mcpiam.model.launch`` reads the command line;
-``redact_url`` keeps scheme, host, port, ordinary path segments and query *keys*. Credentials are
-listed by name (env variables and headers), never by value. The owner is the answer of
+``redact_url`` keeps scheme, host, port, ordinary path segments and query *keys*. The owner is the answer of
 ``mcpiam.policy.matching.ownership_of``, the one the ``missing-owner`` rule judges by.
 """
 
@@ -15,21 +16,28 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from mcpiam.core.json_text import dumps_indented
-from mcpiam.catalogue import NameField, name_field_at
+from mcpiam.catalogue import Catalogue, NameField, name_field_at
+from mcpiam.core.findings import Finding
+from mcpiam.core.valuetype import dataclass
 from mcpiam.core.document import Scalar, format_route, walk
 from mcpiam.core.redact import REDACTED, looks_secret, shown, shown_data
 from mcpiam.model.launch import Fetched, Launch, Token, read_launch
 from mcpiam.model.servers import ConfigFile, Server
 from mcpiam.policy.matching import Ownership, ownership_of
-from mcpiam.policy.model import Policy
-from mcpiam.report._shared import clean, ordered_configs, ordered_servers
+from mcpiam.policy.model import OwnerEntry, Policy
+from mcpiam.report._shared import clean, ordered_configs, ordered_findings, ordered_servers
+from mcpiam.report.credentials import CredentialUse, credentials_of
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mcpiam.report import InventoryFormat
+    from mcpiam.secrets.detect import Credential
 
 REGISTRY_IDENTIFIER = ("identifier",)
 # How a fetched package's version is attached when it is an exact pin: shown with the name.
@@ -50,11 +58,6 @@ _URL = re.compile(
 )
 
 TABLE_COMMAND_WIDTH = 60
-COLUMNS = ("client", "file", "server", "scope", "transport", "command_or_url", "credentials", "owner",
-           "owner_source")
-_TABLE_HEADERS = ("CLIENT", "FILE", "SERVER", "SCOPE", "TRANSPORT", "COMMAND/URL", "CREDENTIALS", "OWNER",
-                  "OWNER SOURCE")
-_COMMAND_COLUMN = COLUMNS.index("command_or_url")
 
 
 def _displayable(token: str, *, image_ref: bool) -> str | None:
@@ -299,19 +302,184 @@ def records(configs: Iterable[ConfigFile], policy: Policy = Policy()) -> list[di
     ]
 
 
-def _row(record: dict[str, object], *, credentials_separator: str) -> tuple[str, ...]:
-    command_or_url = record["command"] or record["url"] or ("(reference)" if record["reference_only"] else "")
-    return (
-        str(record["client"]),
-        str(record["file"]),
-        str(record["server"]),
-        str(record["scope"]),
-        str(record["transport"]),
-        str(command_or_url),
-        credentials_separator.join(record["credentials"]),  # type: ignore[arg-type]
-        str(record["owner"] or ""),
-        describe_owner_source(record["owner_source"]),  # type: ignore[arg-type]
+@dataclass(frozen=True, slots=True)
+class InventoryOptions:
+    """How an inventory is rendered: the table's width (None: no limit), OWASP's CSV guard for
+    spreadsheets (``csv`` and ``review``), and the AI-BOM's timestamp (None: left out, so the
+    same configs give the same BOM)."""
+
+    width: int | None = None
+    spreadsheet_safe: bool = False
+    bom_timestamp: datetime | None = None
+
+
+# --- the inventory rows: one per server, with its credentials, owner and scope findings --------
+
+INVENTORY_VERSION = 1
+# The rules whose findings say a credential grants more than the server's job: the access review
+# and the JSON inventory list them per server.
+SCOPE_RULES = ("unscoped-token", "excessive-scope")
+SHORT_FINGERPRINT = 12  # hex digits of a credential fingerprint shown in a table cell
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryRow:
+    """One server of the inventory and what an IAM team asks about it. A new column (say, when it
+    was last used) is a new field here and a ``Column`` below; every format reads rows."""
+
+    config: ConfigFile
+    server: Server
+    ownership: Ownership | None
+    credentials: tuple[CredentialUse, ...] = ()
+    scope_findings: tuple[Finding, ...] = ()
+
+    @property
+    def entry(self) -> OwnerEntry | None:
+        """The owners entry that owns the server (None for a CODEOWNERS owner or none)."""
+        return self.ownership.entry if self.ownership is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Every server a scan saw, in report order, with the policy its owners come from."""
+
+    rows: tuple[InventoryRow, ...]
+    policy: Policy = Policy()
+    tool_version: str = ""
+    fingerprint_key_id: str = ""
+
+
+def build_inventory(configs: Iterable[ConfigFile], policy: Policy = Policy(), *, credentials: Iterable[Credential] = (),
+                    findings: Iterable[Finding] = (), catalogue: Catalogue | None = None,
+                    tool_version: str = "", fingerprint_key_id: str = "") -> Inventory:
+    """The inventory of ``configs``: owners from ``policy``, the literal ``credentials`` the scan
+    found (``mcpiam.secrets.detect.Credential``) with the references each server is handed, and
+    the findings of ``SCOPE_RULES`` at each server."""
+    literals = tuple(credentials)
+    scope = [f for f in findings if f.rule_id in SCOPE_RULES]
+    if catalogue is None:
+        from mcpiam.catalogue import default_catalogue
+
+        catalogue = default_catalogue()
+    rows = tuple(
+        InventoryRow(config, server, ownership_of(policy, config, server),
+                     credentials_of(config, server, literals, catalogue),
+                     tuple(ordered_findings(f for f in scope if _finding_of(f, config, server))))
+        for config in ordered_configs(configs)
+        for server in ordered_servers(config.servers)
     )
+    return Inventory(rows, policy, tool_version, fingerprint_key_id)
+
+
+def _finding_of(finding: Finding, config: ConfigFile, server: Server) -> bool:
+    route = finding.location.route
+    return (finding.location.path == config.path
+            and tuple(route[:len(server.route)]) == tuple(server.route) and finding.server == server.name)
+
+
+def credential_data(use: CredentialUse) -> dict[str, object]:
+    """One credential as the JSON inventory writes it (never a value)."""
+    return {"place": use.place, "name": use.name or None, "line": use.line, "column": use.column,
+            "source": use.source, "family": use.family, "kind": use.kind or None,
+            "variable": use.variable, "fingerprint": use.fingerprint}
+
+
+def describe_credential(use: CredentialUse, *, fingerprint_length: int | None = None) -> str:
+    """One credential in words, for a table, CSV or review cell:
+    ``GITHUB_TOKEN (env 7:9) reference GITHUB_PAT``,
+    ``--api-key (arg 5:20) literal openai-project-key fp:1a2b3c4d5e6f``."""
+    where = f"{use.name} ({use.place} {use.line}:{use.column})" if use.name else f"{use.place} {use.line}:{use.column}"
+    if not use.is_literal:
+        return f"{where} reference {use.variable or ''}".rstrip()
+    fingerprint = (use.fingerprint or "")[:fingerprint_length]
+    return f"{where} literal {use.family or use.kind or 'secret'}" + (f" fp:{fingerprint}" if fingerprint else "")
+
+
+def scope_finding_data(finding: Finding) -> dict[str, object]:
+    span = finding.location.span
+    return {"rule_id": finding.rule_id, "severity": finding.severity.value, "message": finding.message,
+            "line": span.start_line, "column": span.start_column, "fingerprint": finding.fingerprint}
+
+
+def inventory_record(row: InventoryRow, policy: Policy) -> dict[str, object]:
+    """One server of the JSON inventory: the scan report's server record, its credentials as
+    objects, the owners entry's record-keeping fields and the scope findings."""
+    record = server_record(row.config, row.server, policy)
+    entry = row.entry
+    record.update({
+        "credentials": [credential_data(use) for use in row.credentials],
+        "purpose": entry.purpose if entry is not None else None,
+        "secret_source": entry.secret_source if entry is not None else None,
+        "revocation": entry.revocation if entry is not None else None,
+        "scope_findings": [scope_finding_data(f) for f in row.scope_findings],
+    })
+    return record
+
+
+def inventory_document(inventory: Inventory) -> dict[str, object]:
+    """The JSON inventory: ``version`` (``inventory.schema.json`` describes it), the tool, which
+    key made the fingerprints (its identifier, never the key) and one record per server."""
+    document: dict[str, object] = {"version": INVENTORY_VERSION,
+                                   "tool": {"name": "mcpiam", "version": inventory.tool_version}}
+    if inventory.fingerprint_key_id:
+        document["fingerprint_key_id"] = inventory.fingerprint_key_id
+    document["servers"] = [inventory_record(row, inventory.policy) for row in inventory.rows]
+    return document
+
+
+def render_json(inventory: Inventory) -> str:
+    return dumps_indented(shown_data(inventory_document(inventory)))
+
+
+# --- table and CSV columns ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column of the table and the CSV: its CSV name, its table header, and the cell of a row
+    (``table`` True: for the table; credential fingerprints are shortened there)."""
+
+    key: str
+    header: str
+    cell: Callable[[InventoryRow, Policy, bool], str]
+    flexible: bool = False  # long free text: wraps first when the table must narrow
+
+
+def _command_or_url(row: InventoryRow, policy: Policy, table: bool) -> str:
+    url = row.server.url_text
+    text = display_command(row.server) or (redact_url(url) if url else "") or (
+        "(reference)" if row.server.reference_only else "")
+    return _truncate_middle(text, TABLE_COMMAND_WIDTH) if table else text
+
+
+def _credentials_cell(row: InventoryRow, policy: Policy, table: bool) -> str:
+    """One credential a line in the table; ``; `` between them in CSV (a cell a program splits)."""
+    length = SHORT_FINGERPRINT if table else None
+    return ("\n" if table else "; ").join(describe_credential(use, fingerprint_length=length)
+                                          for use in row.credentials)
+
+
+def _owner_source_cell(row: InventoryRow, policy: Policy, table: bool) -> str:
+    return describe_owner_source(owner_source(policy, row.ownership)) if row.ownership is not None else ""
+
+
+COLUMNS_SPEC: tuple[Column, ...] = (
+    Column("client", "CLIENT", lambda row, policy, table: row.server.client or row.config.client),
+    Column("file", "FILE", lambda row, policy, table: row.config.path, flexible=True),
+    Column("line", "LINE", lambda row, policy, table: str(row.server.name_span.start_line)),
+    Column("server", "SERVER", lambda row, policy, table: row.server.name),
+    Column("scope", "SCOPE", lambda row, policy, table: row.server.scope.value),
+    Column("transport", "TRANSPORT", lambda row, policy, table: row.server.transport.value),
+    Column("command_or_url", "COMMAND/URL", _command_or_url, flexible=True),
+    Column("credentials", "CREDENTIALS", _credentials_cell, flexible=True),
+    Column("owner", "OWNER", lambda row, policy, table: row.ownership.owner if row.ownership else "",
+           flexible=True),
+    Column("owner_source", "OWNER SOURCE", _owner_source_cell, flexible=True),
+)
+COLUMNS = tuple(column.key for column in COLUMNS_SPEC)
+MIN_COLUMN_WIDTH = 4
+FLEXIBLE_FLOOR = 16  # free-text columns narrow to this before any other column gives way
+COLUMN_GAP = "  "
 
 
 def _truncate_middle(text: str, width: int) -> str:
@@ -322,39 +490,102 @@ def _truncate_middle(text: str, width: int) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
 
 
-def render_table(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
-    rows = [_row(r, credentials_separator=", ") for r in records(configs, policy)]
-    if not rows:
+def _fitted_widths(natural: Sequence[int], width: int | None, flexible: Sequence[bool]) -> list[int]:
+    """Column widths that fit ``width`` characters (no limit when None): the widest free-text
+    column gives up a character at a time down to ``FLEXIBLE_FLOOR``, then to half of it, then
+    the widest of all down to ``MIN_COLUMN_WIDTH``; short columns (client, line, scope) keep
+    their width while they can."""
+    widths = list(natural)
+    if width is None:
+        return widths
+    available = width - len(COLUMN_GAP) * (len(widths) - 1)
+    for floor in ([min(w, FLEXIBLE_FLOOR) if flex else w for w, flex in zip(natural, flexible)],
+                  [min(w, FLEXIBLE_FLOOR // 2) if flex else w for w, flex in zip(natural, flexible)],
+                  [min(w, MIN_COLUMN_WIDTH) for w in natural]):
+        while sum(widths) > available:
+            shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: (widths[i], -i))
+            widths[widest] -= 1
+    return widths
+
+
+def _wrapped(cell: str, width: int) -> list[str]:
+    """A cell's lines at ``width``: each of its own lines wrapped at spaces, long words cut."""
+    lines: list[str] = []
+    for line in cell.split("\n"):
+        lines += textwrap.wrap(line, width, break_on_hyphens=False) or [""]
+    return lines
+
+
+def table_text(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None,
+               flexible: Sequence[bool] = ()) -> str:
+    """A plain-text table; with ``width``, wide cells wrap so that no line is longer (cells may
+    hold several lines); ``flexible`` marks the columns that narrow first."""
+    cells = [list(headers)] + [[cell or "-" for cell in row] for row in rows]
+    natural = [max(len(line) for row in cells for line in row[i].split("\n")) for i in range(len(headers))]
+    widths = _fitted_widths(natural, width, list(flexible) or [True] * len(headers))
+    out: list[str] = []
+    for row in cells:
+        wrapped = [_wrapped(cell, w) for cell, w in zip(row, widths)]
+        for index in range(max(len(lines) for lines in wrapped)):
+            parts = [(lines[index] if index < len(lines) else "").ljust(w) for lines, w in zip(wrapped, widths)]
+            out.append(COLUMN_GAP.join(parts).rstrip())
+    return "\n".join(out)
+
+
+def render_table(inventory: Inventory, width: int | None = None) -> str:
+    """The inventory as a table, each cell through the output gate, fitted to ``width``."""
+    if not inventory.rows:
         return "No MCP servers found."
-    cells = [_TABLE_HEADERS] + [
-        tuple(clean(_truncate_middle(c, TABLE_COMMAND_WIDTH) if i == _COMMAND_COLUMN else c) or "-"
-              for i, c in enumerate(row))
-        for row in rows
-    ]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(_TABLE_HEADERS))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+    rows = [["\n".join(clean(line) for line in column.cell(row, inventory.policy, True).split("\n"))
+             for column in COLUMNS_SPEC] for row in inventory.rows]
+    return table_text([column.header for column in COLUMNS_SPEC], rows, width,
+                      [column.flexible for column in COLUMNS_SPEC])
 
 
-def _csv_safe(cell: str) -> str:
-    """Defuse spreadsheet formulas: a cell from an untrusted file must not start with = + - @."""
-    cell = shown(cell)
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+# --- CSV: clean for programs, or spreadsheet-safe for people -------------------------------------
+
+# OWASP "CSV Injection": a spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render_csv(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
+def spreadsheet_safe(cell: str) -> str:
+    """OWASP's guard: a cell a spreadsheet would read as a formula gets a leading ``'``."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], *, spreadsheet: bool = False) -> str:
+    """RFC 4180 CSV (CRLF-free: ``\\n`` ends a record) of cells through the output gate; with
+    ``spreadsheet``, every cell is quoted and defused as OWASP advises."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for record in records(configs, policy):
-        writer.writerow([_csv_safe(c) for c in _row(record, credentials_separator=",")])
+    minimal = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # Python's writer (3.11) leaves a field holding a lone CR unquoted when records end in LF; a
+    # row with a line break in a cell is written fully quoted, as RFC 4180 requires of that field.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    (quoted if spreadsheet else minimal).writerow(header)
+    for row in rows:
+        cells = [shown(cell) for cell in row]
+        if spreadsheet:
+            quoted.writerow([spreadsheet_safe(cell) for cell in cells])
+        else:
+            (quoted if any("\r" in cell or "\n" in cell for cell in cells) else minimal).writerow(cells)
     return buffer.getvalue().rstrip("\n")
 
 
-def render_json(configs: Sequence[ConfigFile], policy: Policy = Policy()) -> str:
-    return dumps_indented(shown_data(records(configs, policy)))
+def render_csv(inventory: Inventory, *, spreadsheet: bool = False) -> str:
+    rows = ([column.cell(row, inventory.policy, False) for column in COLUMNS_SPEC] for row in inventory.rows)
+    return csv_text(COLUMNS, rows, spreadsheet=spreadsheet)
 
 
-def render(configs: Sequence[ConfigFile], fmt: InventoryFormat, policy: Policy = Policy()) -> str:
-    """Dispatch on the inventory format (``mcpiam.report.render_inventory`` is the public entry)."""
-    renderers = {"table": render_table, "json": render_json, "csv": render_csv}
-    return renderers[fmt.value](configs, policy)
+def render(inventory: Inventory, fmt: InventoryFormat, options: InventoryOptions) -> str:
+    """The table, JSON or CSV form (``mcpiam.report.render_inventory`` is the public entry; it
+    sends the AI-BOM and the review sheet to their own modules)."""
+    if fmt.value == "table":
+        return render_table(inventory, options.width)
+    if fmt.value == "json":
+        return render_json(inventory)
+    if fmt.value == "csv":
+        return render_csv(inventory, spreadsheet=options.spreadsheet_safe)
+    raise ValueError(f"not a format of this module: {fmt.value}")
