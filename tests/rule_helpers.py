@@ -24,7 +24,7 @@ class Flagged:
 
     @property
     def message(self) -> str:
-        return self.finding.message
+        return self.finding.full_message  # the message with its remedy, as JSON shows it
 
 
 def scan_files(root: Path, files: dict[str, str], rule_id: str) -> list[Flagged]:

@@ -138,12 +138,14 @@ def test_a_config_that_does_not_parse_still_reports_its_parse_error(
     text, (line, column) = place(TOML_GOOD.replace('"@T@"', "@T@"), secret)
     write(tmp_path, ".codex/config.toml", text)
     monkeypatch.chdir(tmp_path)
-    code, out = scan(capsys, tmp_path)
+    code, out = scan(capsys, tmp_path, "--format", "concise")
     assert code == 1
     assert f".codex/config.toml:{line}:{column}: critical embedded-secret" in out
     assert f".codex/config.toml:{line}:{column}: medium config-parse-error" in out
     assert "written literally in an unparsed value 'GITHUB_TOKEN' of server 'gh'" in out
     assert secret not in out
+    code, out = scan(capsys, tmp_path)  # the full form shows the broken line: the token masked
+    assert code == 1 and secret not in out and "GITHUB_TOKEN = ***" in out
 
 
 def test_a_token_the_recovered_parse_found_is_not_reported_again(

@@ -160,7 +160,8 @@ def test_rules_and_explain(capsys) -> None:
     assert code == 0 and "## What it flags" in out and "## Use instead" in out
 
 
-@pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("json", "json"), ("sarif", "sarif")])
+@pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("concise", "concise.txt"), ("json", "json"),
+                                        ("sarif", "sarif")])
 def test_golden_outputs(repo: Path, capsys, fmt: str, suffix: str) -> None:
     code, out, _ = run(capsys, "scan", "--format", fmt, "--color", "never")
     assert code == 1

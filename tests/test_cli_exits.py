@@ -221,7 +221,7 @@ def test_a_device_target_is_refused(project: Path, capsys) -> None:
 def test_regular_targets_are_written_and_overwritten(project: Path, capsys) -> None:
     (project / "report.txt").write_text("old and much longer than the new report\n" * 50, encoding="utf-8")
     assert run(capsys, "scan", "-o", "report.txt", ".")[0] == 0
-    assert (project / "report.txt").read_text(encoding="utf-8").startswith(".cursor/mcp.json")
+    assert (project / "report.txt").read_text(encoding="utf-8").startswith("1 server has no owner")
     assert "old and much longer" not in (project / "report.txt").read_text(encoding="utf-8")
     assert run(capsys, "policy", "init")[0] == 0 and (project / ".mcpiam.yaml").is_file()
     assert run(capsys, "baseline", "create")[0] == 0

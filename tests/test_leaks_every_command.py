@@ -78,7 +78,9 @@ def sweep_args(planted: dict, fmt: str, output: Path | None = None) -> list[str]
 SCAN_VARIANTS = [
     ["scan"], ["scan", "-v"], ["scan", "--format", "json"], ["scan", "--format", "sarif"],
     ["scan", "--summary", "frameworks"], ["scan", "--summary", "frameworks", "--format", "json"],
-    ["scan", "--no-ignores", "--format", "json"],
+    ["scan", "--no-ignores", "--format", "json"], ["scan", "--format", "concise"],
+    ["scan", "--suggest-allowlist"], ["scan", "--select", "missing-owner"],
+    ["scan", "--ignore", "embedded-secret,shared-credential"],
     ["inventory"], ["inventory", "--format", "json"], ["inventory", "--format", "csv"],
     ["inventory", "--format", "cyclonedx"], ["inventory", "--format", "review"],
     ["inventory", "--format", "review-md"], ["inventory", "--format", "csv", "--spreadsheet-safe"],

@@ -58,6 +58,6 @@ def test_the_text_report_prints_one_location_line_per_value(tmp_path: Path, caps
     located = [line for line in out.splitlines() if line.startswith(".mcp.json:")]
     assert len(located) == 1, out
     assert "embedded-secret" in located[0]
-    also = [line for line in out.splitlines() if "unscoped-token" in line]
-    assert len(also) == 1 and also[0].startswith("    ") and ".mcp.json:" not in also[0], out
+    also = [line for line in out.splitlines() if "unscoped-token [" in line]  # under that one location
+    assert len(also) == 1 and also[0].startswith("  + high unscoped-token") and ".mcp.json:" not in also[0], out
     assert SPECIMENS["github-classic-pat"].secret not in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcpiam.core.redact import shown, shown_data, shown_on_terminal
+from mcpiam.core.redact import shown, shown_data, shown_on_terminal, shown_pieces
 from mcpiam.secrets.families import expand_example
 
 TOKENS = ["ghp_{github_crc:30}", "sk_live_{alnum:24}", "xoxb-{digits:12}-{digits:12}-{alnum:24}",
@@ -78,3 +78,12 @@ def test_each_distinct_string_of_a_report_is_judged_once(monkeypatch: pytest.Mon
     data = {"findings": [{"path": path, "rule": "missing-owner"} for _ in range(50)]}
     assert redact.shown_data(data) == data
     assert sorted(judged) == sorted(["findings", "path", "rule", path, "missing-owner"])
+
+
+@pytest.mark.parametrize("template", TOKENS)
+def test_pieces_show_a_line_as_the_terminal_gate_does(template) -> None:
+    token = expand_example(template)
+    line = f'\t"KEY": "{token}", "x\x1b[2J": "ok-value", "tail": "Bearer {token}"\u202e'
+    pieces = shown_pieces(line)
+    assert "".join(raw for raw, _ in pieces) == line
+    assert "".join(out for _, out in pieces) == shown_on_terminal(line)

@@ -86,8 +86,8 @@ def test_advice_in_a_dev_container_names_only_what_a_dev_container_expands(tmp_p
     _devcontainer(tmp_path, {"GITHUB_TOKEN": expand_example(GITHUB)})
     result = scan_paths([tmp_path], ScanSettings(select=("embedded-secret",)), root=tmp_path)
     [finding] = result.findings
-    assert "${localEnv:NAME}" in finding.message
-    assert "${input:" not in finding.message
+    assert "${localEnv:GITHUB_TOKEN}" in finding.full_message
+    assert "${input:" not in finding.full_message
 
 
 def test_dev_container_variables_are_not_expanded_in_a_vscode_mcp_json(tmp_path: Path) -> None:

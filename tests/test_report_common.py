@@ -283,6 +283,7 @@ def shuffled(result: ScanResult, seed: int) -> ScanResult:
 ALL_OUTPUTS: dict[str, Callable[[ScanResult], str]] = {
     "text": lambda r: render(r, OutputFormat.TEXT),
     "text-verbose-color": lambda r: render(r, OutputFormat.TEXT, color=True, verbose=True),
+    "concise": lambda r: render(r, OutputFormat.CONCISE),
     "json": lambda r: render(r, OutputFormat.JSON),
     "sarif": lambda r: render(r, OutputFormat.SARIF),
     "github": lambda r: render(r, OutputFormat.GITHUB),

@@ -18,12 +18,16 @@ def test_text_report_matches_golden() -> None:
     assert_golden("expected.txt", render(sample_result(), OutputFormat.TEXT))
 
 
+def test_concise_report_matches_golden() -> None:
+    assert_golden("expected-concise.txt", render(sample_result(), OutputFormat.CONCISE))
+
+
 def test_verbose_text_report_matches_golden() -> None:
     assert_golden("expected-verbose.txt", render(sample_result(), OutputFormat.TEXT, verbose=True))
 
 
-def test_finding_line_is_path_line_column_severity_rule_message() -> None:
-    lines = render(sample_result(), OutputFormat.TEXT).splitlines()
+def test_concise_finding_line_is_path_line_column_severity_rule_message() -> None:
+    lines = render(sample_result(), OutputFormat.CONCISE).splitlines()
     assert (
         '.mcp.json:10:14: high secret-in-url The URL of server "remote-api" carries a password and a query '
         "parameter api_key." in lines
@@ -31,7 +35,7 @@ def test_finding_line_is_path_line_column_severity_rule_message() -> None:
 
 
 def test_related_locations_are_indented_under_their_finding() -> None:
-    lines = render(sample_result(), OutputFormat.TEXT).splitlines()
+    lines = render(sample_result(), OutputFormat.CONCISE).splitlines()
     start = next(i for i, line in enumerate(lines) if " shared-credential " in line)
     assert lines[start + 1] == "    related: .mcp.json:6:41 /mcpServers/github/env/GITHUB_PERSONAL_ACCESS_TOKEN"
     assert lines[start + 2] == "    related: ~/.cursor/mcp.json:6:16 /mcpServers/local/args/0"

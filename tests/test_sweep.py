@@ -434,7 +434,8 @@ def test_cli_sweep_of_a_mounted_home(tmp_path: Path, capsys: pytest.CaptureFixtu
     code = main(["sweep", "--home", str(home), "--platform", "linux", "--hostname", "laptop-7",
                  "-f", "json", "-o", str(out), "--fingerprint-key", "acme"])
     assert code == 1
-    assert capsys.readouterr().err == ""  # no progress when standard error is not a terminal
+    err = capsys.readouterr().err  # no progress when standard error is not a terminal: the summary only
+    assert err.startswith("mcpiam: ") and err.rstrip().endswith(f"written to {out}") and err.count("\n") == 1
     data = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(data, REPORT_SCHEMA)
     assert data["host"]["hostname"] == "laptop-7" and data["fingerprint_key"]["default"] is False
@@ -447,7 +448,13 @@ def test_progress_goes_to_standard_error_on_a_terminal(tmp_path: Path, capsys: p
 
     home = tmp_path / "me"
     write(home / ".cursor" / "mcp.json", "{}")
+    from mcpiam.cli import main as cli_module
+    from mcpiam.cli.progress import ProgressLine
+
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    real = cli_module._progress
+    assert isinstance(real(), ProgressLine)  # a terminal: progress, shown after a second...
+    monkeypatch.setattr(cli_module, "_progress", lambda: ProgressLine(sys.stderr, 100, delay=0.0))  # ...here at once
     assert main(["sweep", "--home", str(home), "--platform", "linux", "-f", "json"]) == 0
     captured = capsys.readouterr()
     assert "mcpiam: sweeping ~ (me)" in captured.err and "found 1 config files" in captured.err

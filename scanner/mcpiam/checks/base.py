@@ -96,8 +96,10 @@ def finding_at(
     subject_key: str = "",
     properties: tuple[tuple[str, str], ...] = (),
     related: tuple[Location, ...] = (),
+    help: str = "",
 ) -> Finding:
-    """A finding at a located value; the span comes from the parser, never from the rule."""
+    """A finding at a located value; the span comes from the parser, never from the rule.
+    ``help`` is the remedy (the text report's ``help:`` line)."""
     return Finding(
         rule_id=rule.id,
         severity=severity or rule.severity,
@@ -108,4 +110,5 @@ def finding_at(
         client=config.client,
         subject_key=subject_key,
         properties=properties,
+        help=help,
     )

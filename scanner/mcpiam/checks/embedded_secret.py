@@ -38,7 +38,9 @@ never judged.
 A config file is copied, committed, synced and backed up. A credential in it is readable by
 everyone who can read the file, stays in version history after it is removed, and cannot be
 rotated without finding every copy. One leaked MCP token acts with all the rights of the
-account that issued it.
+account that issued it. The finding's advice names the variable to reference instead (the env
+key as written, a header or flag name in upper snake case), and, for a file git tracks, says to
+rotate the credential: it stays in git history after the value is removed.
 
 ## Example
 ```json
@@ -74,7 +76,7 @@ from collections.abc import Iterator
 
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Severity
-from mcpiam.secrets.advice import reference_advice
+from mcpiam.secrets.advice import reference_advice, variable_name
 from mcpiam.secrets.detect import BAD_CHECKSUM, Credential
 
 RULE = RuleInfo(
@@ -148,9 +150,13 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         message = (
             f"{credential.label[:1].upper()}{credential.label[1:]} ({credential.preview}) is written "
             f"literally in {where}" + (f" '{name}'" if name else "")
-            + (f" of server '{server}'" if server else "") + f".{facts} "
-            + reference_advice(credential.config.expands) + "."
+            + (f" of server '{server}'" if server else "") + f".{facts}"
         )
+        # An env key (or KEY=VALUE name) is the variable itself; a header or flag names one.
+        env_key = credential.candidate.place in ("env", "pair", "default")
+        remedy = reference_advice(credential.config.expands, variable_name(name, env_key)) + "."
+        if credential.config.tracked:  # git's index has the file: removing the value is not enough
+            remedy += " Rotate it: it stays in git history."
         properties = (("fingerprint", credential.fingerprint), ("preview", credential.preview),
                       ("family", family.id if family else f"generic-{credential.generic_kind}"))
         if family is not None:
@@ -169,4 +175,5 @@ def check(scan: ScanInput) -> Iterator[Finding]:
             client=credential.config.client,
             subject_key=credential.fingerprint,
             properties=properties,
+            help=remedy,
         )

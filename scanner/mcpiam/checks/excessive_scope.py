@@ -347,13 +347,25 @@ def server_lifts(server: Server) -> Iterator[Lift]:
     yield from database_lifts(server, launch, list(launch.tokens) if launch is not None else [])
 
 
+def _fact_and_remedy(message: str) -> tuple[str, str]:
+    """Every lift's sentence ends in its remedy after the last "; " ("...; list only the tools it
+    needs."): the message keeps the fact, the remedy becomes the finding's help."""
+    fact, _, remedy = message.rpartition("; ")
+    if not fact:
+        return message, ""
+    return f"{fact}.", remedy[:1].upper() + remedy[1:]
+
+
 def check(scan: ScanInput) -> Iterator[Finding]:
     for config in scan.configs:
         document_wide = (*document_lifts(config), *allow_list_lifts(config), *server_allow_list_lifts(config))
         for lift in document_wide:
-            yield finding_at(RULE, config, lift.value, lift.message, severity=lift.severity)
+            fact, remedy = _fact_and_remedy(lift.message)
+            yield finding_at(RULE, config, lift.value, fact, severity=lift.severity, help=remedy)
         for server in config.servers:
             if server.reference_only:
                 continue
             for lift in server_lifts(server):
-                yield finding_at(RULE, config, lift.value, lift.message, server=server, severity=lift.severity)
+                fact, remedy = _fact_and_remedy(lift.message)
+                yield finding_at(RULE, config, lift.value, fact, server=server, severity=lift.severity,
+                                 help=remedy)

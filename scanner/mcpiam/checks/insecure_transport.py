@@ -102,8 +102,8 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                 config,
                 value,
                 f"Server '{server.name}' is reached over unencrypted {scheme}://"
-                + (" and its credentials travel in clear text" if carries else "")
-                + "; use https:// or wss://.",
+                + (" and its credentials travel in clear text" if carries else "") + ".",
+                help="Use https:// or wss://.",
                 server=server,
                 severity=Severity.HIGH if carries else RULE.severity,
             )

@@ -4,8 +4,10 @@ A server that no entry of the policy's `owners` registry covers, reported at the
 With `owners_from_codeowners: true` in the policy, a server whose config file has a CODEOWNERS
 owner counts as owned.
 
-Without any policy file every server is reported: nothing records an owner anywhere.
-`mcpiam policy init` writes a starter `.mcpiam.yaml` to fill in. Entries that only name a server
+Without any policy file nothing records an owner anywhere, so the scan reports one line instead
+of a finding per server: "N servers have no owner; `mcpiam policy init --from-scan` writes a
+starter registry" (a note, code `unowned-servers`, in JSON and SARIF). `--select missing-owner`
+lists each server as a finding. Entries that only name a server
 configured elsewhere, and a server's own published manifest (`server.json`, `manifest.json`),
 are not judged.
 
@@ -58,6 +60,8 @@ from collections.abc import Iterator
 from mcpiam.checks._ownership import finding_at_name, identity_hint, judged_servers
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Severity
+from mcpiam.core.notes import UNOWNED_SERVERS_NOTE, Note
+from mcpiam.core.valuetype import replace
 from mcpiam.policy.matching import ownership_of
 
 RULE = RuleInfo(
@@ -70,16 +74,39 @@ RULE = RuleInfo(
 )
 
 
+STARTER_HINT = "`mcpiam policy init --from-scan` writes a starter registry"
+
+
 def check(scan: ScanInput) -> Iterator[Finding]:
     policy = scan.options.policy
     if policy.source is None:
-        reason = "no policy file (.mcpiam.yaml) records one; `mcpiam policy init` writes a starter"
+        reason = "no policy file (.mcpiam.yaml) records one"
+        remedy = STARTER_HINT[:1].upper() + STARTER_HINT[1:] + "."
     else:
         reason = f"no entry under `owners` in {policy.source} matches it"
         if policy.owners_from_codeowners:
             reason += " and no CODEOWNERS line gives one" if policy.codeowners_source else \
                 " and there is no CODEOWNERS file"
+        remedy = "Add an `owners` entry that matches it by name, path, package or url."
     for config, server in judged_servers(scan):
         if ownership_of(policy, config, server) is None:
-            yield finding_at_name(RULE, config, server,
-                                  f"Server '{server.name}'{identity_hint(server)} has no owner: {reason}.")
+            finding = finding_at_name(RULE, config, server,
+                                      f"Server '{server.name}'{identity_hint(server)} has no owner: {reason}.")
+            yield replace(finding, help=remedy)
+
+
+def summarised(findings: tuple[Finding, ...], policy_source: str | None,
+               selected: tuple[str, ...]) -> tuple[tuple[Finding, ...], Note | None]:
+    """Without a policy file, the rule's findings as one note ("N servers have no owner; ..."):
+    an owner registry is one decision to make, not one finding per server. Kept as findings
+    when a policy exists or the rule was chosen by name (``--select missing-owner``)."""
+    if policy_source is not None or RULE.id in selected:
+        return findings, None
+    unowned = [finding for finding in findings if finding.rule_id == RULE.id]
+    if not unowned:
+        return findings, None
+    count = len(unowned)
+    servers = "1 server has" if count == 1 else f"{count} servers have"
+    note = Note("", "warning", UNOWNED_SERVERS_NOTE,
+                f"{servers} no owner; {STARTER_HINT} (`--select missing-owner` lists them)")
+    return tuple(finding for finding in findings if finding.rule_id != RULE.id), note

@@ -92,8 +92,9 @@ def check(scan: ScanInput) -> Iterator[Finding]:
                 f"{_plural(len(files), 'file')} across {_plural(len(clients), 'client')}"
                 + (f": {named}" if named else "")
                 + ". A leak from any of them exposes all, and it cannot be revoked for one without "
-                "breaking the others: give each server its own scoped credential."
+                "breaking the others."
             ),
+            help="Give each server its own scoped credential.",
             location=first.location,
             related=tuple(
                 c.location for c in ordered[1:]

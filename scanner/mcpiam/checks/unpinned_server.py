@@ -239,7 +239,8 @@ def _findings(config: ConfigFile, server: Server) -> Iterator[Finding]:
             config,
             value,
             f"Server '{server.name}' runs {kind} '{name}' {why}, so each start may run a different "
-            f"release; {_advice(kind, name)}.",
+            "release.",
+            help=f"{_advice(kind, name)[:1].upper()}{_advice(kind, name)[1:]}.",
             server=server,
             properties=(("kind", kind), ("package", name)),
         )

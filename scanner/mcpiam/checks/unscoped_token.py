@@ -95,10 +95,8 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         yield Finding(
             rule_id=RULE.id,
             severity=severity,
-            message=(
-                f"{family.name} ({credential.preview}) " + ", ".join(reasons)
-                + f". {family.remediation.strip()}"
-            ),
+            message=f"{family.name} ({credential.preview}) " + ", ".join(reasons) + ".",
+            help=family.remediation.strip(),
             location=credential.location,
             server=server,
             client=credential.config.client,

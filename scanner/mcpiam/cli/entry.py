@@ -46,6 +46,7 @@ def plain_scan(argv: list[str]) -> int | None:
     command's default (``ScanSettings()``); anything that needs a message click words (a missing
     path, an invalid policy or token-family file) or any other error goes to click, which runs
     the command again from the start (nothing has been written yet) and reports it the same way.
+    (``summarise_unowned`` is the scan command's too.)
     ``tests/test_cli_entry.py`` holds the two paths' output and exit codes equal.
     """
     if len(argv) < 2 or argv[0] != "scan" or any(arg.startswith("-") or not arg for arg in argv[1:]):
@@ -63,8 +64,20 @@ def plain_scan(argv: list[str]) -> int | None:
             from mcpiam.engine.scan import ScanSettings, scan_paths
             from mcpiam.report import OutputFormat, render
 
-            result = scan_paths(paths, ScanSettings())
-            text = render(result, OutputFormat.TEXT, color=_colour(), verbose=False)
+            from mcpiam.cli.terminal import colour_wanted, output_width
+
+            progress = None
+            if sys.stderr.isatty():  # as click's path does: a line on a terminal after a second
+                from mcpiam.cli.progress import ProgressLine
+
+                progress = ProgressLine(sys.stderr, output_width(sys.stderr, os.environ))
+            try:
+                result = scan_paths(paths, ScanSettings(summarise_unowned=True), progress=progress)
+            finally:
+                if progress is not None:
+                    progress.finish()
+            text = render(result, OutputFormat.TEXT, color=colour_wanted("auto", sys.stdout, os.environ),
+                          verbose=False, width=output_width(sys.stdout, os.environ))
         except (BrokenPipeError, KeyboardInterrupt):
             return EXIT_INTERNAL
         except Exception:  # noqa: BLE001 - click runs it again and words the error (never the message)
@@ -111,7 +124,3 @@ def _utf8_stdout() -> bool:
     except LookupError:
         return False
 
-
-def _colour() -> bool:
-    """``--color auto`` (the default): only on a terminal, and never under ``NO_COLOR``."""
-    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()

@@ -17,6 +17,8 @@ import click
 
 from mcpiam import __version__
 from mcpiam.cli.history_options import add_history, history_options
+from mcpiam.cli.manners import Group, did_you_mean
+from mcpiam.cli.terminal import colour_wanted, output_width
 from mcpiam.core.redact import shown_on_terminal
 
 if TYPE_CHECKING:
@@ -96,7 +98,7 @@ def _policy_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-def _scan_or_usage_error(paths: tuple[Path, ...], settings):  # type: ignore[no-untyped-def]
+def _scan_or_usage_error(paths: tuple[Path, ...], settings, progress=None):  # type: ignore[no-untyped-def]
     """Run the scan; an invalid policy file or a user's unusable token-family file is a usage
     error naming the file, line and field, not a crash."""
     from mcpiam.engine.scan import scan_paths
@@ -104,7 +106,7 @@ def _scan_or_usage_error(paths: tuple[Path, ...], settings):  # type: ignore[no-
     from mcpiam.secrets.families import FamilyFileError
 
     try:
-        return scan_paths(list(paths) or [Path(".")], settings)
+        return scan_paths(list(paths) or [Path(".")], settings, progress=progress)
     except PolicyError as error:
         raise click.ClickException(f"invalid policy file\n{error}") from None
     except FamilyFileError as error:
@@ -112,14 +114,32 @@ def _scan_or_usage_error(paths: tuple[Path, ...], settings):  # type: ignore[no-
 
 
 def _use_color(choice: str, output: str | None) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or output not in (None, "-") or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+    return colour_wanted(choice, sys.stdout, os.environ, to_file=output not in (None, "-"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _width(output: str | None) -> int:
+    """The text report's width: the terminal's (or COLUMNS); 100 for a pipe or a file."""
+    from mcpiam.cli.terminal import UNKNOWN_WIDTH
+
+    return output_width(sys.stdout, os.environ) if output in (None, "-") else UNKNOWN_WIDTH
+
+
+def _written_summary(line: str, output: str | None) -> None:
+    """With ``-o FILE``, the report's summary on standard error, so a run still says what it found."""
+    if output not in (None, "-"):
+        click.echo(f"mcpiam: {line}; written to {_shown_path(output)}", err=True)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    """A progress line on standard error when it is a terminal (never in collected output)."""
+    from mcpiam.cli.progress import ProgressLine
+
+    if not sys.stderr.isatty():
+        return None
+    return ProgressLine(sys.stderr, output_width(sys.stderr, os.environ))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mcpiam")
 def cli() -> None:
     """Static scanner for MCP configurations: embedded secrets, unscoped tokens, shared service
@@ -144,7 +164,8 @@ def _rule_ids(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     known = {rule.info.id for rule in all_rules()}
     unknown = sorted(set(ids) - known)
     if unknown:
-        raise click.BadParameter(f"unknown rule {', '.join(unknown)}; known rules: {', '.join(sorted(known))}",
+        named = ", ".join(f"{rule_id}{did_you_mean(rule_id, known)}" for rule_id in unknown)
+        raise click.BadParameter(f"unknown rule {named}; known rules: {', '.join(sorted(known))}",
                                  param_hint=option)
     return ids
 
@@ -176,16 +197,18 @@ def _selection_options(command):
 def _report_options(command):  # type: ignore[no-untyped-def]
     """The output options scan and sweep share: format, file, fail-on, colour, notes, key."""
     for option in reversed((
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "concise", "json", "sarif", "github"]),
                      default="text", show_default=True, envvar="MCPIAM_FORMAT",
-                     help="Output format (github: annotations for GitHub Actions)."),
+                     help="Output format (concise: one line per finding, for logs and editors; github: "
+                          "annotations for GitHub Actions)."),
         click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
                      help="Write the report to FILE instead of standard output."),
         click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
                      envvar="MCPIAM_FAIL_ON", help="Exit 1 when a finding is at or above this severity."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
                      show_default=True, envvar="MCPIAM_COLOR",
-                     help="Colour text output (auto: only on a terminal)."),
+                     help="Colour text output (auto: on a terminal, or with FORCE_COLOR set; "
+                          "never with NO_COLOR set)."),
         click.option("-v", "--verbose", is_flag=True, envvar="MCPIAM_VERBOSE",
                      help="Also show informational notes (BOM, CRLF, JSONC syntax in .json files)."),
         click.option("--fingerprint-key", envvar="MCPIAM_FINGERPRINT_KEY", default=None, metavar="KEY",
@@ -206,6 +229,9 @@ def _report_options(command):  # type: ignore[no-untyped-def]
 @click.option("--summary", type=click.Choice(["frameworks"]), default=None, envvar="MCPIAM_SUMMARY",
               help="Instead of the findings, print them counted per control of the OWASP NHI "
                    "and Agentic Top 10s, CSA MAESTRO, NIST AI RMF and NIST CSF 2.0 (text or json).")
+@click.option("--suggest-allowlist", is_flag=True, envvar="MCPIAM_SUGGEST_ALLOWLIST",
+              help="Instead of the findings, print the policy allowlist entries that would accept "
+                   "them, each with a reason to fill in.")
 @_policy_option
 @_selection_options
 @click.option("--baseline", "baseline_file", envvar="MCPIAM_BASELINE", default=None, metavar="FILE",
@@ -225,34 +251,47 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, include_ignored: bool, strict: bool, sarif_output: str | None, history: bool,
-         history_range: str | None, history_since: str | None) -> int:
+         exit_zero: bool, include_ignored: bool, strict: bool, sarif_output: str | None,
+         suggest_allowlist: bool, history: bool, history_range: str | None, history_since: str | None) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
     from mcpiam.report import OutputFormat, render
+    from mcpiam.report.text import summary_line
 
-    if summary and fmt in ("sarif", "github"):
+    if summary and fmt in ("sarif", "github", "concise"):
         raise click.UsageError(f"--summary frameworks prints text or json, not {fmt}")
+    if summary and suggest_allowlist:
+        raise click.UsageError("--summary and --suggest-allowlist each replace the report: choose one")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
                             rules_dirs=rules_dirs, policy_path=policy_path,
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file),
-                            include_ignored=include_ignored)
+                            include_ignored=include_ignored, summarise_unowned=True)
     _require_readable(paths)
-    result = add_history(_scan_or_usage_error(paths, settings), paths, settings, history,
-                         history_range, history_since)
+    progress = _progress()
+    try:
+        result = _scan_or_usage_error(paths, settings, progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    result = add_history(result, paths, settings, history, history_range, history_since)
     if summary == "frameworks":
         from mcpiam.report.summary import framework_summary_json, framework_summary_text
 
         text = framework_summary_json(result) if fmt == "json" else framework_summary_text(result)
+    elif suggest_allowlist:
+        from mcpiam.report.allowlist import render_allowlist
+
+        text = render_allowlist(result)
     else:
-        text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
-                      verbose=verbose)
+        text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt in ("text", "concise"),
+                      verbose=verbose, width=_width(output))
     _write_output(text, output)
     if sarif_output is not None:
         _write_output(render(result, OutputFormat.SARIF), sarif_output)
+    _written_summary(summary_line(result), output)
     strict_failure = _strict_failure(result.notes, strict)
     if strict_failure is not None:
         return strict_failure
@@ -354,8 +393,8 @@ def explain(rule_id: str) -> int:
 
     rule = rule_by_id(rule_id)
     if rule is None:
-        known = ", ".join(r.info.id for r in all_rules())
-        raise click.UsageError(f"unknown rule '{rule_id}'; known rules: {known}")
+        ids = [r.info.id for r in all_rules()]
+        raise click.UsageError(f"unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}; known rules: {', '.join(ids)}")
     click.echo(rule_markdown(rule.info))
     return EXIT_CLEAN
 
@@ -566,13 +605,6 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
 # --- workstation and fleet: sweep, merge -----------------------------------------------------------
 
 
-def _stderr_progress():
-    """Progress lines on standard error, only when it is a terminal (never in collected output)."""
-    if not sys.stderr.isatty():
-        return None
-    return lambda message: click.echo(f"mcpiam: {shown_on_terminal(message)}", err=True)
-
-
 @cli.command()
 @click.option("--home", "home", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               envvar="MCPIAM_HOME", metavar="DIR",
@@ -610,6 +642,7 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     from mcpiam.core.findings import Severity
     from mcpiam.engine.sweep import make_plan, run_sweep
     from mcpiam.report.sweep import render_sweep
+    from mcpiam.report.text import summary_line
 
     if all_users and home is not None:
         raise click.UsageError("--all-users sweeps every home; use --system-root DIR, not --home, "
@@ -623,11 +656,19 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
 
         _write_output(render_locations(plan, catalogue, fmt), output)
         return EXIT_CLEAN
-    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
-    result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
-                       progress=_stderr_progress(), extra_notes=tuple(notes))
-    text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
+                            summarise_unowned=True)
+    progress = _progress()
+    try:
+        result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
+                           progress=progress, extra_notes=tuple(notes))
+    finally:
+        if progress is not None:
+            progress.finish()
+    text = render_sweep(result, fmt, color=_use_color(color, output) and fmt in ("text", "concise"),
+                        verbose=verbose, width=_width(output))
     _write_output(text, output)
+    _written_summary(summary_line(result.scan), output)
     return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
 
 

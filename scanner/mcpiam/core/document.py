@@ -206,6 +206,9 @@ class Document:
     problems: tuple[Problem, ...] = ()
     comments: tuple[Comment, ...] = ()
     labels: tuple[Label, ...] = ()
+    # The text the spans index (BOM removed), kept so a report can show the line a finding points
+    # at; None when the file was not read. Only ever shown through the output gate.
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def root(self) -> Node | None:

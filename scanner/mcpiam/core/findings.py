@@ -90,6 +90,14 @@ class Finding:
     properties: tuple[tuple[str, str], ...] = field(default=())
     # Set for a finding read from git history (``scan --history``): the commit that introduced it.
     history: Provenance | None = None
+    # The remedy, in a sentence or two: the text report prints it as ``help:`` under the message;
+    # every other output reads ``full_message``, the message and the remedy in one text.
+    help: str = ""
+
+    @property
+    def full_message(self) -> str:
+        """The message followed by the remedy: what JSON, SARIF and the concise text print."""
+        return f"{self.message} {self.help}" if self.help else self.message
 
     @property
     def fingerprint(self) -> str:

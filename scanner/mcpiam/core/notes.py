@@ -22,6 +22,11 @@ class Note:
 # summary counts these notes even when info notes are hidden).
 GIT_IGNORED_NOTE = "git-ignored-config"
 
+# The one note that stands for the missing-owner findings of a scan with no policy file (an owner
+# registry is a choice to make once, not a finding per server); the text report shows it above
+# its summary line.
+UNOWNED_SERVERS_NOTE = "unowned-servers"
+
 # Note codes that mean "something that may hold a config was not read" (a folder that could not be
 # listed, a file that could not be opened or was skipped unread); ``--strict`` makes any of them exit 2.
 UNREAD_NOTE_CODES = frozenset({

@@ -110,6 +110,23 @@ def shown_on_terminal(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group()), shown(text))
 
 
+_PIECE = re.compile(r"[A-Za-z0-9_-]+|[\s\S]")
+
+
+def shown_pieces(text: str) -> list[tuple[str, str]]:
+    """``text`` cut into words and single other characters, each with how ``shown_on_terminal``
+    shows it (a token-shaped word as ``***``, a control character as its escape), for a caller
+    that must know where each input character lands in the output (the text report's caret)."""
+    pieces = []
+    for match in _PIECE.finditer(text):
+        raw = match.group()
+        if len(raw) > 1 or _WORD.fullmatch(raw):
+            pieces.append((raw, REDACTED if token_shaped(raw) else raw))
+        else:
+            pieces.append((raw, shown_on_terminal(raw)))
+    return pieces
+
+
 def shown_data(data: object, own_text_keys: frozenset[str] = frozenset()) -> object:
     """Plain JSON-able data with every string, keys included, passed through ``shown``; values under
     ``own_text_keys`` are mcpiam's own text (a SARIF log's ``tool`` with the rule docs, whose

@@ -369,13 +369,15 @@ def _metadata_fence(fence: Fence | None) -> Fence | None:
 def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *,
             fence: Fence | None = None, rejected: list[str] | None = None,
             unlisted: list[tuple[str, str]] | None = None,
-            wanted: IgnoredWanted | None = None, ignored: list[str] | None = None) -> list[str] | None:
+            wanted: IgnoredWanted | None = None, ignored: list[str] | None = None,
+            indexed: set[str] | None = None) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``.
 
     ``fence``: the tree the work tree's files (``.gitignore``) must lie in; index entries leading
     out of the work tree are left out and added to ``rejected``. ``unlisted`` collects the
     directories that could not be listed, with the reason; ``ignored`` the git-ignored files
-    ``wanted`` claims (not part of the listing).
+    ``wanted`` claims (not part of the listing); ``indexed`` the listed files git tracks (in its
+    index), so a report can say that a secret in one stays in the history.
     """
     metadata = _metadata_fence(fence)
     repository = git_dir(top, metadata)
@@ -390,6 +392,8 @@ def listing(top: Path, directory: Path, environ: dict[str, str] | None = None, *
         return None
     start = "" if start == "." else start
     within = {path for path in tracked if not start or path.startswith(start + "/")}
+    if indexed is not None:
+        indexed.update(within)
     untracked = set(_untracked(top, start, base_rules(top, repository, environ, metadata), tracked, fence,
                                unlisted, wanted, ignored))
     return sorted(within | untracked)

@@ -63,6 +63,9 @@ class Candidate:
     # Found by a walk: the tree it may not leave, and the file admitted (what the reader must find).
     fence: Fence | None = None
     identity: FileIdentity | None = None
+    # In git's index (found through a git listing): a secret in it stays in the history. False
+    # also when unknown (a file named on the command line, a tree that is no work tree).
+    tracked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +136,12 @@ def git_toplevel(path: Path) -> Path | None:
 
 
 def _git_files(top: Path, directory: Path, fence: Fence, notes: list[Note], root: Path,
-               matcher: _PathMatcher, include_ignored: bool) -> list[str] | None:
+               matcher: _PathMatcher, include_ignored: bool, indexed: set[str]) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under ``directory``, relative to ``top``,
     read from the repository itself (mcpiam never starts a process); None means "walk". A folder
     that cannot be listed is a note, as in a walk. Git-ignored files the catalogue claims are
-    added with ``include_ignored``, else each is an info note (git's view is the default)."""
+    added with ``include_ignored``, else each is an info note (git's view is the default); the
+    listed files git tracks are added to ``indexed``."""
     from mcpiam.discover.gitfiles import IgnoredWanted, listing
 
     rejected: list[str] = []
@@ -145,7 +149,7 @@ def _git_files(top: Path, directory: Path, fence: Fence, notes: list[Note], root
     ignored: list[str] = []
     wanted = IgnoredWanted(lambda relative: bool(matcher.match(relative, top)), matcher.path_globs)
     listed = listing(top, directory, fence=fence, rejected=rejected, unlisted=unlisted,
-                     wanted=wanted, ignored=ignored)
+                     wanted=wanted, ignored=ignored, indexed=indexed)
     for name in rejected:
         notes.append(Note(_display(top / ".git" / "index", root), "warning", "unsafe-index-entry",
                           f"index entry not read: {name!r} leaves the work tree or names .git"))
@@ -296,7 +300,8 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
         if absolute.is_dir():
             tree = fence or Fence.around(top or absolute)
             matcher = matcher or _PathMatcher(catalogue)
-            listed = (_git_files(top, absolute, tree, notes, scan_root, matcher, include_ignored)
+            indexed: set[str] = set()
+            listed = (_git_files(top, absolute, tree, notes, scan_root, matcher, include_ignored, indexed)
                       if top is not None else None)
             base = top or absolute
             # A walk knows each file's real path without resolving it: it follows no link, so a
@@ -333,9 +338,11 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
                 if not kinds and not content_hint(real, tree, admitted, resolved=True):
                     continue
                 key = Path(os.path.abspath(file_text))
+                in_index = listed is not None and top is not None and \
+                    _relative_text(file_text, str(top)) in indexed
                 candidates.setdefault(
                     key, Candidate(key, _display(key, scan_root), kinds, named=False,
-                                   fence=tree, identity=admitted)
+                                   fence=tree, identity=admitted, tracked=in_index)
                 )
         else:
             considered += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mcpiam.core.valuetype import dataclass
 
 from mcpiam.checks.base import RuleInfo
-from mcpiam.core.findings import Finding, Severity
+from mcpiam.core.findings import Finding, Location, Severity
 from mcpiam.core.notes import Note
 from mcpiam.model.servers import ConfigFile
 from mcpiam.policy.model import Policy
@@ -45,6 +45,9 @@ class ScanResult:
     # the inventory lists them by place, family and fingerprint, never by value.
     credentials: tuple = ()
     history: HistorySummary | None = None  # set by ``scan --history`` (mcpiam.engine.history)
+    # Where every credential the scan found sits, suppressed or not, so the text report masks it
+    # in any source line it shows; None when no rule searched for credentials (then it shows none).
+    secret_locations: tuple[Location, ...] | None = None
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from mcpiam.catalogue import (
     union_name_fields,
     union_shell_fields,
 )
-from mcpiam.checks import all_rules
+from mcpiam.checks import all_rules, missing_owner
 from mcpiam.checks.base import Rule, ScanInput, ScanOptions, key_identifier
 from mcpiam.discover.walk import Candidate, Discovery, discover
 from mcpiam.core.document import Document, ProblemLevel
@@ -63,6 +63,9 @@ class ScanSettings:
     include_ignored: bool = False
     # Look for credentials even when no rule that runs reads them (the inventory lists them).
     detect_credentials: bool = False
+    # Without a policy file, report missing-owner as one note instead of a finding per server
+    # (what the scan and sweep commands show; baselines and library callers keep the findings).
+    summarise_unowned: bool = False
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -149,6 +152,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         name_fields=union_name_fields(kinds),
         shell_fields=union_shell_fields(kinds),
         unread_text=unread_text,
+        tracked=candidate.tracked,
     )
     return config, _notes_from(document, candidate.display)
 
@@ -235,8 +239,10 @@ def scan_paths(
     catalogue: Catalogue | None = None,
     root: Path | None = None,
     discovery: Discovery | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ScanResult:
-    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
+    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep);
+    ``progress`` hears how far the reading has got (the CLI shows it on a terminal)."""
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
     found = discovery if discovery is not None else discover(paths, catalogue, root=root,
@@ -244,7 +250,9 @@ def scan_paths(
     policy = resolve_policy(settings, found.root, paths)
     configs: list[ConfigFile] = []
     notes: list[Note] = list(found.notes)
-    for candidate in found.candidates:
+    for index, candidate in enumerate(found.candidates):
+        if progress is not None:
+            progress(f"reading {index + 1}/{len(found.candidates)} files")
         if candidate.display == policy.source:
             continue  # the policy file itself is not an MCP config
         if is_ignored_path(policy, str(candidate.path), candidate.display):
@@ -265,7 +273,8 @@ def scan_paths(
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
     credentials: tuple = ()
     unexpanded: tuple = ()
-    if settings.detect_credentials or any(rule.info.needs_credentials for rule in rules):
+    searched = settings.detect_credentials or any(rule.info.needs_credentials for rule in rules)
+    if searched:
         from mcpiam.secrets.detect import find_credentials
         from mcpiam.secrets.families import load_families
 
@@ -276,6 +285,8 @@ def scan_paths(
             configs, families, catalogue, options.fingerprint_key
         )
         credentials += _credentials_in_unread_text(configs, families, options.fingerprint_key, credentials)
+    if progress is not None:
+        progress(f"checking {len(configs)} config files")
     scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
                      unexpanded_references=unexpanded)
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
@@ -284,6 +295,10 @@ def scan_paths(
     ran = [rule.info.id for rule in rules]
     made = apply_to_findings(policy, collect_findings(scan, rules))
     findings, set_aside = triage(made, configs, found.root, ran, triage_settings, options.fingerprint_key)
+    if settings.summarise_unowned:
+        findings, unowned = missing_owner.summarised(findings, policy.source, settings.select)
+        if unowned is not None:
+            notes.append(unowned)
     notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
         Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
              entry.span)
@@ -308,4 +323,5 @@ def scan_paths(
         fingerprint_key_id=key_identifier(options.fingerprint_key),
         applied_policy=policy,
         credentials=credentials,
+        secret_locations=tuple(credential.location for credential in credentials) if searched else None,
     )

@@ -159,5 +159,5 @@ def run_sweep(plan: SweepPlan, settings: ScanSettings = ScanSettings(), *,
     found = sweep(plan, catalogue, progress)
     if extra_notes:
         found = type(found)(found.root, found.candidates, found.notes + extra_notes, found.files_considered)
-    result = scan_paths([], settings, catalogue, discovery=found)
+    result = scan_paths([], settings, catalogue, discovery=found, progress=progress)
     return SweepResult(result, identify(plan, hostname, now))

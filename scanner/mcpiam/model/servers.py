@@ -116,6 +116,8 @@ class ConfigFile:
     # The file's text when the parse could not read all of it (a syntax error, or refused as
     # binary): searched for token families, since the file still holds what the parser missed.
     unread_text: str | None = field(default=None, repr=False, compare=False)
+    # In git's index, as discovery's git listing says: a secret written here stays in the history.
+    tracked: bool = False
 
     @property
     def root(self) -> Node | None:

@@ -86,7 +86,5 @@ def parse_source(path: Path, fmt: str, max_bytes: int = MAX_BYTES, fence: Fence 
         return Document(_document_format(fmt), (), source.problems), source.binary_text
     document = parse_text(source.text, fmt)
     unread = source.text if document.errors else None
-    if not source.problems:
-        return document, unread
     return Document(document.format, document.roots, source.problems + document.problems,
-                    document.comments), unread
+                    document.comments, document.labels, text=source.text), unread

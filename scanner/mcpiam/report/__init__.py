@@ -25,6 +25,7 @@ class OutputFormat(str, Enum):
     """A ``--format`` value; ``module`` names the renderer that handles it."""
 
     TEXT = "text"
+    CONCISE = "concise"
     JSON = "json"
     SARIF = "sarif"
     GITHUB = "github"
@@ -33,6 +34,7 @@ class OutputFormat(str, Enum):
     def module(self) -> str:
         return {
             OutputFormat.TEXT: "mcpiam.report.text",
+            OutputFormat.CONCISE: "mcpiam.report.concise",
             OutputFormat.JSON: "mcpiam.report.json_report",
             OutputFormat.SARIF: "mcpiam.report.sarif",
             OutputFormat.GITHUB: "mcpiam.report.github",
@@ -50,9 +52,14 @@ class InventoryFormat(str, Enum):
     REVIEW_MD = "review-md"  # the same sheet as Markdown
 
 
-def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, verbose: bool = False) -> str:
-    """Render a scan result; ``color`` adds ANSI colour (text only), ``verbose`` shows info notes."""
-    renderer = importlib.import_module(OutputFormat(fmt).module)
+def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, verbose: bool = False,
+           width: int | None = None) -> str:
+    """Render a scan result; ``color`` adds ANSI colour (text only), ``verbose`` shows info notes,
+    ``width`` is the column count the full text form fits its lines to (default 100)."""
+    chosen = OutputFormat(fmt)
+    renderer = importlib.import_module(chosen.module)
+    if chosen is OutputFormat.TEXT and width is not None:
+        return renderer.render(result, color=color, verbose=verbose, width=width)
     return renderer.render(result, color=color, verbose=verbose)
 
 

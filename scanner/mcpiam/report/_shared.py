@@ -13,6 +13,14 @@ from mcpiam.core.notes import Note
 # Highest first: the order counts are listed in.
 SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
 
+SHORT_FINGERPRINT = 8  # hex digits of a fingerprint the text report shows (the policy takes all 32)
+
+
+def short_fingerprint(finding: Finding) -> str:
+    """The start of a finding's fingerprint, enough to tell findings apart and find one in JSON."""
+    return finding.fingerprint[:SHORT_FINGERPRINT]
+
+
 def clean(text: str) -> str:
     """``text`` through the one output gate (``mcpiam.core.redact``), terminal-safe: token-shaped
     words withheld, undecodable bytes, control and bidi-override characters shown as escapes."""

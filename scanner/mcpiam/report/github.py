@@ -87,7 +87,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     annotations = [
         Annotation(finding.location.path, finding.location.span.start_line, finding.location.span.start_column,
                    finding.location.span.end_line, finding.location.span.end_column, finding.severity,
-                   finding.rule_id, finding.message)
+                   finding.rule_id, finding.full_message)
         for finding in result.findings
     ]
     return "\n".join(annotation_lines(annotations, result.fail_on))

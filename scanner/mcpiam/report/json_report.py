@@ -60,7 +60,7 @@ def _finding(finding: Finding, result: ScanResult) -> dict[str, object]:
     return {
         "rule_id": finding.rule_id,
         "severity": finding.severity.value,
-        "message": finding.message,
+        "message": finding.full_message,
         **_location(finding.location),
         "server": finding.server,
         "client": finding.client,

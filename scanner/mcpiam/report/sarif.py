@@ -244,7 +244,7 @@ def _result(finding: Finding, rule_index: int, absolute_paths: dict[str, str]) -
         rule_id=finding.rule_id,
         rule_index=rule_index,
         level=finding.severity.sarif_level,
-        message=om.Message(text=finding.message),
+        message=om.Message(text=finding.full_message),
         locations=[primary],
         related_locations=related or None,
         partial_fingerprints=fingerprints,
@@ -257,7 +257,9 @@ def _notification(note: Note, absolute_paths: dict[str, str]) -> om.Notification
         level=_NOTE_LEVELS.get(note.level, "note"),
         message=om.Message(text=note.message),
         descriptor=om.ReportingDescriptorReference(id=note.code),
-        locations=[om.Location(physical_location=_physical(note.path, note.span, absolute_paths))],
+        # A note about the whole scan (no path) has no location.
+        locations=[om.Location(physical_location=_physical(note.path, note.span, absolute_paths))]
+        if note.path else None,
     )
 
 

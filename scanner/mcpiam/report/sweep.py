@@ -74,7 +74,7 @@ def _sarif(sweep: SweepResult) -> str:
     return dumps_indented(shown_data(log, SARIF_OWN_TEXT))
 
 
-def _text(sweep: SweepResult, *, color: bool, verbose: bool) -> str:
+def _text(sweep: SweepResult, chosen: OutputFormat, *, color: bool, verbose: bool, width: int | None) -> str:
     host = sweep.host
     users = ", ".join(sorted({home.user for home in host.homes})) or "-"
     configs = sweep.scan.configs
@@ -92,12 +92,12 @@ def _text(sweep: SweepResult, *, color: bool, verbose: bool) -> str:
             lines.append(clean(f"  {server['server']}  {server['transport']}  {what}  {server['file']}"))
     if configs:
         lines.append("")
-    lines.append(render(sweep.scan, OutputFormat.TEXT, color=color, verbose=verbose))
+    lines.append(render(sweep.scan, chosen, color=color, verbose=verbose, width=width))
     return "\n".join(lines)
 
 
 def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = False,
-                 verbose: bool = False) -> str:
+                 verbose: bool = False, width: int | None = None) -> str:
     chosen = OutputFormat(fmt)
     if chosen is OutputFormat.JSON:
         return dumps_indented(shown_data(sweep_data(sweep)))
@@ -107,4 +107,4 @@ def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = F
         from mcpiam.report import github
 
         return github.render(sweep.scan)
-    return _text(sweep, color=color, verbose=verbose)
+    return _text(sweep, chosen, color=color, verbose=verbose, width=width)
