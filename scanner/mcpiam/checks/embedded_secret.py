@@ -116,6 +116,12 @@ PLACES = {
 }
 
 
+# Places whose context (an env key, a header, a flag, a KEY=VALUE name) is a variable's name.
+NAMING_PLACES = frozenset({"env", "pair", "default", "header", "flag-value"})
+# Field names that name the place, not the secret.
+UNNAMING_FIELDS = frozenset({"ARGS", "ARG", "URL", "COMMAND", "CMD", "VALUE", "NAME"})
+
+
 def _severity(credential: Credential) -> Severity:
     """The family's own severity; a look-alike whose checksum fails is low unless its key name or
     entropy alone would call it a credential (then as high as any such value)."""
@@ -154,7 +160,12 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         )
         # An env key (or KEY=VALUE name) is the variable itself; a header or flag names one.
         env_key = credential.candidate.place in ("env", "pair", "default")
-        remedy = reference_advice(credential.config.expands, variable_name(name, env_key)) + "."
+        variable = variable_name(name, env_key)
+        if credential.candidate.place not in NAMING_PLACES or variable in UNNAMING_FIELDS:
+            # An argument, a URL or a plain field names no variable ("args" is not one): one named
+            # after the server it is for (analytics -> ANALYTICS_SECRET).
+            variable = variable_name(f"{server}_secret", env_key=False) if server else "NAME"
+        remedy = reference_advice(credential.config.expands, variable) + "."
         if credential.config.tracked:  # git's index has the file: removing the value is not enough
             remedy += " Rotate it: it stays in git history."
         properties = (("fingerprint", credential.fingerprint), ("preview", credential.preview),

@@ -110,7 +110,7 @@ def shown_on_terminal(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group()), shown(text))
 
 
-_PIECE = re.compile(r"[A-Za-z0-9_-]+|[\s\S]")
+_PIECE = lazy_compile(r"[A-Za-z0-9_-]+|[\s\S]")
 
 
 def shown_pieces(text: str) -> list[tuple[str, str]]:

@@ -322,8 +322,8 @@ def _init_31(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_32(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_triage, __vt_factory, __vt_set):
-    def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials):
+def _init_32(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
+    def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):
       __vt_set(self, 'fail_on', fail_on)
       __vt_set(self, 'options', options)
       __vt_set(self, 'select', select)
@@ -335,6 +335,7 @@ def _init_32(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_defa
       __vt_set(self, 'run_rules', run_rules)
       __vt_set(self, 'include_ignored', include_ignored)
       __vt_set(self, 'detect_credentials', detect_credentials)
+      __vt_set(self, 'summarise_unowned', summarise_unowned)
     return __init__
 
 
@@ -430,13 +431,14 @@ def _init_42(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_
     return __init__
 
 
-def _init_43(*, __vt_default_comments, __vt_default_labels, __vt_default_problems, __vt_factory, __vt_set):
-    def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels):
+def _init_43(*, __vt_default_comments, __vt_default_labels, __vt_default_problems, __vt_default_text, __vt_factory, __vt_set):
+    def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):
       __vt_set(self, 'format', format)
       __vt_set(self, 'roots', roots)
       __vt_set(self, 'problems', problems)
       __vt_set(self, 'comments', comments)
       __vt_set(self, 'labels', labels)
+      __vt_set(self, 'text', text)
     return __init__
 
 
@@ -887,8 +889,8 @@ def _init_86(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_87(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_unread_text, __vt_factory, __vt_set):
-    def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text):
+def _init_87(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
+    def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'absolute_path', absolute_path)
       __vt_set(self, 'client', client)
@@ -903,6 +905,7 @@ def _init_87(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode
       __vt_set(self, 'name_fields', name_fields)
       __vt_set(self, 'shell_fields', shell_fields)
       __vt_set(self, 'unread_text', unread_text)
+      __vt_set(self, 'tracked', tracked)
     return __init__
 
 
@@ -916,8 +919,8 @@ def _init_88(*, __vt_default_ranks, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_89(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_factory, __vt_set):
-    def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity):
+def _init_89(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
+    def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
       __vt_set(self, 'kinds', kinds)
@@ -925,6 +928,7 @@ def _init_89(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_mo
       __vt_set(self, 'posix_modes', posix_modes)
       __vt_set(self, 'fence', fence)
       __vt_set(self, 'identity', identity)
+      __vt_set(self, 'tracked', tracked)
     return __init__
 
 
@@ -1077,8 +1081,8 @@ def _init_106(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_107(*, __vt_default_allowlisted, __vt_default_applied_policy, __vt_default_credentials, __vt_default_files_considered, __vt_default_fingerprint_key_id, __vt_default_history, __vt_default_policy, __vt_default_triage, __vt_factory, __vt_set):
-    def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history):
+def _init_107(*, __vt_default_allowlisted, __vt_default_applied_policy, __vt_default_credentials, __vt_default_files_considered, __vt_default_fingerprint_key_id, __vt_default_history, __vt_default_policy, __vt_default_secret_locations, __vt_default_triage, __vt_factory, __vt_set):
+    def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations):
       __vt_set(self, 'root', root)
       __vt_set(self, 'findings', findings)
       __vt_set(self, 'notes', notes)
@@ -1094,6 +1098,7 @@ def _init_107(*, __vt_default_allowlisted, __vt_default_applied_policy, __vt_def
       __vt_set(self, 'applied_policy', applied_policy)
       __vt_set(self, 'credentials', credentials)
       __vt_set(self, 'history', history)
+      __vt_set(self, 'secret_locations', secret_locations)
     return __init__
 
 
@@ -1148,8 +1153,8 @@ def _init_113(*, __vt_default_properties, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_114(*, __vt_default_client, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
-    def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history):
+def _init_114(*, __vt_default_client, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
+    def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'severity', severity)
       __vt_set(self, 'message', message)
@@ -1160,6 +1165,7 @@ def _init_114(*, __vt_default_client, __vt_default_history, __vt_default_propert
       __vt_set(self, 'subject_key', subject_key)
       __vt_set(self, 'properties', properties)
       __vt_set(self, 'history', history)
+      __vt_set(self, 'help', help)
     return __init__
 
 
@@ -1440,7 +1446,7 @@ INITS = {
     "def __init__(self, entries, span):\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'span', span)\n": _init_29,
     "def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):\n  __vt_set(self, 'executable', executable)\n  __vt_set(self, 'runner', runner)\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'tokens', tokens)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program_args', program_args)\n  __vt_set(self, 'module', module)\n  __vt_set(self, 'subcommand', subcommand)\n  __vt_set(self, 'global_options', global_options)\n": _init_30,
     "def __init__(self, expanded, unexpanded, residue, literal):\n  __vt_set(self, 'expanded', expanded)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'residue', residue)\n  __vt_set(self, 'literal', literal)\n": _init_31,
-    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n": _init_32,
+    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n": _init_32,
     "def __init__(self, families, by_pair, short, unfiltered, keyworded):\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'by_pair', by_pair)\n  __vt_set(self, 'short', short)\n  __vt_set(self, 'unfiltered', unfiltered)\n  __vt_set(self, 'keyworded', keyworded)\n": _init_33,
     "def __init__(self, family, index, lines):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'lines', lines)\n": _init_34,
     "def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'valid', valid)\n  __vt_set(self, 'match_start', match_start)\n  __vt_set(self, 'match_end', match_end)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'account_start', account_start)\n  __vt_set(self, 'account_end', account_end)\n": _init_35,
@@ -1451,7 +1457,7 @@ INITS = {
     "def __init__(self, first_error, lenient_ranges):\n  __vt_set(self, 'first_error', first_error)\n  __vt_set(self, 'lenient_ranges', lenient_ranges)\n": _init_40,
     "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_41,
     "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_42,
-    "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n": _init_43,
+    "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_43,
     "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_44,
     "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_45,
     "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_46,
@@ -1495,9 +1501,9 @@ INITS = {
     "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_84,
     "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_85,
     "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_86,
-    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n": _init_87,
+    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_87,
     "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_88,
-    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n": _init_89,
+    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_89,
     "def __init__(self, path, level, code, message, span=__vt_default_span):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', span)\n": _init_90,
     "def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'message', message)\n": _init_91,
     "def __init__(self, path, span, field, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'field', field)\n  __vt_set(self, 'message', message)\n": _init_92,
@@ -1515,14 +1521,14 @@ INITS = {
     "def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):\n  __vt_set(self, 'rest', rest)\n  __vt_set(self, 'again', again)\n  __vt_set(self, 'stop', stop)\n": _init_104,
     "def __init__(self, restricted, all_value=__vt_default_all_value):\n  __vt_set(self, 'restricted', restricted)\n  __vt_set(self, 'all_value', all_value)\n": _init_105,
     "def __init__(self, root, candidates, notes, files_considered):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'candidates', candidates)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files_considered', files_considered)\n": _init_106,
-    "def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'files_considered', files_considered)\n  __vt_set(self, 'allowlisted', allowlisted)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'applied_policy', applied_policy)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'history', history)\n": _init_107,
+    "def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'files_considered', files_considered)\n  __vt_set(self, 'allowlisted', allowlisted)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'applied_policy', applied_policy)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'secret_locations', secret_locations)\n": _init_107,
     "def __init__(self, root, owner=__vt_default_owner):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'owner', owner)\n": _init_108,
     "def __init__(self, route, node):\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_109,
     "def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id):\n  __vt_set(self, 'rows', rows)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n": _init_110,
     "def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'enabled', enabled)\n  __vt_set(self, 'severity', severity)\n": _init_111,
     "def __init__(self, rule_id, findings, hosts):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'hosts', hosts)\n": _init_112,
     "def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'properties', properties)\n": _init_113,
-    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n": _init_114,
+    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n": _init_114,
     "def __init__(self, rule_ids, reason, comment, lines):\n  __vt_set(self, 'rule_ids', rule_ids)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'comment', comment)\n  __vt_set(self, 'lines', lines)\n": _init_115,
     "def __init__(self, scan, host):\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'host', host)\n": _init_116,
     "def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):\n  __vt_set(self, 'shape', shape)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'second', second)\n  __vt_set(self, 'first_index', first_index)\n  __vt_set(self, 'second_index', second_index)\n": _init_117,

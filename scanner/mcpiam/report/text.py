@@ -196,8 +196,9 @@ def _snippet(lines: list[str] | None, span: Span, secrets: list[Span], width: in
     shown, begin, finish = _cut(shown.rstrip(), begin, finish, room)
     bar = _paint("|", _DIM, color)
     caret = " " * begin + _paint("^" * (finish - begin), style, color)
-    return [f"{gutter} {bar}", f"{_paint(str(line), _DIM, color)} {bar} {shown}".rstrip(),
-            f"{gutter} {bar} {caret}"]
+    # The source line and its caret only: the location line above already opens the finding, and
+    # a first run should fit on a screen (issue 16: the demo in fewer than 20 lines).
+    return [f"{_paint(str(line), _DIM, color)} {bar} {shown}".rstrip(), f"{gutter} {bar} {caret}"]
 
 
 def _source_lines(document: Document) -> list[str] | None:
