@@ -180,7 +180,7 @@ def test_a_word_the_window_would_cut_is_judged_whole_or_left_out() -> None:
         text = "x " + word + " " * 20 + '"http://mcp.example.com/mcp"'
         column = text.index('"http') + 1
         lines = _snippet([text], Span(1, column, 1, column + 28), [], 60, "", False)
-        shown = lines[1]
+        shown = lines[0]
         assert not any(word[i:i + 6] in shown for i in range(len(word) - 5))
         assert '"http://mcp.example.com/mcp"' in shown
 
