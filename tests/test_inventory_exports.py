@@ -210,3 +210,19 @@ def test_review_leaves_out_reference_only_entries(tmp_path: Path, capsys, monkey
     assert [r["reference_only"] for r in inventory].count(True) == 1
     rows = list(csv.DictReader(io.StringIO(run(capsys, "inventory", "--format", "review"))))
     assert [row["server"] for row in rows] == ["gh"]
+
+
+def test_an_endpoint_that_is_no_uri_goes_to_a_property_not_a_crash(tmp_path: Path) -> None:
+    """Found by the fuzz test: a URL template with a stray '%' is refused by the BOM library."""
+    import json as json_module
+
+    from mcpiam.cli.main import main as cli_main
+
+    (tmp_path / ".mcp.json").write_text(json_module.dumps({"mcpServers": {
+        "api": {"url": "${API_BASE_URL:-https://a%i.example.com}/mcp"}}}), encoding="utf-8")
+    out = tmp_path / "bom.json"
+    assert cli_main(["inventory", "--format", "cyclonedx", "-o", str(out), str(tmp_path)]) == 0
+    bom = json_module.loads(out.read_text(encoding="utf-8"))
+    [service] = bom["services"]
+    assert "endpoints" not in service
+    assert any(p["name"] == "mcpiam:endpoint" for p in service["properties"])

@@ -137,11 +137,17 @@ def _component(row: InventoryRow, inventory: Inventory, package: Package | None)
 def _service(row: InventoryRow, inventory: Inventory) -> Service:
     url = row.server.url_text or ""
     endpoint = shown(redact_url(url)) if url else None
-    uri = XsUri(endpoint) if endpoint else None
+    from cyclonedx.exception.model import InvalidUriException
+
+    try:
+        uri = XsUri(endpoint) if endpoint else None
+        usable = uri is not None and str(uri) == endpoint
+    except InvalidUriException:  # not a URI the schema accepts (a template, a stray %)
+        uri, usable = None, False
     properties = _row_properties(row, inventory)
-    if uri is not None and str(uri) != endpoint:
-        # The library percent-encodes what XML needs escaped, which breaks an IPv6 host
-        # (``[::1]`` becomes ``%5B::1%5D``, no longer an IRI): the URL goes to a property instead.
+    if endpoint and not usable:
+        # The library refuses what is no URI, and percent-encodes what XML needs escaped, which
+        # breaks an IPv6 host (``[::1]`` becomes ``%5B::1%5D``): the URL goes to a property instead.
         uri = None
         properties += _properties([("endpoint", endpoint)])
     return Service(
