@@ -29,6 +29,7 @@ class ScanResult:
     triage: Triage = Triage()  # what suppressions and the baseline set aside
     fingerprint_key_id: str = ""  # mcpiam.checks.base.key_identifier of the fingerprint key
     applied_policy: Policy = Policy()  # the policy the rules saw (the inventory resolves owners with it)
+    activity: object = None  # mcpiam.activity.usage.Usage of a sweep --activity; None otherwise
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -14,6 +14,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcpiam import __version__
 from mcpiam.catalogue import (
@@ -40,6 +41,9 @@ from mcpiam.policy.codeowners import load_codeowners
 from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import Fence
 from mcpiam.engine.result import ScanResult
+
+if TYPE_CHECKING:
+    from mcpiam.activity.read import Activity
 from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
 
@@ -233,8 +237,10 @@ def scan_paths(
     catalogue: Catalogue | None = None,
     root: Path | None = None,
     discovery: Discovery | None = None,
+    activity: Activity | None = None,
 ) -> ScanResult:
-    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
+    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep);
+    with ``activity`` (a sweep's records), the rules also judge what the records say was used."""
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
     found = discovery if discovery is not None else discover(paths, catalogue, root=root,
@@ -274,8 +280,14 @@ def scan_paths(
             configs, families, catalogue, options.fingerprint_key
         )
         credentials += _credentials_in_unread_text(configs, families, options.fingerprint_key, credentials)
+    usage = None
+    if activity is not None:
+        from mcpiam.activity.usage import build_usage
+
+        usage = build_usage(activity, configs)
+        notes.extend(activity.notes)
     scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
-                     unexpanded_references=unexpanded)
+                     unexpanded_references=unexpanded, activity=usage)
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
     triage_settings = replace(settings.triage, allowed_fingerprints=(
         settings.triage.allowed_fingerprints + allowlist))
@@ -305,4 +317,5 @@ def scan_paths(
         triage=set_aside,
         fingerprint_key_id=key_identifier(options.fingerprint_key),
         applied_policy=policy,
+        activity=usage,
     )
