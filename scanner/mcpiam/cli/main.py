@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import click
 
 from mcpiam import __version__
+from mcpiam.cli.activity import activity as activity_command
+from mcpiam.cli.activity import activity_options, since_utc
 from mcpiam.core.redact import shown_on_terminal
 
 if TYPE_CHECKING:
@@ -511,9 +513,11 @@ def _stderr_progress():
               help="Host name to record (default: this machine's); useful for a mounted backup.")
 @_report_options
 @_strict_option
+@activity_options
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
-          color: str, verbose: bool, fingerprint_key: str | None, strict: bool) -> int:
+          color: str, verbose: bool, fingerprint_key: str | None, strict: bool, read_activity: bool = False,
+          since=None) -> int:  # type: ignore[no-untyped-def]
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -532,8 +536,11 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
+    if since is not None and not read_activity:
+        raise click.UsageError("--since bounds the activity window: add --activity")
     result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
-                       progress=_stderr_progress(), extra_notes=tuple(notes))
+                       progress=_stderr_progress(), extra_notes=tuple(notes), activity=read_activity,
+                       since=since_utc(since))
     text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
     _write_output(text, output)
     return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
@@ -564,6 +571,9 @@ def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
         click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
     _write_output(render_merge(report, fmt), output)
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
+cli.add_command(activity_command)
 
 
 def main(argv: list[str] | None = None) -> int:
