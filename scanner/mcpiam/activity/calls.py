@@ -38,6 +38,7 @@ class Call:
     line: int
     column: int  # 1-based code points, of the tool's name in the line
     form: str = EXACT
+    route: tuple[str, ...] = ()  # in a database: the table and key of the record (line/column within it)
 
 
 @dataclass(frozen=True, slots=True)

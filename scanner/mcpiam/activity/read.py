@@ -40,6 +40,7 @@ class CallPlace:
     time: datetime | None
     project: str | None
     session: str
+    route: tuple[str, ...] = ()  # in a database: the table and key of the record
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ class _Counter:
 
 
 def _place(call: Call) -> CallPlace:
-    return CallPlace(call.file, call.line, call.column, call.time, call.project, call.session)
+    return CallPlace(call.file, call.line, call.column, call.time, call.project, call.session, call.route)
 
 
 def _earlier(a: datetime | None, b: datetime | None) -> bool:

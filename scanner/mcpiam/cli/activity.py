@@ -8,6 +8,7 @@ view, 2 for a usage error.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,6 +24,20 @@ def since_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _write(text: str, output: str | None) -> None:
+    """The view on standard output, or in FILE written as mcpiam writes every file (no link followed)."""
+    from mcpiam.core.safe_write import WriteRefused, write_text_safely
+
+    text = text if text.endswith("\n") else text + "\n"
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text_safely(Path(output), text)
+    except WriteRefused as refused:
+        raise click.UsageError(f"cannot write {shown_on_terminal(output)}: {refused}") from None
 
 
 def activity_options(command):  # type: ignore[no-untyped-def]
@@ -54,24 +69,24 @@ def activity(home: Path | None, platform_name: str | None, all_users: bool, sinc
     outcome: read from the clients' own records (Claude Code, Codex, Gemini CLI, Claude Desktop,
     Cursor). Prints names, counts, times and outcomes only, never what was said."""
     from mcpiam.catalogue import default_catalogue
-    from mcpiam.cli.main import EXIT_CLEAN, _require_readable, _stderr_progress, _write_output
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.engine.sweep import make_plan, run_sweep
     from mcpiam.report.activity import activity_json, activity_text
 
     if all_users and home is not None:
         raise click.UsageError("--all-users reads every home; it does not take --home")
-    _require_readable(tuple(path for path in (home,) if path is not None))
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=False,
                             system_root=None, environ=os.environ, catalogue=catalogue)
-    result = run_sweep(plan, ScanSettings(run_rules=False), catalogue=catalogue, progress=_stderr_progress(),
+    progress = (lambda message: click.echo(f"mcpiam: {shown_on_terminal(message)}", err=True)) \
+        if sys.stderr.isatty() else None
+    result = run_sweep(plan, ScanSettings(run_rules=False), catalogue=catalogue, progress=progress,
                        extra_notes=tuple(notes), activity=True, since=since_utc(since))
     usage = result.scan.activity
     text = activity_json(usage) if fmt == "json" else activity_text(usage)  # type: ignore[arg-type]
-    _write_output(text, output)
+    _write(text, output)
     for note in result.scan.notes:  # what could not be read is said, by path and line, never by content
         if note.level == "warning":
             where = f"{note.path}:{note.span.start_line}" if note.span is not None else note.path
             click.echo(f"mcpiam: warning: {shown_on_terminal(where)}: {shown_on_terminal(note.message)}", err=True)
-    return EXIT_CLEAN
+    return 0

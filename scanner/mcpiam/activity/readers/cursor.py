@@ -56,7 +56,7 @@ def _call(key: str, bubble: dict[str, Any], context: ReadContext) -> Call | None
     call_id = str(tool.get("toolCallId") or key)
     moment = parse_time(bubble.get("createdAt")) or parse_time(bubble.get("timestamp"))
     return Call(context.client, "", name, call_id, composer, None, moment,
-                STATUS.get(str(tool.get("status")), ""), context.display, 1, 1, JOINED)
+                STATUS.get(str(tool.get("status")), ""), context.display, 1, 1, JOINED, (TABLE, key))
 
 
 def read_database(found: HomeFile, context: ReadContext, search: CredentialSearch) -> Iterator[Call]:
