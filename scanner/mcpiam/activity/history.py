@@ -22,7 +22,7 @@ from mcpiam.secrets.families import TokenFamily
 from mcpiam.secrets.references import is_placeholder
 from mcpiam.secrets.text_search import searchable_families, token_matches
 
-BLOCK_CHARACTERS = 1 << 20
+BLOCK_CHARACTERS = 1 << 16  # small blocks: a rare family prefix is skipped in most of them
 _JSON_ESCAPE = re.compile(r'\\[\\"/bfnrt]')
 
 
