@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from mcpiam.checks._activity import client_name
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Location, Severity
 
@@ -53,15 +54,6 @@ RULE = RuleInfo(
     controls=("OWASP-NHI2", "OWASP-ASI03"),
     needs_activity=True,
 )
-
-
-def client_name(client: str) -> str:
-    from mcpiam.catalogue import default_catalogue
-
-    try:
-        return default_catalogue().client(client).name
-    except KeyError:
-        return client
 
 
 def check(scan: ScanInput) -> Iterator[Finding]:

@@ -39,12 +39,10 @@ records read; a call before it does not count.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
-from mcpiam.activity.calls import iso
+from mcpiam.checks._activity import client_name
 from mcpiam.checks._ownership import finding_at_name, judged_servers
 from mcpiam.checks.base import RuleInfo, ScanInput
-from mcpiam.checks.credential_in_agent_history import client_name
 from mcpiam.core.findings import Finding, Severity
 
 DEFAULT_DAYS = 30
@@ -64,6 +62,11 @@ def check(scan: ScanInput) -> Iterator[Finding]:
     usage = scan.activity
     if usage is None:
         return
+    # Imported here: a scan without activity (the pre-commit hook) never loads datetime.
+    from datetime import timedelta
+
+    from mcpiam.activity.calls import iso
+
     days = scan.options.policy.dormant_days or DEFAULT_DAYS
     cutoff = usage.window_to - timedelta(days=days)  # type: ignore[attr-defined]
     for config, server in judged_servers(scan):

@@ -51,15 +51,16 @@ or `url`, as in `owners`) and an optional `note`. See the README section *Owners
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mcpiam.activity.calls import iso
-from mcpiam.activity.usage import SessionStep, Usage
+from mcpiam.checks._activity import call_location, client_name
 from mcpiam.checks._ownership import finding_at_name, identity_hint, judged_servers
 from mcpiam.checks.base import RuleInfo, ScanInput
-from mcpiam.checks.credential_in_agent_history import client_name
-from mcpiam.checks.unconfigured_server_use import call_location
 from mcpiam.core.findings import Finding, Severity
 from mcpiam.policy.matching import ServerFacts, is_approved, server_matches
+
+if TYPE_CHECKING:
+    from mcpiam.activity.usage import SessionStep, Usage
 
 RULE = RuleInfo(
     id="unapproved-server",
@@ -86,15 +87,19 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         yield from _used(scan, scan.activity)  # type: ignore[arg-type]
 
 
-def _step_text(step: SessionStep) -> str:
+def _step_text(step: "SessionStep") -> str:
     """"'github' (create_pull_request, 2026-10-20T09:00:01Z in /home/u/app)": a call's server, tool,
     time and project."""
+    from mcpiam.activity.calls import iso
+
     project = f" in {step.place.project}" if step.place.project else ""
     return f"'{step.server}' ({step.tool}, {iso(step.place.time) or 'time unknown'}{project})"
 
 
-def _used(scan: ScanInput, usage: Usage) -> Iterator[Finding]:
+def _used(scan: ScanInput, usage: "Usage") -> Iterator[Finding]:
     """Unapproved servers the records show called, with the approved call before them in a session."""
+    from mcpiam.activity.calls import iso
+
     policy = scan.options.policy
     configured = {(config.client, server.name): (config, server) for config, server in judged_servers(scan)}
     verdicts: dict[tuple[str, str], bool] = {}
@@ -131,7 +136,8 @@ def _used(scan: ScanInput, usage: Usage) -> Iterator[Finding]:
                       subject_key=f"in-use/{used.client}/{used.server}")
 
 
-def _second_hop(usage: Usage, client: str, server: str, approved) -> tuple[SessionStep, SessionStep] | None:  # type: ignore[no-untyped-def]
+def _second_hop(usage: "Usage", client: str, server: str,
+                approved) -> "tuple[SessionStep, SessionStep] | None":  # type: ignore[no-untyped-def]
     """The first session in which an approved server was called before this one."""
     for step in usage.steps:
         if step.client != client or step.server != server or step.place.time is None:

@@ -37,13 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mcpiam.activity.calls import iso
-from mcpiam.activity.read import CallPlace
-from mcpiam.activity.usage import UNKNOWN
+from mcpiam.checks._activity import call_location, client_name
 from mcpiam.checks.base import RuleInfo, ScanInput
-from mcpiam.checks.credential_in_agent_history import client_name
-from mcpiam.core.document import Span
-from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.core.findings import Finding, Severity
 
 RULE = RuleInfo(
     id="unconfigured-server-use",
@@ -56,16 +52,14 @@ RULE = RuleInfo(
 )
 
 
-def call_location(place: CallPlace, name: str) -> Location:
-    """Where a call was recorded: the tool's name on its line (in a database, the record's key)."""
-    return Location(place.file, Span(place.line, place.column, place.line, place.column + max(len(name), 1)),
-                    place.route)
-
-
 def check(scan: ScanInput) -> Iterator[Finding]:
     usage = scan.activity
     if usage is None:
         return
+    # Imported here: a scan without activity (the pre-commit hook) never loads datetime.
+    from mcpiam.activity.calls import iso
+    from mcpiam.activity.usage import UNKNOWN
+
     for server in usage.servers:  # type: ignore[attr-defined]
         if server.status != UNKNOWN or server.last_call is None:
             continue
