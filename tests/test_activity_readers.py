@@ -170,3 +170,20 @@ def test_binary_garbage_gives_notes_not_a_crash(tmp_path: Path) -> None:
         calls, notes = _read(path, name)
         assert calls == []
         assert {n[1] for n in notes} <= {"malformed-record-line"}
+
+
+def test_links_out_of_the_home_and_fifos_are_noted_not_read(tmp_path: Path, token: str) -> None:
+    import os
+
+    outside = tmp_path / "elsewhere.jsonl"
+    outside.write_text('{"type":"user","message":{"content":"' + token + '"}}\n', encoding="utf-8")
+    home = tmp_path / "u"
+    (home / ".claude/projects/-p").mkdir(parents=True)
+    (home / ".claude/projects/-p/linked.jsonl").symlink_to(outside)
+    os.mkfifo(home / ".claude/projects/-p/pipe.jsonl")
+    result = sweep_home(home)
+    assert result.scan.activity.credentials == ()
+    notes = {(n.path, n.code) for n in result.scan.notes}
+    assert ("~/.claude/projects/-p/linked.jsonl", "link-outside-home") in notes
+    assert ("~/.claude/projects/-p/pipe.jsonl", "special-file") in notes
+    assert all("config" not in n.message for n in result.scan.notes)

@@ -538,4 +538,5 @@ def home_files(plan: SweepPlan, patterns: tuple[str, ...], catalogue: Catalogue)
                         continue
                     seen.add(os.path.normcase(real))
                     found.append(HomeFile(Path(os.path.abspath(path)), shown, fence, identity, home, pattern))
-    return found, notes
+    # The walker speaks of configs; these files are not.
+    return found, [replace(note, message=note.message.replace("config skipped", "skipped")) for note in notes]
