@@ -5,6 +5,12 @@ the server's name. Without a policy, or with an empty list, the rule does nothin
 only name a server configured elsewhere, and a server's own published manifest (`server.json`,
 `manifest.json`), are not judged.
 
+With `mcpiam sweep --activity`, servers seen in use are judged too: each unapproved server the
+clients' records show called (configured or not; one defined nowhere is matched by its name) is
+reported at its call, with the client, project and time. When a session called an approved server
+first and the unapproved one after it (an approved first hop, an unapproved second hop), the
+finding names both calls.
+
 ## Why it matters
 Every MCP server is code that runs with the developer's or the service's credentials, and
 often fetched from a registry at start-up. An allow-list of reviewed servers keeps an unvetted
@@ -32,12 +38,6 @@ approved_servers:
 ```json
 {"mcpServers": {"github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}}}
 ```
-
-With `mcpiam sweep --activity`, servers seen in use are judged too: each unapproved server the
-clients' records show called (configured or not; one defined nowhere is matched by its name) is
-reported at its call, with the client, project and time. When a session called an approved server
-first and the unapproved one after it (an approved first hop, an unapproved second hop), the
-finding names both calls.
 
 ## Options
 `approved_servers` in the policy file: each entry has a `match` (by `name`, `path`, `package`

@@ -265,6 +265,8 @@ def scan_paths(
     configs.extend(env_files)
     notes.extend(env_notes)
     rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
+    if activity is None:  # the rules that judge activity records run only when a sweep read them
+        rules = tuple(rule for rule in rules if not rule.info.needs_activity)
     options = replace(settings.options, policy=policy,
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
     credentials: tuple = ()
