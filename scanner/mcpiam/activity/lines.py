@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from mcpiam.core.document import Span
 from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import FileIdentity, Fence, Refusal, open_file
 from mcpiam.core.valuetype import dataclass
@@ -37,8 +38,6 @@ class LineReader:
         self.bytes_read = 0
 
     def note(self, level: str, code: str, message: str, line: int | None = None) -> None:
-        from mcpiam.core.document import Span
-
         span = Span.point(line, 1) if line is not None else None
         self.notes.append(Note(self.display, level, code, message, span))
 

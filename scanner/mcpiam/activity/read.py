@@ -20,6 +20,7 @@ from mcpiam.activity.lines import Line, LineReader
 from mcpiam.activity.readers import reader
 from mcpiam.activity.sources import RecordSource, record_sources
 from mcpiam.catalogue import Catalogue
+from mcpiam.core.document import Span
 from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import Refusal, read_prefix
 from mcpiam.core.valuetype import dataclass
@@ -240,8 +241,6 @@ def read_activity(plan: SweepPlan, catalogue: Catalogue, families: Sequence[Toke
             file_notes: list[Note] = []
 
             def note(level: str, code: str, message: str, line: int | None, shown: str = found.display) -> None:
-                from mcpiam.core.document import Span
-
                 file_notes.append(Note(shown, level, code, message, Span.point(line, 1) if line else None))
 
             context = ReadContext(source.client, found.display, found.path.name, note, gemini_projects,

@@ -18,6 +18,7 @@ from typing import Any
 
 from mcpiam.activity.calls import ERROR, SUCCESS, Call, ReadContext, parse_time
 from mcpiam.activity.lines import Line
+from mcpiam.core.valuetype import replace
 
 SERVER_LOG = re.compile(r"^mcp-server-(?P<server>.+)\.log$")
 _LINE = re.compile(r"^(?P<time>\S+) (?:\[[^\]]*\] )*Message from (?P<side>client|server): (?P<body>.*)$")
@@ -77,8 +78,5 @@ def read(lines: Iterable[Line], context: ReadContext) -> Iterator[Call]:
             message = _message(body)
             request_id = json.dumps(message.get("id")) if message is not None else None
             if request_id in pending and message is not None:
-                call = pending.pop(request_id)
-                from mcpiam.core.valuetype import replace
-
-                yield replace(call, outcome=_outcome(message))
+                yield replace(pending.pop(request_id), outcome=_outcome(message))
     yield from pending.values()

@@ -29,6 +29,7 @@ from mcpiam.activity.calls import (
     parse_time,
 )
 from mcpiam.activity.lines import Line
+from mcpiam.core.valuetype import replace
 
 DISPLAY_NAME = re.compile(r"^(?P<tool>.+) \((?P<server>.+) MCP Server\)$")
 DENIAL_MARKS = ("[Operation Cancelled]", "denied by policy", "User denied execution")
@@ -180,8 +181,6 @@ def _legacy_message(block: list[Line], chat: _Chat) -> None:
     chat.message(record, block[0].number, "")
     # Point each call at the line of its own "name" field.
     placed: list[Call] = []
-    from mcpiam.core.valuetype import replace
-
     for call in chat.messages.get(str(record.get("id")), []):
         name = call.tool if call.form == JOINED else None
         for line in block:
