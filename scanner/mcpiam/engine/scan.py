@@ -299,8 +299,8 @@ def scan_paths(
     notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
         Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
              entry.span)
-        for index, entry in unused_allowlist_entries(policy, made, configs, ran,
-                                                     [rule.info.id for rule in all_rules()], paths)
+        for index, entry in unused_allowlist_entries(policy, made, configs, ran, [
+            rule.info.id for rule in all_rules() if activity is not None or not rule.info.needs_activity], paths)
     )
     for rule in rules:
         if rule.notes is not None:
