@@ -13,7 +13,7 @@ the command's process tree (``getrusage(RUSAGE_CHILDREN)``), and wall time. Medi
 to show peak memory does not grow with a file's size. Not run in CI.
 
     python bench/activity.py --sentinel /tmp/sentinel-act/bin/mcp-secret-sentinel [--size-mb 200]
-        [--file-mb 2] [--rounds 3] [--single-file] [--keep DIR]
+        [--file-mb 2] [--rounds 3] [--single-file | --single-file-only] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -169,20 +169,22 @@ def main() -> int:
     parser.add_argument("--file-mb", type=float, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single-file", action="store_true")
+    parser.add_argument("--single-file-only", action="store_true", help="skip the home comparison")
     parser.add_argument("--keep", type=Path, help="generate into DIR and keep it")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="mcpiam-activity-bench-"))
     try:
         home = work / "home"
         home.mkdir(parents=True, exist_ok=True)
-        written = generate(home, args.size_mb, args.file_mb)
-        files = sum(1 for _ in home.rglob("*.jsonl"))
-        print(f"synthetic home: {written / 2**20:.0f} MiB in {files} record files", flush=True)
+        if not args.single_file_only:
+            written = generate(home, args.size_mb, args.file_mb)
+            files = sum(1 for _ in home.rglob("*.jsonl"))
+            print(f"synthetic home: {written / 2**20:.0f} MiB in {files} record files", flush=True)
         empty = work / "empty-project"
         empty.mkdir(exist_ok=True)
         mcpiam = [*_mcpiam(), "activity", "--home", str(home), "--platform", "linux", "-f", "json"]
-        commands = [("mcpiam activity", "", mcpiam)]
-        if args.sentinel:
+        commands = [] if args.single_file_only else [("mcpiam activity", "", mcpiam)]
+        if args.sentinel and not args.single_file_only:
             commands.append(("mcp-secret-sentinel agents --transcripts", str(home),
                              [args.sentinel, "agents", "--no-user", "--transcripts", "--format", "json", str(empty)]))
         results: dict[str, list] = {name: [] for name, _, _ in commands}
@@ -193,7 +195,7 @@ def main() -> int:
                 print(f"  run: {name}: CPU {cpu:.2f} s, wall {wall:.2f} s, peak RSS {rss / 1024:.1f} MiB, exit {code}",
                       flush=True)
         rows = [(name, results[name]) for name, _, _ in commands]
-        if args.single_file:
+        if args.single_file or args.single_file_only:
             for size in (args.size_mb / 10, args.size_mb):
                 one = work / f"one-{size:g}"
                 one.mkdir(exist_ok=True)
@@ -203,6 +205,9 @@ def main() -> int:
                                                         int(size * 2**20))) + "\n", encoding="utf-8")
                 runs = [measure("", [*_mcpiam(), "activity", "--home", str(one), "--platform", "linux", "-f", "json"])
                         for _ in range(args.rounds)]
+                for cpu, wall, rss, code in runs:
+                    print(f"  run: one {size:g} MiB file: CPU {cpu:.2f} s, wall {wall:.2f} s, "
+                          f"peak RSS {rss / 1024:.1f} MiB, exit {code}", flush=True)
                 rows.append((f"mcpiam activity, one {size:g} MiB file", runs))
                 shutil.rmtree(one)
         _table(rows)
