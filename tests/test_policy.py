@@ -142,7 +142,7 @@ def test_an_empty_policy_is_valid(text: str) -> None:
         ("owners:\n  - match: {name: x}\n    owner: ''\n",
          [".mcpiam.yaml:3:12: owners[0].owner: must not be empty"]),
         ("owner: []\n",
-         [".mcpiam.yaml:1:1: owner: unknown field; expected one of: allowlist, approved_servers, ignore_paths, "
+         [".mcpiam.yaml:1:1: owner: unknown field; expected one of: allowlist, approved_servers, dormant_days, ignore_paths, "
           "owners, owners_from_codeowners, rules, shared_accounts, version"]),
         ("version: 2\n", [".mcpiam.yaml:1:10: version: must be 1"]),
         ("owners_from_codeowners: sometimes\n", [".mcpiam.yaml:1:25: owners_from_codeowners: must be true or false"]),

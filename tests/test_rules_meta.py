@@ -5,6 +5,8 @@ repository, and ``bad.expected`` listing the findings the bad tree must give, on
 ``path:line:column rule-id`` (regenerate with ``UPDATE=1``). The good tree must give none for the
 rule. Rules that read the policy find it as ``.mcpiam.yaml`` at the root of a fixture tree; in a
 rule's documented example, a code block whose first line is ``# .mcpiam.yaml`` is that file.
+A rule that judges the clients' activity records (``needs_activity``) sees each fixture tree, and
+its documented example (every block with its ``file=``), as a home swept with ``--activity``.
 Git keeps no group/other permission bits, so a rule that reads file modes lists them in
 ``bad.modes`` / ``good.modes`` (``path mode`` per line), applied before scanning; a documented
 example's fence may carry ``mode=0644`` and ``file=NAME``.
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "testdata" / "rules"
 RULE_IDS = [rule.info.id for rule in all_rules()]
 POLICY_FILE = ".mcpiam.yaml"
-EXAMPLE_SUFFIX = {"json": ".json", "jsonc": ".json", "yaml": ".yaml", "toml": ".toml"}
+EXAMPLE_SUFFIX = {"json": ".json", "jsonc": ".json", "yaml": ".yaml", "toml": ".toml", "jsonl": ".jsonl"}
 
 
 def apply_fixture_modes(tree: Path) -> None:
@@ -39,9 +41,31 @@ def apply_fixture_modes(tree: Path) -> None:
                 (tree / relative).chmod(int(mode, 8))
 
 
+def needs_activity(rule_id: str) -> bool:
+    return next(r.info.needs_activity for r in all_rules() if r.info.id == rule_id)
+
+
+def swept_with_activity(home: Path, rule_id: str):  # type: ignore[no-untyped-def]
+    """A rule that judges activity records sees a fixture tree as a home swept with --activity, at a
+    fixed time (the records' dates are in October 2026)."""
+    from datetime import datetime, timezone
+
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.engine.sweep import make_plan, run_sweep
+
+    catalogue = default_catalogue()
+    plan, _ = make_plan(home=home, platform="linux", all_users=False, projects=False, system_root=None,
+                        environ={}, catalogue=catalogue)
+    return run_sweep(plan, ScanSettings(select=(rule_id,)), catalogue=catalogue, hostname="fixture",
+                     now=datetime(2026, 10, 31, tzinfo=timezone.utc), activity=True).scan
+
+
 def findings_for(tree: Path, rule_id: str) -> list[str]:
     apply_fixture_modes(tree)
-    result = scan_paths([tree], ScanSettings(select=(rule_id,)), root=tree)
+    if needs_activity(rule_id):
+        result = swept_with_activity(tree, rule_id)
+    else:
+        result = scan_paths([tree], ScanSettings(select=(rule_id,)), root=tree)
     return [
         f"{f.location.path}:{f.location.span.start_line}:{f.location.span.start_column} {f.rule_id}"
         for f in result.findings
@@ -98,7 +122,8 @@ def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_pat
             if body.startswith(f"# {POLICY_FILE}\n"):
                 (directory / POLICY_FILE).write_text(body, encoding="utf-8")
                 continue
-            assert target is None, f"{rule_id}: several config blocks under {section}"
+            # An activity rule's example is a home: a config and the client's records beside it.
+            assert target is None or needs_activity(rule_id), f"{rule_id}: several config blocks under {section}"
             # A fence may name the file the example lives in (```json file=claude_desktop_config.json)
             # when the rule depends on which client reads it, and its mode (mode=0644).
             options = dict(item.split("=", 1) for item in attributes.split())
@@ -108,7 +133,10 @@ def test_documented_example_fires_and_use_instead_does_not(rule_id: str, tmp_pat
             if "mode" in options:
                 target.chmod(int(options["mode"], 8))
         assert target is not None, f"{rule_id}: no config block under {section}"
-        result = scan_paths([target], ScanSettings(select=(rule_id,)), root=directory)
+        if needs_activity(rule_id):
+            result = swept_with_activity(directory, rule_id)
+        else:
+            result = scan_paths([target], ScanSettings(select=(rule_id,)), root=directory)
         fired = [f for f in result.findings if f.rule_id == rule_id]
         assert bool(fired) is should_fire, f"{rule_id}: {section} example"
 

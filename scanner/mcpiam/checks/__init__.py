@@ -28,6 +28,9 @@ RULE_MODULES = (
     "mcpiam.checks.suppression_without_reason",
     "mcpiam.checks.unknown_rule_in_suppression",
     "mcpiam.checks.world_readable_secrets",
+    "mcpiam.checks.credential_in_agent_history",
+    "mcpiam.checks.dormant_server",
+    "mcpiam.checks.unconfigured_server_use",
 )
 
 

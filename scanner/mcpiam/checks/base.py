@@ -31,6 +31,7 @@ class RuleInfo:
     controls: tuple[str, ...] = ()
     precision: str = "high"  # SARIF precision: very-high | high | medium | low
     needs_credentials: bool = False  # the engine detects credentials only when a rule reads them
+    needs_activity: bool = False  # judges the clients' activity records (sweep --activity) only
 
 
 DEFAULT_FINGERPRINT_KEY = b"mcpiam-default-fingerprint-key"
@@ -67,6 +68,9 @@ class ScanInput:
     # written as references in a syntax their client does not expand (UnexpandedReference).
     credentials: tuple = ()
     unexpanded_references: tuple = ()
+    # What the clients' records say was used (mcpiam.activity.usage.Usage); None when the
+    # records were not read (a scan, or a sweep without --activity).
+    activity: object = None
 
     def servers(self) -> Iterator[tuple[ConfigFile, Server]]:
         for config in self.configs:

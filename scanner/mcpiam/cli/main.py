@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import click
 
 from mcpiam import __version__
+from mcpiam.cli.activity import activity as activity_command
+from mcpiam.cli.activity import activity_options, since_utc
 from mcpiam.cli.history_options import add_history, history_options
 from mcpiam.cli.manners import Group, did_you_mean
 from mcpiam.cli.terminal import colour_wanted, output_width
@@ -629,10 +631,11 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
                    "there (text or json), to see why a config was not found.")
 @_report_options
 @_strict_option
+@activity_options
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, list_locations: bool, fmt: str,
           output: str | None, fail_on: str, color: str, verbose: bool, fingerprint_key: str | None,
-          strict: bool) -> int:
+          strict: bool, read_activity: bool = False, since=None) -> int:  # type: ignore[no-untyped-def]
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -656,12 +659,15 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
 
         _write_output(render_locations(plan, catalogue, fmt), output)
         return EXIT_CLEAN
+    if since is not None and not read_activity:
+        raise click.UsageError("--since bounds the activity window: add --activity")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
                             summarise_unowned=True)
     progress = _progress()
     try:
         result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
-                           progress=progress, extra_notes=tuple(notes))
+                           progress=progress, extra_notes=tuple(notes), activity=read_activity,
+                           since=since_utc(since))
     finally:
         if progress is not None:
             progress.finish()
@@ -697,6 +703,9 @@ def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
         click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
     _write_output(render_merge(report, fmt), output)
     return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+
+
+cli.add_command(activity_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -499,3 +499,44 @@ def all_user_homes(system_root: Path, platform: str) -> tuple[list[Home], list[N
                 continue
             homes.append(Home(directory / name, name, f"~{name}"))
     return homes, notes
+
+
+# --- other files a client keeps in a home (activity records) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeFile:
+    """A file named by a home-relative pattern, admitted as the sweep admits configs."""
+
+    path: Path  # absolute
+    display: str  # ~/..., ~alice/...
+    fence: Fence
+    identity: FileIdentity
+    home: Home
+    pattern: str  # the pattern that named it
+
+
+def home_files(plan: SweepPlan, patterns: tuple[str, ...], catalogue: Catalogue) -> tuple[list[HomeFile], list[Note]]:
+    """Every file the home-relative ``patterns`` (``~/...``, ``$CLAUDE_CONFIG_DIR/...``) name in the
+    plan's homes: globbed with the same bounds, fences and owner rules as a sweep's configs, each
+    real file once (the first pattern that names it wins)."""
+    notes: list[Note] = []
+    walker = _Walker(notes)
+    seen: set[str] = set()
+    found: list[HomeFile] = []
+    for home in plan.homes:
+        if not _readable_home(home, walker):
+            continue
+        for pattern in patterns:
+            for base, glob in _home_bases(pattern, home, catalogue):
+                for path, shown in walker.glob(base, glob):
+                    admitted = walker.admit(path, shown, base)
+                    if admitted is None:
+                        continue
+                    real, fence, identity = admitted
+                    if os.path.normcase(real) in seen:
+                        continue
+                    seen.add(os.path.normcase(real))
+                    found.append(HomeFile(Path(os.path.abspath(path)), shown, fence, identity, home, pattern))
+    # The walker speaks of configs; these files are not.
+    return found, [replace(note, message=note.message.replace("config skipped", "skipped")) for note in notes]

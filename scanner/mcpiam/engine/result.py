@@ -48,6 +48,7 @@ class ScanResult:
     # Where every credential the scan found sits, suppressed or not, so the text report masks it
     # in any source line it shows; None when no rule searched for credentials (then it shows none).
     secret_locations: tuple[Location, ...] | None = None
+    activity: object = None  # mcpiam.activity.usage.Usage of a sweep --activity; None otherwise
 
     @property
     def failing(self) -> tuple[Finding, ...]:

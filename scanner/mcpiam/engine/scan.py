@@ -14,6 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcpiam import __version__
 from mcpiam.catalogue import (
@@ -40,6 +41,9 @@ from mcpiam.policy.codeowners import load_codeowners
 from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import Fence
 from mcpiam.engine.result import ScanResult
+
+if TYPE_CHECKING:
+    from mcpiam.activity.read import Activity
 from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
 
@@ -240,9 +244,11 @@ def scan_paths(
     root: Path | None = None,
     discovery: Discovery | None = None,
     progress: Callable[[str], None] | None = None,
+    activity: Activity | None = None,
 ) -> ScanResult:
     """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep);
-    ``progress`` hears how far the reading has got (the CLI shows it on a terminal)."""
+    ``progress`` hears how far the reading has got (the CLI shows it on a terminal); with
+    ``activity`` (a sweep's records), the rules also judge what the records say was used."""
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
     found = discovery if discovery is not None else discover(paths, catalogue, root=root,
@@ -269,6 +275,8 @@ def scan_paths(
     configs.extend(env_files)
     notes.extend(env_notes)
     rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
+    if activity is None:  # the rules that judge activity records run only when a sweep read them
+        rules = tuple(rule for rule in rules if not rule.info.needs_activity)
     options = replace(settings.options, policy=policy,
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
     credentials: tuple = ()
@@ -287,8 +295,14 @@ def scan_paths(
         credentials += _credentials_in_unread_text(configs, families, options.fingerprint_key, credentials)
     if progress is not None:
         progress(f"checking {len(configs)} config files")
+    usage = None
+    if activity is not None:
+        from mcpiam.activity.usage import build_usage
+
+        usage = build_usage(activity, configs)
+        notes.extend(activity.notes)
     scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
-                     unexpanded_references=unexpanded)
+                     unexpanded_references=unexpanded, activity=usage)
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
     triage_settings = replace(settings.triage, allowed_fingerprints=(
         settings.triage.allowed_fingerprints + allowlist))
@@ -302,8 +316,8 @@ def scan_paths(
     notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
         Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
              entry.span)
-        for index, entry in unused_allowlist_entries(policy, made, configs, ran,
-                                                     [rule.info.id for rule in all_rules()], paths)
+        for index, entry in unused_allowlist_entries(policy, made, configs, ran, [
+            rule.info.id for rule in all_rules() if activity is not None or not rule.info.needs_activity], paths)
     )
     for rule in rules:
         if rule.notes is not None:
@@ -324,4 +338,5 @@ def scan_paths(
         applied_policy=policy,
         credentials=credentials,
         secret_locations=tuple(credential.location for credential in credentials) if searched else None,
+        activity=usage,
     )

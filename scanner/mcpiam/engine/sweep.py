@@ -154,10 +154,26 @@ def identify(plan: SweepPlan, hostname: str | None = None, now: datetime | None 
 def run_sweep(plan: SweepPlan, settings: ScanSettings = ScanSettings(), *,
               catalogue: Catalogue | None = None, hostname: str | None = None,
               progress: Progress | None = None, extra_notes: tuple[Note, ...] = (),
-              now: datetime | None = None) -> SweepResult:
+              now: datetime | None = None, activity: bool = False,
+              since: datetime | None = None) -> SweepResult:
+    """Sweep the plan's homes; with ``activity``, also read the clients' records of what was used
+    (from ``since`` on), for the usage view and the rules that judge it."""
     catalogue = catalogue or default_catalogue()
     found = sweep(plan, catalogue, progress)
     if extra_notes:
         found = type(found)(found.root, found.candidates, found.notes + extra_notes, found.files_considered)
-    result = scan_paths([], settings, catalogue, discovery=found, progress=progress)
-    return SweepResult(result, identify(plan, hostname, now))
+    host = identify(plan, hostname, now)
+    records = None
+    if activity:
+        from mcpiam.activity.read import read_activity
+        from mcpiam.secrets.families import load_families
+
+        if progress:
+            progress("reading activity records")
+        families = load_families(settings.rules_dirs, check_examples=bool(settings.rules_dirs))
+        moment = datetime.fromisoformat(host.time.replace("Z", "+00:00"))
+        records = read_activity(plan, catalogue, families, settings.options.fingerprint_key,
+                                now=moment, since=since)
+    result = scan_paths([], settings, catalogue, discovery=found, progress=progress,
+                         activity=records)
+    return SweepResult(result, host)

@@ -282,4 +282,5 @@ def _build(data: dict[str, Any], display: str, root: Node | None) -> Policy:
         ignore_paths=tuple(data.get("ignore_paths") or ()),
         allowlist=_allowed(list(data.get("allowlist") or ()), _item_spans(root, "allowlist")),
         shared_accounts=tuple(data.get("shared_accounts") or ()),
+        dormant_days=data.get("dormant_days"),
     )

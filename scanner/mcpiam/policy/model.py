@@ -98,6 +98,7 @@ class Policy:
     ignore_paths: tuple[str, ...] = ()
     allowlist: tuple[AllowedFinding, ...] = ()
     shared_accounts: tuple[str, ...] = ()
+    dormant_days: int | None = None  # dormant-server's N (None: the rule's default, 30)
 
     def relative_path(self, absolute_path: str, display_path: str) -> str:
         """A config's path as the policy's globs see it: relative to ``base_dir`` when inside it."""

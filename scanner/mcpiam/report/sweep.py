@@ -59,6 +59,10 @@ def sweep_data(sweep: SweepResult) -> dict[str, object]:
     data = report_data(sweep.scan)
     data["host"] = sweep.host.data()
     data["clients"] = clients_data(sweep)
+    if sweep.scan.activity is not None:
+        from mcpiam.report.activity import activity_data
+
+        data["activity"] = activity_data(sweep.scan.activity)  # type: ignore[arg-type]
     return data
 
 
@@ -92,6 +96,10 @@ def _text(sweep: SweepResult, chosen: OutputFormat, *, color: bool, verbose: boo
             lines.append(clean(f"  {server['server']}  {server['transport']}  {what}  {server['file']}"))
     if configs:
         lines.append("")
+    if sweep.scan.activity is not None:
+        from mcpiam.report.activity import activity_text
+
+        lines += [activity_text(sweep.scan.activity), ""]  # type: ignore[arg-type]
     lines.append(render(sweep.scan, chosen, color=color, verbose=verbose, width=width))
     return "\n".join(lines)
 

@@ -346,3 +346,9 @@ def credentials_in_text(config: ConfigFile, text: str, families: Sequence[TokenF
                                      secret, span, fingerprint_key, 0))
     return out
 
+
+
+def token_matches(families: Sequence[TokenFamily], text: str) -> list[TokenMatch]:
+    """Every family match in free text (not a config), overlaps resolved: for text read from other
+    files than configs, such as the clients' activity records."""
+    return _matches(families, text)

@@ -1,0 +1,92 @@
+"""``mcpiam activity`` and the ``--activity``/``--since`` options of ``mcpiam sweep``.
+
+The command prints only the usage view (which MCP servers and tools the clients' own records say
+were used); ``sweep --activity`` adds the same view and its rules to a sweep. Exit 0 after the
+view, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from mcpiam.core.redact import shown_on_terminal
+
+SINCE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]
+
+
+def since_utc(value: datetime | None) -> datetime | None:
+    """--since as UTC (a date without a zone is read as UTC, so a report is the same on every host)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _write(text: str, output: str | None) -> None:
+    """The view on standard output, or in FILE written as mcpiam writes every file (no link followed)."""
+    from mcpiam.core.safe_write import WriteRefused, write_text_safely
+
+    text = text if text.endswith("\n") else text + "\n"
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text_safely(Path(output), text)
+    except WriteRefused as refused:
+        raise click.UsageError(f"cannot write {shown_on_terminal(output)}: {refused}") from None
+
+
+def activity_options(command):  # type: ignore[no-untyped-def]
+    """--activity and --since, for ``mcpiam sweep``."""
+    command = click.option("--since", type=click.DateTime(SINCE_FORMATS), default=None, envvar="MCPIAM_SINCE",
+                           metavar="DATE", help="With --activity: count only calls from DATE on (UTC).")(command)
+    command = click.option("--activity", "read_activity", is_flag=True, envvar="MCPIAM_ACTIVITY",
+                           help="Also read the clients' own records of which MCP servers and tools were "
+                                "used (docs/activity.md); adds the usage view and its rules.")(command)
+    return command
+
+
+@click.command(name="activity")
+@click.option("--home", "home", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              envvar="MCPIAM_HOME", metavar="DIR", help="Read this home directory instead of your own.")
+@click.option("--platform", "platform_name", type=click.Choice(["linux", "macos", "windows"]), default=None,
+              envvar="MCPIAM_PLATFORM", help="Read the home as this OS lays it out (default: this machine's).")
+@click.option("--all-users", is_flag=True, envvar="MCPIAM_ALL_USERS",
+              help="Read every home on the machine that this account may read.")
+@click.option("--since", type=click.DateTime(SINCE_FORMATS), default=None, envvar="MCPIAM_SINCE", metavar="DATE",
+              help="Count only calls from DATE on (UTC).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="MCPIAM_FORMAT", help="Output format.")
+@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
+              help="Write the view to FILE instead of standard output.")
+def activity(home: Path | None, platform_name: str | None, all_users: bool, since: datetime | None, fmt: str,
+             output: str | None) -> int:
+    """Which MCP servers and tools were used, from which client and project, how often, with what
+    outcome: read from the clients' own records (Claude Code, Codex, Gemini CLI, Claude Desktop,
+    Cursor). Prints names, counts, times and outcomes only, never what was said."""
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.engine.scan import ScanSettings
+    from mcpiam.engine.sweep import make_plan, run_sweep
+    from mcpiam.report.activity import activity_json, activity_text
+
+    if all_users and home is not None:
+        raise click.UsageError("--all-users reads every home; it does not take --home")
+    catalogue = default_catalogue()
+    plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=False,
+                            system_root=None, environ=os.environ, catalogue=catalogue)
+    progress = (lambda message: click.echo(f"mcpiam: {shown_on_terminal(message)}", err=True)) \
+        if sys.stderr.isatty() else None
+    result = run_sweep(plan, ScanSettings(run_rules=False), catalogue=catalogue, progress=progress,
+                       extra_notes=tuple(notes), activity=True, since=since_utc(since))
+    usage = result.scan.activity
+    text = activity_json(usage) if fmt == "json" else activity_text(usage)  # type: ignore[arg-type]
+    _write(text, output)
+    for note in result.scan.notes:  # what could not be read is said, by path and line, never by content
+        if note.level == "warning":
+            where = f"{note.path}:{note.span.start_line}" if note.span is not None else note.path
+            click.echo(f"mcpiam: warning: {shown_on_terminal(where)}: {shown_on_terminal(note.message)}", err=True)
+    return 0
