@@ -226,3 +226,18 @@ def test_an_endpoint_that_is_no_uri_goes_to_a_property_not_a_crash(tmp_path: Pat
     [service] = bom["services"]
     assert "endpoints" not in service
     assert any(p["name"] == "mcpiam:endpoint" for p in service["properties"])
+
+
+@pytest.mark.parametrize("package", ["@scope/", "registry.example.com/", "acme/"])
+def test_a_package_name_no_purl_can_hold_gives_a_component_without_one(tmp_path: Path, package: str) -> None:
+    """Found by the fuzz test: a name ending in '/' has no purl name; the BOM is still written."""
+    (tmp_path / ".mcp.json").write_text(json.dumps({"mcpServers": {
+        "odd": {"command": "npx", "args": ["-y", package]},
+        "img": {"command": "docker", "args": ["run", "-i", package]}}}), encoding="utf-8")
+    out = tmp_path / "bom.json"
+    assert main(["inventory", "--format", "cyclonedx", "-o", str(out), str(tmp_path)]) == 0
+    bom = json.loads(out.read_text(encoding="utf-8"))
+    components = bom.get("components", [])
+    assert len(components) == 2 and all("purl" not in component for component in components)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(out.read_text(encoding="utf-8")) is None
+    JsonStrictValidator(SchemaVersion.V1_6).validate_str(out.read_text(encoding="utf-8"))

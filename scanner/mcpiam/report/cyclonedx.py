@@ -86,13 +86,16 @@ def package_url(package: Package | None) -> PackageURL | None:
     if package is None or not is_safe_to_show(package.name):
         return None
     version = package.version if package.version and is_safe_to_show(package.version) else None
-    if package.ecosystem == "docker":
-        return _image_url(package, version)
-    purl_type = _PURL_TYPES.get(package.ecosystem)
-    if purl_type is None:
+    try:
+        if package.ecosystem == "docker":
+            return _image_url(package, version)
+        purl_type = _PURL_TYPES.get(package.ecosystem)
+        if purl_type is None:
+            return None
+        namespace, _, name = package.name.rpartition("/")
+        return PackageURL(type=purl_type, namespace=namespace or None, name=name, version=version)
+    except ValueError:  # a name no package URL can hold ("scope/" with nothing after it): none
         return None
-    namespace, _, name = package.name.rpartition("/")
-    return PackageURL(type=purl_type, namespace=namespace or None, name=name, version=version)
 
 
 def _image_url(package: Package, tag: str | None) -> PackageURL:
