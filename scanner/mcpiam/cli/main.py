@@ -539,31 +539,11 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
 
 
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "csv", "markdown"]),
-              default="text", show_default=True, envvar="MCPIAM_MERGE_FORMAT", help="Output format.")
-@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
-              help="Write the report to FILE instead of standard output.")
-def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
-    """Correlate the JSON results of many sweeps or scans (FILES) into one fleet report.
+# merge and the fleet database commands live in their own module; DuckDB loads only when they run.
+from mcpiam.cli.fleet_commands import fleet, merge  # noqa: E402
 
-    Reports servers across the fleet, credentials reused across machines or users (the inputs
-    must share one --fingerprint-key), ownership coverage by host and the servers and hosts each
-    owner has, and counts by rule. Exit 1 when a credential is reused across machines or users, 2
-    when an input is not an mcpiam JSON result.
-    """
-    from mcpiam.fleet.merge import MergeInputError, merge_files
-    from mcpiam.fleet.render import render_merge
-
-    try:
-        report = merge_files(list(files))
-    except MergeInputError as error:
-        raise click.UsageError(str(error)) from None
-    for warning in report.warnings:
-        click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
-    _write_output(render_merge(report, fmt), output)
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+cli.add_command(merge)
+cli.add_command(fleet)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,8 +51,8 @@ def merge_data(report: FleetReport) -> dict[str, object]:
         "tool": {"name": TOOL_NAME, "version": __version__},
         "machines": [
             {"source": m.source, "hostname": m.hostname, "user": m.user, "platform": m.platform, "time": m.time,
-             "fingerprint_key_id": m.key_id or None, "users": [user for _, user in m.homes],
-             "configs": len(m.data["configs"]), "findings": len(m.data["findings"])}
+             "fingerprint_key_id": m.key_id or None, "users": list(m.users),
+             "configs": m.configs, "findings": m.findings}
             for m in report.machines
         ],
         "fingerprint_key": {"status": report.key_status, "ids": list(report.key_ids)},
@@ -284,3 +284,42 @@ def render_merge(report: FleetReport, fmt: MergeFormat | str) -> str:
     if chosen is MergeFormat.MARKDOWN:
         return _markdown(report)
     return _text(report)
+
+
+# --- rows of a fleet query -------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_cell(item) for item in value)
+    return str(value)
+
+
+def _plain(value: object) -> object:
+    """A database value as JSON data: lists and structs as such, times and decimals as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
+
+
+def render_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """A query's rows as text (aligned columns), CSV or JSON; every cell through the output gate."""
+    if fmt == "json":
+        return dumps_indented(shown_data([{name: _plain(value) for name, value in zip(columns, row)} for row in rows]))
+    cells = [[_cell(value) for value in row] for row in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([_csv_safe(name) for name in columns])
+        for row in cells:
+            writer.writerow([_csv_safe(cell) for cell in row])
+        return out.getvalue().rstrip("\n")
+    table = [[clean(name) for name in columns], *([clean(cell) for cell in row] for row in cells)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table)
