@@ -46,17 +46,19 @@ def sweep_file(home: Path, host: str, out: Path, when: datetime, key: bytes = KE
 
 
 def small_fleet(base: Path) -> dict[str, list[Path]]:
-    """Week 1: ana (lap-ana) and bob (lap-bob) share one classic PAT; carol (build-1) has her own
-    and an unpinned time server. Week 2: bob's laptop swept again: the time server he added, a
-    new PAT of his own replacing the shared one (fixed there), the github server kept.
-    Teams: ana and bob are red, carol is blue."""
+    """Week 1: ana (lap-ana), bob (lap-bob) and dan (lap-dan) share one classic PAT; carol
+    (build-1) has her own and an unpinned time server. Week 2: bob's laptop swept again: the
+    time server he added, a new PAT of his own replacing the shared one (fixed there), the github
+    server kept. Teams (teams.csv): ana, bob and dan are red, carol is blue."""
     shared, carols, bobs_new = classic_pat("shared"), classic_pat("carol"), classic_pat("bob-new")
     time_server = {"command": "uvx", "args": ["mcp-server-time"]}
     write_home(base / "ana", {"github": github_server(shared)})
     write_home(base / "bob", {"github": github_server(shared)})
+    write_home(base / "dan", {"github": github_server(shared)})
     write_home(base / "carol", {"github": github_server(carols), "time": time_server})
     week_1 = [sweep_file(base / name, host, base / f"{host}.week1.json", WEEK_1)
-              for name, host in (("ana", "lap-ana"), ("bob", "lap-bob"), ("carol", "build-1"))]
+              for name, host in (("ana", "lap-ana"), ("bob", "lap-bob"), ("carol", "build-1"), ("dan", "lap-dan"))]
     write_home(base / "bob", {"github": github_server(bobs_new), "time": time_server})
     week_2 = [sweep_file(base / "bob", "lap-bob", base / "lap-bob.week2.json", WEEK_2)]
+    (base / "teams.csv").write_text("user,team\nana,red\nbob,red\ndan,red\ncarol,blue\n", encoding="utf-8")
     return {"week_1": week_1, "week_2": week_2}

@@ -30,16 +30,17 @@ def counts(connection) -> dict[str, int]:
 def test_a_sweep_becomes_rows_of_every_table(fleet) -> None:
     connection = connect()
     summary = ingest(connection, [load_record(path) for path in fleet["week_1"]])
-    assert summary.read == 3 and summary.replaced == () and summary.repeated == ()
+    assert summary.read == 4 and summary.replaced == () and summary.repeated == ()
     found = counts(connection)
-    assert found["hosts"] == 3 and found["users"] == 3 and found["configs"] == 3 and found["servers"] == 4
-    assert found["resolved"] == 0 and found["host_rules"] > 3 * 10
+    assert found["hosts"] == 4 and found["users"] == 4 and found["configs"] == 4 and found["servers"] == 5
+    assert found["resolved"] == 0 and found["host_rules"] > 4 * 10
     # One credential per host; carol's is her own.
     rows = connection.execute("SELECT host, \"user\", family, path, line, \"column\" FROM credential_occurrences "
                               "ORDER BY host").fetchall()
     assert [row[:4] for row in rows] == [("build-1", "carol", "github-classic-pat", "~/.cursor/mcp.json"),
                                          ("lap-ana", "ana", "github-classic-pat", "~/.cursor/mcp.json"),
-                                         ("lap-bob", "bob", "github-classic-pat", "~/.cursor/mcp.json")]
+                                         ("lap-bob", "bob", "github-classic-pat", "~/.cursor/mcp.json"),
+                                         ("lap-dan", "dan", "github-classic-pat", "~/.cursor/mcp.json")]
     assert {(line, column) for *_, line, column in rows} == {(10, 42)}  # the token, inside its quotes
     assert connection.execute("SELECT DISTINCT first_seen FROM servers").fetchall() == [(WEEK_1.replace(tzinfo=None),)]
 
@@ -68,7 +69,7 @@ def test_a_newer_sweep_replaces_the_hosts_rows_and_keeps_first_seen(fleet) -> No
     fixed = connection.execute("SELECT kind, host, detail, resolved_at FROM resolved WHERE kind = 'credential'").fetchall()
     assert fixed == [("credential", "lap-bob", "github-classic-pat", week_2)]
     # Other hosts untouched; lap-bob has exactly its week-2 rows.
-    assert connection.execute("SELECT count(*) FROM servers").fetchone()[0] == 5
+    assert connection.execute("SELECT count(*) FROM servers").fetchone()[0] == 6
     assert connection.execute("SELECT count(*) FROM credential_occurrences WHERE host = 'lap-bob'").fetchone()[0] == 1
 
 
@@ -91,7 +92,7 @@ def test_the_same_across_batches(fleet) -> None:
     # Batches of one host: every later batch meets the rows an earlier one loaded.
     connection = connect()
     ingest(connection, [load_record(path) for path in [*fleet["week_1"], *fleet["week_2"]]], batch_hosts=1)
-    assert connection.execute("SELECT count(*) FROM servers").fetchone()[0] == 5
+    assert connection.execute("SELECT count(*) FROM servers").fetchone()[0] == 6
     assert connection.execute("SELECT count(*) FROM resolved").fetchone()[0] >= 1
 
 
@@ -131,8 +132,8 @@ def test_ingest_without_skip_invalid_names_every_bad_file_and_loads_nothing(
     assert counts(connect(db))["hosts"] == 0
     assert main(["fleet", "ingest", *args, "--db", str(db), "--skip-invalid"]) == 0
     err = capsys.readouterr().err
-    assert err.count("mcpiam: warning: skipped") == 3 and "3 result(s) loaded" in err
-    assert counts(connect(db))["hosts"] == 3
+    assert err.count("mcpiam: warning: skipped") == 3 and "4 result(s) loaded" in err
+    assert counts(connect(db))["hosts"] == 4
 
 
 def test_inputs_from_folders_globs_lists_and_standard_input(fleet, tmp_path: Path) -> None:
@@ -145,7 +146,8 @@ def test_inputs_from_folders_globs_lists_and_standard_input(fleet, tmp_path: Pat
     listing.write_text("\n".join(map(str, fleet["week_1"][:2])) + "\n\n", encoding="utf-8")
     assert expand_inputs([str(tmp_path / "uploads")]).files == tuple(
         str(nested / name) for name in sorted(p.name for p in fleet["week_1"]))
-    assert expand_inputs([str(tmp_path / "lap-*.week1.json")]).files == tuple(map(str, fleet["week_1"][:2]))
+    assert expand_inputs([str(tmp_path / "lap-*.week1.json")]).files == tuple(
+        str(tmp_path / f"lap-{name}.week1.json") for name in ("ana", "bob", "dan"))
     assert expand_inputs([f"@{listing}"]).files == tuple(map(str, fleet["week_1"][:2]))
     stdin = io.StringIO(str(fleet["week_2"][0]) + "\n")
     assert expand_inputs(["-"], stdin).files == (str(fleet["week_2"][0]),)
@@ -158,7 +160,7 @@ def test_the_cli_reads_a_list_from_standard_input(fleet, tmp_path: Path, monkeyp
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(map(str, fleet["week_1"]))))
     db = tmp_path / "f.duckdb"
     assert main(["fleet", "ingest", "-", "--db", str(db)]) == 0
-    assert counts(connect(db))["hosts"] == 3
+    assert counts(connect(db))["hosts"] == 4
 
 
 def test_no_table_holds_a_secret_even_from_an_older_result(fleet, tmp_path: Path) -> None:

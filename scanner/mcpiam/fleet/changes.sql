@@ -1,9 +1,9 @@
 -- What appeared and what went away, one row per change, with when: 'new' rows are everything
 -- the database holds, at the time it was first seen; 'fixed' rows are what a newer result of its
--- host no longer had, at that result's time. Filter on "at" for a week's changes.
+-- host no longer had, at that result's time. Filter on changed_at for a week's changes.
 CREATE OR REPLACE VIEW changes AS
 SELECT 'new' AS change, 'host' AS kind, host, "user", host AS identity, platform AS detail,
-       NULL AS path, NULL AS route, first_seen AS at
+       NULL AS path, NULL AS route, first_seen AS changed_at
 FROM hosts
 UNION ALL
 SELECT 'new', 'server', host, "user", identity, server, path, route, first_seen
