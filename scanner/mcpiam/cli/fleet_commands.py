@@ -65,6 +65,17 @@ def _database_path(db: Path) -> Path:
     return db
 
 
+def _connect(opener, db: Path | None):  # type: ignore[no-untyped-def]
+    """A database connection, or a usage error naming why the file cannot be opened."""
+    from mcpiam.fleet.database import DatabaseUnavailable
+
+    try:
+        return opener(db) if db is not None else opener()
+    except DatabaseUnavailable as error:
+        raise click.UsageError(f"--db {shown_on_terminal(os.fspath(db or ''))}: cannot be opened: "
+                               f"{shown_on_terminal(str(error))}") from None
+
+
 def _load(connection, arguments: tuple[str, ...], skip_invalid: bool,  # type: ignore[no-untyped-def]
           name_skipped: bool = True) -> tuple[IngestSummary, list[str]]:
     """Ingest every result the arguments name; without ``skip_invalid`` a bad input is a usage
@@ -122,7 +133,7 @@ def merge(inputs: tuple[str, ...], fmt: str, output: str | None, db: Path | None
 
     if not inputs and db is None:
         raise click.UsageError("name the results to merge (files, folders, globs, @list or -), or --db")
-    connection = connect(_database_path(db) if db is not None else None)
+    connection = _connect(connect, _database_path(db) if db is not None else None)
     try:
         summary, problems = _load(connection, inputs, skip_invalid, name_skipped=False)  # the report names them
         report = fleet_report(connection, summary if inputs else None, skipped=tuple(problems))
@@ -154,7 +165,7 @@ def fleet_ingest(inputs: tuple[str, ...], db: Path, skip_invalid: bool) -> int:
 
     if not inputs:
         raise click.UsageError("name the results to ingest (files, folders, globs, @list or -)")
-    connection = connect(_database_path(db))
+    connection = _connect(connect, _database_path(db))
     try:
         summary, problems = _load(connection, inputs, skip_invalid)
         hosts = connection.execute("SELECT count(*) FROM hosts").fetchone()[0]
@@ -184,7 +195,7 @@ def fleet_query(db: Path, sql: str, fmt: str) -> int:
 
     if not os.path.isfile(_database_path(db)):
         raise click.UsageError(f"--db {shown_on_terminal(os.fspath(db))}: no such database (mcpiam fleet ingest makes it)")
-    connection = connect_read_only(db)
+    connection = _connect(connect_read_only, db)
     try:
         columns, rows = run_query(connection, sql)
     except QueryError as error:
@@ -192,4 +203,27 @@ def fleet_query(db: Path, sql: str, fmt: str) -> int:
     finally:
         connection.close()
     _write(render_rows(columns, rows, fmt), None)
+    return EXIT_CLEAN
+
+
+@fleet.command(name="export")
+@_db_option
+@click.option("--parquet", "directory", type=click.Path(path_type=Path, file_okay=False), required=True,
+              metavar="DIR", help="Write every table as Parquet under DIR (a new or empty folder).")
+def fleet_export(db: Path, directory: Path) -> int:
+    """Write the database's tables as hive-partitioned Parquet (one folder per table)."""
+    from mcpiam.fleet.database import connect_for_export
+    from mcpiam.fleet.export import ExportRefused, export_parquet
+
+    if not os.path.isfile(_database_path(db)):
+        raise click.UsageError(f"--db {shown_on_terminal(os.fspath(db))}: no such database (mcpiam fleet ingest makes it)")
+    connection = _connect(connect_for_export, db)
+    try:
+        written = export_parquet(connection, directory)
+    except ExportRefused as refused:
+        raise click.UsageError(f"--parquet {shown_on_terminal(os.fspath(directory))}: {refused}") from None
+    finally:
+        connection.close()
+    rows = ", ".join(f"{table} {count:,}" for table, count in written.items())
+    click.echo(shown_on_terminal(f"{directory}: rows written: {rows}"), err=True)
     return EXIT_CLEAN

@@ -172,10 +172,10 @@ def _selection_options(command):
     return command
 
 
-def _report_options(command):  # type: ignore[no-untyped-def]
+def _report_options(command, formats: tuple[str, ...] = ("text", "json", "sarif")):  # type: ignore[no-untyped-def]
     """The output options scan and sweep share: format, file, fail-on, colour, notes, key."""
     for option in reversed((
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+        click.option("-f", "--format", "fmt", type=click.Choice(formats), default="text",
                      show_default=True, envvar="MCPIAM_FORMAT", help="Output format."),
         click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
                      help="Write the report to FILE instead of standard output."),
@@ -509,7 +509,7 @@ def _stderr_progress():
                    "for a live sweep; none with --home).")
 @click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
               help="Host name to record (default: this machine's); useful for a mounted backup.")
-@_report_options
+@lambda command: _report_options(command, ("text", "json", "sarif", "ndjson"))  # ndjson: a line per server and finding
 @_strict_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,

@@ -58,15 +58,28 @@ def _sql(name: str) -> str:
 
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """The database at ``path`` (created when missing), or an in-memory one, with its tables and views."""
-    import duckdb
-
     # No extension is ever fetched or loaded behind our back: mcpiam never touches the network.
-    connection = duckdb.connect(os.fspath(path) if path is not None else ":memory:",
-                                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    connection = _open(path, {"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     connection.execute(_sql("schema"))
     for view in VIEWS:
         connection.execute(_sql(view))
     return connection
+
+
+class DatabaseUnavailable(Exception):
+    """The database file cannot be opened: in use by another process, not a DuckDB file, unreadable."""
+
+
+def _open(path: Path | None, config: dict[str, object], read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    try:
+        return duckdb.connect(os.fspath(path) if path is not None else ":memory:", read_only=read_only,
+                              config=config)
+    except duckdb.Error as error:
+        # DuckDB's first line names the file and the cause (a lock held by another process, a
+        # file that is not a database); it never holds a value of a result.
+        raise DatabaseUnavailable((str(error).splitlines() or [type(error).__name__])[0]) from None
 
 
 class QueryError(Exception):
@@ -75,11 +88,14 @@ class QueryError(Exception):
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """The database for a user's query: read-only, and no file, URL or extension outside it."""
-    import duckdb
+    return _open(path, {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                        "enable_external_access": False, "lock_configuration": True}, read_only=True)
 
-    return duckdb.connect(os.fspath(path), read_only=True, config={
-        "autoinstall_known_extensions": False, "autoload_known_extensions": False,
-        "enable_external_access": False, "lock_configuration": True})
+
+def connect_for_export(path: Path) -> duckdb.DuckDBPyConnection:
+    """The database, read-only, to write Parquet from (no extension fetched or loaded)."""
+    return _open(path, {"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+                 read_only=True)
 
 
 def run_query(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:

@@ -150,13 +150,91 @@ def parse_result(text: str, name: str) -> dict[str, Any]:
 
 
 def load_record(path: Path, name: str | None = None) -> HostRecord:
-    """One result file as rows; ResultInputError (naming the file and the place) when it is not one."""
+    """One result file (JSON, or the NDJSON of ``sweep -f ndjson``) as rows; ResultInputError
+    (naming the file and the place) when it is not one."""
     name = shown(name if name is not None else str(path))
-    data = parse_result(read_text(path, name), name)
+    text = read_text(path, name)
+    if _is_ndjson(text):
+        data, lines = _from_ndjson(text, name)
+        try:
+            return host_record(data, name, shown(Path(path).stem))
+        except _Malformed as malformed:
+            raise ResultInputError(f"{name}:{_line_of(malformed.pointer, lines)}: not an mcpiam NDJSON sweep: at "
+                                   f"{shown(malformed.pointer)}, expected {malformed.expected}") from None
+    data = parse_result(text, name)
     try:
         return host_record(data, name, shown(Path(path).stem))
     except _Malformed as malformed:
         raise _explained(name, data, malformed) from None
+
+
+# --- NDJSON sweeps: one record a line, rebuilt into the JSON result they were cut from ------------
+
+_LINE_ONLY = ("type", "host", "fingerprint_key", "user", "config")
+
+
+def _is_ndjson(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    if not first.startswith("{") or not first.rstrip().endswith("}"):
+        return False
+    try:
+        record = json.loads(first)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(record, dict) and record.get("type") == "sweep"
+
+
+def _from_ndjson(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """The JSON result the lines were cut from, and the line of each rebuilt record (by pointer)."""
+    data: dict[str, Any] = {}
+    configs: dict[str, dict[str, Any]] = {}
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ResultInputError(f"{name}:{number}:{error.colno}: not JSON ({error.msg})") from None
+        except RecursionError:
+            raise ResultInputError(f"{name}:{number}: nested too deeply") from None
+        kind = record.get("type") if isinstance(record, dict) else None
+        if not data:
+            data = {key: value for key, value in record.items() if key not in ("type", "configs")}
+            if data.get("fingerprint_key") is None:
+                data.pop("fingerprint_key", None)
+            data.update(version=1, notes=[], findings=[], configs=[])
+            for config in record.get("configs") if isinstance(record.get("configs"), list) else ():
+                if isinstance(config, dict) and isinstance(config.get("path"), str):
+                    configs[config["path"]] = dict(config, servers=[])
+                    data["configs"].append(configs[config["path"]])
+            lines[""] = number
+            continue
+        if kind not in ("server", "finding") or record.get("host") != data.get("host"):
+            raise ResultInputError(f"{name}:{number}: not a server or finding record of the sweep on line "
+                                   f"{lines['']}")
+        fields = {key: value for key, value in record.items() if key not in _LINE_ONLY}
+        if kind == "finding":
+            lines[f"/findings/{len(data['findings'])}"] = number
+            data["findings"].append(fields)
+            continue
+        where = record.get("config")
+        config = configs.get(where.get("path")) if isinstance(where, dict) else None
+        if config is None:
+            raise ResultInputError(f"{name}:{number}: a server of a config file the sweep record does not list")
+        lines[f"/configs/{data['configs'].index(config)}/servers/{len(config['servers'])}"] = number
+        config["servers"].append(fields)
+    return data, lines
+
+
+def _line_of(pointer: str, lines: dict[str, int]) -> int:
+    """The line a rebuilt record came from: the longest pointer prefix with one, else the sweep record's."""
+    parts = pointer.split("/")
+    for end in range(len(parts), 0, -1):
+        line = lines.get("/".join(parts[:end]))
+        if line is not None:
+            return line
+    return lines.get("", 1)
 
 
 def _gate() -> Callable[[str | None], str | None]:
