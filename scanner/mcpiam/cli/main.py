@@ -509,11 +509,25 @@ def _stderr_progress():
                    "for a live sweep; none with --home).")
 @click.option("--hostname", default=None, envvar="MCPIAM_HOSTNAME", metavar="NAME",
               help="Host name to record (default: this machine's); useful for a mounted backup.")
+@click.option("--user", "home_user", default=None, envvar="MCPIAM_SWEEP_USER", metavar="NAME",
+              help="With --home: the user the home belongs to (default: the folder's name).")
 @lambda command: _report_options(command, ("text", "json", "sarif", "ndjson"))  # ndjson: a line per server and finding
+@_policy_option
+@_selection_options
+@click.option("--baseline", "baseline_file", envvar="MCPIAM_BASELINE", default=None, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in this baseline (a sweep's: --write-baseline).")
+@click.option("--write-baseline", "write_baseline", default=None, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Record every finding of this sweep in FILE, a baseline for later sweeps of this home.")
+@click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
+              help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
 @_strict_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
-          system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
-          color: str, verbose: bool, fingerprint_key: str | None, strict: bool) -> int:
+          system_root: Path | None, hostname: str | None, home_user: str | None, fmt: str, output: str | None,
+          fail_on: str, color: str, verbose: bool, fingerprint_key: str | None, policy_path: Path | None,
+          select_rules: tuple[str, ...], ignore_rules: tuple[str, ...], no_ignores: bool,
+          baseline_file: Path | None, write_baseline: Path | None, exit_zero: bool, strict: bool) -> int:
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -522,21 +536,37 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
     from mcpiam.engine.sweep import make_plan, run_sweep
+    from mcpiam.policy import PolicyError
     from mcpiam.report.sweep import render_sweep
 
     if all_users and home is not None:
         raise click.UsageError("--all-users sweeps every home; use --system-root DIR, not --home, "
                                "to point it at a mounted system")
-    _require_readable(tuple(path for path in (home, system_root) if path is not None))
+    if home_user is not None and home is None:
+        raise click.UsageError("--user names whose --home is swept; without --home the sweep is your own")
+    if home_user is not None and not home_user.strip():
+        raise click.BadParameter("the user name is empty", param_hint="--user")
+    _require_readable(tuple(path for path in (home, system_root, policy_path) if path is not None))
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
-                            system_root=system_root, environ=os.environ, catalogue=catalogue)
-    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
-    result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
-                       progress=_stderr_progress(), extra_notes=tuple(notes))
+                            system_root=system_root, environ=os.environ, catalogue=catalogue, user=home_user)
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
+                            policy_path=policy_path, select=_rule_ids(select_rules, "--select"),
+                            ignore=_rule_ids(ignore_rules, "--ignore"),
+                            triage=_triage_settings(no_ignores, baseline_file))
+    try:
+        result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
+                           progress=_stderr_progress(), extra_notes=tuple(notes))
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
+    if write_baseline is not None:
+        from mcpiam.triage.baseline import entry_for
+
+        _write_baseline(write_baseline, [entry_for(finding) for finding in result.scan.findings], settings)
     text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
     _write_output(text, output)
-    return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
+    failing = result.scan.failing and not exit_zero
+    return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
 # merge and the fleet database commands live in their own module; DuckDB loads only when they run.
