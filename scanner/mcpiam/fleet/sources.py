@@ -15,7 +15,7 @@ from typing import TextIO
 from mcpiam.core.redact import shown
 from mcpiam.core.safe_open import Refusal, read_prefix
 from mcpiam.core.valuetype import dataclass
-from mcpiam.fleet.read import HostRecord, ResultInputError, load_record
+from mcpiam.fleet.read import HostRecord, ResultInputError, load_record, make_gate
 
 MAX_LIST_BYTES = 1024 * 1024 * 1024
 RESULT_SUFFIXES = (".json", ".ndjson")
@@ -88,10 +88,11 @@ def expand_inputs(arguments: Iterable[str], stdin: TextIO | None = None) -> Inpu
 def read_records(files: Iterable[str], problems: list[str],
                  progress: Callable[[int, str], None] | None = None) -> Iterator[HostRecord]:
     """Each file's rows; a file that is not a result is named in ``problems`` and skipped."""
+    gate = make_gate()
     for count, name in enumerate(files, start=1):
         if progress is not None:
             progress(count, name)
         try:
-            yield load_record(Path(name), name)
+            yield load_record(Path(name), name, gate)
         except ResultInputError as error:
             problems.append(str(error))
