@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mcpiam.cli.main import main
-from mcpiam.fleet.database import TABLES, connect, ingest
+from mcpiam.fleet.database import TABLES, connect, ingest, ingest_files
 from mcpiam.fleet.read import ResultInputError, load_record
 from mcpiam.fleet.sources import expand_inputs
 
@@ -182,3 +182,40 @@ def test_the_database_refuses_a_link(tmp_path: Path, capsys) -> None:
     (tmp_path / "link.duckdb").symlink_to(tmp_path / "real.duckdb")
     assert main(["fleet", "ingest", str(tmp_path), "--db", str(tmp_path / "link.duckdb")]) == 2
     assert "not a regular file" in capsys.readouterr().err
+
+
+def table_rows(connection) -> dict[str, list[tuple]]:
+    return {table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in TABLES}
+
+
+def test_duckdb_parses_every_result_as_python_reads_it(fleet, tmp_path: Path) -> None:
+    # DuckDB parses the JSON documents (the fast path); Python reads the rest (older results
+    # without owner fields, NDJSON, whatever DuckDB refuses). Both must make the same rows.
+    golden = Path(__file__).resolve().parents[1] / "testdata" / "merge"
+    token = classic_pat("gated")
+    named = json.loads(fleet["week_1"][2].read_text())
+    named["configs"][0]["servers"][0]["server"] = token  # an older result's token-shaped name: gated
+    (tmp_path / "named.json").write_text(json.dumps(named), encoding="utf-8")
+    inputs = [*map(str, fleet["week_1"] + fleet["week_2"]), str(tmp_path / "named.json"),
+              *(str(path) for path in sorted(golden.glob("*.json")) if path.name != "fleet.out.json")]
+    fast, slow = connect(), connect()
+    problems: list[str] = []
+    ingest_files(fast, inputs, problems, batch_hosts=3)
+    ingest(slow, [load_record(Path(name), name) for name in inputs], batch_hosts=3)
+    assert problems == []
+    assert table_rows(fast) == table_rows(slow)
+    assert token not in json.dumps(table_rows(fast), default=str)
+
+
+def test_a_file_duckdb_refuses_is_explained_by_python(fleet, tmp_path: Path) -> None:
+    data = json.loads(fleet["week_1"][0].read_text())
+    data["findings"][2]["line"] = "six"
+    fleet["week_1"][0].write_text(json.dumps(data, indent=2))
+    (tmp_path / "truncated.json").write_text(fleet["week_1"][1].read_text()[:500], encoding="utf-8")
+    problems: list[str] = []
+    connection = connect()
+    summary = ingest_files(connection, [*map(str, fleet["week_1"]), str(tmp_path / "truncated.json")], problems)
+    assert summary.read == 3
+    assert len(problems) == 2
+    assert "lap-ana.week1.json: not an mcpiam JSON result: at /findings/2/line" in problems[0]
+    assert "truncated.json:" in problems[1] and "not JSON" in problems[1]

@@ -80,14 +80,14 @@ def _load(connection, arguments: tuple[str, ...], skip_invalid: bool,  # type: i
           name_skipped: bool = True) -> tuple[IngestSummary, list[str]]:
     """Ingest every result the arguments name; without ``skip_invalid`` a bad input is a usage
     error naming every bad input, and nothing is loaded."""
-    from mcpiam.fleet.database import ingest
-    from mcpiam.fleet.sources import expand_inputs, read_records
+    from mcpiam.fleet.database import ingest_files
+    from mcpiam.fleet.sources import expand_inputs
 
     inputs = expand_inputs(arguments, sys.stdin)
     problems = list(inputs.problems)
     progress = _progress()
-    summary = ingest(connection, read_records(inputs.files, problems, progress),
-                     keep=lambda: skip_invalid or not problems)
+    summary = ingest_files(connection, inputs.files, problems, progress=progress,
+                           keep=lambda: skip_invalid or not problems)
     if progress is not None:
         click.echo("\r\x1b[K", err=True, nl=False)
     if problems and not skip_invalid:

@@ -19,8 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mcpiam.core.safe_open import read_prefix
 from mcpiam.core.valuetype import dataclass
-from mcpiam.fleet.read import HostRecord
+from mcpiam.fleet.read import MAX_INPUT_BYTES, HostRecord, ResultInputError
 
 if TYPE_CHECKING:
     import duckdb
@@ -130,8 +131,8 @@ class _Stage:
                         for table, handle in self.files.items()}
         self.count = 0
 
-    def add(self, record: HostRecord) -> None:
-        ordinal = self.count
+    def add(self, record: HostRecord, ordinal: int | None = None) -> None:
+        ordinal = self.count if ordinal is None else ordinal
         self.count += 1
         for field, table in RECORD_TABLES:
             rows = getattr(record, field)
@@ -144,20 +145,36 @@ class _Stage:
             handle.close()
 
 
-def _load_stage(connection: duckdb.DuckDBPyConnection, stage: _Stage) -> None:
-    """The staged CSV files into temporary tables stage_<table>, keeping only each host's newest
-    result of the batch."""
+def _create_stage(connection: duckdb.DuckDBPyConnection) -> None:
+    """Empty staging tables stage_<table>: each table's columns, led by the result's ordinal."""
+    for _, table in RECORD_TABLES:
+        columns = [("ordinal", "INTEGER"), *_columns(connection, table)]
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE stage_{table} ("
+                           + ", ".join(f"{_quoted(name)} {kind}" for name, kind in columns) + ")")
+
+
+def _append_csv(connection: duckdb.DuckDBPyConnection, stage: _Stage) -> None:
+    """The CSV files of Python-read results into the staging tables."""
+    stage.close()
+    if not stage.count:
+        return
     for _, table in RECORD_TABLES:
         columns = [("ordinal", "INTEGER"), *_columns(connection, table)]
         spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
         path = os.path.join(stage.directory, f"{table}.csv").replace("'", "''")
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT * FROM read_csv('{path}', "
+        connection.execute(f"INSERT INTO stage_{table} SELECT * FROM read_csv('{path}', "
                            f"auto_detect=false, header=false, delim=',', quote='\"', escape='\"', nullstr='nan', "
                            f"allow_quoted_nulls=false, columns={spec})")
+
+
+def _keep_newest(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """stage_keep: each staged host's newest result of the batch; returns every staged host name,
+    once per result."""
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_keep AS
         SELECT host, ordinal, {_SEEN} AS seen FROM stage_hosts
         QUALIFY row_number() OVER (PARTITION BY host ORDER BY {_SEEN} DESC NULLS LAST, ordinal DESC) = 1""")
+    return [row[0] for row in connection.execute("SELECT host FROM stage_hosts").fetchall()]
 
 
 def _drop_superseded(connection: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
@@ -217,48 +234,129 @@ def _apply(connection: duckdb.DuckDBPyConnection, replacing: bool) -> None:
             FROM stage_rows s LEFT JOIN stage_old o ON {same.format('o', 's')}""")
 
 
-def _flush(connection: duckdb.DuckDBPyConnection, stage: _Stage) -> tuple[list[str], list[str]]:
-    stage.close()
-    if not stage.count:
-        return [], []
-    _load_stage(connection, stage)
+def _finish_batch(connection: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], list[str]]:
+    """The staged batch into the tables: (every staged host name, older, replaced)."""
+    names = _keep_newest(connection)
+    if not names:
+        return [], [], []
     older, replaced = _drop_superseded(connection)
     _apply(connection, replacing=bool(replaced))
-    return older, replaced
+    return names, older, replaced
 
 
-def ingest(connection: duckdb.DuckDBPyConnection, records: Iterable[HostRecord], *,
-           keep: Callable[[], bool] = lambda: True, batch_hosts: int = BATCH_HOSTS) -> IngestSummary:
-    """Load results into the database, a batch at a time, all in one transaction: committed
-    when ``keep()`` says so once every record was read (an ingest that met a bad input without
-    --skip-invalid loads nothing), rolled back otherwise."""
-    older: list[str] = []
-    replaced: list[str] = []
-    names: dict[str, int] = {}
-    read = 0
+class _Totals:
+    """What an ingest did, batch after batch."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+        self.older: set[str] = set()
+        self.replaced: set[str] = set()
+
+    def add(self, batch: tuple[list[str], list[str], list[str]]) -> None:
+        names, older, replaced = batch
+        for name in names:
+            self.names[name] = self.names.get(name, 0) + 1
+        self.older.update(older)
+        self.replaced.update(replaced)
+
+    def summary(self) -> IngestSummary:
+        repeated = sorted(name for name, count in self.names.items() if count > 1)
+        # A host repeated within this ingest replaced its own earlier batch: not a replacement of the database's.
+        return IngestSummary(sum(self.names.values()), tuple(sorted(self.replaced - set(repeated))),
+                             tuple(sorted(self.older)), tuple(repeated))
+
+
+def _transaction(connection: duckdb.DuckDBPyConnection, work: Callable[[str], None], keep: Callable[[], bool]) -> None:
+    """``work(temporary folder)`` in one transaction, committed when ``keep()`` says so (an ingest
+    that met a bad input without --skip-invalid loads nothing), rolled back otherwise."""
     connection.execute("BEGIN TRANSACTION")
     try:
         with tempfile.TemporaryDirectory(prefix="mcpiam-fleet-") as directory:
-            stage = _Stage(directory)
-            for record in records:
-                names[record.hostname] = names.get(record.hostname, 0) + 1
-                stage.add(record)
-                read += 1
-                if stage.count >= batch_hosts:
-                    batch_older, batch_replaced = _flush(connection, stage)
-                    older += batch_older
-                    replaced += batch_replaced
-                    stage = _Stage(directory)
-            batch_older, batch_replaced = _flush(connection, stage)
-            older += batch_older
-            replaced += batch_replaced
-            for _, table in RECORD_TABLES:
-                connection.execute(f"DROP TABLE IF EXISTS stage_{table}")
+            work(directory)
+        for _, table in RECORD_TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS stage_{table}")
         connection.execute("COMMIT" if keep() else "ROLLBACK")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
-    repeated = sorted(name for name, count in names.items() if count > 1)
-    # A host repeated within this ingest replaced its own earlier batch: not a replacement of the database's.
-    return IngestSummary(read, tuple(sorted(set(replaced) - set(repeated))), tuple(sorted(set(older))),
-                         tuple(repeated))
+
+
+def ingest(connection: duckdb.DuckDBPyConnection, records: Iterable[HostRecord], *,
+           keep: Callable[[], bool] = lambda: True, batch_hosts: int = BATCH_HOSTS) -> IngestSummary:
+    """Load results already read (``read.load_record``), a batch at a time, in one transaction."""
+    totals = _Totals()
+
+    def work(directory: str) -> None:
+        stage = _Stage(directory)
+        for record in records:
+            stage.add(record)
+            if stage.count >= batch_hosts:
+                _create_stage(connection)
+                _append_csv(connection, stage)
+                totals.add(_finish_batch(connection))
+                stage = _Stage(directory)
+        _create_stage(connection)
+        _append_csv(connection, stage)
+        totals.add(_finish_batch(connection))
+
+    _transaction(connection, work, keep)
+    return totals.summary()
+
+
+def ingest_files(connection: duckdb.DuckDBPyConnection, files: Iterable[str], problems: list[str], *,
+                 progress: Callable[[int, str], None] | None = None, keep: Callable[[], bool] = lambda: True,
+                 batch_hosts: int = BATCH_HOSTS) -> IngestSummary:
+    """Load result files: JSON documents parsed by DuckDB (``fast``), the rest read in Python
+    (``read``), which names every file that is not a result in ``problems``."""
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.fleet.fast import eligible, gate_staged, stage_documents
+    from mcpiam.fleet.read import load_record, make_gate
+
+    system_variables = tuple(sorted(default_catalogue().system_path_variables))
+    gate = make_gate()
+    totals = _Totals()
+
+    def run_batch(directory: str, batch: list[str]) -> None:
+        documents: list[tuple[int, bytes, str, str]] = []
+        slow: list[int] = []
+        for ordinal, name in enumerate(batch):
+            data = read_prefix(name, MAX_INPUT_BYTES, whole=True)
+            if isinstance(data, bytes) and _utf8(data) and eligible(data):
+                documents.append((ordinal, data, gate(name) or "", gate(Path(name).stem) or ""))
+            else:
+                slow.append(ordinal)
+        _create_stage(connection)
+        slow += stage_documents(connection, directory, documents, system_variables)
+        del documents
+        stage = _Stage(directory)
+        for ordinal in sorted(slow):
+            try:
+                stage.add(load_record(Path(batch[ordinal]), batch[ordinal], gate), ordinal)
+            except ResultInputError as error:
+                problems.append(str(error))
+        _append_csv(connection, stage)
+        gate_staged(connection, tuple(table for _, table in RECORD_TABLES), lambda table: _columns(connection, table))
+        totals.add(_finish_batch(connection))
+
+    def work(directory: str) -> None:
+        batch: list[str] = []
+        for count, name in enumerate(files, start=1):
+            if progress is not None:
+                progress(count, name)
+            batch.append(name)
+            if len(batch) >= batch_hosts:
+                run_batch(directory, batch)
+                batch = []
+        if batch:
+            run_batch(directory, batch)
+
+    _transaction(connection, work, keep)
+    return totals.summary()
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from mcpiam.core.findings import Severity
 from mcpiam.core.valuetype import dataclass
-from mcpiam.fleet.database import IngestSummary, connect, ingest
-from mcpiam.fleet.read import OWNER_FIELDS, OWNER_FINDINGS, OWNER_RULE, ResultInputError, load_record
+from mcpiam.fleet.database import IngestSummary, connect, ingest_files
+from mcpiam.fleet.read import OWNER_FIELDS, OWNER_FINDINGS, OWNER_RULE, ResultInputError
 
 if TYPE_CHECKING:
     import duckdb
@@ -296,11 +296,14 @@ def fleet_report(connection: duckdb.DuckDBPyConnection, summary: IngestSummary |
 
 
 def merge_files(paths: Iterable[Path]) -> FleetReport:
-    """The fleet report of these result files, through an in-memory database; the first input
-    that is not a result raises MergeInputError."""
+    """The fleet report of these result files, through an in-memory database; an input that is
+    not a result raises MergeInputError (naming the first)."""
     connection = connect()
+    problems: list[str] = []
     try:
-        summary = ingest(connection, (load_record(path) for path in paths))
+        summary = ingest_files(connection, [str(path) for path in paths], problems, keep=lambda: not problems)
+        if problems:
+            raise MergeInputError(problems[0])
         return fleet_report(connection, summary)
     finally:
         connection.close()
