@@ -219,3 +219,19 @@ def test_a_file_duckdb_refuses_is_explained_by_python(fleet, tmp_path: Path) -> 
     assert len(problems) == 2
     assert "lap-ana.week1.json: not an mcpiam JSON result: at /findings/2/line" in problems[0]
     assert "truncated.json:" in problems[1] and "not JSON" in problems[1]
+
+
+def test_a_failed_ingest_leaves_the_database_as_it_was(fleet, tmp_path: Path, capsys) -> None:
+    db = tmp_path / "db" / "fleet.duckdb"
+    db.parent.mkdir()
+    assert main(["fleet", "ingest", *map(str, fleet["week_1"]), "--db", str(db)]) == 0
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    assert main(["fleet", "ingest", str(fleet["week_2"][0]), str(tmp_path / "bad.json"), "--db", str(db)]) == 2
+    assert sorted(p.name for p in db.parent.iterdir()) == ["fleet.duckdb"]  # the copy it loaded into is gone
+    connection = connect(db)
+    assert connection.execute("SELECT time FROM hosts WHERE host = 'lap-bob'").fetchone() == ("2026-11-02T09:00:00Z",)
+    connection.close()
+    assert main(["fleet", "ingest", str(fleet["week_2"][0]), str(tmp_path / "bad.json"), "--db", str(db),
+                 "--skip-invalid"]) == 0
+    connection = connect(db)
+    assert connection.execute("SELECT time FROM hosts WHERE host = 'lap-bob'").fetchone() == ("2026-11-10T09:00:00Z",)

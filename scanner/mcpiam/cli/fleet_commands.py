@@ -76,6 +76,37 @@ def _connect(opener, db: Path | None):  # type: ignore[no-untyped-def]
                                f"{shown_on_terminal(str(error))}") from None
 
 
+class _Target:
+    """Where an ingest writes: the database itself, or (when a bad input must leave it untouched,
+    without --skip-invalid) a copy put in its place only once every input was read. Each batch of
+    results is its own transaction: one transaction for a whole fleet kept every row in memory."""
+
+    def __init__(self, db: Path | None, in_place: bool) -> None:
+        self.db = db
+        self.path = db
+        if db is not None and not in_place:
+            self.path = db.with_name(f".{db.name}.ingest-{os.getpid()}")
+            if db.exists():
+                import shutil
+
+                shutil.copyfile(db, self.path)
+
+    def open(self):  # type: ignore[no-untyped-def]
+        from mcpiam.fleet.database import connect
+
+        return _connect(connect, self.path)
+
+    def finish(self, connection, keep: bool) -> None:  # type: ignore[no-untyped-def]
+        connection.close()
+        if self.path == self.db or self.path is None or self.db is None:
+            return
+        if keep:
+            os.replace(self.path, self.db)
+        else:
+            self.path.unlink(missing_ok=True)
+        Path(f"{self.path}.wal").unlink(missing_ok=True)
+
+
 def _load(connection, arguments: tuple[str, ...], skip_invalid: bool,  # type: ignore[no-untyped-def]
           name_skipped: bool = True) -> tuple[IngestSummary, list[str]]:
     """Ingest every result the arguments name; without ``skip_invalid`` a bad input is a usage
@@ -86,8 +117,7 @@ def _load(connection, arguments: tuple[str, ...], skip_invalid: bool,  # type: i
     inputs = expand_inputs(arguments, sys.stdin)
     problems = list(inputs.problems)
     progress = _progress()
-    summary = ingest_files(connection, inputs.files, problems, progress=progress,
-                           keep=lambda: skip_invalid or not problems)
+    summary = ingest_files(connection, inputs.files, problems, progress=progress)
     if progress is not None:
         click.echo("\r\x1b[K", err=True, nl=False)
     if problems and not skip_invalid:
@@ -96,7 +126,7 @@ def _load(connection, arguments: tuple[str, ...], skip_invalid: bool,  # type: i
         if len(problems) > SHOWN_PROBLEMS:
             click.echo(f"mcpiam: error: ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
         raise click.UsageError(f"{len(problems)} input(s) are not mcpiam JSON results (named above); nothing "
-                               "was loaded (--skip-invalid loads the others)")
+                               "was loaded (--skip-invalid loads the others)")  # the caller drops the copy it loaded into
     for problem in problems if name_skipped else ():
         click.echo(f"mcpiam: warning: skipped {shown_on_terminal(problem)}", err=True)
     return summary, problems
@@ -127,18 +157,20 @@ def merge(inputs: tuple[str, ...], fmt: str, output: str | None, db: Path | None
     coverage by host and the servers and hosts each owner has, and counts by rule. Exit 1 when
     a credential is reused across machines or users, 2 when an input is not an mcpiam result.
     """
-    from mcpiam.fleet.database import connect
     from mcpiam.fleet.merge import fleet_report
     from mcpiam.fleet.render import render_merge
 
     if not inputs and db is None:
         raise click.UsageError("name the results to merge (files, folders, globs, @list or -), or --db")
-    connection = _connect(connect, _database_path(db) if db is not None else None)
+    target = _Target(_database_path(db) if db is not None else None, in_place=skip_invalid or not inputs)
+    connection = target.open()
+    kept = False
     try:
         summary, problems = _load(connection, inputs, skip_invalid, name_skipped=False)  # the report names them
         report = fleet_report(connection, summary if inputs else None, skipped=tuple(problems))
+        kept = True
     finally:
-        connection.close()
+        target.finish(connection, kept)
     for warning in report.warnings:
         click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
     _write(render_merge(report, fmt), output)
@@ -161,16 +193,17 @@ _db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False
 def fleet_ingest(inputs: tuple[str, ...], db: Path, skip_invalid: bool) -> int:
     """Load sweep and scan results (RESULTS: files, folders, globs, @FILE lists or -) into the
     database; a newer result of a host replaces its rows and keeps when each was first seen."""
-    from mcpiam.fleet.database import connect
-
     if not inputs:
         raise click.UsageError("name the results to ingest (files, folders, globs, @list or -)")
-    connection = _connect(connect, _database_path(db))
+    target = _Target(_database_path(db), in_place=skip_invalid)
+    connection = target.open()
+    kept = False
     try:
         summary, problems = _load(connection, inputs, skip_invalid)
         hosts = connection.execute("SELECT count(*) FROM hosts").fetchone()[0]
+        kept = True
     finally:
-        connection.close()
+        target.finish(connection, kept)
     loaded = summary.read - len(summary.older)
     parts = [f"{loaded:,} result(s) loaded", f"{len(summary.replaced):,} host(s) replaced by a newer result"]
     if summary.older:

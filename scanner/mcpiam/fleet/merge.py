@@ -301,7 +301,7 @@ def merge_files(paths: Iterable[Path]) -> FleetReport:
     connection = connect()
     problems: list[str] = []
     try:
-        summary = ingest_files(connection, [str(path) for path in paths], problems, keep=lambda: not problems)
+        summary = ingest_files(connection, [str(path) for path in paths], problems)
         if problems:
             raise MergeInputError(problems[0])
         return fleet_report(connection, summary)

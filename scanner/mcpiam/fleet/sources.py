@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from mcpiam.core.redact import shown
 from mcpiam.core.safe_open import Refusal, read_prefix
 from mcpiam.core.valuetype import dataclass
-from mcpiam.fleet.read import HostRecord, ResultInputError, load_record, make_gate
 
 MAX_LIST_BYTES = 1024 * 1024 * 1024
 RESULT_SUFFIXES = (".json", ".ndjson")
@@ -83,16 +81,3 @@ def expand_inputs(arguments: Iterable[str], stdin: TextIO | None = None) -> Inpu
         else:
             add(argument, None)
     return Inputs(tuple(files), tuple(problems))
-
-
-def read_records(files: Iterable[str], problems: list[str],
-                 progress: Callable[[int, str], None] | None = None) -> Iterator[HostRecord]:
-    """Each file's rows; a file that is not a result is named in ``problems`` and skipped."""
-    gate = make_gate()
-    for count, name in enumerate(files, start=1):
-        if progress is not None:
-            progress(count, name)
-        try:
-            yield load_record(Path(name), name, gate)
-        except ResultInputError as error:
-            problems.append(str(error))
