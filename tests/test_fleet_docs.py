@@ -89,3 +89,23 @@ def test_the_portable_views_agree_with_the_shipped_ones(database) -> None:
         mine = sorted(connection.execute(query).fetchall(), key=repr)
         theirs = sorted(connection.execute(blocks[view].rstrip(";")).fetchall(), key=repr)
         assert [tuple(round(v, 1) if isinstance(v, float) else v for v in row) for row in theirs] == mine, view
+
+
+def test_fleet_query_runs_a_doc_query_and_refuses_files_and_writes(tmp_path: Path, capsys) -> None:
+    from mcpiam.cli.main import main
+
+    fleet = small_fleet(tmp_path)
+    db = tmp_path / "fleet.duckdb"
+    assert main(["fleet", "ingest", *map(str, fleet["week_1"] + fleet["week_2"]), "--db", str(db)]) == 0
+    capsys.readouterr()
+    sql = QUERIES["Hosts where a classic PAT is shared by more than one user"]
+    assert main(["fleet", "query", "--db", str(db), sql]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "host     user  accounts", "lap-ana  ana   2", "lap-dan  dan   2"]
+    assert main(["fleet", "query", "--db", str(db), "-f", "json", sql]) == 0
+    assert capsys.readouterr().out.startswith('[\n  {\n    "accounts": 2,')
+    for refused in ("SELECT * FROM read_csv('/etc/passwd')", "DELETE FROM hosts",
+                    f"COPY hosts TO '{tmp_path / 'out.csv'}'"):
+        assert main(["fleet", "query", "--db", str(db), refused]) == 2, refused
+        assert "the query failed" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
