@@ -82,6 +82,8 @@ def _user_macro(connection: duckdb.DuckDBPyConnection, system_variables: tuple[s
     connection.execute(f"""
         CREATE OR REPLACE TEMP MACRO fleet_user_of(path, homes, account) AS
         CASE WHEN homes IS NULL OR len(homes) = 0 THEN coalesce(account, '')
+             -- the usual sweep: one home, a ~/ path (no list to filter)
+             WHEN len(homes) = 1 AND split_part(path, '/', 1) = homes[1].prefix THEN homes[1]."user"
              ELSE coalesce(list_filter(homes, lambda h: h.prefix = split_part(path, '/', 1))[1]."user",
                   CASE WHEN starts_with(path, '/') OR split_part(path, '/', 1) IN ({system}) THEN '{SYSTEM_USER}'
                        WHEN len(homes) = 1 AND left(split_part(path, '/', 1), 1) IN ('$', '%') THEN homes[1]."user"
