@@ -128,6 +128,9 @@ def invocations(root: Path, out: Path) -> dict[str, list[list[str]]]:
         "merge": [["merge", str(out / "sweep.json"), str(out / "sweep.json")],
                   ["merge", "-f", "sarif", str(out / "sweep.json")],
                   ["merge", "-f", "markdown", str(out / "sweep.json")]],
+        "fleet": [["fleet", "ingest", str(out / "sweep.json"), "--db", str(out / "fleet.duckdb")],
+                  ["fleet", "query", "--db", str(out / "fleet.duckdb"), "SELECT * FROM fleet_servers"],
+                  ["merge", "--db", str(out / "fleet.duckdb"), "-f", "csv"]],
     }
 
 

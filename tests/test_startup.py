@@ -27,7 +27,7 @@ try:
 except SystemExit:
     pass
 from mcpiam.secrets.families import compile_pattern, load_families
-heavy = sorted(m for m in ("detect_secrets", "requests", "sarif_om", "jsonschema", "yaml", "tomli",
+heavy = sorted(m for m in ("detect_secrets", "requests", "sarif_om", "jsonschema", "yaml", "tomli", "duckdb",
                            "tree_sitter_yaml", "tree_sitter_toml")
                if m in sys.modules)
 print(json.dumps({"heavy": heavy, "compiled": compile_pattern.cache_info().currsize,

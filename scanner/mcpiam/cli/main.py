@@ -196,13 +196,13 @@ def _selection_options(command):
     return command
 
 
-def _report_options(command):  # type: ignore[no-untyped-def]
+def _report_options(command, formats: tuple[str, ...] = ("text", "concise", "json", "sarif", "github")):  # type: ignore[no-untyped-def]
     """The output options scan and sweep share: format, file, fail-on, colour, notes, key."""
     for option in reversed((
-        click.option("-f", "--format", "fmt", type=click.Choice(["text", "concise", "json", "sarif", "github"]),
-                     default="text", show_default=True, envvar="MCPIAM_FORMAT",
+        click.option("-f", "--format", "fmt", type=click.Choice(formats), default="text",
+                     show_default=True, envvar="MCPIAM_FORMAT",
                      help="Output format (concise: one line per finding, for logs and editors; github: "
-                          "annotations for GitHub Actions)."),
+                          "annotations for GitHub Actions" + ("; ndjson: a line per server and finding" if "ndjson" in formats else "") + ")."),
         click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
                      help="Write the report to FILE instead of standard output."),
         click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,
@@ -629,12 +629,26 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
 @click.option("--list-locations", is_flag=True, envvar="MCPIAM_LIST_LOCATIONS",
               help="Do not scan: list every path the catalogue names for the platform and what is "
                    "there (text or json), to see why a config was not found.")
-@_report_options
+@click.option("--user", "home_user", default=None, envvar="MCPIAM_SWEEP_USER", metavar="NAME",
+              help="With --home: the user the home belongs to (default: the folder's name).")
+@lambda command: _report_options(command, ("text", "concise", "json", "sarif", "github", "ndjson"))  # ndjson: a line per server and finding
+@_policy_option
+@_selection_options
+@click.option("--baseline", "baseline_file", envvar="MCPIAM_BASELINE", default=None, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in this baseline (a sweep's: --write-baseline).")
+@click.option("--write-baseline", "write_baseline", default=None, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Record every finding of this sweep in FILE, a baseline for later sweeps of this home.")
+@click.option("--exit-zero", is_flag=True, envvar="MCPIAM_EXIT_ZERO",
+              help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
 @_strict_option
 @activity_options
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
-          system_root: Path | None, hostname: str | None, list_locations: bool, fmt: str,
-          output: str | None, fail_on: str, color: str, verbose: bool, fingerprint_key: str | None,
+          system_root: Path | None, hostname: str | None, list_locations: bool, home_user: str | None,
+          fmt: str, output: str | None, fail_on: str, color: str, verbose: bool, fingerprint_key: str | None,
+          policy_path: Path | None, select_rules: tuple[str, ...], ignore_rules: tuple[str, ...],
+          no_ignores: bool, baseline_file: Path | None, write_baseline: Path | None, exit_zero: bool,
           strict: bool, read_activity: bool = False, since=None) -> int:  # type: ignore[no-untyped-def]
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
@@ -644,16 +658,21 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
     from mcpiam.engine.sweep import make_plan, run_sweep
+    from mcpiam.policy import PolicyError
     from mcpiam.report.sweep import render_sweep
     from mcpiam.report.text import summary_line
 
     if all_users and home is not None:
         raise click.UsageError("--all-users sweeps every home; use --system-root DIR, not --home, "
                                "to point it at a mounted system")
-    _require_readable(tuple(path for path in (home, system_root) if path is not None))
+    if home_user is not None and home is None:
+        raise click.UsageError("--user names whose --home is swept; without --home the sweep is your own")
+    if home_user is not None and not home_user.strip():
+        raise click.BadParameter("the user name is empty", param_hint="--user")
+    _require_readable(tuple(path for path in (home, system_root, policy_path) if path is not None))
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
-                            system_root=system_root, environ=os.environ, catalogue=catalogue)
+                            system_root=system_root, environ=os.environ, catalogue=catalogue, user=home_user)
     if list_locations:
         from mcpiam.cli.locations import render_locations
 
@@ -662,47 +681,36 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     if since is not None and not read_activity:
         raise click.UsageError("--since bounds the activity window: add --activity")
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
-                            summarise_unowned=True)
+                            policy_path=policy_path, select=_rule_ids(select_rules, "--select"),
+                            ignore=_rule_ids(ignore_rules, "--ignore"),
+                            triage=_triage_settings(no_ignores, baseline_file), summarise_unowned=True)
     progress = _progress()
     try:
         result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
                            progress=progress, extra_notes=tuple(notes), activity=read_activity,
                            since=since_utc(since))
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
     finally:
         if progress is not None:
             progress.finish()
+    if write_baseline is not None:
+        from mcpiam.triage.baseline import entry_for
+
+        _write_baseline(write_baseline, [entry_for(finding) for finding in result.scan.findings], settings)
     text = render_sweep(result, fmt, color=_use_color(color, output) and fmt in ("text", "concise"),
                         verbose=verbose, width=_width(output))
     _write_output(text, output)
     _written_summary(summary_line(result.scan), output)
-    return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
+    failing = result.scan.failing and not exit_zero
+    return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "csv", "markdown"]),
-              default="text", show_default=True, envvar="MCPIAM_MERGE_FORMAT", help="Output format.")
-@click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
-              help="Write the report to FILE instead of standard output.")
-def merge(files: tuple[Path, ...], fmt: str, output: str | None) -> int:
-    """Correlate the JSON results of many sweeps or scans (FILES) into one fleet report.
+# merge and the fleet database commands live in their own module; DuckDB loads only when they run.
+from mcpiam.cli.fleet_commands import fleet, merge  # noqa: E402
 
-    Reports servers across the fleet, credentials reused across machines or users (the inputs
-    must share one --fingerprint-key), ownership coverage by host and the servers and hosts each
-    owner has, and counts by rule. Exit 1 when a credential is reused across machines or users, 2
-    when an input is not an mcpiam JSON result.
-    """
-    from mcpiam.fleet.merge import MergeInputError, merge_files
-    from mcpiam.fleet.render import render_merge
-
-    try:
-        report = merge_files(list(files))
-    except MergeInputError as error:
-        raise click.UsageError(str(error)) from None
-    for warning in report.warnings:
-        click.echo(f"mcpiam: warning: {shown_on_terminal(warning)}", err=True)
-    _write_output(render_merge(report, fmt), output)
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+cli.add_command(merge)
+cli.add_command(fleet)
 
 
 cli.add_command(activity_command)

@@ -13,7 +13,7 @@ import platform as platform_module
 import socket
 import sys
 from collections.abc import Callable, Mapping
-from mcpiam.core.valuetype import dataclass
+from mcpiam.core.valuetype import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -102,10 +102,11 @@ def overrides(environ: Mapping[str, str], catalogue: Catalogue) -> tuple[tuple[s
 
 def make_plan(*, home: Path | None, platform: str | None, all_users: bool, projects: bool,
               system_root: Path | None, environ: Mapping[str, str],
-              catalogue: Catalogue) -> tuple[SweepPlan, list[Note]]:
+              catalogue: Catalogue, user: str | None = None) -> tuple[SweepPlan, list[Note]]:
     """What to sweep. Without ``home`` this machine's own user (with its environment's overrides
     and the system's managed files); with it, a mounted home or backup (no overrides, managed
-    files only under an explicit ``system_root``)."""
+    files only under an explicit ``system_root``), whose user is ``user`` when given (a backup's
+    folder is rarely named after its owner), else the folder's name."""
     chosen = platform or host_platform()
     notes: list[Note] = []
     if all_users:
@@ -119,7 +120,7 @@ def make_plan(*, home: Path | None, platform: str | None, all_users: bool, proje
     if home is None:
         me = Home(Path.home(), current_user(), "~", overrides(environ, catalogue))
         return SweepPlan(chosen, (me,), system_root or default_system_root(), projects), notes
-    target = Home(Path(os.path.abspath(home)), Path(os.path.abspath(home)).name or current_user(), "~")
+    target = Home(Path(os.path.abspath(home)), user or Path(os.path.abspath(home)).name or current_user(), "~")
     return SweepPlan(chosen, (target,), system_root, projects), notes
 
 
@@ -162,6 +163,11 @@ def run_sweep(plan: SweepPlan, settings: ScanSettings = ScanSettings(), *,
     found = sweep(plan, catalogue, progress)
     if extra_notes:
         found = type(found)(found.root, found.candidates, found.notes + extra_notes, found.files_considered)
+    baseline = settings.triage.baseline
+    if baseline is not None:
+        # A sweep's baseline (sweep --write-baseline) records the paths as a sweep shows them
+        # (~/.cursor/mcp.json), whose fingerprints rebasing onto the baseline's folder would change.
+        settings = replace(settings, triage=replace(settings.triage, baseline=replace(baseline, directory=found.root)))
     host = identify(plan, hostname, now)
     records = None
     if activity:

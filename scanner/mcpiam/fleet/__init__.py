@@ -1,5 +1,7 @@
-"""Fleet: many scan and sweep results (JSON) merged into one view of machines, users and servers.
+"""Fleet: many scan and sweep results (JSON or NDJSON) in one DuckDB database, and the reports of it.
 
-In: JSON reports written by ``mcpiam scan -f json`` and ``mcpiam sweep -f json``. Out:
-``merge.FleetReport`` (shared credentials across hosts, ownership coverage), rendered by ``render``.
+In: results written by ``mcpiam scan -f json`` and ``mcpiam sweep -f json|ndjson`` (``sources`` finds
+them, ``read`` and ``fast`` cut them into rows). Out: the fleet database (``database``: tables, the
+named views in ``*.sql``), ``merge.FleetReport`` (shared credentials across hosts, ownership
+coverage), rendered by ``render``, and Parquet (``export``).
 """

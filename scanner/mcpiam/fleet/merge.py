@@ -1,7 +1,8 @@
-"""mcpiam merge: the JSON results of many sweeps (or scans) correlated into one fleet report.
+"""mcpiam merge: the JSON results of many sweeps (or scans) correlated into one fleet report,
+read from the fleet database (``mcpiam.fleet.database``; an in-memory one when no file is given).
 
-Each input is validated against the JSON report schema and named by its host identity (a scan
-without one is named after its file). Credentials are correlated by their keyed fingerprints,
+Each input is named by its host identity (a scan without one is named after its file); a newer
+result of a host replaces its older one. Credentials are correlated by their keyed fingerprints,
 which are comparable only when every input was made with the same fingerprint key: the inputs
 carry the key's identifier (never the key), and when they differ no correlation is attempted.
 Ownership is read from each server's ``owner`` field; results written before that field existed
@@ -10,28 +11,23 @@ fall back to their ``missing-owner`` findings, which give coverage but not who t
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
-from mcpiam.core.valuetype import dataclass
-from functools import lru_cache
-from importlib import resources
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING
 
 from mcpiam.core.findings import Severity
-from mcpiam.discover.homes import user_of
+from mcpiam.core.valuetype import dataclass
+from mcpiam.fleet.database import IngestSummary, connect, ingest_files
+from mcpiam.fleet.read import OWNER_FIELDS, OWNER_FINDINGS, OWNER_RULE, ResultInputError
 
-MAX_INPUT_BYTES = 256 * 1024 * 1024
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["OWNER_FIELDS", "OWNER_FINDINGS", "OWNER_RULE", "MergeInputError"]
+
 SHARED_CREDENTIAL = "shared-credential"
-OWNER_RULE = "missing-owner"  # from the policy rules: a server whose owner is not recorded
-OWNER_FIELDS = "owner-fields"  # ownership read from the servers' owner fields
-OWNER_FINDINGS = "missing-owner-findings"  # an older result: ownership read from its findings
-
-
-class MergeInputError(Exception):
-    """An input that is not an mcpiam JSON result; the message names the file, never a value."""
+MergeInputError = ResultInputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +39,10 @@ class Machine:
     time: str
     key_id: str  # "" when the result does not say
     key_default: bool
-    homes: tuple[tuple[str, str], ...]  # (prefix, user)
-    data: dict[str, Any]
-
-    def user_of(self, path: str) -> str:
-        return user_of(path, self.homes) if self.homes else self.user
+    users: tuple[str, ...]  # the users of the homes swept, in the result's order
+    configs: int
+    findings: int
+    kind: str = "sweep"  # sweep | scan (no host identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,200 +126,121 @@ class FleetReport:
         return sum(o.owned or 0 for o in known), sum(o.servers for o in known)
 
 
-# --- reading -----------------------------------------------------------------------------------------
+# --- the report from the database -----------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.protocols.Validator:
-    text = resources.files("mcpiam.report").joinpath("json-report.schema.json").read_text(encoding="utf-8")
-    schema = json.loads(text)
-    return jsonschema.validators.validator_for(schema)(schema)
+def _machines(connection: duckdb.DuckDBPyConnection) -> list[Machine]:
+    users: dict[str, list[str]] = defaultdict(list)
+    for host, user in connection.execute("SELECT host, \"user\" FROM users").fetchall():
+        users[host].append(user)
+    rows = connection.execute(
+        "SELECT source, host, \"user\", platform, time, key_id, key_default, configs, findings, kind FROM hosts"
+    ).fetchall()
+    machines = [Machine(source, host, user, platform, time, key_id, key_default, tuple(users[host]), configs,
+                        findings, kind)
+                for source, host, user, platform, time, key_id, key_default, configs, findings, kind in rows]
+    return sorted(machines, key=lambda m: (m.hostname, m.user, m.time, m.source))
 
 
-def _where(error: jsonschema.ValidationError) -> str:
-    pointer = "".join(f"/{step}" for step in error.absolute_path)
-    return pointer or "the top level"
+def _named(hosts: list[str], total: int) -> str:
+    return ", ".join(hosts) + (f" and {total - len(hosts)} more" if total > len(hosts) else "")
 
 
-def load_machine(path: Path) -> Machine:
-    """One result file; MergeInputError (naming the file and the place) when it is not one."""
-    name = str(path)
-    try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise MergeInputError(f"{name}: larger than {MAX_INPUT_BYTES} bytes")
-        text = path.read_text(encoding="utf-8")
-    except MergeInputError:
-        raise
-    except UnicodeDecodeError:
-        raise MergeInputError(f"{name}: not UTF-8 text; expected a JSON result of mcpiam sweep or scan") from None
-    except OSError as error:
-        raise MergeInputError(f"{name}: cannot be read ({error.strerror or type(error).__name__})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise MergeInputError(f"{name}:{error.lineno}:{error.colno}: not JSON ({error.msg}); expected the "
-                              "output of `mcpiam sweep -f json` or `mcpiam scan -f json`") from None
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        # The validator's own message may quote the value; only the place and the rule are shown.
-        raise MergeInputError(f"{name}: not an mcpiam JSON result: at {_where(first)}, the value fails "
-                              f"the report schema's '{first.validator}' check")
-    host = data.get("host") or {}
-    key = data.get("fingerprint_key") or {}
-    return Machine(
-        source=name,
-        hostname=host.get("hostname") or path.stem,
-        user=host.get("user", ""),
-        platform=host.get("platform", ""),
-        time=host.get("time", ""),
-        key_id=key.get("id", ""),
-        key_default=bool(key.get("default", False)),
-        homes=tuple((h["prefix"], h["user"]) for h in host.get("homes", [])),
-        data=data,
-    )
-
-
-# --- correlating -------------------------------------------------------------------------------------
-
-
-def _location(machine: Machine, raw: dict[str, Any]) -> FleetLocation:
-    return FleetLocation(machine.hostname, machine.user_of(raw["path"]), raw["path"], raw["line"],
-                         raw["column"], raw["end_line"], raw["end_column"], raw["route"])
-
-
-def _key_status(machines: list[Machine]) -> tuple[str, tuple[str, ...], list[str]]:
-    ids = sorted({m.key_id for m in machines if m.key_id})
-    missing = [m.source for m in machines if not m.key_id]
+def _key_status(connection: duckdb.DuckDBPyConnection) -> tuple[str, tuple[str, ...], list[str]]:
+    """same | different | unknown, the key ids, and warnings naming which hosts used which key."""
+    groups = connection.execute("""
+        SELECT key_id, bool_or(key_default), count(*), list(host ORDER BY host)[1:5], list(source ORDER BY source)[1:5]
+        FROM hosts GROUP BY key_id ORDER BY key_id""").fetchall()
+    ids = tuple(key_id for key_id, *_ in groups if key_id)
     warnings: list[str] = []
+    missing = [(count, sources) for key_id, _, count, _, sources in groups if not key_id]
     if missing:
-        warnings.append(f"{len(missing)} input(s) do not say which fingerprint key made them ("
-                        + ", ".join(missing[:5]) + "): credentials are not correlated; rerun them "
-                        "with this version of mcpiam")
-        return "unknown", tuple(ids), warnings
+        count, sources = missing[0]
+        warnings.append(f"{count} input(s) do not say which fingerprint key made them (" + ", ".join(sources)
+                        + (", …" if count > len(sources) else "") + "): credentials are not correlated; rerun "
+                        "them with this version of mcpiam")
+        return "unknown", ids, warnings
     if len(ids) > 1:
-        warnings.append(f"the inputs were made with {len(ids)} different fingerprint keys (ids "
-                        + ", ".join(ids) + "): their credential fingerprints cannot be compared, so "
-                        "reuse across machines is not reported. Run every sweep with one organisation "
-                        "key (--fingerprint-key or MCPIAM_FINGERPRINT_KEY)")
-        return "different", tuple(ids), warnings
-    if machines and all(m.key_default for m in machines):
+        used = "; ".join(f"key {key_id}{' (the public built-in key)' if default else ''} on "
+                         f"{_named(hosts, count)}" for key_id, default, count, hosts, _ in groups)
+        warnings.append(f"the inputs were made with {len(ids)} different fingerprint keys ({used}): their "
+                        "credential fingerprints cannot be compared, so reuse across machines is not "
+                        "reported. Run every sweep with one organisation key (--fingerprint-key or "
+                        "MCPIAM_FINGERPRINT_KEY)")
+        return "different", ids, warnings
+    if groups and all(default for _, default, *_ in groups):
         warnings.append("the inputs were made with mcpiam's built-in fingerprint key: reuse is found, "
                         "but anyone can test a guessed secret against these fingerprints; use an "
                         "organisation key (--fingerprint-key or MCPIAM_FINGERPRINT_KEY)")
-    return "same", tuple(ids), warnings
+    return "same", ids, warnings
 
 
-def _credential_occurrences(machines: list[Machine]) -> dict[str, dict[tuple, tuple[FleetLocation, dict[str, str]]]]:
-    """fingerprint -> {(host, path, line, column): (location, properties)} over every input."""
-    found: dict[str, dict[tuple, tuple[FleetLocation, dict[str, str]]]] = defaultdict(dict)
-    for machine in machines:
-        for finding in machine.data["findings"]:
-            fingerprint = finding["properties"].get("fingerprint")
-            if not fingerprint:
-                continue
-            for raw in [finding, *finding["related"]]:
-                location = _location(machine, raw)
-                key = (location.host, location.path, location.line, location.column)
-                properties = finding["properties"] if raw is finding else {}
-                kept = found[fingerprint].get(key)
-                if kept is None or (not kept[1] and properties):
-                    found[fingerprint][key] = (location, properties)
-    return found
+def _shared_message(family: str, preview: str, hosts: int, accounts: int, places: list[FleetLocation]) -> str:
+    where = ", ".join(f"{loc.host}:{loc.path}" for loc in places[:5]) + (", …" if len(places) > 5 else "")
+    return (f"The same credential ({family}{', ' + preview if preview else ''}) is used on "
+            f"{hosts} host{'s' if hosts != 1 else ''} by {accounts} account{'s' if accounts != 1 else ''}: "
+            f"{where}. A leak from any of them exposes all, and it cannot be revoked for one without "
+            "breaking the others: give each machine and user its own credential.")
 
 
-def _shared_credentials(machines: list[Machine]) -> list[FleetFinding]:
+def _shared_credentials(connection: duckdb.DuckDBPyConnection) -> list[FleetFinding]:
+    """Every credential held by two or more accounts (user on a host), with all its places."""
+    rows = connection.execute("""
+        WITH reused AS (
+            SELECT fingerprint FROM credential_occurrences
+            GROUP BY fingerprint HAVING count(DISTINCT (host, "user")) >= 2)
+        SELECT fingerprint, host, "user", path, line, "column", end_line, end_column, route, family, preview, with_facts
+        FROM credential_occurrences SEMI JOIN reused USING (fingerprint)
+        ORDER BY fingerprint, host, path, line, "column", route""").fetchall()
+    grouped: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(row)
     findings = []
-    for fingerprint, places in _credential_occurrences(machines).items():
-        ordered = sorted(places.values(), key=lambda item: item[0].sort_key())
-        holders = {(loc.host, loc.user) for loc, _ in ordered}
-        if len(holders) < 2:
-            continue
-        hosts = sorted({loc.host for loc, _ in ordered})
-        users = sorted({f"{loc.user}@{loc.host}" for loc, _ in ordered})
-        facts = next((props for _, props in ordered if props.get("family")), None) or next(
-            (props for _, props in ordered if props), {})
-        preview = facts.get("preview", "")
-        family = facts.get("family", "credential")
-        first = ordered[0][0]
-        where = ", ".join(f"{loc.host}:{loc.path}" for loc, _ in ordered[:5]) + (", …" if len(ordered) > 5 else "")
+    for fingerprint, group in grouped.items():
+        places = [FleetLocation(*row[1:9]) for row in group]
+        # Python's order (code points) is the report's, whatever the database's collation.
+        order = sorted(range(len(places)), key=lambda i: places[i].sort_key())
+        places = [places[i] for i in order]
+        group = [group[i] for i in order]
+        facts = next((row for row in group if row[9]), None) or next((row for row in group if row[11]), None)
+        family = (facts[9] or "credential") if facts else "credential"
+        preview = facts[10] if facts else ""
+        hosts = len({loc.host for loc in places})
+        accounts = len({(loc.host, loc.user) for loc in places})
         findings.append(FleetFinding(
             rule_id=SHARED_CREDENTIAL,
             severity=Severity.HIGH,
-            message=(f"The same credential ({family}{', ' + preview if preview else ''}) is used on "
-                     f"{len(hosts)} host{'s' if len(hosts) != 1 else ''} by {len(users)} account"
-                     f"{'s' if len(users) != 1 else ''}: {where}. A leak from any of them exposes all, "
-                     "and it cannot be revoked for one without breaking the others: give each machine "
-                     "and user its own credential."),
-            location=first,
-            related=tuple(loc for loc, _ in ordered[1:]),
+            message=_shared_message(family, preview, hosts, accounts, places),
+            location=places[0],
+            related=tuple(places[1:]),
             fingerprint=fingerprint,
             properties=(("fingerprint", fingerprint), ("family", family), ("preview", preview),
-                        ("hosts", str(len(hosts))), ("accounts", str(len(users)))),
+                        ("hosts", str(hosts)), ("accounts", str(accounts))),
         ))
     return sorted(findings, key=lambda f: (f.location.sort_key(), f.fingerprint))
 
 
-def _servers(machines: list[Machine]) -> list[FleetServer]:
-    groups: dict[tuple[str, str], dict[str, set]] = {}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for machine in machines:
-        for config in machine.data["configs"]:
-            for server in config["servers"]:
-                if server["reference_only"]:
-                    continue
-                if server["url"]:
-                    key = ("url", server["url"])
-                elif server["command"]:
-                    key = ("package", server["command"])
-                else:
-                    key = ("unknown", server["server"])
-                group = groups.setdefault(key, {"hosts": set(), "users": set(), "clients": set(), "names": set()})
-                group["hosts"].add(machine.hostname)
-                group["users"].add(f"{machine.user_of(config['path'])}@{machine.hostname}")
-                group["clients"].add(server["client"])
-                group["names"].add(server["server"])
-                counts[key] += 1
+def _servers(connection: duckdb.DuckDBPyConnection) -> list[FleetServer]:
+    rows = connection.execute("""
+        SELECT identity_kind, identity, list(DISTINCT host), list(DISTINCT ("user", host)), list(DISTINCT client),
+               list(DISTINCT server), count(*)
+        FROM servers WHERE NOT reference_only GROUP BY identity_kind, identity""").fetchall()
     servers = [
-        FleetServer(identity=key[1], kind=key[0], hosts=tuple(sorted(g["hosts"])), users=tuple(sorted(g["users"])),
-                    clients=tuple(sorted(g["clients"])), names=tuple(sorted(g["names"])), occurrences=counts[key])
-        for key, g in groups.items()
+        FleetServer(identity=identity, kind=kind, hosts=tuple(sorted(hosts)),
+                    users=tuple(sorted({f"{user}@{host}" for user, host in users})),
+                    clients=tuple(sorted(clients)), names=tuple(sorted(names)), occurrences=count)
+        for kind, identity, hosts, users, clients, names, count in rows
     ]
     return sorted(servers, key=lambda s: (-len(s.hosts), -s.occurrences, s.kind, s.identity))
 
 
-def _judged_servers(data: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(config, server) records of the servers the missing-owner rule judges: not an entry naming a
-    server configured elsewhere, not a server's own published manifest."""
-    return [(config, server) for config in data["configs"] for server in config["servers"]
-            if not server["reference_only"] and config["scope"] != "server-manifest"]
-
-
-def owners_of(server: dict[str, Any]) -> tuple[str, ...]:
-    """The owners a server record names: a policy owner as written (it may hold spaces), or each
-    owner of a CODEOWNERS line (the record joins them with spaces)."""
-    owner = server.get("owner")
-    if not owner:
-        return ()
-    source = server.get("owner_source") or {}
-    return tuple(owner.split()) if source.get("kind") == "codeowners" else (owner,)
-
-
-def _ownership(machine: Machine) -> Ownership:
-    data = machine.data
-    judged = _judged_servers(data)
-    # Vacuously true without servers: then there is nothing to own.
-    if all("owner" in server for config in data["configs"] for server in config["servers"]):
-        owners = Counter(owner for _, server in judged for owner in owners_of(server))
-        owned = sum(1 for _, server in judged if server["owner"])
-        return Ownership(machine.hostname, len(judged), owned, OWNER_FIELDS, tuple(sorted(owners.items())))
-    # An older result: no owner fields, so only the missing-owner findings tell (an unowned server
-    # whose finding was suppressed or baselined counts as owned there).
-    if OWNER_RULE not in {rule["id"] for rule in data["rules"]}:
-        return Ownership(machine.hostname, len(judged), None)
-    unowned = {(f["path"], f["route"]) for f in data["findings"] if f["rule_id"] == OWNER_RULE}
-    owned = sum(1 for config, server in judged if (config["path"], server["route"]) not in unowned)
-    return Ownership(machine.hostname, len(judged), owned, OWNER_FINDINGS)
+def _ownership(connection: duckdb.DuckDBPyConnection) -> list[Ownership]:
+    owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for host, owner, count in connection.execute("SELECT host, owner, servers FROM owners").fetchall():
+        owners[host].append((owner, count))
+    rows = connection.execute("SELECT host, judged_servers, owned_servers, ownership_basis FROM hosts").fetchall()
+    return sorted((Ownership(host, judged, owned, basis, tuple(sorted(owners[host])))
+                   for host, judged, owned, basis in rows), key=lambda o: o.host)
 
 
 def _owners(ownership: list[Ownership]) -> list[FleetOwner]:
@@ -338,43 +254,56 @@ def _owners(ownership: list[Ownership]) -> list[FleetOwner]:
     return sorted(owners, key=lambda o: (-o.servers, -len(o.hosts), o.owner))
 
 
-def _rule_counts(machines: list[Machine]) -> list[RuleCount]:
-    findings: dict[str, int] = defaultdict(int)
-    hosts: dict[str, set[str]] = defaultdict(set)
-    for machine in machines:
-        for rule in machine.data["rules"]:
-            findings.setdefault(rule["id"], 0)
-        for finding in machine.data["findings"]:
-            findings[finding["rule_id"]] += 1
-            hosts[finding["rule_id"]].add(machine.hostname)
-    return [RuleCount(rule, findings[rule], len(hosts[rule])) for rule in sorted(findings)]
+def _rule_counts(connection: duckdb.DuckDBPyConnection) -> list[RuleCount]:
+    counts = {rule: (0, 0) for (rule,) in connection.execute("SELECT DISTINCT rule_id FROM host_rules").fetchall()}
+    for rule, findings, hosts in connection.execute(
+            "SELECT rule_id, count(*), count(DISTINCT host) FROM findings GROUP BY rule_id").fetchall():
+        counts[rule] = (findings, hosts)
+    return [RuleCount(rule, *counts[rule]) for rule in sorted(counts)]
 
 
-def merge(machines: list[Machine]) -> FleetReport:
-    ordered = sorted(machines, key=lambda m: (m.hostname, m.user, m.time, m.source))
-    status, ids, warnings = _key_status(ordered)
-    names = [m.hostname for m in ordered]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        warnings.append("several inputs name the same host (" + ", ".join(repeated) + "): they are "
-                        "treated as one machine")
-    scans = [m.source for m in ordered if not m.homes]
+def fleet_report(connection: duckdb.DuckDBPyConnection, summary: IngestSummary | None = None,
+                 skipped: tuple[str, ...] = ()) -> FleetReport:
+    """The fleet report of everything the database holds; ``summary`` and ``skipped`` add the
+    warnings of the ingest that just ran (hosts named twice, results older than the ones held,
+    inputs skipped as invalid)."""
+    status, ids, warnings = _key_status(connection)
+    if skipped:
+        warnings.append(f"{len(skipped)} input(s) skipped as not mcpiam results (--skip-invalid): "
+                        + "; ".join(skipped[:20]) + ("; …" if len(skipped) > 20 else ""))
+    machines = _machines(connection)
+    if summary is not None and summary.repeated:
+        warnings.append("several inputs name the same host (" + _named(list(summary.repeated[:20]),
+                        len(summary.repeated)) + "): the newest result of each is kept")
+    if summary is not None and summary.older:
+        warnings.append(f"{len(summary.older)} input(s) are older than the result the database holds for their "
+                        "host and were not loaded (" + _named(list(summary.older[:20]), len(summary.older)) + ")")
+    scans = sum(1 for m in machines if m.kind == "scan")
     if scans:
-        warnings.append(f"{len(scans)} input(s) carry no host identity (scan results): named after "
-                        "their file")
-    ownership = [_ownership(m) for m in ordered]
+        warnings.append(f"{scans} input(s) carry no host identity (scan results): named after their file")
+    ownership = _ownership(connection)
     return FleetReport(
-        machines=tuple(ordered),
+        machines=tuple(machines),
         key_status=status,
         key_ids=ids,
         warnings=tuple(warnings),
-        findings=tuple(_shared_credentials(ordered)) if status == "same" else (),
-        servers=tuple(_servers(ordered)),
+        findings=tuple(_shared_credentials(connection)) if status == "same" else (),
+        servers=tuple(_servers(connection)),
         ownership=tuple(ownership),
-        rules=tuple(_rule_counts(ordered)),
+        rules=tuple(_rule_counts(connection)),
         owners=tuple(_owners(ownership)),
     )
 
 
-def merge_files(paths: list[Path]) -> FleetReport:
-    return merge([load_machine(path) for path in paths])
+def merge_files(paths: Iterable[Path]) -> FleetReport:
+    """The fleet report of these result files, through an in-memory database; an input that is
+    not a result raises MergeInputError (naming the first)."""
+    connection = connect()
+    problems: list[str] = []
+    try:
+        summary = ingest_files(connection, [str(path) for path in paths], problems)
+        if problems:
+            raise MergeInputError(problems[0])
+        return fleet_report(connection, summary)
+    finally:
+        connection.close()

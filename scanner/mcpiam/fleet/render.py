@@ -21,6 +21,18 @@ TOOL_NAME = "mcpiam"
 MERGE_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SHARED_CREDENTIAL_SUMMARY = "One credential is used on several machines or by several accounts."
+SHARED_CREDENTIAL_DESCRIPTION = (
+    "The same credential (matched by its keyed fingerprint, never its value) is configured on several "
+    "machines or for several user accounts. A leak from any of them exposes all, and it cannot be "
+    "revoked for one without breaking the others.")
+SHARED_CREDENTIAL_HELP = (
+    "Give each machine and user its own credential, scoped to what that server needs, and revoke the "
+    "shared one. Find every place it is used in `mcpiam merge -f csv` or the fleet database "
+    "(`mcpiam fleet query ... credential_occurrences`).")
+# GitHub code scanning keeps at most 1,000 locations per result; a fleet-wide token has one per laptop.
+SARIF_RELATED_CAP = 999
+# Text and Markdown are read by people: a group's first places, then a count (CSV and JSON list all).
+SHOWN_PLACES = 20
 
 
 class MergeFormat(str, Enum):
@@ -51,8 +63,8 @@ def merge_data(report: FleetReport) -> dict[str, object]:
         "tool": {"name": TOOL_NAME, "version": __version__},
         "machines": [
             {"source": m.source, "hostname": m.hostname, "user": m.user, "platform": m.platform, "time": m.time,
-             "fingerprint_key_id": m.key_id or None, "users": [user for _, user in m.homes],
-             "configs": len(m.data["configs"]), "findings": len(m.data["findings"])}
+             "fingerprint_key_id": m.key_id or None, "users": list(m.users),
+             "configs": m.configs, "findings": m.findings}
             for m in report.machines
         ],
         "fingerprint_key": {"status": report.key_status, "ids": list(report.key_ids)},
@@ -95,22 +107,32 @@ def _sarif_location(location: FleetLocation, index: int | None = None) -> dict[s
     return out
 
 
+def _sarif_result(f: FleetFinding) -> dict[str, object]:
+    omitted = max(0, len(f.related) - SARIF_RELATED_CAP)
+    properties: dict[str, object] = {**dict(f.properties), "severity": f.severity.value,
+                                     "security-severity": f.severity.security_severity}
+    if omitted:
+        properties["relatedLocationsOmitted"] = omitted
+    return {
+        "ruleId": f.rule_id,
+        "ruleIndex": 0,
+        "level": f.severity.sarif_level,
+        "message": {"text": f.message},
+        "locations": [_sarif_location(f.location)],
+        "relatedLocations": [_sarif_location(loc, i)
+                             for i, loc in enumerate(f.related[:SARIF_RELATED_CAP], start=1)],
+        "partialFingerprints": {"mcpiam-fleet/v1": f.fingerprint[:32]},
+        "properties": properties,
+    }
+
+
 def _sarif(report: FleetReport) -> str:
     hosts = sorted({m.hostname for m in report.machines})
-    results = [
-        {
-            "ruleId": f.rule_id,
-            "ruleIndex": 0,
-            "level": f.severity.sarif_level,
-            "message": {"text": f.message},
-            "locations": [_sarif_location(f.location)],
-            "relatedLocations": [_sarif_location(loc, i) for i, loc in enumerate(f.related, start=1)],
-            "partialFingerprints": {"mcpiam-fleet/v1": f.fingerprint[:32]},
-            "properties": {**dict(f.properties), "severity": f.severity.value,
-                           "security-severity": f.severity.security_severity},
-        }
-        for f in report.findings
-    ]
+    results = [_sarif_result(f) for f in report.findings]
+    fleet = merge_data(report)
+    # The findings are the results above; repeating them (every place of a fleet-wide token)
+    # would break GitHub's size limits.
+    fleet["findings"] = len(report.findings)
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -119,6 +141,9 @@ def _sarif(report: FleetReport) -> str:
                 "id": "shared-credential",
                 "name": "SharedCredentialAcrossMachines",
                 "shortDescription": {"text": SHARED_CREDENTIAL_SUMMARY},
+                "fullDescription": {"text": SHARED_CREDENTIAL_DESCRIPTION},
+                "help": {"text": SHARED_CREDENTIAL_HELP,
+                         "markdown": f"{SHARED_CREDENTIAL_DESCRIPTION}\n\n{SHARED_CREDENTIAL_HELP}"},
                 "defaultConfiguration": {"level": "error"},
                 "properties": {"tags": ["secret", "identity", "fleet"], "security-severity": "8.0"},
             }]}},
@@ -129,7 +154,7 @@ def _sarif(report: FleetReport) -> str:
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [{"level": "warning", "message": {"text": w}} for w in report.warnings],
             }],
-            "properties": {"fleet": merge_data(report)},
+            "properties": {"fleet": fleet},
         }],
     }
     return dumps_indented(shown_data(log, SARIF_OWN_TEXT))
@@ -213,8 +238,10 @@ def _text(report: FleetReport) -> str:
         for f in report.findings:
             lines.append(clean(f"  {f.location.host}:{f.location.path}:{f.location.line}:{f.location.column}: "
                                f"{f.severity.value} {f.rule_id} {f.message}"))
-            for loc in f.related:
+            for loc in f.related[:SHOWN_PLACES]:
                 lines.append(clean(f"    also {loc.host}:{loc.path}:{loc.line}:{loc.column} ({loc.user})"))
+            if len(f.related) > SHOWN_PLACES:
+                lines.append(f"    ... and {len(f.related) - SHOWN_PLACES} more places (every one in -f csv or json)")
         lines.append("")
     lines.append("Servers across the fleet (hosts, occurrences, package or URL):")
     for s in report.servers:
@@ -248,10 +275,12 @@ def _markdown(report: FleetReport) -> str:
         lines += ["| Credential | Hosts | Accounts | Locations |", "|---|---|---|---|"]
         for f in report.findings:
             props = dict(f.properties)
-            places = [f.location, *f.related]
+            places = [f.location, *f.related[:SHOWN_PLACES - 1]]
+            more = len(f.related) + 1 - len(places)
             lines.append(f"| {_md(props.get('family', ''))} {_md(props.get('preview', ''))} | {props.get('hosts')} "
                          f"| {props.get('accounts')} | "
-                         + "<br>".join(_md(f"{p.host}:{p.path}:{p.line}") for p in places) + " |")
+                         + "<br>".join(_md(f"{p.host}:{p.path}:{p.line}") for p in places)
+                         + (f"<br>… and {more} more" if more else "") + " |")
     else:
         lines.append("None found." if report.key_status == "same" else
                      "Not checked: the inputs' fingerprint keys differ or are unknown (see the warning).")
@@ -284,3 +313,42 @@ def render_merge(report: FleetReport, fmt: MergeFormat | str) -> str:
     if chosen is MergeFormat.MARKDOWN:
         return _markdown(report)
     return _text(report)
+
+
+# --- rows of a fleet query -------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_cell(item) for item in value)
+    return str(value)
+
+
+def _plain(value: object) -> object:
+    """A database value as JSON data: lists and structs as such, times and decimals as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
+
+
+def render_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """A query's rows as text (aligned columns), CSV or JSON; every cell through the output gate."""
+    if fmt == "json":
+        return dumps_indented(shown_data([{name: _plain(value) for name, value in zip(columns, row)} for row in rows]))
+    cells = [[_cell(value) for value in row] for row in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([_csv_safe(name) for name in columns])
+        for row in cells:
+            writer.writerow([_csv_safe(cell) for cell in row])
+        return out.getvalue().rstrip("\n")
+    table = [[clean(name) for name in columns], *([clean(cell) for cell in row] for row in cells)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table)

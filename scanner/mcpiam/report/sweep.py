@@ -104,8 +104,42 @@ def _text(sweep: SweepResult, chosen: OutputFormat, *, color: bool, verbose: boo
     return "\n".join(lines)
 
 
+NDJSON = "ndjson"  # sweeps only: log pipelines take lines, not documents
+
+
+def ndjson_lines(sweep: SweepResult) -> list[dict[str, object]]:
+    """The sweep as records for a log pipeline (Splunk, Elastic, a data lake): one per server and
+    one per finding, each with the host identity, after one ``sweep`` record with what a fleet
+    database needs besides (the rules that ran, every config file, the summary)."""
+    data = sweep_data(sweep)
+    user_of = sweep.host.users_of()
+    identity = {"host": data["host"], "fingerprint_key": data.get("fingerprint_key")}
+    configs = data["configs"]
+    lines: list[dict[str, object]] = [{
+        "type": "sweep", **identity, "tool": data["tool"], "root": data["root"], "summary": data["summary"],
+        "rules": data["rules"],
+        "configs": [{key: value for key, value in config.items() if key != "servers"} for config in configs],
+    }]
+    for config in configs:  # type: ignore[union-attr]
+        where = {key: value for key, value in config.items() if key != "servers"}
+        for server in config["servers"]:
+            lines.append({"type": "server", **identity, "user": user_of(config["path"]), "config": where, **server})
+    for finding in data["findings"]:  # type: ignore[union-attr]
+        lines.append({"type": "finding", **identity, "user": user_of(finding["path"]), **finding})
+    return lines
+
+
+def _ndjson(sweep: SweepResult) -> str:
+    import json
+
+    return "\n".join(json.dumps(shown_data(line), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+                     for line in ndjson_lines(sweep))
+
+
 def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = False,
                  verbose: bool = False, width: int | None = None) -> str:
+    if fmt == NDJSON:
+        return _ndjson(sweep)
     chosen = OutputFormat(fmt)
     if chosen is OutputFormat.JSON:
         return dumps_indented(shown_data(sweep_data(sweep)))
