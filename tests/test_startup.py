@@ -158,9 +158,9 @@ import gc, io, json, os, sys
 import mcpiam.engine.scan as scan
 real = scan.scan_paths
 during = []
-def spy(paths, settings):
+def spy(paths, settings, **options):
     during.append(gc.isenabled())
-    return real(paths, settings)
+    return real(paths, settings, **options)
 scan.scan_paths = spy
 import mcpiam.cli.entry as entry
 sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"), encoding="utf-8")

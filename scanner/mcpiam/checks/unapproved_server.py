@@ -51,7 +51,7 @@ or `url`, as in `owners`) and an optional `note`. See `docs/policy.md`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 
 from mcpiam.checks._activity import call_location, client_name
 from mcpiam.checks._ownership import finding_at_name, identity_hint, judged_servers

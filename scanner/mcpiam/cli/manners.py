@@ -31,6 +31,18 @@ def _first_paragraph(text: str | None) -> str:
     return " ".join((text or "").strip().split("\n\n", 1)[0].split())
 
 
+def _mannered(cmd: click.Command) -> None:
+    """Show every option's environment variable and suggest choices, in ``cmd`` and, for a group
+    built elsewhere (``mcpiam fleet``), in each of its subcommands."""
+    for param in cmd.params:
+        if isinstance(param, click.Option) and param.envvar:
+            param.show_envvar = True
+        if type(param.type) is click.Choice:  # every command's choices suggest, wherever declared
+            param.type = SuggestingChoice(param.type.choices, param.type.case_sensitive)
+    for sub in getattr(cmd, "commands", {}).values():
+        _mannered(sub)
+
+
 class Group(click.Group):
     """A command group whose listing shows each command's first paragraph in full (click cuts it
     at 45 characters with "..."), and whose commands show the environment variable of every
@@ -39,11 +51,7 @@ class Group(click.Group):
     group_class = type
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        for param in cmd.params:
-            if isinstance(param, click.Option) and param.envvar:
-                param.show_envvar = True
-            if type(param.type) is click.Choice:  # every command's choices suggest, wherever declared
-                param.type = SuggestingChoice(param.type.choices, param.type.case_sensitive)
+        _mannered(cmd)
         super().add_command(cmd, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TextIO
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from typing import TextIO
 
 # The width of the text report when the output is no terminal (a pipe, a file, CI logs).
 UNKNOWN_WIDTH = 100

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 
 from mcpiam import __version__
 from mcpiam.catalogue import (

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 
 from mcpiam.catalogue import Catalogue, name_field_at
 from mcpiam.core.document import Scalar, walk

@@ -18,7 +18,7 @@ import io
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 
 from mcpiam.core.json_text import dumps_indented
 from mcpiam.catalogue import Catalogue, NameField, name_field_at

@@ -8,7 +8,7 @@ reporters unchanged, so a sweep and a scan of the same files agree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 
 from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.redact import SARIF_OWN_TEXT, shown_data
