@@ -205,6 +205,24 @@ class GitHistory:
                 continue
         return self._store.get_raw(object_id)
 
+    def _tree_of(self, commit_id: bytes) -> bytes | None:
+        """A commit's root tree id, read from the raw commit's first line (``tree <id>``) without
+        parsing the whole commit object; None (counted missing) when the clone lacks it."""
+        try:
+            kind, raw = self._raw(commit_id)
+        except KeyError:
+            self.missing_objects += 1
+            return None
+        if kind == 1 and raw.startswith(b"tree "):
+            end = raw.find(b"\n")
+            if end > 5:
+                return raw[5:end]
+        try:
+            return self._store[commit_id].tree  # an unusual layout: let dulwich parse it
+        except (KeyError, AttributeError):
+            self.missing_objects += 1
+            return None
+
     def _entries(self, tree_id: bytes | None) -> frozenset[tuple[bytes, int, bytes]]:
         """A tree's entries (name, mode, id), parsed once while it is recent: consecutive commits
         share nearly every tree, so each is read about once, not once per side of a diff."""
@@ -257,12 +275,7 @@ class GitHistory:
         brought from the other side was written, and seen, in that side's own commits."""
         info = CommitInfo(commit.id.decode(), int(commit.commit_time))
         parents = self._parents(commit)
-        parent_tree = None
-        if parents:
-            try:
-                parent_tree = self._store[parents[0]].tree
-            except KeyError:
-                self.missing_objects += 1
+        parent_tree = self._tree_of(parents[0]) if parents else None
         added: dict[bytes, list[str]] = {}
         deleted: dict[bytes, str] = {}
         kept: list[tuple[str, bytes | None, bytes | None, tuple[FileKind, ...]]] = []
