@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 import re
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,8 @@ from mcpiam.discover.walk import (
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
 _EMPTY: frozenset = frozenset()
+_RESOLVED_BYTES = 32 << 20  # resolved pack objects kept as delta bases for the next reads
+_OFS_DELTA, _REF_DELTA = 6, 7  # pack object types of deltas (git's pack format)
 _TREE_CACHE = 2048  # parsed trees kept: recent ones, which the next commits share (bounded memory)
 
 
@@ -80,6 +83,111 @@ def _parse_date(text: str) -> int:
     return int(moment.timestamp())
 
 
+class _PackReader:
+    """Reads one pack's objects by offset, resolving delta chains with dulwich's C ``apply_delta``
+    and keeping resolved objects in a cache bounded in bytes (recent trees are the next commits'
+    delta bases). dulwich's own ``Pack.get_raw`` does the same in Python with a cache entry, and
+    its bookkeeping, for every link of every chain; it remains the fallback for anything unusual."""
+
+    def __init__(self, pack: Any, limit: int = _RESOLVED_BYTES) -> None:
+        self._pack = pack
+        self._index = pack.index
+        self._buffer = getattr(pack.data, "_contents", None)  # the pack's mmap
+        self._oid_length = getattr(getattr(pack, "object_format", None), "oid_length", 20)
+        self._resolved: OrderedDict[int, tuple[int, bytes]] = OrderedDict()
+        self._size = 0
+        self._limit = limit
+
+    def get_raw(self, binary: bytes) -> tuple[int, bytes]:
+        offset = self._index.object_offset(binary)  # KeyError: not in this pack
+        if self._buffer is None:
+            return self._pack.get_raw(binary)
+        try:
+            return self._at(offset)
+        except (IndexError, KeyError, ValueError, zlib.error):
+            return self._pack.get_raw(binary)  # a layout this reader does not know: dulwich's way
+
+    def _header(self, offset: int) -> tuple[int, int, int | bytes | None, int]:
+        """An object's type, inflated size, delta base (offset back, or id) and data offset."""
+        buffer = self._buffer
+        byte = buffer[offset]
+        offset += 1
+        kind, size, shift = (byte >> 4) & 7, byte & 15, 4
+        while byte & 0x80:
+            byte = buffer[offset]
+            offset += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+        base: int | bytes | None = None
+        if kind == _OFS_DELTA:
+            byte = buffer[offset]
+            offset += 1
+            base = byte & 0x7F
+            while byte & 0x80:
+                byte = buffer[offset]
+                offset += 1
+                base = ((base + 1) << 7) | (byte & 0x7F)
+        elif kind == _REF_DELTA:
+            base = bytes(buffer[offset:offset + self._oid_length])
+            offset += self._oid_length
+        return kind, size, base, offset
+
+    def _inflate(self, position: int, size: int) -> bytes:
+        inflater = zlib.decompressobj()
+        step = size + 64  # compressed data is rarely larger than what it inflates to
+        data = inflater.decompress(self._buffer[position:position + step])
+        while not inflater.eof:
+            position += step
+            step *= 2
+            more = self._buffer[position:position + step]
+            if not more:
+                raise ValueError("pack data ends inside an object")
+            data += inflater.decompress(more)
+        if len(data) != size:
+            raise ValueError("inflated size differs from the header's")
+        return data
+
+    def _at(self, offset: int) -> tuple[int, bytes]:
+        known = self._resolved.get(offset)
+        if known is not None:
+            self._resolved.move_to_end(offset)
+            return known
+        deltas: list[tuple[int, bytes]] = []
+        seen = {offset}
+        while True:
+            kind, size, base, position = self._header(offset)
+            if kind == _OFS_DELTA:
+                deltas.append((offset, self._inflate(position, size)))
+                offset -= base  # type: ignore[operator]
+            elif kind == _REF_DELTA:
+                deltas.append((offset, self._inflate(position, size)))
+                offset = self._index.object_offset(base)
+            else:
+                resolved = (kind, self._inflate(position, size))
+                break
+            if offset in seen:
+                raise ValueError("delta chain cycles")
+            seen.add(offset)
+            known = self._resolved.get(offset)
+            if known is not None:
+                resolved = known
+                break
+        from dulwich.pack import apply_delta  # the C one when dulwich has its extensions
+
+        kind, data = resolved
+        for delta_offset, delta in reversed(deltas):
+            data = b"".join(apply_delta(data, delta))
+            self._keep(delta_offset, (kind, data))
+        return kind, data
+
+    def _keep(self, offset: int, value: tuple[int, bytes]) -> None:
+        self._resolved[offset] = value
+        self._size += len(value[1])
+        while self._size > self._limit:
+            _, dropped = self._resolved.popitem(last=False)  # bounded, whatever the history
+            self._size -= len(dropped[1])
+
+
 class GitHistory:
     """One repository's object database, opened read-only."""
 
@@ -101,7 +209,7 @@ class GitHistory:
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
         self._trees: OrderedDict[bytes, frozenset[tuple[bytes, int, bytes]]] = OrderedDict()
-        self._packs = list(self._store.packs)
+        self._packs = [_PackReader(pack) for pack in self._store.packs]
 
     def close(self) -> None:
         self._repo.close()
@@ -205,6 +313,24 @@ class GitHistory:
                 continue
         return self._store.get_raw(object_id)
 
+    def _tree_of(self, commit_id: bytes) -> bytes | None:
+        """A commit's root tree id, read from the raw commit's first line (``tree <id>``) without
+        parsing the whole commit object; None (counted missing) when the clone lacks it."""
+        try:
+            kind, raw = self._raw(commit_id)
+        except KeyError:
+            self.missing_objects += 1
+            return None
+        if kind == 1 and raw.startswith(b"tree "):
+            end = raw.find(b"\n")
+            if end > 5:
+                return raw[5:end]
+        try:
+            return self._store[commit_id].tree  # an unusual layout: let dulwich parse it
+        except (KeyError, AttributeError):
+            self.missing_objects += 1
+            return None
+
     def _entries(self, tree_id: bytes | None) -> frozenset[tuple[bytes, int, bytes]]:
         """A tree's entries (name, mode, id), parsed once while it is recent: consecutive commits
         share nearly every tree, so each is read about once, not once per side of a diff."""
@@ -257,12 +383,7 @@ class GitHistory:
         brought from the other side was written, and seen, in that side's own commits."""
         info = CommitInfo(commit.id.decode(), int(commit.commit_time))
         parents = self._parents(commit)
-        parent_tree = None
-        if parents:
-            try:
-                parent_tree = self._store[parents[0]].tree
-            except KeyError:
-                self.missing_objects += 1
+        parent_tree = self._tree_of(parents[0]) if parents else None
         added: dict[bytes, list[str]] = {}
         deleted: dict[bytes, str] = {}
         kept: list[tuple[str, bytes | None, bytes | None, tuple[FileKind, ...]]] = []
