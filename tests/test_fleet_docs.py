@@ -109,3 +109,39 @@ def test_fleet_query_runs_a_doc_query_and_refuses_files_and_writes(tmp_path: Pat
         assert main(["fleet", "query", "--db", str(db), refused]) == 2, refused
         assert "the query failed" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_readme_fleet_block_runs_as_written(tmp_path: Path) -> None:
+    """README's three fleet lines, verbatim: a laptop's sweep (of a fake home), the ingest, a query."""
+    import json as json_module
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL) if "fleet ingest" in b)
+    lines = [line.split("   #")[0].strip() for line in block.strip().splitlines()]
+    assert [line.split()[1] for line in lines] == ["sweep", "fleet", "fleet"]
+    home = tmp_path / "home"
+    (home / ".cursor").mkdir(parents=True)
+    (home / ".cursor" / "mcp.json").write_text(json_module.dumps({"mcpServers": {"gh": {
+        "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@1.0.0"],
+        "env": {"GITHUB_TOKEN": "${env:GITHUB_TOKEN}"}}}}), encoding="utf-8")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mcpiam").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m mcpiam "$@"\n', encoding="utf-8")
+    (bin_dir / "mcpiam").chmod(0o755)
+    if shutil.which("hostname") is None:
+        (bin_dir / "hostname").write_text("#!/bin/sh\necho laptop-1\n", encoding="utf-8")
+        (bin_dir / "hostname").chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    env.update({"HOME": str(home), "ORG_KEY": "test-organisation-key",
+                "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"})
+    for line, cwd in zip(lines, (uploads, tmp_path, tmp_path)):
+        done = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 1), (line, done.stderr)
+    assert list(uploads.glob("*.json")) and (tmp_path / "fleet.duckdb").is_file()
+    assert "fingerprint" in done.stdout  # the view's header, printed even with no reused credential
