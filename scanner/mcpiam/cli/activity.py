@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from mcpiam.core.redact import shown_on_terminal
+from mcpiam.cli.output import write_output as _write
 
 SINCE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]
 
@@ -26,18 +27,6 @@ def since_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-def _write(text: str, output: str | None) -> None:
-    """The view on standard output, or in FILE written as mcpiam writes every file (no link followed)."""
-    from mcpiam.core.safe_write import WriteRefused, write_text_safely
-
-    text = text if text.endswith("\n") else text + "\n"
-    if output in (None, "-"):
-        click.echo(text, nl=False)
-        return
-    try:
-        write_text_safely(Path(output), text)
-    except WriteRefused as refused:
-        raise click.UsageError(f"cannot write {shown_on_terminal(output)}: {refused}") from None
 
 
 def activity_options(command):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the h
 import click
 
 from mcpiam.core.redact import shown_on_terminal
+from mcpiam.cli.output import write_output as _write
 
 if TYPE_CHECKING:
     from mcpiam.fleet.database import IngestSummary
@@ -29,18 +30,6 @@ PROGRESS_EVERY_SECONDS = 0.5
 SHOWN_PROBLEMS = 50  # bad inputs named one a line; the rest counted
 
 
-def _write(text: str, output: str | None) -> None:
-    from mcpiam.core.safe_write import WriteRefused, write_text_safely
-
-    if not text.endswith("\n"):
-        text += "\n"
-    if output in (None, "-"):
-        click.echo(text, nl=False)
-        return
-    try:
-        write_text_safely(Path(output), text)
-    except WriteRefused as refused:
-        raise click.UsageError(f"cannot write {shown_on_terminal(output)}: {refused}") from None
 
 
 def _progress() -> Callable[[int, str], None] | None:

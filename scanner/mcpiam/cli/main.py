@@ -20,6 +20,8 @@ from mcpiam.cli.activity import activity as activity_command
 from mcpiam.cli.activity import activity_options, since_utc
 from mcpiam.cli.history_options import add_history, history_options
 from mcpiam.cli.manners import Group, did_you_mean
+from mcpiam.cli.output import write_file as _write_file
+from mcpiam.cli.output import write_output as _write_output
 from mcpiam.cli.terminal import colour_wanted, output_width
 from mcpiam.core.redact import shown_on_terminal
 
@@ -38,26 +40,6 @@ def _shown_path(path: Path | str) -> str:
     """A path for a message, through the one output gate: undecodable bytes and control characters
     shown as escapes, token-shaped words withheld."""
     return shown_on_terminal(os.fspath(path))
-
-
-def _write_file(path: Path, text: str, *, create_new: bool = False) -> None:
-    """Write a file mcpiam produces (-o, policy init, baseline create): a regular file only, never
-    through a final symbolic link; anything else is a usage error naming the path."""
-    from mcpiam.core.safe_write import WriteRefused, write_text_safely
-
-    try:
-        write_text_safely(path, text, create_new=create_new)
-    except WriteRefused as refused:
-        raise click.UsageError(f"cannot write {_shown_path(path)}: {refused}") from None
-
-
-def _write_output(text: str, output: str | None) -> None:
-    if not text.endswith("\n"):
-        text += "\n"
-    if output in (None, "-"):
-        click.echo(text, nl=False, color=True)  # colour was decided already; never strip it
-        return
-    _write_file(Path(output), text)
 
 
 def _require_readable(paths: tuple[Path, ...]) -> None:
