@@ -294,3 +294,17 @@ def test_every_command_in_docs_history_runs(tmp_path, capsys, monkeypatch, token
         out = capsys.readouterr()
         assert code in (0, 1), (command, out.err)
         assert "Traceback" not in out.err and token not in out.out + out.err
+
+
+def test_text_groups_what_only_history_holds_under_history_without_a_source_line(tmp_path, capsys, token) -> None:
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit({".mcp.json": config(token)})
+    repo.commit({".mcp.json": CLEAN})
+    repo.checkout()
+    main(["scan", "--history", "--color", "never", "--select", "embedded-secret", str(repo.path)])
+    out = capsys.readouterr().out
+    head, _, rest = out.partition("history (2 commits read)\n")
+    assert rest, out
+    assert ".mcp.json:10:26: critical embedded-secret" in rest.splitlines()[0]
+    assert "10 |" not in out  # no line of today's file under a place the commit wrote
+    assert "embedded-secret" not in head and token not in out

@@ -334,8 +334,14 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, wi
     """The text report; ``verbose`` adds info-level notes, ``color`` adds ANSI styling, ``width``
     is the column count lines are fitted to, ``concise`` gives one line per finding."""
     findings_by_path: dict[str, list[Finding]] = defaultdict(list)
+    # Credentials git history holds but the files no longer do (scan --history): grouped apart,
+    # under "history", and without a source line (today's line is not the one the commit wrote).
+    history_by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in ordered_findings(result.findings):
-        findings_by_path[finding.location.path].append(finding)
+        if finding.history is not None and not finding.history.present_at_head:
+            history_by_path[finding.location.path].append(finding)
+        else:
+            findings_by_path[finding.location.path].append(finding)
     notes_by_path: dict[str, list[Note]] = defaultdict(list)
     closing_notes: list[Note] = []  # about the whole scan, not one file: shown above the summary
     hidden = 0
@@ -381,6 +387,19 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, wi
         if notes_by_path[path] and not concise and len(lines) > 1:
             lines.append("")
         lines += [_note_line(note, color) for note in notes_by_path[path]]
+        blocks.append("\n".join(lines))
+    if history_by_path:
+        covered = result.history
+        title = "history" + (f" ({covered.commits} commits read)" if covered is not None else "")
+        lines = [_paint(title, _BOLD + ";4", color)]
+        for path in sorted(history_by_path):
+            for finding in history_by_path[path]:
+                if concise:
+                    lines += _concise_lines(finding, color, same_place=False)
+                else:
+                    if len(lines) > 1:
+                        lines.append("")
+                    lines += _finding_block(finding, color, width, True, [])
         blocks.append("\n".join(lines))
     blocks.extend(clean(note.message) if concise else "\n".join(_wrapped(clean(note.message), "", "  ", width))
                   for note in closing_notes)
