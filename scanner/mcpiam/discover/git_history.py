@@ -22,6 +22,7 @@ from typing import Any
 
 from mcpiam.catalogue import Catalogue, FileKind
 from mcpiam.core.valuetype import dataclass
+from mcpiam.discover.gitfiles import offset_varint
 from mcpiam.discover.walk import (
     CONTENT_HEAD_BYTES,
     SKIPPED_DIRS,
@@ -120,13 +121,7 @@ class _PackReader:
             shift += 7
         base: int | bytes | None = None
         if kind == _OFS_DELTA:
-            byte = buffer[offset]
-            offset += 1
-            base = byte & 0x7F
-            while byte & 0x80:
-                byte = buffer[offset]
-                offset += 1
-                base = ((base + 1) << 7) | (byte & 0x7F)
+            base, offset = offset_varint(buffer, offset)
         elif kind == _REF_DELTA:
             base = bytes(buffer[offset:offset + self._oid_length])
             offset += self._oid_length

@@ -122,7 +122,7 @@ def _parse_index(data: bytes, hash_size: int) -> set[str] | None:
         if version >= 3 and flags & 0x4000:
             offset += 2  # extended flags (skip-worktree, intent-to-add): still listed by ls-files
         if version == 4:
-            strip, offset = _varint(data, offset)
+            strip, offset = offset_varint(data, offset)
             end = data.index(b"\0", offset)
             name = previous[: len(previous) - strip] + data[offset:end]
             offset = end + 1
@@ -139,8 +139,9 @@ def _parse_index(data: bytes, hash_size: int) -> set[str] | None:
     return paths
 
 
-def _varint(data: bytes, offset: int) -> tuple[int, int]:
-    """git's offset varint (index v4 path prefix lengths)."""
+def offset_varint(data: bytes, offset: int) -> tuple[int, int]:
+    """git's offset varint (index v4 path prefix lengths, a pack's OFS_DELTA base offsets):
+    the value and the offset after it."""
     byte = data[offset]
     offset += 1
     value = byte & 0x7F

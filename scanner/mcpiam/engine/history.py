@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mcpiam.catalogue import Catalogue, FileKind, union_doc_fields, union_expands, union_name_fields, union_shell_fields
-from mcpiam.checks import all_rules
 from mcpiam.checks.base import ScanInput
 from mcpiam.core.document import Document
 from mcpiam.core.findings import Finding, Provenance
@@ -25,7 +24,7 @@ from mcpiam.core.notes import Note
 from mcpiam.core.valuetype import dataclass, replace
 from mcpiam.discover.git_history import CommitInfo, GitHistory, HistoryClaims, HistoryError
 from mcpiam.engine.result import HistorySummary, ScanResult
-from mcpiam.engine.scan import ScanSettings, _scope, selected_rules
+from mcpiam.engine.scan import ScanSettings, _display, _scope, selected_rules
 from mcpiam.model.extract import confirm_content, extract_claim, recognise_by_content
 from mcpiam.model.servers import ConfigFile
 from mcpiam.parse import MAX_BYTES, parse_text, sniff_format
@@ -181,14 +180,6 @@ def _origin(path: str, moved_from: dict[str, str]) -> str:
         path = moved_from[path]
         seen.add(path)
     return path
-
-
-def _display(path: Path, root: Path) -> str:
-    """As the working-tree scan shows paths: relative to the scan root when under it."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _findings(history: GitHistory, reader: _BlobReader, settings: ScanSettings, policy, root: Path,
