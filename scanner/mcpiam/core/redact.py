@@ -102,7 +102,9 @@ def shown(text: str) -> str:
         text = _SURROGATE.sub(lambda m: _escape(m.group()), text)
     if not _LONG_WORD.search(text):  # no word long enough to be token-shaped
         return text
-    return _WORD.sub(lambda m: REDACTED if token_shaped(m.group()) else m.group(), text)
+    # Only the words long enough to be token-shaped are judged (a report's messages hold many
+    # short words, and a call per word was most of the text report's time).
+    return _LONG_WORD.sub(lambda m: REDACTED if token_shaped(m.group()) else m.group(), text)
 
 
 def shown_on_terminal(text: str) -> str:
