@@ -109,7 +109,10 @@ def shown(text: str) -> str:
 
 def shown_on_terminal(text: str) -> str:
     """``shown`` plus control and bidi-override characters escaped (``\\x1b``, ``\\u202e``)."""
-    return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group()), shown(text))
+    text = shown(text)
+    if not _TERMINAL_UNSAFE.search(text):  # the usual case: a search costs less than a sub
+        return text
+    return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group()), text)
 
 
 _PIECE = lazy_compile(r"[A-Za-z0-9_-]+|[\s\S]")
