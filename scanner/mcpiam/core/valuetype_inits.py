@@ -390,13 +390,19 @@ def _init_34(*, __vt_factory, __vt_set):
 
 
 def _init_35(*, __vt_factory, __vt_set):
+    def __init__(self, data):
+      __vt_set(self, 'data', data)
+    return __init__
+
+
+def _init_36(*, __vt_factory, __vt_set):
     def __init__(self, device, inode):
       __vt_set(self, 'device', device)
       __vt_set(self, 'inode', inode)
     return __init__
 
 
-def _init_36(*, __vt_default_owner, __vt_factory, __vt_set):
+def _init_37(*, __vt_default_owner, __vt_factory, __vt_set):
     def __init__(self, directory, display, fence, owner=__vt_default_owner):
       __vt_set(self, 'directory', directory)
       __vt_set(self, 'display', display)
@@ -405,7 +411,7 @@ def _init_36(*, __vt_default_owner, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_37(*, __vt_default_key_id, __vt_default_source, __vt_factory, __vt_set):
+def _init_38(*, __vt_default_key_id, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, directory, entries, key_id=__vt_default_key_id, source=__vt_default_source):
       __vt_set(self, 'directory', directory)
       __vt_set(self, 'entries', entries)
@@ -414,7 +420,7 @@ def _init_37(*, __vt_default_key_id, __vt_default_source, __vt_factory, __vt_set
     return __init__
 
 
-def _init_38(*, __vt_default_digest, __vt_default_version, __vt_factory, __vt_set):
+def _init_39(*, __vt_default_digest, __vt_default_version, __vt_factory, __vt_set):
     def __init__(self, ecosystem, name, version=__vt_default_version, digest=__vt_default_digest):
       __vt_set(self, 'ecosystem', ecosystem)
       __vt_set(self, 'name', name)
@@ -423,7 +429,7 @@ def _init_38(*, __vt_default_digest, __vt_default_version, __vt_factory, __vt_se
     return __init__
 
 
-def _init_39(*, __vt_default_digest, __vt_default_operator, __vt_default_version, __vt_factory, __vt_set):
+def _init_40(*, __vt_default_digest, __vt_default_operator, __vt_default_version, __vt_factory, __vt_set):
     def __init__(self, ecosystem, name, version=__vt_default_version, operator=__vt_default_operator, digest=__vt_default_digest):
       __vt_set(self, 'ecosystem', ecosystem)
       __vt_set(self, 'name', name)
@@ -433,14 +439,14 @@ def _init_39(*, __vt_default_digest, __vt_default_operator, __vt_default_version
     return __init__
 
 
-def _init_40(*, __vt_factory, __vt_set):
+def _init_41(*, __vt_factory, __vt_set):
     def __init__(self, entries, span):
       __vt_set(self, 'entries', entries)
       __vt_set(self, 'span', span)
     return __init__
 
 
-def _init_41(*, __vt_default_global_options, __vt_default_module, __vt_default_options, __vt_default_packages, __vt_default_program_args, __vt_default_subcommand, __vt_factory, __vt_set):
+def _init_42(*, __vt_default_global_options, __vt_default_module, __vt_default_options, __vt_default_packages, __vt_default_program_args, __vt_default_subcommand, __vt_factory, __vt_set):
     def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):
       __vt_set(self, 'executable', executable)
       __vt_set(self, 'runner', runner)
@@ -456,7 +462,7 @@ def _init_41(*, __vt_default_global_options, __vt_default_module, __vt_default_o
     return __init__
 
 
-def _init_42(*, __vt_factory, __vt_set):
+def _init_43(*, __vt_factory, __vt_set):
     def __init__(self, expanded, unexpanded, residue, literal):
       __vt_set(self, 'expanded', expanded)
       __vt_set(self, 'unexpanded', unexpanded)
@@ -465,7 +471,7 @@ def _init_42(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_43(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
+def _init_44(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
     def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):
       __vt_set(self, 'fail_on', fail_on)
       __vt_set(self, 'options', options)
@@ -482,7 +488,7 @@ def _init_43(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_defa
     return __init__
 
 
-def _init_44(*, __vt_factory, __vt_set):
+def _init_45(*, __vt_factory, __vt_set):
     def __init__(self, families, by_pair, short, unfiltered, keyworded):
       __vt_set(self, 'families', families)
       __vt_set(self, 'by_pair', by_pair)
@@ -492,7 +498,7 @@ def _init_44(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_45(*, __vt_factory, __vt_set):
+def _init_46(*, __vt_factory, __vt_set):
     def __init__(self, family, index, lines):
       __vt_set(self, 'family', family)
       __vt_set(self, 'index', index)
@@ -500,7 +506,7 @@ def _init_45(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_46(*, __vt_default_account_end, __vt_default_account_start, __vt_default_claims, __vt_factory, __vt_set):
+def _init_47(*, __vt_default_account_end, __vt_default_account_start, __vt_default_claims, __vt_factory, __vt_set):
     def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):
       __vt_set(self, 'family', family)
       __vt_set(self, 'start', start)
@@ -514,7 +520,7 @@ def _init_46(*, __vt_default_account_end, __vt_default_account_start, __vt_defau
     return __init__
 
 
-def _init_47(*, __vt_default_route, __vt_factory, __vt_set):
+def _init_48(*, __vt_default_route, __vt_factory, __vt_set):
     def __init__(self, file, line, column, time, project, session, route=__vt_default_route):
       __vt_set(self, 'file', file)
       __vt_set(self, 'line', line)
@@ -526,14 +532,14 @@ def _init_47(*, __vt_default_route, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_48(*, __vt_factory, __vt_set):
+def _init_49(*, __vt_factory, __vt_set):
     def __init__(self, files, problems):
       __vt_set(self, 'files', files)
       __vt_set(self, 'problems', problems)
     return __init__
 
 
-def _init_49(*, __vt_factory, __vt_set):
+def _init_50(*, __vt_factory, __vt_set):
     def __init__(self, finding, source, reason):
       __vt_set(self, 'finding', finding)
       __vt_set(self, 'source', source)
@@ -541,7 +547,7 @@ def _init_49(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_50(*, __vt_default_path, __vt_default_rule, __vt_default_span, __vt_factory, __vt_set):
+def _init_51(*, __vt_default_path, __vt_default_rule, __vt_default_span, __vt_factory, __vt_set):
     def __init__(self, fingerprint, reason, rule=__vt_default_rule, path=__vt_default_path, span=__vt_default_span):
       __vt_set(self, 'fingerprint', fingerprint)
       __vt_set(self, 'reason', reason)
@@ -551,7 +557,7 @@ def _init_50(*, __vt_default_path, __vt_default_rule, __vt_default_span, __vt_fa
     return __init__
 
 
-def _init_51(*, __vt_default_server, __vt_factory, __vt_set):
+def _init_52(*, __vt_default_server, __vt_factory, __vt_set):
     def __init__(self, fingerprint, rule_id, path, route, severity, server=__vt_default_server):
       __vt_set(self, 'fingerprint', fingerprint)
       __vt_set(self, 'rule_id', rule_id)
@@ -562,7 +568,7 @@ def _init_51(*, __vt_default_server, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_52(*, __vt_default_extra_shared_accounts, __vt_default_fingerprint_key, __vt_default_policy, __vt_factory, __vt_set):
+def _init_53(*, __vt_default_extra_shared_accounts, __vt_default_fingerprint_key, __vt_default_policy, __vt_factory, __vt_set):
     def __init__(self, fingerprint_key=__vt_default_fingerprint_key, extra_shared_accounts=__vt_default_extra_shared_accounts, policy=__vt_default_policy):
       __vt_set(self, 'fingerprint_key', fingerprint_key)
       __vt_set(self, 'extra_shared_accounts', extra_shared_accounts)
@@ -570,20 +576,20 @@ def _init_52(*, __vt_default_extra_shared_accounts, __vt_default_fingerprint_key
     return __init__
 
 
-def _init_53(*, __vt_factory, __vt_set):
+def _init_54(*, __vt_factory, __vt_set):
     def __init__(self, first_error, lenient_ranges):
       __vt_set(self, 'first_error', first_error)
       __vt_set(self, 'lenient_ranges', lenient_ranges)
     return __init__
 
 
-def _init_54(*, __vt_factory, __vt_set):
+def _init_55(*, __vt_factory, __vt_set):
     def __init__(self, fixed):
       __vt_set(self, 'fixed', fixed)
     return __init__
 
 
-def _init_55(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_factory, __vt_set):
+def _init_56(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_factory, __vt_set):
     def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):
       __vt_set(self, 'flag', flag)
       __vt_set(self, 'flag_token', flag_token)
@@ -593,7 +599,7 @@ def _init_55(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_
     return __init__
 
 
-def _init_56(*, __vt_default_comments, __vt_default_labels, __vt_default_problems, __vt_default_text, __vt_factory, __vt_set):
+def _init_57(*, __vt_default_comments, __vt_default_labels, __vt_default_problems, __vt_default_text, __vt_factory, __vt_set):
     def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):
       __vt_set(self, 'format', format)
       __vt_set(self, 'roots', roots)
@@ -604,7 +610,7 @@ def _init_56(*, __vt_default_comments, __vt_default_labels, __vt_default_problem
     return __init__
 
 
-def _init_57(*, __vt_factory, __vt_set):
+def _init_58(*, __vt_factory, __vt_set):
     def __init__(self, glob, negated, directory_only, anchored):
       __vt_set(self, 'glob', glob)
       __vt_set(self, 'negated', negated)
@@ -613,14 +619,14 @@ def _init_57(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_58(*, __vt_factory, __vt_set):
+def _init_59(*, __vt_factory, __vt_set):
     def __init__(self, glob, sibling):
       __vt_set(self, 'glob', glob)
       __vt_set(self, 'sibling', sibling)
     return __init__
 
 
-def _init_59(*, __vt_factory, __vt_set):
+def _init_60(*, __vt_factory, __vt_set):
     def __init__(self, global_options, words, rest):
       __vt_set(self, 'global_options', global_options)
       __vt_set(self, 'words', words)
@@ -628,7 +634,7 @@ def _init_59(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_60(*, __vt_default_basis, __vt_default_owners, __vt_factory, __vt_set):
+def _init_61(*, __vt_default_basis, __vt_default_owners, __vt_factory, __vt_set):
     def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):
       __vt_set(self, 'host', host)
       __vt_set(self, 'servers', servers)
@@ -638,7 +644,7 @@ def _init_60(*, __vt_default_basis, __vt_default_owners, __vt_factory, __vt_set)
     return __init__
 
 
-def _init_61(*, __vt_factory, __vt_set):
+def _init_62(*, __vt_factory, __vt_set):
     def __init__(self, host, user, path, line, column, end_line, end_column, route):
       __vt_set(self, 'host', host)
       __vt_set(self, 'user', user)
@@ -651,7 +657,7 @@ def _init_61(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_62(*, __vt_factory, __vt_set):
+def _init_63(*, __vt_factory, __vt_set):
     def __init__(self, host, users, configs, servers, credentials, findings, owners, rules):
       __vt_set(self, 'host', host)
       __vt_set(self, 'users', users)
@@ -664,7 +670,7 @@ def _init_62(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_63(*, __vt_factory, __vt_set):
+def _init_64(*, __vt_factory, __vt_set):
     def __init__(self, hostname, user, os, platform, tool_version, time, homes):
       __vt_set(self, 'hostname', hostname)
       __vt_set(self, 'user', user)
@@ -676,7 +682,7 @@ def _init_63(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_64(*, __vt_default_confirm_by_content, __vt_default_content_match, __vt_default_doc_fields, __vt_default_name_fields, __vt_default_notes, __vt_default_project_if_sibling, __vt_default_projects_at, __vt_default_secret_store, __vt_default_shell_fields, __vt_factory, __vt_make_url_transports, __vt_set):
+def _init_65(*, __vt_default_confirm_by_content, __vt_default_content_match, __vt_default_doc_fields, __vt_default_name_fields, __vt_default_notes, __vt_default_project_if_sibling, __vt_default_projects_at, __vt_default_secret_store, __vt_default_shell_fields, __vt_factory, __vt_make_url_transports, __vt_set):
     def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):
       __vt_set(self, 'id', id)
       __vt_set(self, 'client', client)
@@ -700,7 +706,7 @@ def _init_64(*, __vt_default_confirm_by_content, __vt_default_content_match, __v
     return __init__
 
 
-def _init_65(*, __vt_default_evidence, __vt_default_source, __vt_factory, __vt_set):
+def _init_66(*, __vt_default_evidence, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):
       __vt_set(self, 'id', id)
       __vt_set(self, 'code', code)
@@ -712,7 +718,7 @@ def _init_65(*, __vt_default_evidence, __vt_default_source, __vt_factory, __vt_s
     return __init__
 
 
-def _init_66(*, __vt_factory, __vt_set):
+def _init_67(*, __vt_factory, __vt_set):
     def __init__(self, id, name, expands, sources, notes, files):
       __vt_set(self, 'id', id)
       __vt_set(self, 'name', name)
@@ -723,7 +729,7 @@ def _init_66(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_67(*, __vt_default_whole_key_words, __vt_factory, __vt_set):
+def _init_68(*, __vt_default_whole_key_words, __vt_factory, __vt_set):
     def __init__(self, id, name, words, reference, whole_key_words=__vt_default_whole_key_words):
       __vt_set(self, 'id', id)
       __vt_set(self, 'name', name)
@@ -733,7 +739,7 @@ def _init_67(*, __vt_default_whole_key_words, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_68(*, __vt_default_example, __vt_default_non_examples, __vt_factory, __vt_set):
+def _init_69(*, __vt_default_example, __vt_default_non_examples, __vt_factory, __vt_set):
     def __init__(self, id, pattern, description, example=__vt_default_example, non_examples=__vt_default_non_examples):
       __vt_set(self, 'id', id)
       __vt_set(self, 'pattern', pattern)
@@ -743,7 +749,7 @@ def _init_68(*, __vt_default_example, __vt_default_non_examples, __vt_factory, _
     return __init__
 
 
-def _init_69(*, __vt_default_context_keywords, __vt_default_line, __vt_default_outranks, __vt_default_overrides, __vt_default_pairs_with, __vt_default_prefilter, __vt_default_shared_identity, __vt_default_source, __vt_default_specificity, __vt_default_validator, __vt_factory, __vt_set):
+def _init_70(*, __vt_default_context_keywords, __vt_default_line, __vt_default_outranks, __vt_default_overrides, __vt_default_pairs_with, __vt_default_prefilter, __vt_default_shared_identity, __vt_default_source, __vt_default_specificity, __vt_default_validator, __vt_factory, __vt_set):
     def __init__(self, id, provider, name, regex, grants, lifetime, severity, description, remediation, references, examples, validator=__vt_default_validator, context_keywords=__vt_default_context_keywords, pairs_with=__vt_default_pairs_with, overrides=__vt_default_overrides, specificity=__vt_default_specificity, shared_identity=__vt_default_shared_identity, source=__vt_default_source, line=__vt_default_line, prefilter=__vt_default_prefilter, outranks=__vt_default_outranks):
       __vt_set(self, 'id', id)
       __vt_set(self, 'provider', provider)
@@ -769,7 +775,7 @@ def _init_69(*, __vt_default_context_keywords, __vt_default_line, __vt_default_o
     return __init__
 
 
-def _init_70(*, __vt_default_controls, __vt_default_needs_activity, __vt_default_needs_credentials, __vt_default_precision, __vt_default_tags, __vt_factory, __vt_set):
+def _init_71(*, __vt_default_controls, __vt_default_needs_activity, __vt_default_needs_credentials, __vt_default_precision, __vt_default_tags, __vt_factory, __vt_set):
     def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity):
       __vt_set(self, 'id', id)
       __vt_set(self, 'severity', severity)
@@ -783,14 +789,14 @@ def _init_70(*, __vt_default_controls, __vt_default_needs_activity, __vt_default
     return __init__
 
 
-def _init_71(*, __vt_factory, __vt_set):
+def _init_72(*, __vt_factory, __vt_set):
     def __init__(self, id, time):
       __vt_set(self, 'id', id)
       __vt_set(self, 'time', time)
     return __init__
 
 
-def _init_72(*, __vt_factory, __vt_set):
+def _init_73(*, __vt_factory, __vt_set):
     def __init__(self, identity, kind, hosts, users, clients, names, occurrences):
       __vt_set(self, 'identity', identity)
       __vt_set(self, 'kind', kind)
@@ -802,14 +808,14 @@ def _init_72(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_73(*, __vt_factory, __vt_set):
+def _init_74(*, __vt_factory, __vt_set):
     def __init__(self, index, budget):
       __vt_set(self, 'index', index)
       __vt_set(self, 'budget', budget)
     return __init__
 
 
-def _init_74(*, __vt_default_embedded_depth, __vt_factory, __vt_make_roots, __vt_set):
+def _init_75(*, __vt_default_embedded_depth, __vt_factory, __vt_make_roots, __vt_set):
     def __init__(self, index, locator, budget, embedded_depth=__vt_default_embedded_depth, roots=__vt_factory):
       __vt_set(self, 'index', index)
       __vt_set(self, 'locator', locator)
@@ -819,7 +825,7 @@ def _init_74(*, __vt_default_embedded_depth, __vt_factory, __vt_make_roots, __vt
     return __init__
 
 
-def _init_75(*, __vt_factory, __vt_set):
+def _init_76(*, __vt_factory, __vt_set):
     def __init__(self, index, locator, tree, scan):
       __vt_set(self, 'index', index)
       __vt_set(self, 'locator', locator)
@@ -828,7 +834,7 @@ def _init_75(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_76(*, __vt_default_notes, __vt_factory, __vt_set):
+def _init_77(*, __vt_default_notes, __vt_factory, __vt_set):
     def __init__(self, info, check, notes=__vt_default_notes):
       __vt_set(self, 'info', info)
       __vt_set(self, 'check', check)
@@ -836,7 +842,7 @@ def _init_76(*, __vt_default_notes, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_77(*, __vt_default_allowed_fingerprints, __vt_default_baseline, __vt_default_inline_ignores, __vt_factory, __vt_set):
+def _init_78(*, __vt_default_allowed_fingerprints, __vt_default_baseline, __vt_default_inline_ignores, __vt_factory, __vt_set):
     def __init__(self, inline_ignores=__vt_default_inline_ignores, baseline=__vt_default_baseline, allowed_fingerprints=__vt_default_allowed_fingerprints):
       __vt_set(self, 'inline_ignores', inline_ignores)
       __vt_set(self, 'baseline', baseline)
@@ -844,14 +850,14 @@ def _init_77(*, __vt_default_allowed_fingerprints, __vt_default_baseline, __vt_d
     return __init__
 
 
-def _init_78(*, __vt_factory, __vt_set):
+def _init_79(*, __vt_factory, __vt_set):
     def __init__(self, items, span):
       __vt_set(self, 'items', items)
       __vt_set(self, 'span', span)
     return __init__
 
 
-def _init_79(*, __vt_default_flexible, __vt_factory, __vt_set):
+def _init_80(*, __vt_default_flexible, __vt_factory, __vt_set):
     def __init__(self, key, header, cell, flexible=__vt_default_flexible):
       __vt_set(self, 'key', key)
       __vt_set(self, 'header', header)
@@ -860,7 +866,7 @@ def _init_79(*, __vt_default_flexible, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_80(*, __vt_factory, __vt_set):
+def _init_81(*, __vt_factory, __vt_set):
     def __init__(self, key, key_span, value):
       __vt_set(self, 'key', key)
       __vt_set(self, 'key_span', key_span)
@@ -868,7 +874,7 @@ def _init_80(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_81(*, __vt_factory, __vt_set):
+def _init_82(*, __vt_factory, __vt_set):
     def __init__(self, key, title, items):
       __vt_set(self, 'key', key)
       __vt_set(self, 'title', title)
@@ -876,7 +882,7 @@ def _init_81(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_82(*, __vt_default_chars, __vt_default_high, __vt_default_items, __vt_default_low, __vt_default_possessive, __vt_default_text, __vt_factory, __vt_set):
+def _init_83(*, __vt_default_chars, __vt_default_high, __vt_default_items, __vt_default_low, __vt_default_possessive, __vt_default_text, __vt_factory, __vt_set):
     def __init__(self, kind, chars=__vt_default_chars, items=__vt_default_items, low=__vt_default_low, high=__vt_default_high, possessive=__vt_default_possessive, text=__vt_default_text):
       __vt_set(self, 'kind', kind)
       __vt_set(self, 'chars', chars)
@@ -888,7 +894,7 @@ def _init_82(*, __vt_default_chars, __vt_default_high, __vt_default_items, __vt_
     return __init__
 
 
-def _init_83(*, __vt_default_last_end, __vt_default_pending_key, __vt_default_size, __vt_default_skipped_levels, __vt_factory, __vt_make_entries, __vt_make_items, __vt_make_merges, __vt_set):
+def _init_84(*, __vt_default_last_end, __vt_default_pending_key, __vt_default_size, __vt_default_skipped_levels, __vt_factory, __vt_make_entries, __vt_make_items, __vt_make_merges, __vt_set):
     def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):
       __vt_set(self, 'kind', kind)
       __vt_set(self, 'start', start)
@@ -904,7 +910,7 @@ def _init_83(*, __vt_default_last_end, __vt_default_pending_key, __vt_default_si
     return __init__
 
 
-def _init_84(*, __vt_factory, __vt_make_span, __vt_set):
+def _init_85(*, __vt_factory, __vt_make_span, __vt_set):
     def __init__(self, level, code, message, span=__vt_factory):
       __vt_set(self, 'level', level)
       __vt_set(self, 'code', code)
@@ -913,14 +919,14 @@ def _init_84(*, __vt_factory, __vt_make_span, __vt_set):
     return __init__
 
 
-def _init_85(*, __vt_factory, __vt_set):
+def _init_86(*, __vt_factory, __vt_set):
     def __init__(self, line, prefilter):
       __vt_set(self, 'line', line)
       __vt_set(self, 'prefilter', prefilter)
     return __init__
 
 
-def _init_86(*, __vt_default_owners, __vt_factory, __vt_set):
+def _init_87(*, __vt_default_owners, __vt_factory, __vt_set):
     def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):
       __vt_set(self, 'machines', machines)
       __vt_set(self, 'key_status', key_status)
@@ -934,14 +940,14 @@ def _init_86(*, __vt_default_owners, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_87(*, __vt_default_note, __vt_factory, __vt_set):
+def _init_88(*, __vt_default_note, __vt_factory, __vt_set):
     def __init__(self, match, note=__vt_default_note):
       __vt_set(self, 'match', match)
       __vt_set(self, 'note', note)
     return __init__
 
 
-def _init_88(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation, __vt_default_secret_source, __vt_factory, __vt_set):
+def _init_89(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation, __vt_default_secret_source, __vt_factory, __vt_set):
     def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):
       __vt_set(self, 'match', match)
       __vt_set(self, 'owner', owner)
@@ -952,7 +958,7 @@ def _init_88(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation
     return __init__
 
 
-def _init_89(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
+def _init_90(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
     def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -972,7 +978,7 @@ def _init_89(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_de
     return __init__
 
 
-def _init_90(*, __vt_factory, __vt_set):
+def _init_91(*, __vt_factory, __vt_set):
     def __init__(self, name, name_span, value):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -980,7 +986,7 @@ def _init_90(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_91(*, __vt_factory, __vt_set):
+def _init_92(*, __vt_factory, __vt_set):
     def __init__(self, name, path, package, url):
       __vt_set(self, 'name', name)
       __vt_set(self, 'path', path)
@@ -989,7 +995,7 @@ def _init_91(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_92(*, __vt_factory, __vt_set):
+def _init_93(*, __vt_factory, __vt_set):
     def __init__(self, name, route, node):
       __vt_set(self, 'name', name)
       __vt_set(self, 'route', route)
@@ -997,7 +1003,7 @@ def _init_92(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_93(*, __vt_default_names, __vt_default_packages, __vt_default_paths, __vt_default_urls, __vt_factory, __vt_set):
+def _init_94(*, __vt_default_names, __vt_default_packages, __vt_default_paths, __vt_default_urls, __vt_factory, __vt_set):
     def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):
       __vt_set(self, 'names', names)
       __vt_set(self, 'paths', paths)
@@ -1006,7 +1012,7 @@ def _init_93(*, __vt_default_names, __vt_default_packages, __vt_default_paths, _
     return __init__
 
 
-def _init_94(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_make_problems, __vt_make_reported, __vt_set):
+def _init_95(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_make_problems, __vt_make_reported, __vt_set):
     def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):
       __vt_set(self, 'nodes', nodes)
       __vt_set(self, 'exhausted', exhausted)
@@ -1015,7 +1021,7 @@ def _init_94(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_m
     return __init__
 
 
-def _init_95(*, __vt_factory, __vt_set):
+def _init_96(*, __vt_factory, __vt_set):
     def __init__(self, number, text, complete):
       __vt_set(self, 'number', number)
       __vt_set(self, 'text', text)
@@ -1023,7 +1029,7 @@ def _init_95(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_96(*, __vt_factory, __vt_set):
+def _init_97(*, __vt_factory, __vt_set):
     def __init__(self, options, program, program_args):
       __vt_set(self, 'options', options)
       __vt_set(self, 'program', program)
@@ -1031,7 +1037,7 @@ def _init_96(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_97(*, __vt_default_sibling, __vt_factory, __vt_set):
+def _init_98(*, __vt_default_sibling, __vt_factory, __vt_set):
     def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):
       __vt_set(self, 'order', order)
       __vt_set(self, 'kind', kind)
@@ -1041,7 +1047,7 @@ def _init_97(*, __vt_default_sibling, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_98(*, __vt_factory, __vt_set):
+def _init_99(*, __vt_factory, __vt_set):
     def __init__(self, outer, delta, length):
       __vt_set(self, 'outer', outer)
       __vt_set(self, 'delta', delta)
@@ -1049,14 +1055,14 @@ def _init_98(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_99(*, __vt_factory, __vt_set):
+def _init_100(*, __vt_factory, __vt_set):
     def __init__(self, outer, offsets):
       __vt_set(self, 'outer', outer)
       __vt_set(self, 'offsets', offsets)
     return __init__
 
 
-def _init_100(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
+def _init_101(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
     def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):
       __vt_set(self, 'owner', owner)
       __vt_set(self, 'entry', entry)
@@ -1065,7 +1071,7 @@ def _init_100(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_101(*, __vt_factory, __vt_set):
+def _init_102(*, __vt_factory, __vt_set):
     def __init__(self, owner, servers, hosts):
       __vt_set(self, 'owner', owner)
       __vt_set(self, 'servers', servers)
@@ -1073,7 +1079,7 @@ def _init_101(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_102(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
+def _init_103(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
     def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'absolute_path', absolute_path)
@@ -1093,7 +1099,7 @@ def _init_102(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mod
     return __init__
 
 
-def _init_103(*, __vt_factory, __vt_set):
+def _init_104(*, __vt_factory, __vt_set):
     def __init__(self, path, display, fence, identity, home, pattern):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1104,7 +1110,7 @@ def _init_103(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_104(*, __vt_default_ranks, __vt_factory, __vt_set):
+def _init_105(*, __vt_default_ranks, __vt_factory, __vt_set):
     def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1114,7 +1120,7 @@ def _init_104(*, __vt_default_ranks, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_105(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
+def _init_106(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
     def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1127,7 +1133,7 @@ def _init_105(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_m
     return __init__
 
 
-def _init_106(*, __vt_default_span, __vt_factory, __vt_set):
+def _init_107(*, __vt_default_span, __vt_factory, __vt_set):
     def __init__(self, path, level, code, message, span=__vt_default_span):
       __vt_set(self, 'path', path)
       __vt_set(self, 'level', level)
@@ -1137,7 +1143,7 @@ def _init_106(*, __vt_default_span, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_107(*, __vt_factory, __vt_set):
+def _init_108(*, __vt_factory, __vt_set):
     def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):
       __vt_set(self, 'path', path)
       __vt_set(self, 'line', line)
@@ -1150,7 +1156,7 @@ def _init_107(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_108(*, __vt_factory, __vt_set):
+def _init_109(*, __vt_factory, __vt_set):
     def __init__(self, path, span, field, message):
       __vt_set(self, 'path', path)
       __vt_set(self, 'span', span)
@@ -1159,7 +1165,7 @@ def _init_108(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_109(*, __vt_default_route, __vt_factory, __vt_set):
+def _init_110(*, __vt_default_route, __vt_factory, __vt_set):
     def __init__(self, path, span, route=__vt_default_route):
       __vt_set(self, 'path', path)
       __vt_set(self, 'span', span)
@@ -1167,7 +1173,7 @@ def _init_109(*, __vt_default_route, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_110(*, __vt_factory, __vt_set):
+def _init_111(*, __vt_factory, __vt_set):
     def __init__(self, path, steps, from_root):
       __vt_set(self, 'path', path)
       __vt_set(self, 'steps', steps)
@@ -1175,7 +1181,7 @@ def _init_110(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_111(*, __vt_default_env, __vt_default_prefix, __vt_factory, __vt_set):
+def _init_112(*, __vt_default_env, __vt_default_prefix, __vt_factory, __vt_set):
     def __init__(self, path, user, prefix=__vt_default_prefix, env=__vt_default_env):
       __vt_set(self, 'path', path)
       __vt_set(self, 'user', user)
@@ -1184,7 +1190,7 @@ def _init_111(*, __vt_default_env, __vt_default_prefix, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_112(*, __vt_factory, __vt_set):
+def _init_113(*, __vt_factory, __vt_set):
     def __init__(self, pattern, owners, line):
       __vt_set(self, 'pattern', pattern)
       __vt_set(self, 'owners', owners)
@@ -1192,7 +1198,7 @@ def _init_112(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_113(*, __vt_default_family, __vt_default_fingerprint, __vt_default_kind, __vt_default_variable, __vt_factory, __vt_set):
+def _init_114(*, __vt_default_family, __vt_default_fingerprint, __vt_default_kind, __vt_default_variable, __vt_factory, __vt_set):
     def __init__(self, place, name, line, column, source, family=__vt_default_family, kind=__vt_default_kind, variable=__vt_default_variable, fingerprint=__vt_default_fingerprint):
       __vt_set(self, 'place', place)
       __vt_set(self, 'name', name)
@@ -1206,7 +1212,7 @@ def _init_113(*, __vt_default_family, __vt_default_fingerprint, __vt_default_kin
     return __init__
 
 
-def _init_114(*, __vt_default_projects, __vt_default_system_root, __vt_factory, __vt_set):
+def _init_115(*, __vt_default_projects, __vt_default_system_root, __vt_factory, __vt_set):
     def __init__(self, platform, homes, system_root=__vt_default_system_root, projects=__vt_default_projects):
       __vt_set(self, 'platform', platform)
       __vt_set(self, 'homes', homes)
@@ -1215,19 +1221,11 @@ def _init_114(*, __vt_default_projects, __vt_default_system_root, __vt_factory, 
     return __init__
 
 
-def _init_115(*, __vt_factory, __vt_set):
+def _init_116(*, __vt_factory, __vt_set):
     def __init__(self, platform, locations, notes):
       __vt_set(self, 'platform', platform)
       __vt_set(self, 'locations', locations)
       __vt_set(self, 'notes', notes)
-    return __init__
-
-
-def _init_116(*, __vt_default_invalid, __vt_factory, __vt_set):
-    def __init__(self, positive, negative, invalid=__vt_default_invalid):
-      __vt_set(self, 'positive', positive)
-      __vt_set(self, 'negative', negative)
-      __vt_set(self, 'invalid', invalid)
     return __init__
 
 
@@ -1681,88 +1679,88 @@ INITS = {
     "def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'scope_findings', scope_findings)\n": _init_32,
     "def __init__(self, configs, options=__vt_factory, credentials=__vt_default_credentials, unexpanded_references=__vt_default_unexpanded_references, activity=__vt_default_activity):\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'options', __vt_make_options() if options is __vt_factory else options)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'unexpanded_references', unexpanded_references)\n  __vt_set(self, 'activity', activity)\n": _init_33,
     "def __init__(self, control, rules, findings, by_severity):\n  __vt_set(self, 'control', control)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'by_severity', by_severity)\n": _init_34,
-    "def __init__(self, device, inode):\n  __vt_set(self, 'device', device)\n  __vt_set(self, 'inode', inode)\n": _init_35,
-    "def __init__(self, directory, display, fence, owner=__vt_default_owner):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'owner', owner)\n": _init_36,
-    "def __init__(self, directory, entries, key_id=__vt_default_key_id, source=__vt_default_source):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'source', source)\n": _init_37,
-    "def __init__(self, ecosystem, name, version=__vt_default_version, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'digest', digest)\n": _init_38,
-    "def __init__(self, ecosystem, name, version=__vt_default_version, operator=__vt_default_operator, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'operator', operator)\n  __vt_set(self, 'digest', digest)\n": _init_39,
-    "def __init__(self, entries, span):\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'span', span)\n": _init_40,
-    "def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):\n  __vt_set(self, 'executable', executable)\n  __vt_set(self, 'runner', runner)\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'tokens', tokens)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program_args', program_args)\n  __vt_set(self, 'module', module)\n  __vt_set(self, 'subcommand', subcommand)\n  __vt_set(self, 'global_options', global_options)\n": _init_41,
-    "def __init__(self, expanded, unexpanded, residue, literal):\n  __vt_set(self, 'expanded', expanded)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'residue', residue)\n  __vt_set(self, 'literal', literal)\n": _init_42,
-    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n": _init_43,
-    "def __init__(self, families, by_pair, short, unfiltered, keyworded):\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'by_pair', by_pair)\n  __vt_set(self, 'short', short)\n  __vt_set(self, 'unfiltered', unfiltered)\n  __vt_set(self, 'keyworded', keyworded)\n": _init_44,
-    "def __init__(self, family, index, lines):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'lines', lines)\n": _init_45,
-    "def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'valid', valid)\n  __vt_set(self, 'match_start', match_start)\n  __vt_set(self, 'match_end', match_end)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'account_start', account_start)\n  __vt_set(self, 'account_end', account_end)\n": _init_46,
-    "def __init__(self, file, line, column, time, project, session, route=__vt_default_route):\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'session', session)\n  __vt_set(self, 'route', route)\n": _init_47,
-    "def __init__(self, files, problems):\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'problems', problems)\n": _init_48,
-    "def __init__(self, finding, source, reason):\n  __vt_set(self, 'finding', finding)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'reason', reason)\n": _init_49,
-    "def __init__(self, fingerprint, reason, rule=__vt_default_rule, path=__vt_default_path, span=__vt_default_span):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'rule', rule)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n": _init_50,
-    "def __init__(self, fingerprint, rule_id, path, route, severity, server=__vt_default_server):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'server', server)\n": _init_51,
-    "def __init__(self, fingerprint_key=__vt_default_fingerprint_key, extra_shared_accounts=__vt_default_extra_shared_accounts, policy=__vt_default_policy):\n  __vt_set(self, 'fingerprint_key', fingerprint_key)\n  __vt_set(self, 'extra_shared_accounts', extra_shared_accounts)\n  __vt_set(self, 'policy', policy)\n": _init_52,
-    "def __init__(self, first_error, lenient_ranges):\n  __vt_set(self, 'first_error', first_error)\n  __vt_set(self, 'lenient_ranges', lenient_ranges)\n": _init_53,
-    "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_54,
-    "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_55,
-    "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_56,
-    "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_57,
-    "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_58,
-    "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_59,
-    "def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'owned', owned)\n  __vt_set(self, 'basis', basis)\n  __vt_set(self, 'owners', owners)\n": _init_60,
-    "def __init__(self, host, user, path, line, column, end_line, end_column, route):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'route', route)\n": _init_61,
-    "def __init__(self, host, users, configs, servers, credentials, findings, owners, rules):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'rules', rules)\n": _init_62,
-    "def __init__(self, hostname, user, os, platform, tool_version, time, homes):\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'os', os)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'homes', homes)\n": _init_63,
-    "def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'fields', fields)\n  __vt_set(self, 'secret_store', secret_store)\n  __vt_set(self, 'content_match', content_match)\n  __vt_set(self, 'project_if_sibling', project_if_sibling)\n  __vt_set(self, 'url_transports', __vt_make_url_transports() if url_transports is __vt_factory else url_transports)\n  __vt_set(self, 'confirm_by_content', confirm_by_content)\n  __vt_set(self, 'projects_at', projects_at)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'notes', notes)\n": _init_64,
-    "def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'framework', framework)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'evidence', evidence)\n": _init_65,
-    "def __init__(self, id, name, expands, sources, notes, files):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'sources', sources)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files', files)\n": _init_66,
-    "def __init__(self, id, name, words, reference, whole_key_words=__vt_default_whole_key_words):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'reference', reference)\n  __vt_set(self, 'whole_key_words', whole_key_words)\n": _init_67,
-    "def __init__(self, id, pattern, description, example=__vt_default_example, non_examples=__vt_default_non_examples):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'example', example)\n  __vt_set(self, 'non_examples', non_examples)\n": _init_68,
-    "def __init__(self, id, provider, name, regex, grants, lifetime, severity, description, remediation, references, examples, validator=__vt_default_validator, context_keywords=__vt_default_context_keywords, pairs_with=__vt_default_pairs_with, overrides=__vt_default_overrides, specificity=__vt_default_specificity, shared_identity=__vt_default_shared_identity, source=__vt_default_source, line=__vt_default_line, prefilter=__vt_default_prefilter, outranks=__vt_default_outranks):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'regex', regex)\n  __vt_set(self, 'grants', grants)\n  __vt_set(self, 'lifetime', lifetime)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'remediation', remediation)\n  __vt_set(self, 'references', references)\n  __vt_set(self, 'examples', examples)\n  __vt_set(self, 'validator', validator)\n  __vt_set(self, 'context_keywords', context_keywords)\n  __vt_set(self, 'pairs_with', pairs_with)\n  __vt_set(self, 'overrides', overrides)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'shared_identity', shared_identity)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n  __vt_set(self, 'outranks', outranks)\n": _init_69,
-    "def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'summary', summary)\n  __vt_set(self, 'docs', docs)\n  __vt_set(self, 'tags', tags)\n  __vt_set(self, 'controls', controls)\n  __vt_set(self, 'precision', precision)\n  __vt_set(self, 'needs_credentials', needs_credentials)\n  __vt_set(self, 'needs_activity', needs_activity)\n": _init_70,
-    "def __init__(self, id, time):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'time', time)\n": _init_71,
-    "def __init__(self, identity, kind, hosts, users, clients, names, occurrences):\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'hosts', hosts)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'occurrences', occurrences)\n": _init_72,
-    "def __init__(self, index, budget):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'budget', budget)\n": _init_73,
-    "def __init__(self, index, locator, budget, embedded_depth=__vt_default_embedded_depth, roots=__vt_factory):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'embedded_depth', embedded_depth)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n": _init_74,
-    "def __init__(self, index, locator, tree, scan):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'tree', tree)\n  __vt_set(self, 'scan', scan)\n": _init_75,
-    "def __init__(self, info, check, notes=__vt_default_notes):\n  __vt_set(self, 'info', info)\n  __vt_set(self, 'check', check)\n  __vt_set(self, 'notes', notes)\n": _init_76,
-    "def __init__(self, inline_ignores=__vt_default_inline_ignores, baseline=__vt_default_baseline, allowed_fingerprints=__vt_default_allowed_fingerprints):\n  __vt_set(self, 'inline_ignores', inline_ignores)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'allowed_fingerprints', allowed_fingerprints)\n": _init_77,
-    "def __init__(self, items, span):\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'span', span)\n": _init_78,
-    "def __init__(self, key, header, cell, flexible=__vt_default_flexible):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'header', header)\n  __vt_set(self, 'cell', cell)\n  __vt_set(self, 'flexible', flexible)\n": _init_79,
-    "def __init__(self, key, key_span, value):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'key_span', key_span)\n  __vt_set(self, 'value', value)\n": _init_80,
-    "def __init__(self, key, title, items):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'items', items)\n": _init_81,
-    "def __init__(self, kind, chars=__vt_default_chars, items=__vt_default_items, low=__vt_default_low, high=__vt_default_high, possessive=__vt_default_possessive, text=__vt_default_text):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'low', low)\n  __vt_set(self, 'high', high)\n  __vt_set(self, 'possessive', possessive)\n  __vt_set(self, 'text', text)\n": _init_82,
-    "def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'flow', flow)\n  __vt_set(self, 'anchor', anchor)\n  __vt_set(self, 'items', __vt_make_items() if items is __vt_factory else items)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'merges', __vt_make_merges() if merges is __vt_factory else merges)\n  __vt_set(self, 'pending_key', pending_key)\n  __vt_set(self, 'last_end', last_end)\n  __vt_set(self, 'size', size)\n  __vt_set(self, 'skipped_levels', skipped_levels)\n": _init_83,
-    "def __init__(self, level, code, message, span=__vt_factory):\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', __vt_make_span() if span is __vt_factory else span)\n": _init_84,
-    "def __init__(self, line, prefilter):\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n": _init_85,
-    "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_86,
-    "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_87,
-    "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_88,
-    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n": _init_89,
-    "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_90,
-    "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_91,
-    "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_92,
-    "def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'urls', urls)\n": _init_93,
-    "def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):\n  __vt_set(self, 'nodes', nodes)\n  __vt_set(self, 'exhausted', exhausted)\n  __vt_set(self, 'reported', __vt_make_reported() if reported is __vt_factory else reported)\n  __vt_set(self, 'problems', __vt_make_problems() if problems is __vt_factory else problems)\n": _init_94,
-    "def __init__(self, number, text, complete):\n  __vt_set(self, 'number', number)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'complete', complete)\n": _init_95,
-    "def __init__(self, options, program, program_args):\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'program_args', program_args)\n": _init_96,
-    "def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):\n  __vt_set(self, 'order', order)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'sibling', sibling)\n": _init_97,
-    "def __init__(self, outer, delta, length):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'delta', delta)\n  __vt_set(self, 'length', length)\n": _init_98,
-    "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_99,
-    "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_100,
-    "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_101,
-    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_102,
-    "def __init__(self, path, display, fence, identity, home, pattern):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'home', home)\n  __vt_set(self, 'pattern', pattern)\n": _init_103,
-    "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_104,
-    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_105,
-    "def __init__(self, path, level, code, message, span=__vt_default_span):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', span)\n": _init_106,
-    "def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'message', message)\n": _init_107,
-    "def __init__(self, path, span, field, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'field', field)\n  __vt_set(self, 'message', message)\n": _init_108,
-    "def __init__(self, path, span, route=__vt_default_route):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'route', route)\n": _init_109,
-    "def __init__(self, path, steps, from_root):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'from_root', from_root)\n": _init_110,
-    "def __init__(self, path, user, prefix=__vt_default_prefix, env=__vt_default_env):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'prefix', prefix)\n  __vt_set(self, 'env', env)\n": _init_111,
-    "def __init__(self, pattern, owners, line):\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'line', line)\n": _init_112,
-    "def __init__(self, place, name, line, column, source, family=__vt_default_family, kind=__vt_default_kind, variable=__vt_default_variable, fingerprint=__vt_default_fingerprint):\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'variable', variable)\n  __vt_set(self, 'fingerprint', fingerprint)\n": _init_113,
-    "def __init__(self, platform, homes, system_root=__vt_default_system_root, projects=__vt_default_projects):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'homes', homes)\n  __vt_set(self, 'system_root', system_root)\n  __vt_set(self, 'projects', projects)\n": _init_114,
-    "def __init__(self, platform, locations, notes):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'locations', locations)\n  __vt_set(self, 'notes', notes)\n": _init_115,
-    "def __init__(self, positive, negative, invalid=__vt_default_invalid):\n  __vt_set(self, 'positive', positive)\n  __vt_set(self, 'negative', negative)\n  __vt_set(self, 'invalid', invalid)\n": _init_116,
+    "def __init__(self, data):\n  __vt_set(self, 'data', data)\n": _init_35,
+    "def __init__(self, device, inode):\n  __vt_set(self, 'device', device)\n  __vt_set(self, 'inode', inode)\n": _init_36,
+    "def __init__(self, directory, display, fence, owner=__vt_default_owner):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'owner', owner)\n": _init_37,
+    "def __init__(self, directory, entries, key_id=__vt_default_key_id, source=__vt_default_source):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'source', source)\n": _init_38,
+    "def __init__(self, ecosystem, name, version=__vt_default_version, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'digest', digest)\n": _init_39,
+    "def __init__(self, ecosystem, name, version=__vt_default_version, operator=__vt_default_operator, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'operator', operator)\n  __vt_set(self, 'digest', digest)\n": _init_40,
+    "def __init__(self, entries, span):\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'span', span)\n": _init_41,
+    "def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):\n  __vt_set(self, 'executable', executable)\n  __vt_set(self, 'runner', runner)\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'tokens', tokens)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program_args', program_args)\n  __vt_set(self, 'module', module)\n  __vt_set(self, 'subcommand', subcommand)\n  __vt_set(self, 'global_options', global_options)\n": _init_42,
+    "def __init__(self, expanded, unexpanded, residue, literal):\n  __vt_set(self, 'expanded', expanded)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'residue', residue)\n  __vt_set(self, 'literal', literal)\n": _init_43,
+    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n": _init_44,
+    "def __init__(self, families, by_pair, short, unfiltered, keyworded):\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'by_pair', by_pair)\n  __vt_set(self, 'short', short)\n  __vt_set(self, 'unfiltered', unfiltered)\n  __vt_set(self, 'keyworded', keyworded)\n": _init_45,
+    "def __init__(self, family, index, lines):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'lines', lines)\n": _init_46,
+    "def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'valid', valid)\n  __vt_set(self, 'match_start', match_start)\n  __vt_set(self, 'match_end', match_end)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'account_start', account_start)\n  __vt_set(self, 'account_end', account_end)\n": _init_47,
+    "def __init__(self, file, line, column, time, project, session, route=__vt_default_route):\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'session', session)\n  __vt_set(self, 'route', route)\n": _init_48,
+    "def __init__(self, files, problems):\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'problems', problems)\n": _init_49,
+    "def __init__(self, finding, source, reason):\n  __vt_set(self, 'finding', finding)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'reason', reason)\n": _init_50,
+    "def __init__(self, fingerprint, reason, rule=__vt_default_rule, path=__vt_default_path, span=__vt_default_span):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'rule', rule)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n": _init_51,
+    "def __init__(self, fingerprint, rule_id, path, route, severity, server=__vt_default_server):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'server', server)\n": _init_52,
+    "def __init__(self, fingerprint_key=__vt_default_fingerprint_key, extra_shared_accounts=__vt_default_extra_shared_accounts, policy=__vt_default_policy):\n  __vt_set(self, 'fingerprint_key', fingerprint_key)\n  __vt_set(self, 'extra_shared_accounts', extra_shared_accounts)\n  __vt_set(self, 'policy', policy)\n": _init_53,
+    "def __init__(self, first_error, lenient_ranges):\n  __vt_set(self, 'first_error', first_error)\n  __vt_set(self, 'lenient_ranges', lenient_ranges)\n": _init_54,
+    "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_55,
+    "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_56,
+    "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_57,
+    "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_58,
+    "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_59,
+    "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_60,
+    "def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'owned', owned)\n  __vt_set(self, 'basis', basis)\n  __vt_set(self, 'owners', owners)\n": _init_61,
+    "def __init__(self, host, user, path, line, column, end_line, end_column, route):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'route', route)\n": _init_62,
+    "def __init__(self, host, users, configs, servers, credentials, findings, owners, rules):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'rules', rules)\n": _init_63,
+    "def __init__(self, hostname, user, os, platform, tool_version, time, homes):\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'os', os)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'homes', homes)\n": _init_64,
+    "def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'fields', fields)\n  __vt_set(self, 'secret_store', secret_store)\n  __vt_set(self, 'content_match', content_match)\n  __vt_set(self, 'project_if_sibling', project_if_sibling)\n  __vt_set(self, 'url_transports', __vt_make_url_transports() if url_transports is __vt_factory else url_transports)\n  __vt_set(self, 'confirm_by_content', confirm_by_content)\n  __vt_set(self, 'projects_at', projects_at)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'notes', notes)\n": _init_65,
+    "def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'framework', framework)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'evidence', evidence)\n": _init_66,
+    "def __init__(self, id, name, expands, sources, notes, files):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'sources', sources)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files', files)\n": _init_67,
+    "def __init__(self, id, name, words, reference, whole_key_words=__vt_default_whole_key_words):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'reference', reference)\n  __vt_set(self, 'whole_key_words', whole_key_words)\n": _init_68,
+    "def __init__(self, id, pattern, description, example=__vt_default_example, non_examples=__vt_default_non_examples):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'example', example)\n  __vt_set(self, 'non_examples', non_examples)\n": _init_69,
+    "def __init__(self, id, provider, name, regex, grants, lifetime, severity, description, remediation, references, examples, validator=__vt_default_validator, context_keywords=__vt_default_context_keywords, pairs_with=__vt_default_pairs_with, overrides=__vt_default_overrides, specificity=__vt_default_specificity, shared_identity=__vt_default_shared_identity, source=__vt_default_source, line=__vt_default_line, prefilter=__vt_default_prefilter, outranks=__vt_default_outranks):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'regex', regex)\n  __vt_set(self, 'grants', grants)\n  __vt_set(self, 'lifetime', lifetime)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'remediation', remediation)\n  __vt_set(self, 'references', references)\n  __vt_set(self, 'examples', examples)\n  __vt_set(self, 'validator', validator)\n  __vt_set(self, 'context_keywords', context_keywords)\n  __vt_set(self, 'pairs_with', pairs_with)\n  __vt_set(self, 'overrides', overrides)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'shared_identity', shared_identity)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n  __vt_set(self, 'outranks', outranks)\n": _init_70,
+    "def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'summary', summary)\n  __vt_set(self, 'docs', docs)\n  __vt_set(self, 'tags', tags)\n  __vt_set(self, 'controls', controls)\n  __vt_set(self, 'precision', precision)\n  __vt_set(self, 'needs_credentials', needs_credentials)\n  __vt_set(self, 'needs_activity', needs_activity)\n": _init_71,
+    "def __init__(self, id, time):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'time', time)\n": _init_72,
+    "def __init__(self, identity, kind, hosts, users, clients, names, occurrences):\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'hosts', hosts)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'occurrences', occurrences)\n": _init_73,
+    "def __init__(self, index, budget):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'budget', budget)\n": _init_74,
+    "def __init__(self, index, locator, budget, embedded_depth=__vt_default_embedded_depth, roots=__vt_factory):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'embedded_depth', embedded_depth)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n": _init_75,
+    "def __init__(self, index, locator, tree, scan):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'tree', tree)\n  __vt_set(self, 'scan', scan)\n": _init_76,
+    "def __init__(self, info, check, notes=__vt_default_notes):\n  __vt_set(self, 'info', info)\n  __vt_set(self, 'check', check)\n  __vt_set(self, 'notes', notes)\n": _init_77,
+    "def __init__(self, inline_ignores=__vt_default_inline_ignores, baseline=__vt_default_baseline, allowed_fingerprints=__vt_default_allowed_fingerprints):\n  __vt_set(self, 'inline_ignores', inline_ignores)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'allowed_fingerprints', allowed_fingerprints)\n": _init_78,
+    "def __init__(self, items, span):\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'span', span)\n": _init_79,
+    "def __init__(self, key, header, cell, flexible=__vt_default_flexible):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'header', header)\n  __vt_set(self, 'cell', cell)\n  __vt_set(self, 'flexible', flexible)\n": _init_80,
+    "def __init__(self, key, key_span, value):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'key_span', key_span)\n  __vt_set(self, 'value', value)\n": _init_81,
+    "def __init__(self, key, title, items):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'items', items)\n": _init_82,
+    "def __init__(self, kind, chars=__vt_default_chars, items=__vt_default_items, low=__vt_default_low, high=__vt_default_high, possessive=__vt_default_possessive, text=__vt_default_text):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'low', low)\n  __vt_set(self, 'high', high)\n  __vt_set(self, 'possessive', possessive)\n  __vt_set(self, 'text', text)\n": _init_83,
+    "def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'flow', flow)\n  __vt_set(self, 'anchor', anchor)\n  __vt_set(self, 'items', __vt_make_items() if items is __vt_factory else items)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'merges', __vt_make_merges() if merges is __vt_factory else merges)\n  __vt_set(self, 'pending_key', pending_key)\n  __vt_set(self, 'last_end', last_end)\n  __vt_set(self, 'size', size)\n  __vt_set(self, 'skipped_levels', skipped_levels)\n": _init_84,
+    "def __init__(self, level, code, message, span=__vt_factory):\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', __vt_make_span() if span is __vt_factory else span)\n": _init_85,
+    "def __init__(self, line, prefilter):\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n": _init_86,
+    "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_87,
+    "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_88,
+    "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_89,
+    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n": _init_90,
+    "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_91,
+    "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_92,
+    "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_93,
+    "def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'urls', urls)\n": _init_94,
+    "def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):\n  __vt_set(self, 'nodes', nodes)\n  __vt_set(self, 'exhausted', exhausted)\n  __vt_set(self, 'reported', __vt_make_reported() if reported is __vt_factory else reported)\n  __vt_set(self, 'problems', __vt_make_problems() if problems is __vt_factory else problems)\n": _init_95,
+    "def __init__(self, number, text, complete):\n  __vt_set(self, 'number', number)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'complete', complete)\n": _init_96,
+    "def __init__(self, options, program, program_args):\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'program_args', program_args)\n": _init_97,
+    "def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):\n  __vt_set(self, 'order', order)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'sibling', sibling)\n": _init_98,
+    "def __init__(self, outer, delta, length):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'delta', delta)\n  __vt_set(self, 'length', length)\n": _init_99,
+    "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_100,
+    "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_101,
+    "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_102,
+    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_103,
+    "def __init__(self, path, display, fence, identity, home, pattern):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'home', home)\n  __vt_set(self, 'pattern', pattern)\n": _init_104,
+    "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_105,
+    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_106,
+    "def __init__(self, path, level, code, message, span=__vt_default_span):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', span)\n": _init_107,
+    "def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'message', message)\n": _init_108,
+    "def __init__(self, path, span, field, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'field', field)\n  __vt_set(self, 'message', message)\n": _init_109,
+    "def __init__(self, path, span, route=__vt_default_route):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'route', route)\n": _init_110,
+    "def __init__(self, path, steps, from_root):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'from_root', from_root)\n": _init_111,
+    "def __init__(self, path, user, prefix=__vt_default_prefix, env=__vt_default_env):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'prefix', prefix)\n  __vt_set(self, 'env', env)\n": _init_112,
+    "def __init__(self, pattern, owners, line):\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'line', line)\n": _init_113,
+    "def __init__(self, place, name, line, column, source, family=__vt_default_family, kind=__vt_default_kind, variable=__vt_default_variable, fingerprint=__vt_default_fingerprint):\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'variable', variable)\n  __vt_set(self, 'fingerprint', fingerprint)\n": _init_114,
+    "def __init__(self, platform, homes, system_root=__vt_default_system_root, projects=__vt_default_projects):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'homes', homes)\n  __vt_set(self, 'system_root', system_root)\n  __vt_set(self, 'projects', projects)\n": _init_115,
+    "def __init__(self, platform, locations, notes):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'locations', locations)\n  __vt_set(self, 'notes', notes)\n": _init_116,
     "def __init__(self, providers, by_word, by_whole_key_word):\n  __vt_set(self, 'providers', providers)\n  __vt_set(self, 'by_word', by_word)\n  __vt_set(self, 'by_whole_key_word', by_whole_key_word)\n": _init_117,
     "def __init__(self, reach, server):\n  __vt_set(self, 'reach', reach)\n  __vt_set(self, 'server', server)\n": _init_118,
     "def __init__(self, read, replaced, older, repeated):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'replaced', replaced)\n  __vt_set(self, 'older', older)\n  __vt_set(self, 'repeated', repeated)\n": _init_119,
