@@ -86,7 +86,7 @@ def check_references(text: str, expands: tuple[str, ...], catalogue: Catalogue) 
     unexpanded: list[ReferenceOccurrence] = []
     residue = text
     literal = text
-    matching = [syntax for syntax in catalogue.references if syntax.pattern.search(text)]
+    matching = catalogue.references_in(text)
     for syntax in matching:
         if syntax.id in expands or "*" in expands:
             expanded.append(syntax.id)
