@@ -958,7 +958,7 @@ def _init_89(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation
     return __init__
 
 
-def _init_90(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
+def _init_90(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_launch_memo, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
     def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -975,6 +975,7 @@ def _init_90(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_de
       __vt_set(self, 'env_file', env_file)
       __vt_set(self, 'body', body)
       __vt_set(self, 'reference_only', reference_only)
+      __vt_set(self, 'launch_memo', __vt_default_launch_memo)
     return __init__
 
 
@@ -1734,7 +1735,7 @@ INITS = {
     "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_87,
     "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_88,
     "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_89,
-    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n": _init_90,
+    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n  __vt_set(self, 'launch_memo', __vt_default_launch_memo)\n": _init_90,
     "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_91,
     "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_92,
     "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_93,
