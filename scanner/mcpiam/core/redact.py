@@ -62,9 +62,7 @@ def is_safe_to_show(text: str) -> bool:
     if not _SAFE_NAME.fullmatch(text):
         return False
     for segment in _NAME_SEGMENTS.split(text):
-        letters = any(c.isalpha() for c in segment)
-        digits = any(c.isdigit() for c in segment)
-        if len(segment) >= 20 and letters and digits:
+        if len(segment) >= 20 and any(c.isalpha() for c in segment) and any(c.isdigit() for c in segment):
             return False
     return True
 

@@ -1357,7 +1357,7 @@ def _init_130(*, __vt_default_properties, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_131(*, __vt_default_client, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
+def _init_131(*, __vt_default_client, __vt_default_fingerprint_memo, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
     def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'severity', severity)
@@ -1370,6 +1370,7 @@ def _init_131(*, __vt_default_client, __vt_default_help, __vt_default_history, _
       __vt_set(self, 'properties', properties)
       __vt_set(self, 'history', history)
       __vt_set(self, 'help', help)
+      __vt_set(self, 'fingerprint_memo', __vt_default_fingerprint_memo)
     return __init__
 
 
@@ -1776,7 +1777,7 @@ INITS = {
     "def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'enabled', enabled)\n  __vt_set(self, 'severity', severity)\n": _init_128,
     "def __init__(self, rule_id, findings, hosts):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'hosts', hosts)\n": _init_129,
     "def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'properties', properties)\n": _init_130,
-    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n": _init_131,
+    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n  __vt_set(self, 'fingerprint_memo', __vt_default_fingerprint_memo)\n": _init_131,
     "def __init__(self, rule_ids, reason, comment, lines):\n  __vt_set(self, 'rule_ids', rule_ids)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'comment', comment)\n  __vt_set(self, 'lines', lines)\n": _init_132,
     "def __init__(self, scan, host):\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'host', host)\n": _init_133,
     "def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):\n  __vt_set(self, 'shape', shape)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'second', second)\n  __vt_set(self, 'first_index', first_index)\n  __vt_set(self, 'second_index', second_index)\n": _init_134,
