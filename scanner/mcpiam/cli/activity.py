@@ -1,8 +1,9 @@
 """``mcpiam activity`` and the ``--activity``/``--since`` options of ``mcpiam sweep``.
 
 The command prints only the usage view (which MCP servers and tools the clients' own records say
-were used); ``sweep --activity`` adds the same view and its rules to a sweep. Exit 0 after the
-view, 2 for a usage error.
+were used); ``sweep --activity`` adds the same view and its rules to a sweep, and
+``inventory --activity`` the last use, calls (30 d) and tools used of each server of a home's
+inventory. Exit 0 after the view, 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -37,6 +38,49 @@ def activity_options(command):  # type: ignore[no-untyped-def]
                            help="Also read the clients' own records of which MCP servers and tools were "
                                 "used (docs/activity.md); adds the usage view and its rules.")(command)
     return command
+
+
+def inventory_activity_options(command):  # type: ignore[no-untyped-def]
+    """--activity, --home, --platform and --since, for ``mcpiam inventory``."""
+    command = click.option("--since", type=click.DateTime(SINCE_FORMATS), default=None, envvar="MCPIAM_SINCE",
+                           metavar="DATE", help="With --activity: count only calls from DATE on (UTC).")(command)
+    command = click.option("--platform", "platform_name", type=click.Choice(["linux", "macos", "windows"]),
+                           default=None, envvar="MCPIAM_PLATFORM",
+                           help="With --activity: read the home as this OS lays it out.")(command)
+    command = click.option("--home", "home", type=click.Path(path_type=Path, file_okay=False, exists=True),
+                           default=None, envvar="MCPIAM_HOME", metavar="DIR",
+                           help="With --activity: the home to inventory (default: your own).")(command)
+    command = click.option("--activity", "read_activity", is_flag=True, envvar="MCPIAM_ACTIVITY",
+                           help="Inventory the servers a sweep of your home (or --home) finds, with when each "
+                                "was last used, its calls in the last 30 days and the tools used, from the "
+                                "clients' own records (docs/activity.md).")(command)
+    return command
+
+
+def inventory_of_home(paths: tuple[Path, ...], settings, read_activity: bool, home: Path | None,  # type: ignore[no-untyped-def]
+                      platform_name: str | None, since: datetime | None):
+    """The scan result ``inventory --activity`` renders: a sweep of one home (the configs every
+    client keeps there) with its records read, so each server is judged by its own user's records."""
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.engine.sweep import make_plan, run_sweep
+    from mcpiam.policy import PolicyError
+    from mcpiam.secrets.families import FamilyFileError
+
+    if not read_activity:
+        raise click.UsageError("--home, --platform and --since go with --activity")
+    if paths:
+        raise click.UsageError("inventory --activity lists the servers of a home (yours, or --home DIR), "
+                               "whose records it reads; it takes no PATHS")
+    catalogue = default_catalogue()
+    plan, notes = make_plan(home=home, platform=platform_name, all_users=False, projects=False,
+                            system_root=None, environ=os.environ, catalogue=catalogue)
+    try:
+        return run_sweep(plan, settings, catalogue=catalogue, extra_notes=tuple(notes), activity=True,
+                         since=since_utc(since)).scan
+    except PolicyError as error:
+        raise click.ClickException(f"invalid policy file\n{error}") from None
+    except FamilyFileError as error:
+        raise click.UsageError(f"token family file {error}") from None
 
 
 @click.command(name="activity")

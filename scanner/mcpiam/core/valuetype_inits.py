@@ -360,13 +360,14 @@ def _init_31(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_32(*, __vt_default_credentials, __vt_default_scope_findings, __vt_factory, __vt_set):
-    def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings):
+def _init_32(*, __vt_default_activity, __vt_default_credentials, __vt_default_scope_findings, __vt_factory, __vt_set):
+    def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings, activity=__vt_default_activity):
       __vt_set(self, 'config', config)
       __vt_set(self, 'server', server)
       __vt_set(self, 'ownership', ownership)
       __vt_set(self, 'credentials', credentials)
       __vt_set(self, 'scope_findings', scope_findings)
+      __vt_set(self, 'activity', activity)
     return __init__
 
 
@@ -1255,13 +1256,24 @@ def _init_119(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_120(*, __vt_factory, __vt_set):
+def _init_120(*, __vt_default_calls, __vt_default_last_used, __vt_default_recent_calls, __vt_default_status, __vt_default_tools, __vt_factory, __vt_set):
+    def __init__(self, read, status=__vt_default_status, last_used=__vt_default_last_used, calls=__vt_default_calls, recent_calls=__vt_default_recent_calls, tools=__vt_default_tools):
+      __vt_set(self, 'read', read)
+      __vt_set(self, 'status', status)
+      __vt_set(self, 'last_used', last_used)
+      __vt_set(self, 'calls', calls)
+      __vt_set(self, 'recent_calls', recent_calls)
+      __vt_set(self, 'tools', tools)
+    return __init__
+
+
+def _init_121(*, __vt_factory, __vt_set):
     def __init__(self, regex):
       __vt_set(self, 'regex', regex)
     return __init__
 
 
-def _init_121(*, __vt_default_again, __vt_default_stop, __vt_factory, __vt_set):
+def _init_122(*, __vt_default_again, __vt_default_stop, __vt_factory, __vt_set):
     def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):
       __vt_set(self, 'rest', rest)
       __vt_set(self, 'again', again)
@@ -1269,14 +1281,14 @@ def _init_121(*, __vt_default_again, __vt_default_stop, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_122(*, __vt_default_all_value, __vt_factory, __vt_set):
+def _init_123(*, __vt_default_all_value, __vt_factory, __vt_set):
     def __init__(self, restricted, all_value=__vt_default_all_value):
       __vt_set(self, 'restricted', restricted)
       __vt_set(self, 'all_value', all_value)
     return __init__
 
 
-def _init_123(*, __vt_factory, __vt_set):
+def _init_124(*, __vt_factory, __vt_set):
     def __init__(self, root, candidates, notes, files_considered):
       __vt_set(self, 'root', root)
       __vt_set(self, 'candidates', candidates)
@@ -1285,7 +1297,7 @@ def _init_123(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_124(*, __vt_default_activity, __vt_default_allowlisted, __vt_default_applied_policy, __vt_default_credentials, __vt_default_files_considered, __vt_default_fingerprint_key_id, __vt_default_history, __vt_default_policy, __vt_default_secret_locations, __vt_default_triage, __vt_factory, __vt_set):
+def _init_125(*, __vt_default_activity, __vt_default_allowlisted, __vt_default_applied_policy, __vt_default_credentials, __vt_default_files_considered, __vt_default_fingerprint_key_id, __vt_default_history, __vt_default_policy, __vt_default_secret_locations, __vt_default_triage, __vt_factory, __vt_set):
     def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations, activity=__vt_default_activity):
       __vt_set(self, 'root', root)
       __vt_set(self, 'findings', findings)
@@ -1307,30 +1319,31 @@ def _init_124(*, __vt_default_activity, __vt_default_allowlisted, __vt_default_a
     return __init__
 
 
-def _init_125(*, __vt_default_owner, __vt_factory, __vt_set):
+def _init_126(*, __vt_default_owner, __vt_factory, __vt_set):
     def __init__(self, root, owner=__vt_default_owner):
       __vt_set(self, 'root', root)
       __vt_set(self, 'owner', owner)
     return __init__
 
 
-def _init_126(*, __vt_factory, __vt_set):
+def _init_127(*, __vt_factory, __vt_set):
     def __init__(self, route, node):
       __vt_set(self, 'route', route)
       __vt_set(self, 'node', node)
     return __init__
 
 
-def _init_127(*, __vt_default_fingerprint_key_id, __vt_default_policy, __vt_default_tool_version, __vt_factory, __vt_set):
-    def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id):
+def _init_128(*, __vt_default_activity, __vt_default_fingerprint_key_id, __vt_default_policy, __vt_default_tool_version, __vt_factory, __vt_set):
+    def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id, activity=__vt_default_activity):
       __vt_set(self, 'rows', rows)
       __vt_set(self, 'policy', policy)
       __vt_set(self, 'tool_version', tool_version)
       __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)
+      __vt_set(self, 'activity', activity)
     return __init__
 
 
-def _init_128(*, __vt_default_enabled, __vt_default_severity, __vt_factory, __vt_set):
+def _init_129(*, __vt_default_enabled, __vt_default_severity, __vt_factory, __vt_set):
     def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'enabled', enabled)
@@ -1338,7 +1351,7 @@ def _init_128(*, __vt_default_enabled, __vt_default_severity, __vt_factory, __vt
     return __init__
 
 
-def _init_129(*, __vt_factory, __vt_set):
+def _init_130(*, __vt_factory, __vt_set):
     def __init__(self, rule_id, findings, hosts):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'findings', findings)
@@ -1346,7 +1359,7 @@ def _init_129(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_130(*, __vt_default_properties, __vt_factory, __vt_set):
+def _init_131(*, __vt_default_properties, __vt_factory, __vt_set):
     def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'severity', severity)
@@ -1358,7 +1371,7 @@ def _init_130(*, __vt_default_properties, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_131(*, __vt_default_client, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
+def _init_132(*, __vt_default_client, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
     def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'severity', severity)
@@ -1374,7 +1387,7 @@ def _init_131(*, __vt_default_client, __vt_default_help, __vt_default_history, _
     return __init__
 
 
-def _init_132(*, __vt_factory, __vt_set):
+def _init_133(*, __vt_factory, __vt_set):
     def __init__(self, rule_ids, reason, comment, lines):
       __vt_set(self, 'rule_ids', rule_ids)
       __vt_set(self, 'reason', reason)
@@ -1383,14 +1396,14 @@ def _init_132(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_133(*, __vt_factory, __vt_set):
+def _init_134(*, __vt_factory, __vt_set):
     def __init__(self, scan, host):
       __vt_set(self, 'scan', scan)
       __vt_set(self, 'host', host)
     return __init__
 
 
-def _init_134(*, __vt_default_first_index, __vt_default_second_index, __vt_factory, __vt_set):
+def _init_135(*, __vt_default_first_index, __vt_default_second_index, __vt_factory, __vt_set):
     def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):
       __vt_set(self, 'shape', shape)
       __vt_set(self, 'first', first)
@@ -1400,7 +1413,7 @@ def _init_134(*, __vt_default_first_index, __vt_default_second_index, __vt_facto
     return __init__
 
 
-def _init_135(*, __vt_default_joins_surrogates, __vt_default_line_continuation, __vt_factory, __vt_set):
+def _init_136(*, __vt_default_joins_surrogates, __vt_default_line_continuation, __vt_factory, __vt_set):
     def __init__(self, simple, hex_lengths, pattern, joins_surrogates=__vt_default_joins_surrogates, line_continuation=__vt_default_line_continuation):
       __vt_set(self, 'simple', simple)
       __vt_set(self, 'hex_lengths', hex_lengths)
@@ -1410,7 +1423,7 @@ def _init_135(*, __vt_default_joins_surrogates, __vt_default_line_continuation, 
     return __init__
 
 
-def _init_136(*, __vt_default_kind, __vt_factory, __vt_set):
+def _init_137(*, __vt_default_kind, __vt_factory, __vt_set):
     def __init__(self, source, hostname, user, platform, time, key_id, key_default, users, configs, findings, kind=__vt_default_kind):
       __vt_set(self, 'source', source)
       __vt_set(self, 'hostname', hostname)
@@ -1426,7 +1439,7 @@ def _init_136(*, __vt_default_kind, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_137(*, __vt_default_allowlist, __vt_default_approved_servers, __vt_default_base_dir, __vt_default_codeowners, __vt_default_codeowners_source, __vt_default_dormant_days, __vt_default_ignore_paths, __vt_default_owners, __vt_default_owners_from_codeowners, __vt_default_rules, __vt_default_shared_accounts, __vt_default_source, __vt_factory, __vt_set):
+def _init_138(*, __vt_default_allowlist, __vt_default_approved_servers, __vt_default_base_dir, __vt_default_codeowners, __vt_default_codeowners_source, __vt_default_dormant_days, __vt_default_ignore_paths, __vt_default_owners, __vt_default_owners_from_codeowners, __vt_default_rules, __vt_default_shared_accounts, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, source=__vt_default_source, base_dir=__vt_default_base_dir, owners=__vt_default_owners, owners_from_codeowners=__vt_default_owners_from_codeowners, codeowners_source=__vt_default_codeowners_source, codeowners=__vt_default_codeowners, approved_servers=__vt_default_approved_servers, rules=__vt_default_rules, ignore_paths=__vt_default_ignore_paths, allowlist=__vt_default_allowlist, shared_accounts=__vt_default_shared_accounts, dormant_days=__vt_default_dormant_days):
       __vt_set(self, 'source', source)
       __vt_set(self, 'base_dir', base_dir)
@@ -1443,7 +1456,7 @@ def _init_137(*, __vt_default_allowlist, __vt_default_approved_servers, __vt_def
     return __init__
 
 
-def _init_138(*, __vt_factory, __vt_make_entries, __vt_make_latest, __vt_set):
+def _init_139(*, __vt_factory, __vt_make_entries, __vt_make_latest, __vt_set):
     def __init__(self, span, entries=__vt_factory, latest=__vt_factory):
       __vt_set(self, 'span', span)
       __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)
@@ -1451,21 +1464,21 @@ def _init_138(*, __vt_factory, __vt_make_entries, __vt_make_latest, __vt_set):
     return __init__
 
 
-def _init_139(*, __vt_factory, __vt_make_tables, __vt_set):
+def _init_140(*, __vt_factory, __vt_make_tables, __vt_set):
     def __init__(self, span, tables=__vt_factory):
       __vt_set(self, 'span', span)
       __vt_set(self, 'tables', __vt_make_tables() if tables is __vt_factory else tables)
     return __init__
 
 
-def _init_140(*, __vt_factory, __vt_set):
+def _init_141(*, __vt_factory, __vt_set):
     def __init__(self, span, text):
       __vt_set(self, 'span', span)
       __vt_set(self, 'text', text)
     return __init__
 
 
-def _init_141(*, __vt_factory, __vt_set):
+def _init_142(*, __vt_factory, __vt_set):
     def __init__(self, start_line, start_column, end_line, end_column):
       __vt_set(self, 'start_line', start_line)
       __vt_set(self, 'start_column', start_column)
@@ -1474,7 +1487,7 @@ def _init_141(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_142(*, __vt_default_baseline, __vt_default_baselined, __vt_default_ignores, __vt_default_stale, __vt_default_suppressed, __vt_default_warnings, __vt_factory, __vt_set):
+def _init_143(*, __vt_default_baseline, __vt_default_baselined, __vt_default_ignores, __vt_default_stale, __vt_default_suppressed, __vt_default_warnings, __vt_factory, __vt_set):
     def __init__(self, suppressed=__vt_default_suppressed, baselined=__vt_default_baselined, stale=__vt_default_stale, baseline=__vt_default_baseline, ignores=__vt_default_ignores, warnings=__vt_default_warnings):
       __vt_set(self, 'suppressed', suppressed)
       __vt_set(self, 'baselined', baselined)
@@ -1485,7 +1498,7 @@ def _init_142(*, __vt_default_baseline, __vt_default_baselined, __vt_default_ign
     return __init__
 
 
-def _init_143(*, __vt_factory, __vt_set):
+def _init_144(*, __vt_factory, __vt_set):
     def __init__(self, syntax, description, text, start):
       __vt_set(self, 'syntax', syntax)
       __vt_set(self, 'description', description)
@@ -1494,14 +1507,14 @@ def _init_143(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_144(*, __vt_default_key, __vt_factory, __vt_set):
+def _init_145(*, __vt_default_key, __vt_factory, __vt_set):
     def __init__(self, template, key=__vt_default_key):
       __vt_set(self, 'template', template)
       __vt_set(self, 'key', key)
     return __init__
 
 
-def _init_145(*, __vt_default_alias_expansion, __vt_default_direct, __vt_default_unread, __vt_factory, __vt_make_anchors, __vt_make_constructor, __vt_make_labels, __vt_make_resolver, __vt_make_roots, __vt_make_stack, __vt_set):
+def _init_146(*, __vt_default_alias_expansion, __vt_default_direct, __vt_default_unread, __vt_factory, __vt_make_anchors, __vt_make_constructor, __vt_make_labels, __vt_make_resolver, __vt_make_roots, __vt_make_stack, __vt_set):
     def __init__(self, text, locator, budget, direct=__vt_default_direct, resolver=__vt_factory, constructor=__vt_factory, stack=__vt_factory, roots=__vt_factory, anchors=__vt_factory, alias_expansion=__vt_default_alias_expansion, labels=__vt_factory, unread=__vt_default_unread):
       __vt_set(self, 'text', text)
       __vt_set(self, 'locator', locator)
@@ -1518,7 +1531,7 @@ def _init_145(*, __vt_default_alias_expansion, __vt_default_direct, __vt_default
     return __init__
 
 
-def _init_146(*, __vt_default_operator, __vt_factory, __vt_set):
+def _init_147(*, __vt_default_operator, __vt_factory, __vt_set):
     def __init__(self, text, offsets, start, end, operator=__vt_default_operator):
       __vt_set(self, 'text', text)
       __vt_set(self, 'offsets', offsets)
@@ -1528,7 +1541,7 @@ def _init_146(*, __vt_default_operator, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_147(*, __vt_factory, __vt_set):
+def _init_148(*, __vt_factory, __vt_set):
     def __init__(self, text, offsets, valid):
       __vt_set(self, 'text', text)
       __vt_set(self, 'offsets', offsets)
@@ -1536,7 +1549,7 @@ def _init_147(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_148(*, __vt_default_binary_text, __vt_default_problems, __vt_factory, __vt_set):
+def _init_149(*, __vt_default_binary_text, __vt_default_problems, __vt_factory, __vt_set):
     def __init__(self, text, problems=__vt_default_problems, binary_text=__vt_default_binary_text):
       __vt_set(self, 'text', text)
       __vt_set(self, 'problems', problems)
@@ -1544,14 +1557,14 @@ def _init_148(*, __vt_default_binary_text, __vt_default_problems, __vt_factory, 
     return __init__
 
 
-def _init_149(*, __vt_factory, __vt_set):
+def _init_150(*, __vt_factory, __vt_set):
     def __init__(self, text, span):
       __vt_set(self, 'text', text)
       __vt_set(self, 'span', span)
     return __init__
 
 
-def _init_150(*, __vt_factory, __vt_set):
+def _init_151(*, __vt_factory, __vt_set):
     def __init__(self, text, utf8, line_starts, checkpoints, ascii_lines):
       __vt_set(self, 'text', text)
       __vt_set(self, 'utf8', utf8)
@@ -1561,21 +1574,21 @@ def _init_150(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_151(*, __vt_factory, __vt_set):
+def _init_152(*, __vt_factory, __vt_set):
     def __init__(self, text, value):
       __vt_set(self, 'text', text)
       __vt_set(self, 'value', value)
     return __init__
 
 
-def _init_152(*, __vt_factory, __vt_set):
+def _init_153(*, __vt_factory, __vt_set):
     def __init__(self, token, ref):
       __vt_set(self, 'token', token)
       __vt_set(self, 'ref', ref)
     return __init__
 
 
-def _init_153(*, __vt_factory, __vt_set):
+def _init_154(*, __vt_factory, __vt_set):
     def __init__(self, value, severity, message):
       __vt_set(self, 'value', value)
       __vt_set(self, 'severity', severity)
@@ -1583,7 +1596,7 @@ def _init_153(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_154(*, __vt_default_embedded, __vt_default_source, __vt_factory, __vt_set):
+def _init_155(*, __vt_default_embedded, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, value, span, embedded=__vt_default_embedded, source=__vt_default_source):
       __vt_set(self, 'value', value)
       __vt_set(self, 'span', span)
@@ -1592,7 +1605,7 @@ def _init_154(*, __vt_default_embedded, __vt_default_source, __vt_factory, __vt_
     return __init__
 
 
-def _init_155(*, __vt_default_composite, __vt_default_offsets, __vt_default_shell, __vt_factory, __vt_set):
+def _init_156(*, __vt_default_composite, __vt_default_offsets, __vt_default_shell, __vt_factory, __vt_set):
     def __init__(self, value, text, start, context, place, composite=__vt_default_composite, offsets=__vt_default_offsets, shell=__vt_default_shell):
       __vt_set(self, 'value', value)
       __vt_set(self, 'text', text)
@@ -1605,7 +1618,7 @@ def _init_155(*, __vt_default_composite, __vt_default_offsets, __vt_default_shel
     return __init__
 
 
-def _init_156(*, __vt_default_attached_short_values, __vt_default_flags, __vt_factory, __vt_set):
+def _init_157(*, __vt_default_attached_short_values, __vt_default_flags, __vt_factory, __vt_set):
     def __init__(self, value_options, attached_short_values=__vt_default_attached_short_values, flags=__vt_default_flags):
       __vt_set(self, 'value_options', value_options)
       __vt_set(self, 'attached_short_values', attached_short_values)
@@ -1613,7 +1626,7 @@ def _init_156(*, __vt_default_attached_short_values, __vt_default_flags, __vt_fa
     return __init__
 
 
-def _init_157(*, __vt_default_bom_timestamp, __vt_default_spreadsheet_safe, __vt_default_width, __vt_factory, __vt_set):
+def _init_158(*, __vt_default_bom_timestamp, __vt_default_spreadsheet_safe, __vt_default_width, __vt_factory, __vt_set):
     def __init__(self, width=__vt_default_width, spreadsheet_safe=__vt_default_spreadsheet_safe, bom_timestamp=__vt_default_bom_timestamp):
       __vt_set(self, 'width', width)
       __vt_set(self, 'spreadsheet_safe', spreadsheet_safe)
@@ -1621,7 +1634,15 @@ def _init_157(*, __vt_default_bom_timestamp, __vt_default_spreadsheet_safe, __vt
     return __init__
 
 
-def _init_158(*, __vt_factory, __vt_set):
+def _init_159(*, __vt_factory, __vt_set):
+    def __init__(self, window_from, window_to, clients_read):
+      __vt_set(self, 'window_from', window_from)
+      __vt_set(self, 'window_to', window_to)
+      __vt_set(self, 'clients_read', clients_read)
+    return __init__
+
+
+def _init_160(*, __vt_factory, __vt_set):
     def __init__(self, window_from, window_to, tools, hops, credentials, files, notes):
       __vt_set(self, 'window_from', window_from)
       __vt_set(self, 'window_to', window_to)
@@ -1633,7 +1654,7 @@ def _init_158(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_159(*, __vt_factory, __vt_set):
+def _init_161(*, __vt_factory, __vt_set):
     def __init__(self, window_from, window_to, tools, servers, steps, credentials, clients_read):
       __vt_set(self, 'window_from', window_from)
       __vt_set(self, 'window_to', window_to)
@@ -1678,7 +1699,7 @@ INITS = {
     "def __init__(self, config, server, candidate, family, generic_kind, span, fingerprint, preview, secret_length, claims=__vt_default_claims, lookalike=__vt_default_lookalike, account=__vt_default_account, account_span=__vt_default_account_span, offset=__vt_default_offset, provider=__vt_default_provider, _value=__vt_default__value):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'candidate', candidate)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'generic_kind', generic_kind)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'preview', preview)\n  __vt_set(self, 'secret_length', secret_length)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'lookalike', lookalike)\n  __vt_set(self, 'account', account)\n  __vt_set(self, 'account_span', account_span)\n  __vt_set(self, 'offset', offset)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, '_value', _value)\n": _init_29,
     "def __init__(self, config, server, candidate, occurrence, client_name, span):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'candidate', candidate)\n  __vt_set(self, 'occurrence', occurrence)\n  __vt_set(self, 'client_name', client_name)\n  __vt_set(self, 'span', span)\n": _init_30,
     "def __init__(self, config, server, kind, name, value, span, context):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'context', context)\n": _init_31,
-    "def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'scope_findings', scope_findings)\n": _init_32,
+    "def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings, activity=__vt_default_activity):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'scope_findings', scope_findings)\n  __vt_set(self, 'activity', activity)\n": _init_32,
     "def __init__(self, configs, options=__vt_factory, credentials=__vt_default_credentials, unexpanded_references=__vt_default_unexpanded_references, activity=__vt_default_activity):\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'options', __vt_make_options() if options is __vt_factory else options)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'unexpanded_references', unexpanded_references)\n  __vt_set(self, 'activity', activity)\n": _init_33,
     "def __init__(self, control, rules, findings, by_severity):\n  __vt_set(self, 'control', control)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'by_severity', by_severity)\n": _init_34,
     "def __init__(self, device, inode):\n  __vt_set(self, 'device', device)\n  __vt_set(self, 'inode', inode)\n": _init_35,
@@ -1766,44 +1787,46 @@ INITS = {
     "def __init__(self, providers, by_word, by_whole_key_word):\n  __vt_set(self, 'providers', providers)\n  __vt_set(self, 'by_word', by_word)\n  __vt_set(self, 'by_whole_key_word', by_whole_key_word)\n": _init_117,
     "def __init__(self, reach, server):\n  __vt_set(self, 'reach', reach)\n  __vt_set(self, 'server', server)\n": _init_118,
     "def __init__(self, read, replaced, older, repeated):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'replaced', replaced)\n  __vt_set(self, 'older', older)\n  __vt_set(self, 'repeated', repeated)\n": _init_119,
-    "def __init__(self, regex):\n  __vt_set(self, 'regex', regex)\n": _init_120,
-    "def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):\n  __vt_set(self, 'rest', rest)\n  __vt_set(self, 'again', again)\n  __vt_set(self, 'stop', stop)\n": _init_121,
-    "def __init__(self, restricted, all_value=__vt_default_all_value):\n  __vt_set(self, 'restricted', restricted)\n  __vt_set(self, 'all_value', all_value)\n": _init_122,
-    "def __init__(self, root, candidates, notes, files_considered):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'candidates', candidates)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files_considered', files_considered)\n": _init_123,
-    "def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations, activity=__vt_default_activity):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'files_considered', files_considered)\n  __vt_set(self, 'allowlisted', allowlisted)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'applied_policy', applied_policy)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'secret_locations', secret_locations)\n  __vt_set(self, 'activity', activity)\n": _init_124,
-    "def __init__(self, root, owner=__vt_default_owner):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'owner', owner)\n": _init_125,
-    "def __init__(self, route, node):\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_126,
-    "def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id):\n  __vt_set(self, 'rows', rows)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n": _init_127,
-    "def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'enabled', enabled)\n  __vt_set(self, 'severity', severity)\n": _init_128,
-    "def __init__(self, rule_id, findings, hosts):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'hosts', hosts)\n": _init_129,
-    "def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'properties', properties)\n": _init_130,
-    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n": _init_131,
-    "def __init__(self, rule_ids, reason, comment, lines):\n  __vt_set(self, 'rule_ids', rule_ids)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'comment', comment)\n  __vt_set(self, 'lines', lines)\n": _init_132,
-    "def __init__(self, scan, host):\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'host', host)\n": _init_133,
-    "def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):\n  __vt_set(self, 'shape', shape)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'second', second)\n  __vt_set(self, 'first_index', first_index)\n  __vt_set(self, 'second_index', second_index)\n": _init_134,
-    "def __init__(self, simple, hex_lengths, pattern, joins_surrogates=__vt_default_joins_surrogates, line_continuation=__vt_default_line_continuation):\n  __vt_set(self, 'simple', simple)\n  __vt_set(self, 'hex_lengths', hex_lengths)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'joins_surrogates', joins_surrogates)\n  __vt_set(self, 'line_continuation', line_continuation)\n": _init_135,
-    "def __init__(self, source, hostname, user, platform, time, key_id, key_default, users, configs, findings, kind=__vt_default_kind):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'key_default', key_default)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'kind', kind)\n": _init_136,
-    "def __init__(self, source=__vt_default_source, base_dir=__vt_default_base_dir, owners=__vt_default_owners, owners_from_codeowners=__vt_default_owners_from_codeowners, codeowners_source=__vt_default_codeowners_source, codeowners=__vt_default_codeowners, approved_servers=__vt_default_approved_servers, rules=__vt_default_rules, ignore_paths=__vt_default_ignore_paths, allowlist=__vt_default_allowlist, shared_accounts=__vt_default_shared_accounts, dormant_days=__vt_default_dormant_days):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'base_dir', base_dir)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'owners_from_codeowners', owners_from_codeowners)\n  __vt_set(self, 'codeowners_source', codeowners_source)\n  __vt_set(self, 'codeowners', codeowners)\n  __vt_set(self, 'approved_servers', approved_servers)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'ignore_paths', ignore_paths)\n  __vt_set(self, 'allowlist', allowlist)\n  __vt_set(self, 'shared_accounts', shared_accounts)\n  __vt_set(self, 'dormant_days', dormant_days)\n": _init_137,
-    "def __init__(self, span, entries=__vt_factory, latest=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'latest', __vt_make_latest() if latest is __vt_factory else latest)\n": _init_138,
-    "def __init__(self, span, tables=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'tables', __vt_make_tables() if tables is __vt_factory else tables)\n": _init_139,
-    "def __init__(self, span, text):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'text', text)\n": _init_140,
-    "def __init__(self, start_line, start_column, end_line, end_column):\n  __vt_set(self, 'start_line', start_line)\n  __vt_set(self, 'start_column', start_column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n": _init_141,
-    "def __init__(self, suppressed=__vt_default_suppressed, baselined=__vt_default_baselined, stale=__vt_default_stale, baseline=__vt_default_baseline, ignores=__vt_default_ignores, warnings=__vt_default_warnings):\n  __vt_set(self, 'suppressed', suppressed)\n  __vt_set(self, 'baselined', baselined)\n  __vt_set(self, 'stale', stale)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'ignores', ignores)\n  __vt_set(self, 'warnings', warnings)\n": _init_142,
-    "def __init__(self, syntax, description, text, start):\n  __vt_set(self, 'syntax', syntax)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n": _init_143,
-    "def __init__(self, template, key=__vt_default_key):\n  __vt_set(self, 'template', template)\n  __vt_set(self, 'key', key)\n": _init_144,
-    "def __init__(self, text, locator, budget, direct=__vt_default_direct, resolver=__vt_factory, constructor=__vt_factory, stack=__vt_factory, roots=__vt_factory, anchors=__vt_factory, alias_expansion=__vt_default_alias_expansion, labels=__vt_factory, unread=__vt_default_unread):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'direct', direct)\n  __vt_set(self, 'resolver', __vt_make_resolver() if resolver is __vt_factory else resolver)\n  __vt_set(self, 'constructor', __vt_make_constructor() if constructor is __vt_factory else constructor)\n  __vt_set(self, 'stack', __vt_make_stack() if stack is __vt_factory else stack)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n  __vt_set(self, 'anchors', __vt_make_anchors() if anchors is __vt_factory else anchors)\n  __vt_set(self, 'alias_expansion', alias_expansion)\n  __vt_set(self, 'labels', __vt_make_labels() if labels is __vt_factory else labels)\n  __vt_set(self, 'unread', unread)\n": _init_145,
-    "def __init__(self, text, offsets, start, end, operator=__vt_default_operator):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'operator', operator)\n": _init_146,
-    "def __init__(self, text, offsets, valid):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'valid', valid)\n": _init_147,
-    "def __init__(self, text, problems=__vt_default_problems, binary_text=__vt_default_binary_text):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'binary_text', binary_text)\n": _init_148,
-    "def __init__(self, text, span):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'span', span)\n": _init_149,
-    "def __init__(self, text, utf8, line_starts, checkpoints, ascii_lines):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'utf8', utf8)\n  __vt_set(self, 'line_starts', line_starts)\n  __vt_set(self, 'checkpoints', checkpoints)\n  __vt_set(self, 'ascii_lines', ascii_lines)\n": _init_150,
-    "def __init__(self, text, value):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n": _init_151,
-    "def __init__(self, token, ref):\n  __vt_set(self, 'token', token)\n  __vt_set(self, 'ref', ref)\n": _init_152,
-    "def __init__(self, value, severity, message):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n": _init_153,
-    "def __init__(self, value, span, embedded=__vt_default_embedded, source=__vt_default_source):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'embedded', embedded)\n  __vt_set(self, 'source', source)\n": _init_154,
-    "def __init__(self, value, text, start, context, place, composite=__vt_default_composite, offsets=__vt_default_offsets, shell=__vt_default_shell):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'context', context)\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'composite', composite)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'shell', shell)\n": _init_155,
-    "def __init__(self, value_options, attached_short_values=__vt_default_attached_short_values, flags=__vt_default_flags):\n  __vt_set(self, 'value_options', value_options)\n  __vt_set(self, 'attached_short_values', attached_short_values)\n  __vt_set(self, 'flags', flags)\n": _init_156,
-    "def __init__(self, width=__vt_default_width, spreadsheet_safe=__vt_default_spreadsheet_safe, bom_timestamp=__vt_default_bom_timestamp):\n  __vt_set(self, 'width', width)\n  __vt_set(self, 'spreadsheet_safe', spreadsheet_safe)\n  __vt_set(self, 'bom_timestamp', bom_timestamp)\n": _init_157,
-    "def __init__(self, window_from, window_to, tools, hops, credentials, files, notes):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'hops', hops)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'notes', notes)\n": _init_158,
-    "def __init__(self, window_from, window_to, tools, servers, steps, credentials, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_159,
+    "def __init__(self, read, status=__vt_default_status, last_used=__vt_default_last_used, calls=__vt_default_calls, recent_calls=__vt_default_recent_calls, tools=__vt_default_tools):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'status', status)\n  __vt_set(self, 'last_used', last_used)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'tools', tools)\n": _init_120,
+    "def __init__(self, regex):\n  __vt_set(self, 'regex', regex)\n": _init_121,
+    "def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):\n  __vt_set(self, 'rest', rest)\n  __vt_set(self, 'again', again)\n  __vt_set(self, 'stop', stop)\n": _init_122,
+    "def __init__(self, restricted, all_value=__vt_default_all_value):\n  __vt_set(self, 'restricted', restricted)\n  __vt_set(self, 'all_value', all_value)\n": _init_123,
+    "def __init__(self, root, candidates, notes, files_considered):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'candidates', candidates)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files_considered', files_considered)\n": _init_124,
+    "def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations, activity=__vt_default_activity):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'files_considered', files_considered)\n  __vt_set(self, 'allowlisted', allowlisted)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'applied_policy', applied_policy)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'secret_locations', secret_locations)\n  __vt_set(self, 'activity', activity)\n": _init_125,
+    "def __init__(self, root, owner=__vt_default_owner):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'owner', owner)\n": _init_126,
+    "def __init__(self, route, node):\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_127,
+    "def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id, activity=__vt_default_activity):\n  __vt_set(self, 'rows', rows)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'activity', activity)\n": _init_128,
+    "def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'enabled', enabled)\n  __vt_set(self, 'severity', severity)\n": _init_129,
+    "def __init__(self, rule_id, findings, hosts):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'hosts', hosts)\n": _init_130,
+    "def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'properties', properties)\n": _init_131,
+    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n": _init_132,
+    "def __init__(self, rule_ids, reason, comment, lines):\n  __vt_set(self, 'rule_ids', rule_ids)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'comment', comment)\n  __vt_set(self, 'lines', lines)\n": _init_133,
+    "def __init__(self, scan, host):\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'host', host)\n": _init_134,
+    "def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):\n  __vt_set(self, 'shape', shape)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'second', second)\n  __vt_set(self, 'first_index', first_index)\n  __vt_set(self, 'second_index', second_index)\n": _init_135,
+    "def __init__(self, simple, hex_lengths, pattern, joins_surrogates=__vt_default_joins_surrogates, line_continuation=__vt_default_line_continuation):\n  __vt_set(self, 'simple', simple)\n  __vt_set(self, 'hex_lengths', hex_lengths)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'joins_surrogates', joins_surrogates)\n  __vt_set(self, 'line_continuation', line_continuation)\n": _init_136,
+    "def __init__(self, source, hostname, user, platform, time, key_id, key_default, users, configs, findings, kind=__vt_default_kind):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'key_default', key_default)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'kind', kind)\n": _init_137,
+    "def __init__(self, source=__vt_default_source, base_dir=__vt_default_base_dir, owners=__vt_default_owners, owners_from_codeowners=__vt_default_owners_from_codeowners, codeowners_source=__vt_default_codeowners_source, codeowners=__vt_default_codeowners, approved_servers=__vt_default_approved_servers, rules=__vt_default_rules, ignore_paths=__vt_default_ignore_paths, allowlist=__vt_default_allowlist, shared_accounts=__vt_default_shared_accounts, dormant_days=__vt_default_dormant_days):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'base_dir', base_dir)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'owners_from_codeowners', owners_from_codeowners)\n  __vt_set(self, 'codeowners_source', codeowners_source)\n  __vt_set(self, 'codeowners', codeowners)\n  __vt_set(self, 'approved_servers', approved_servers)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'ignore_paths', ignore_paths)\n  __vt_set(self, 'allowlist', allowlist)\n  __vt_set(self, 'shared_accounts', shared_accounts)\n  __vt_set(self, 'dormant_days', dormant_days)\n": _init_138,
+    "def __init__(self, span, entries=__vt_factory, latest=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'latest', __vt_make_latest() if latest is __vt_factory else latest)\n": _init_139,
+    "def __init__(self, span, tables=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'tables', __vt_make_tables() if tables is __vt_factory else tables)\n": _init_140,
+    "def __init__(self, span, text):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'text', text)\n": _init_141,
+    "def __init__(self, start_line, start_column, end_line, end_column):\n  __vt_set(self, 'start_line', start_line)\n  __vt_set(self, 'start_column', start_column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n": _init_142,
+    "def __init__(self, suppressed=__vt_default_suppressed, baselined=__vt_default_baselined, stale=__vt_default_stale, baseline=__vt_default_baseline, ignores=__vt_default_ignores, warnings=__vt_default_warnings):\n  __vt_set(self, 'suppressed', suppressed)\n  __vt_set(self, 'baselined', baselined)\n  __vt_set(self, 'stale', stale)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'ignores', ignores)\n  __vt_set(self, 'warnings', warnings)\n": _init_143,
+    "def __init__(self, syntax, description, text, start):\n  __vt_set(self, 'syntax', syntax)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n": _init_144,
+    "def __init__(self, template, key=__vt_default_key):\n  __vt_set(self, 'template', template)\n  __vt_set(self, 'key', key)\n": _init_145,
+    "def __init__(self, text, locator, budget, direct=__vt_default_direct, resolver=__vt_factory, constructor=__vt_factory, stack=__vt_factory, roots=__vt_factory, anchors=__vt_factory, alias_expansion=__vt_default_alias_expansion, labels=__vt_factory, unread=__vt_default_unread):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'direct', direct)\n  __vt_set(self, 'resolver', __vt_make_resolver() if resolver is __vt_factory else resolver)\n  __vt_set(self, 'constructor', __vt_make_constructor() if constructor is __vt_factory else constructor)\n  __vt_set(self, 'stack', __vt_make_stack() if stack is __vt_factory else stack)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n  __vt_set(self, 'anchors', __vt_make_anchors() if anchors is __vt_factory else anchors)\n  __vt_set(self, 'alias_expansion', alias_expansion)\n  __vt_set(self, 'labels', __vt_make_labels() if labels is __vt_factory else labels)\n  __vt_set(self, 'unread', unread)\n": _init_146,
+    "def __init__(self, text, offsets, start, end, operator=__vt_default_operator):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'operator', operator)\n": _init_147,
+    "def __init__(self, text, offsets, valid):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'valid', valid)\n": _init_148,
+    "def __init__(self, text, problems=__vt_default_problems, binary_text=__vt_default_binary_text):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'binary_text', binary_text)\n": _init_149,
+    "def __init__(self, text, span):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'span', span)\n": _init_150,
+    "def __init__(self, text, utf8, line_starts, checkpoints, ascii_lines):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'utf8', utf8)\n  __vt_set(self, 'line_starts', line_starts)\n  __vt_set(self, 'checkpoints', checkpoints)\n  __vt_set(self, 'ascii_lines', ascii_lines)\n": _init_151,
+    "def __init__(self, text, value):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n": _init_152,
+    "def __init__(self, token, ref):\n  __vt_set(self, 'token', token)\n  __vt_set(self, 'ref', ref)\n": _init_153,
+    "def __init__(self, value, severity, message):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n": _init_154,
+    "def __init__(self, value, span, embedded=__vt_default_embedded, source=__vt_default_source):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'embedded', embedded)\n  __vt_set(self, 'source', source)\n": _init_155,
+    "def __init__(self, value, text, start, context, place, composite=__vt_default_composite, offsets=__vt_default_offsets, shell=__vt_default_shell):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'context', context)\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'composite', composite)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'shell', shell)\n": _init_156,
+    "def __init__(self, value_options, attached_short_values=__vt_default_attached_short_values, flags=__vt_default_flags):\n  __vt_set(self, 'value_options', value_options)\n  __vt_set(self, 'attached_short_values', attached_short_values)\n  __vt_set(self, 'flags', flags)\n": _init_157,
+    "def __init__(self, width=__vt_default_width, spreadsheet_safe=__vt_default_spreadsheet_safe, bom_timestamp=__vt_default_bom_timestamp):\n  __vt_set(self, 'width', width)\n  __vt_set(self, 'spreadsheet_safe', spreadsheet_safe)\n  __vt_set(self, 'bom_timestamp', bom_timestamp)\n": _init_158,
+    "def __init__(self, window_from, window_to, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_159,
+    "def __init__(self, window_from, window_to, tools, hops, credentials, files, notes):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'hops', hops)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'notes', notes)\n": _init_160,
+    "def __init__(self, window_from, window_to, tools, servers, steps, credentials, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_161,
 }
