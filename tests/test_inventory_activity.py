@@ -193,3 +193,14 @@ def test_usage_errors_exit_2(argv: list[str], small_home: Path, capsys, monkeypa
     code, _, err = run(argv, capsys, monkeypatch)
     assert code == 2
     assert "--activity" in err
+
+
+def test_the_documented_command_runs_and_gives_the_documented_columns(small_home: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    page = (ROOT / "docs" / "inventory.md").read_text(encoding="utf-8")
+    section = page[page.index("## When each server was last used"):]
+    command = next(line for line in section.splitlines() if line.startswith("mcpiam inventory --activity"))
+    argv = [str(small_home) if word == "DIR" else word for word in command.split()[1:]]
+    code, out, _ = run(argv, capsys, monkeypatch)
+    header = out.splitlines()[0].split(",")
+    assert code == 0 and header[-3:] == ["last_used", "calls_30d", "tools_used"]
+    assert all(f"`{key}`" in section for key in header[-3:])
