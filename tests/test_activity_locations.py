@@ -111,3 +111,18 @@ def test_an_unusable_marker_is_noted_by_path_not_content(tmp_path: Path, content
     assert [(note.path, note.level, note.code) for note in notes] == [
         ("~/.gemini/tmp/app/.project_root", "warning", "malformed-project-root")]
     assert "relative" not in notes[0].message and "binary" not in notes[0].message
+
+
+def test_a_compressed_codex_rollout_is_a_warning_not_a_silent_skip(tmp_path: Path) -> None:
+    home = tmp_path / "u"
+    home.mkdir()
+    _codex_home(home / ".codex")
+    rollout = next((home / ".codex/sessions").rglob("rollout-*.jsonl"))
+    compressed = rollout.with_name(rollout.name.replace("0009", "0010") + ".zst")
+    compressed.write_bytes(b"\x28\xb5\x2f\xfd" + bytes(range(64)))  # a zstd frame's magic, then noise
+    result = sweep(home)
+    notes = [note for note in result.notes if note.code == "record-not-read"]
+    shown = "~/.codex/sessions/2026/10/10/" + compressed.name
+    assert [(note.path, note.level) for note in notes] == [(shown, "warning")]
+    assert "zstd" in notes[0].message
+    assert result.activity.server("codex", "docs").calls == 1  # the plain rollout is still counted once

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from mcpiam.activity.calls import OUTCOMES, Call, ReadContext
 from mcpiam.activity.history import CredentialSearch, HistoryCredential, RecordKind, history_families
 from mcpiam.activity.lines import Line, LineReader
-from mcpiam.activity.readers import reader
+from mcpiam.activity.readers import NOT_READ, reader
 from mcpiam.activity.sources import RecordSource, record_sources
 from mcpiam.catalogue import Catalogue
 from mcpiam.core.document import Span
@@ -275,6 +275,11 @@ def read_activity(plan: SweepPlan, catalogue: Catalogue, families: Sequence[Toke
         if source.reader == "gemini" and found_files and gemini_projects is None:
             gemini_projects, project_notes = _gemini_projects(plan, catalogue, projects_seen)
             notes.extend(project_notes)
+        if source.reader == NOT_READ:
+            notes.extend(Note(found.display, "warning", "record-not-read",
+                              f"a {source.record}: a format mcpiam does not read, so its calls and "
+                              "credentials are not counted") for found, _ in found_files)
+            continue
         for found, counts_calls in found_files:
             file_notes: list[Note] = []
 
