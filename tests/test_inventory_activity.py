@@ -98,7 +98,7 @@ def test_json_gives_each_configured_server_its_known_usage(home: Path, capsys, m
     jsonschema.validate(document, schema())
     assert document["activity"] == {
         "window": {"from": "2026-10-01T10:00:02Z", "to": "2026-10-31T00:00:00Z"},
-        "clients_read": ["claude-code", "claude-desktop", "codex", "cursor", "gemini-cli"], "recent_days": 30}
+        "clients_read": ["claude-code", "claude-desktop", "codex", "cursor", "gemini-cli", "vscode"], "recent_days": 30}
     servers = by_server(document)
     configured = {key: value for key, value in EXPECTED_SERVERS.items() if value[0] != "unknown"}
     assert set(servers) == set(configured)  # a server no config defines is the usage view's, not a row

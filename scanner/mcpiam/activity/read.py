@@ -229,6 +229,24 @@ def _marker_root(found: HomeFile) -> str | Refusal:
     return root
 
 
+def _vscode_projects(plan: SweepPlan, catalogue: Catalogue,
+                     source: RecordSource) -> tuple[dict[str, str], list[Note]]:
+    """VS Code's workspace folders by their ``workspaceStorage/<hash>`` name, from the
+    ``workspace.json`` beside each ``chatSessions`` folder (``{"folder": "file:///…"}``)."""
+    from mcpiam.activity.readers.vscode_chat import workspace_folder
+
+    patterns = tuple(pattern.replace("chatSessions/*.jsonl", "workspace.json")
+                     for pattern in source.patterns(plan.platform))
+    files, notes = home_files(plan, patterns, catalogue)
+    by_folder: dict[str, str] = {}
+    for found in files:
+        data = read_prefix(found.path, PROJECT_ROOT_LIMIT, whole=True, fence=found.fence, expected=found.identity)
+        folder = None if isinstance(data, Refusal) else workspace_folder(data)
+        if folder is not None:
+            by_folder[found.path.parent.name] = folder
+    return by_folder, notes
+
+
 def _tee(lines: Iterator[Line], search: CredentialSearch) -> Iterator[Line]:
     for line in lines:
         search.add(line)
@@ -269,6 +287,7 @@ def read_activity(plan: SweepPlan, catalogue: Catalogue, families: Sequence[Toke
     projects_seen: set[str] = set()
     ordered = sorted(sources if sources is not None else record_sources(), key=lambda s: s.reader == "gemini")
     gemini_projects: dict[str, str] | None = None
+    vscode_projects: dict[str, str] | None = None
     for source in ordered:
         found_files, walk_notes = _files(plan, catalogue, source)
         notes.extend(walk_notes)
@@ -286,8 +305,15 @@ def read_activity(plan: SweepPlan, catalogue: Catalogue, families: Sequence[Toke
             def note(level: str, code: str, message: str, line: int | None, shown: str = found.display) -> None:
                 file_notes.append(Note(shown, level, code, message, Span.point(line, 1) if line else None))
 
-            context = ReadContext(source.client, found.display, found.path.name, note, gemini_projects,
-                                  _folder(found))
+            if source.reader == "vscode_chat":
+                if vscode_projects is None:
+                    vscode_projects, project_notes = _vscode_projects(plan, catalogue, source)
+                    notes.extend(project_notes)
+                context = ReadContext(source.client, found.display, found.path.name, note, vscode_projects,
+                                      found.path.parent.parent.name)
+            else:
+                context = ReadContext(source.client, found.display, found.path.name, note, gemini_projects,
+                                      _folder(found))
             search = CredentialSearch(searchable, fingerprint_key,
                                       RecordKind(source.client, source.record, source.cleanup), found.display)
             counted = 0

@@ -100,7 +100,7 @@ def activity(home: Path | None, platform_name: str | None, all_users: bool, sinc
              output: str | None) -> int:
     """Which MCP servers and tools were used, from which client and project, how often, with what
     outcome: read from the clients' own records (Claude Code, Codex, Gemini CLI, Claude Desktop,
-    Cursor). Prints names, counts, times and outcomes only, never what was said."""
+    Cursor, VS Code chat). Prints names, counts, times and outcomes only, never what was said."""
     from mcpiam.catalogue import default_catalogue
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.engine.sweep import make_plan, run_sweep

@@ -13,7 +13,7 @@ from mcpiam.activity.calls import Call, ReadContext
 from mcpiam.activity.lines import Line
 
 Reader = Callable[[Iterable[Line], ReadContext], Iterator[Call]]
-LINE_READERS = ("claude_code", "codex", "gemini", "claude_desktop", "prompt_history")
+LINE_READERS = ("claude_code", "codex", "gemini", "claude_desktop", "prompt_history", "vscode_chat")
 DATABASE_READERS = ("cursor",)  # read_database(found, context, search): a SQLite file, not lines
 # Files of a format mcpiam does not read (Codex's zstd rollouts): each found one is a warning, so a
 # record that holds calls and credentials is never skipped without a word.
