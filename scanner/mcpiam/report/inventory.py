@@ -385,13 +385,15 @@ def server_activity(usage: Usage, config: ConfigFile, server: Server) -> ServerA
     """What ``usage`` says of one configured server, found by the key the usage view joins on:
     (client, config key). A client whose records were read but hold no call of the server gives
     a dormant server with 0 calls; a client whose records were not read gives ``read=False``."""
+    from mcpiam.activity.usage import DORMANT  # only with records read: off the hook's path
+
     clients = tuple(dict.fromkeys((server.client or config.client, config.client)))
     for client in clients:
         found = usage.server(client, server.name)
         if found is not None:
             return ServerActivity(True, found.status, found.last_seen, found.calls, found.recent_calls, found.tools)
     if any(client in usage.clients_read for client in clients):
-        return ServerActivity(True, "dormant")
+        return ServerActivity(True, DORMANT)
     return ServerActivity(False)
 
 
