@@ -204,3 +204,9 @@ def test_the_documented_command_runs_and_gives_the_documented_columns(small_home
     header = out.splitlines()[0].split(",")
     assert code == 0 and header[-3:] == ["last_used", "calls_30d", "tools_used"]
     assert all(f"`{key}`" in section for key in header[-3:])
+
+
+def test_what_could_not_be_read_is_said_on_standard_error(home: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(["inventory", "--activity", "--home", str(home), *HOME_ARGS, "-f", "csv"], capsys, monkeypatch)
+    assert code == 0 and "sess-1.jsonl:14: not a JSON record; skipped" in err
+    assert "sess-1.jsonl" not in out

@@ -75,12 +75,22 @@ def inventory_of_home(paths: tuple[Path, ...], settings, read_activity: bool, ho
     plan, notes = make_plan(home=home, platform=platform_name, all_users=False, projects=False,
                             system_root=None, environ=os.environ, catalogue=catalogue)
     try:
-        return run_sweep(plan, settings, catalogue=catalogue, extra_notes=tuple(notes), activity=True,
-                         since=since_utc(since)).scan
+        result = run_sweep(plan, settings, catalogue=catalogue, extra_notes=tuple(notes), activity=True,
+                           since=since_utc(since)).scan
     except PolicyError as error:
         raise click.ClickException(f"invalid policy file\n{error}") from None
     except FamilyFileError as error:
         raise click.UsageError(f"token family file {error}") from None
+    warn(result.notes)
+    return result
+
+
+def warn(notes) -> None:  # type: ignore[no-untyped-def]
+    """What could not be read, on standard error by path and line, never by content."""
+    for note in notes:
+        if note.level == "warning":
+            where = f"{note.path}:{note.span.start_line}" if note.span is not None else note.path
+            click.echo(f"mcpiam: warning: {shown_on_terminal(where)}: {shown_on_terminal(note.message)}", err=True)
 
 
 @click.command(name="activity")
@@ -118,8 +128,5 @@ def activity(home: Path | None, platform_name: str | None, all_users: bool, sinc
     usage = result.scan.activity
     text = activity_json(usage) if fmt == "json" else activity_text(usage)  # type: ignore[arg-type]
     _write(text, output)
-    for note in result.scan.notes:  # what could not be read is said, by path and line, never by content
-        if note.level == "warning":
-            where = f"{note.path}:{note.span.start_line}" if note.span is not None else note.path
-            click.echo(f"mcpiam: warning: {shown_on_terminal(where)}: {shown_on_terminal(note.message)}", err=True)
+    warn(result.scan.notes)
     return 0
