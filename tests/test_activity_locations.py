@@ -126,3 +126,38 @@ def test_a_compressed_codex_rollout_is_a_warning_not_a_silent_skip(tmp_path: Pat
     assert [(note.path, note.level) for note in notes] == [(shown, "warning")]
     assert "zstd" in notes[0].message
     assert result.activity.server("codex", "docs").calls == 1  # the plain rollout is still counted once
+
+
+def test_nesting_deeper_than_the_parser_goes_is_a_malformed_record_in_every_format(tmp_path: Path) -> None:
+    """A hostile line of 100,000 "[" made json.loads raise RecursionError, an internal error."""
+    import sqlite3
+
+    deep = "[" * 100_000
+    home = tmp_path / "u"
+    files = {
+        ".claude/projects/-p/s.jsonl": deep,
+        ".codex/sessions/2026/10/01/rollout-2026-10-01T10-00-00-x.jsonl": deep,
+        ".gemini/tmp/p/chats/session-2026-10-01T10-00-aaaa0000.jsonl": deep,
+        ".gemini/tmp/p/chats/session-2026-10-01T10-00-bbbb0000.json": '{\n  "messages": [\n    {\n' + deep + "\n    }\n  ]\n}",
+        ".config/Claude/logs/mcp-server-x.log": "2026-10-01T00:00:00.000Z [x] [info] Message from client: " + deep,
+        ".config/Code/User/workspaceStorage/h/chatSessions/s.jsonl": deep,
+        ".config/Code/User/workspaceStorage/h/workspace.json": '{"folder": ' + deep,
+        ".gemini/projects.json": deep,
+    }
+    for name, text in files.items():
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text(text + "\n", encoding="utf-8")
+    database = home / ".config/Cursor/User/globalStorage/state.vscdb"
+    database.parent.mkdir(parents=True)
+    connection = sqlite3.connect(database)
+    connection.execute("CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")
+    connection.execute("INSERT INTO cursorDiskKV VALUES (?, ?)", ("bubbleId:c:b", deep))
+    connection.commit()
+    connection.close()
+    result = sweep(home)
+    assert result.activity.tools == ()
+    malformed = {note.path for note in result.notes if note.code.startswith("malformed")}
+    # A Claude Desktop log line's body need not be JSON: one that is not is passed over, as before.
+    quiet = ("workspace.json", ".log")
+    assert malformed >= {"~/" + name for name in files if not name.endswith(quiet)} | {
+        "~/.config/Cursor/User/globalStorage/state.vscdb"}

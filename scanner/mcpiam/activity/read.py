@@ -191,7 +191,7 @@ def _gemini_projects(plan: SweepPlan, catalogue: Catalogue,
             continue
         try:
             projects = json.loads(data.decode("utf-8", "replace")).get("projects")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             notes.append(Note(found.display, "warning", "malformed-project-map",
                               "not a JSON object with a projects map; Gemini project folders named from the markers"))
             continue

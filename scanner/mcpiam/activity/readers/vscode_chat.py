@@ -201,7 +201,7 @@ def workspace_folder(data: bytes) -> str | None:
     as a path; None for a multi-root workspace, a remote folder or anything unreadable."""
     try:
         folder = json.loads(data.decode("utf-8")).get("folder")
-    except (ValueError, AttributeError, UnicodeDecodeError):
+    except (ValueError, AttributeError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(folder, str):
         return None
