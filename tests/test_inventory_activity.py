@@ -210,3 +210,15 @@ def test_what_could_not_be_read_is_said_on_standard_error(home: Path, capsys, mo
     code, out, err = run(["inventory", "--activity", "--home", str(home), *HOME_ARGS, "-f", "csv"], capsys, monkeypatch)
     assert code == 0 and "sess-1.jsonl:14: not a JSON record; skipped" in err
     assert "sess-1.jsonl" not in out
+
+
+def test_the_sweep_environment_variables_do_not_break_a_plain_inventory(small_home: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """MCPIAM_HOME, MCPIAM_PLATFORM and MCPIAM_SINCE are sweep's too: set, they leave a plain
+    inventory of PATHS alone; written as flags without --activity, they are a usage error."""
+    monkeypatch.chdir(small_home)
+    for name, value in (("MCPIAM_HOME", str(small_home)), ("MCPIAM_PLATFORM", "linux"), ("MCPIAM_SINCE", "2026-10-01")):
+        monkeypatch.setenv(name, value)
+    code, out, _ = run(["inventory", "-f", "csv", ".claude.json"], capsys, monkeypatch)
+    assert code == 0 and out.splitlines()[0].endswith(",owner,owner_source")
+    code, out, _ = run(["inventory", "--activity", "-f", "csv"], capsys, monkeypatch)  # the variables apply here
+    assert code == 0 and out.splitlines()[0].endswith(",tools_used")

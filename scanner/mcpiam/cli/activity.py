@@ -57,7 +57,22 @@ def inventory_activity_options(command):  # type: ignore[no-untyped-def]
     return command
 
 
-def inventory_of_home(paths: tuple[Path, ...], settings, read_activity: bool, home: Path | None,  # type: ignore[no-untyped-def]
+def inventory_reads_activity(read_activity: bool) -> bool:
+    """``inventory --activity`` was asked for; --home, --platform or --since written on the command
+    line without it is a usage error (set by MCPIAM_HOME and the like, which sweep shares, they are
+    left alone)."""
+    if read_activity:
+        return True
+    context = click.get_current_context()
+    written = [f"--{name.replace('_name', '')}" for name in ("home", "platform_name", "since")
+               if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
+    if written:
+        raise click.UsageError(f"{', '.join(written)}: only with --activity, which inventories a home and reads "
+                               "its records")
+    return False
+
+
+def inventory_of_home(paths: tuple[Path, ...], settings, home: Path | None,  # type: ignore[no-untyped-def]
                       platform_name: str | None, since: datetime | None):
     """The scan result ``inventory --activity`` renders: a sweep of one home (the configs every
     client keeps there) with its records read, so each server is judged by its own user's records."""
@@ -66,8 +81,6 @@ def inventory_of_home(paths: tuple[Path, ...], settings, read_activity: bool, ho
     from mcpiam.policy import PolicyError
     from mcpiam.secrets.families import FamilyFileError
 
-    if not read_activity:
-        raise click.UsageError("--home, --platform and --since go with --activity")
     if paths:
         raise click.UsageError("inventory --activity lists the servers of a home (yours, or --home DIR), "
                                "whose records it reads; it takes no PATHS")

@@ -17,7 +17,8 @@ import click
 
 from mcpiam import __version__
 from mcpiam.cli.activity import activity as activity_command
-from mcpiam.cli.activity import activity_options, inventory_activity_options, inventory_of_home, since_utc
+from mcpiam.cli.activity import (activity_options, inventory_activity_options, inventory_of_home,
+                                 inventory_reads_activity, since_utc)
 from mcpiam.cli.history_options import add_history, history_options
 from mcpiam.cli.manners import Group, did_you_mean
 from mcpiam.cli.output import write_file as _write_file
@@ -353,9 +354,9 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, width: int 
                                bom_timestamp=_bom_timestamp(bom_timestamp))
     settings = ScanSettings(policy_path=policy_path, select=SCOPE_RULES, detect_credentials=True,
                             options=_scan_options(fingerprint_key), rules_dirs=rules_dirs)
-    if read_activity or home is not None or platform_name is not None or since is not None:
+    if inventory_reads_activity(read_activity):
         # With --activity the inventory is a home's, so its servers and the records are the same user's.
-        result = inventory_of_home(paths, settings, read_activity, home, platform_name, since)
+        result = inventory_of_home(paths, settings, home, platform_name, since)
     else:
         _require_readable(paths)
         result = _scan_or_usage_error(paths, settings)
