@@ -34,10 +34,8 @@ from mcpiam.discover.walk import (
 
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
-_EMPTY: frozenset = frozenset()
 _RESOLVED_BYTES = 32 << 20  # resolved pack objects kept as delta bases for the next reads
 _OFS_DELTA, _REF_DELTA = 6, 7  # pack object types of deltas (git's pack format)
-_TREE_CACHE = 2048  # parsed trees kept: recent ones, which the next commits share (bounded memory)
 
 
 class HistoryError(Exception):
@@ -203,7 +201,6 @@ class GitHistory:
         self._store = self._repo.object_store
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
-        self._trees: OrderedDict[bytes, frozenset[tuple[bytes, int, bytes]]] = OrderedDict()
         self._packs = [_PackReader(pack) for pack in self._store.packs]
 
     def close(self) -> None:
@@ -326,35 +323,33 @@ class GitHistory:
             self.missing_objects += 1
             return None
 
-    def _entries(self, tree_id: bytes | None) -> frozenset[tuple[bytes, int, bytes]]:
-        """A tree's entries (name, mode, id), parsed once while it is recent: consecutive commits
-        share nearly every tree, so each is read about once, not once per side of a diff."""
+    def _tree_raw(self, tree_id: bytes | None) -> bytes:
+        """A tree's raw bytes (empty for none, or when the clone lacks it: counted missing)."""
         if tree_id is None:
-            return _EMPTY
-        known = self._trees.get(tree_id)
-        if known is not None:
-            self._trees.move_to_end(tree_id)
-            return known
-        from dulwich.objects import parse_tree
-
+            return b""
         try:
             kind, raw = self._raw(tree_id)
         except KeyError:
             self.missing_objects += 1
-            return _EMPTY
-        entries = frozenset(parse_tree(raw, len(tree_id) // 2)) if kind == 2 else _EMPTY
-        if len(self._trees) >= _TREE_CACHE:
-            self._trees.popitem(last=False)  # least recently used: memory bounded, whatever the history
-        self._trees[tree_id] = entries
-        return entries
+            return b""
+        return raw if kind == 2 else b""
 
     def _diff(self, old_tree: bytes | None, new_tree: bytes | None, prefix: bytes
               ) -> Iterator[tuple[bytes, bytes | None, bytes | None]]:
         """(path, old blob, new blob) for every regular file that differs; subtrees with equal
         ids are never opened, nor are dependency folders (as the directory walk skips them)."""
-        old = self._entries(old_tree)
-        new = self._entries(new_tree)
-        # Set differences run in C: only the few entries a commit changed are looked at here.
+        from dulwich.objects import parse_tree
+
+        old_raw = self._tree_raw(old_tree)
+        new_raw = self._tree_raw(new_tree)
+        sha_length = len(old_tree or new_tree or b"") // 2 or 20
+        try:
+            old_middle, new_middle = changed_entries(old_raw, new_raw, sha_length)
+        except ValueError:  # not entries this reader can step through: dulwich says what is wrong
+            old_middle, new_middle = old_raw, new_raw
+        # Only the few entries between the trees' common head and tail are parsed and compared.
+        old = set(parse_tree(old_middle, sha_length))
+        new = set(parse_tree(new_middle, sha_length))
         before = {name: (mode, sha) for name, mode, sha in old - new}
         after = {name: (mode, sha) for name, mode, sha in new - old}
         for name in before.keys() | after.keys():
@@ -434,6 +429,68 @@ class GitHistory:
             return True
 
         return exists
+
+
+def _common_head(first: bytes, second: bytes) -> int:
+    """How many leading bytes two byte strings share (a binary search of C slice comparisons)."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[:middle] == second[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_tail(first: bytes, second: bytes) -> int:
+    """How many trailing bytes two byte strings share."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[len(first) - middle:] == second[len(second) - middle:]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def changed_entries(old: bytes, new: bytes, sha_length: int = 20) -> tuple[bytes, bytes]:
+    """The stretch of each raw tree (sorted ``mode name NUL id`` entries) that holds every entry
+    the other lacks; outside it both trees hold the same entries byte for byte, never parsed.
+    A commit changes a few entries of trees of hundreds, and parsing them all, on both sides, was
+    most of the walk's cost. Raises ValueError for bytes that are not a sequence of entries."""
+    if old == new:
+        return b"", b""
+    head = _common_head(old, new)
+    # Entries that end inside the common head are the same in both trees; the search stops at
+    # ``head``, so stepping over them finds the same boundaries in both.
+    start = 0
+    while True:
+        name_end = old.find(b"\0", start, head)
+        if name_end < 0 or name_end + 1 + sha_length > head:
+            break
+        start = name_end + 1 + sha_length
+    tail = _common_tail(old, new)
+    old_at = new_at = start
+    old_size, new_size = len(old), len(new)
+    # Step each tree entry by entry until both stand on an entry boundary at the same distance
+    # from their ends, inside the common tail: the entries from there on are the same.
+    while True:
+        old_left, new_left = old_size - old_at, new_size - new_at
+        if old_left == new_left and old_left <= tail:
+            return old[start:old_at], new[start:new_at]
+        if old_left >= new_left:
+            old_at = _entry_end(old, old_at, sha_length)
+        if new_left >= old_left:
+            new_at = _entry_end(new, new_at, sha_length)
+
+
+def _entry_end(raw: bytes, start: int, sha_length: int) -> int:
+    name_end = raw.find(b"\0", start)
+    if name_end < 0 or name_end + 1 + sha_length > len(raw):
+        raise ValueError("a tree entry runs past the end of the tree")
+    return name_end + 1 + sha_length
 
 
 def _is_tree(mode: int) -> bool:
