@@ -35,6 +35,7 @@ from mcpiam.discover.walk import (
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
 _RESOLVED_BYTES = 32 << 20  # resolved pack objects kept as delta bases for the next reads
+_RECENT_TREE_BYTES = 8 << 20  # raw trees kept by id: the last commits' trees, which the next ones share
 _OFS_DELTA, _REF_DELTA = 6, 7  # pack object types of deltas (git's pack format)
 
 
@@ -202,6 +203,8 @@ class GitHistory:
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
         self._packs = [_PackReader(pack) for pack in self._store.packs]
+        self._recent_trees: OrderedDict[bytes, bytes] = OrderedDict()
+        self._recent_tree_bytes = 0
 
     def close(self) -> None:
         self._repo.close()
@@ -324,15 +327,29 @@ class GitHistory:
             return None
 
     def _tree_raw(self, tree_id: bytes | None) -> bytes:
-        """A tree's raw bytes (empty for none, or when the clone lacks it: counted missing)."""
+        """A tree's raw bytes (empty for none, or when the clone lacks it: counted missing). Recent
+        trees are kept by id: a commit's parent tree is the next commit's own, and finding an
+        object in a pack's index costs more than comparing two trees."""
         if tree_id is None:
             return b""
+        recent = self._recent_trees
+        raw = recent.get(tree_id)
+        if raw is not None:
+            recent.move_to_end(tree_id)
+            return raw
         try:
             kind, raw = self._raw(tree_id)
         except KeyError:
             self.missing_objects += 1
             return b""
-        return raw if kind == 2 else b""
+        if kind != 2:
+            return b""
+        recent[tree_id] = raw
+        self._recent_tree_bytes += len(raw)
+        while self._recent_tree_bytes > _RECENT_TREE_BYTES:
+            _, dropped = recent.popitem(last=False)  # bounded, whatever the history
+            self._recent_tree_bytes -= len(dropped)
+        return raw
 
     def _diff(self, old_tree: bytes | None, new_tree: bytes | None, prefix: bytes
               ) -> Iterator[tuple[bytes, bytes | None, bytes | None]]:
@@ -397,36 +414,41 @@ class GitHistory:
     def blob(self, blob_id: str, limit: int | None = None) -> bytes | None:
         """A blob's bytes (the first ``limit`` of them when given); None when the clone lacks it."""
         try:
-            data = self._store[blob_id.encode()].as_raw_string()
+            _, data = self._raw(blob_id.encode())
         except KeyError:
             self.missing_objects += 1
             return None
         return data if limit is None else data[:limit]
 
+    def _lookup(self, tree_id: bytes | None, path: str) -> tuple[int, bytes] | None:
+        """The (mode, id) a tree holds at a relative path, or None."""
+        from dulwich.objects import parse_tree
+
+        mode = 0o040000
+        for name in path.encode("utf-8", "surrogateescape").split(b"/"):
+            if tree_id is None or not _is_tree(mode):
+                return None
+            found = None
+            raw = self._tree_raw(tree_id)
+            for entry_name, entry_mode, entry_id in parse_tree(raw, len(tree_id) // 2) if raw else ():
+                if entry_name == name:
+                    found = (entry_mode, entry_id)
+                    break
+            if found is None:
+                return None
+            mode, tree_id = found
+        return mode, tree_id  # type: ignore[return-value]
+
     def blob_at_head(self, path: str) -> str | None:
         """The blob HEAD holds at ``path``, or None."""
-        from dulwich.object_store import tree_lookup_path
-
         head = self.head()
-        if head is None:
-            return None
-        try:
-            tree = self._store[head].tree
-            mode, sha = tree_lookup_path(self._store.__getitem__, tree, path.encode("utf-8", "surrogateescape"))
-        except (KeyError, NotADirectoryError):
-            return None
-        return sha.decode() if _is_file(mode) else None
+        held = self._lookup(self._tree_of(head), path) if head is not None else None
+        return held[1].decode() if held is not None and _is_file(held[0]) else None
 
     def exists_in(self, commit: Any) -> Callable[[str], bool]:
         """Whether a path exists in ``commit``'s tree (the catalogue's sibling conditions)."""
-        from dulwich.object_store import tree_lookup_path
-
         def exists(relative: str) -> bool:
-            try:
-                tree_lookup_path(self._store.__getitem__, commit.tree, relative.encode("utf-8", "surrogateescape"))
-            except (KeyError, NotADirectoryError):
-                return False
-            return True
+            return self._lookup(commit.tree, relative) is not None
 
         return exists
 
