@@ -13,6 +13,7 @@ away; reading and judging the blobs is the engine's business.
 from __future__ import annotations
 
 import datetime as _datetime
+import heapq
 import re
 import zlib
 from collections import OrderedDict
@@ -54,6 +55,16 @@ class CommitInfo:
     @property
     def date(self) -> str:
         return _datetime.datetime.fromtimestamp(self.time, _datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class WalkedCommit:
+    """What the walk needs of a commit (named as dulwich's ``Commit`` names them)."""
+
+    id: bytes  # hex
+    commit_time: int  # committer time, seconds since the epoch
+    tree: bytes | None
+    parents: tuple[bytes, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,28 +284,78 @@ class GitHistory:
             return []  # a shallow clone's boundary: its parents are not in this repository
         return list(commit.parents)
 
-    def commits(self, revision_range: str | None = None, since: str | None = None) -> Iterator[Any]:
-        """Commit objects, newest first: all refs, or ``BASE..TIP``; none older than ``since``."""
-        from dulwich.walk import Walker
+    def _commit(self, commit_id: bytes) -> WalkedCommit | None:
+        """A commit's id, tree, parents and committer time, read from its raw header (dulwich's
+        ``Commit`` parses every field, message included); None (counted missing) when the clone
+        lacks it or it is not a commit."""
+        try:
+            kind, raw = self._raw(commit_id)
+        except KeyError:
+            self.missing_objects += 1
+            return None
+        if kind != 1:
+            return None
+        tree = b""
+        parents: list[bytes] = []
+        time = 0
+        for line in raw[:raw.find(b"\n\n") if b"\n\n" in raw else len(raw)].split(b"\n"):
+            field, _, value = line.partition(b" ")
+            if field == b"tree":
+                tree = value
+            elif field == b"parent":
+                parents.append(value)
+            elif field == b"committer":
+                stamp = value.rsplit(b" ", 2)
+                time = int(stamp[1]) if len(stamp) == 3 and stamp[1].isdigit() else 0
+        return WalkedCommit(commit_id, time, tree or None, tuple(parents))
 
-        exclude: list[bytes] = []
+    def _ancestors(self, tips: list[bytes]) -> set[bytes]:
+        """Every commit reachable from ``tips`` (a range's base side, all of it excluded)."""
+        found: set[bytes] = set()
+        pending = list(tips)
+        while pending:
+            commit_id = pending.pop()
+            if commit_id in found:
+                continue
+            found.add(commit_id)
+            commit = self._commit(commit_id)
+            if commit is not None:
+                pending.extend(self._parents(commit))
+        return found
+
+    def commits(self, revision_range: str | None = None, since: str | None = None) -> Iterator[WalkedCommit]:
+        """Commits, newest first by committer time: all refs, or ``BASE..TIP`` (what TIP reaches
+        and BASE does not); none older than ``since``, whose parents are not followed either
+        (as git's ``--since`` stops there)."""
+        excluded: set[bytes] = set()
         if revision_range:
             base, separator, tip = revision_range.partition("..")
             if not separator or tip.startswith(".") or not base.strip() or not tip.strip():
                 raise HistoryError(f"--range: expected BASE..TIP (two revisions), got {revision_range!r}")
             include = [self.resolve(tip)]
-            exclude = [self.resolve(base)]
+            excluded = self._ancestors([self.resolve(base)])
         else:
             include = self.tips()
-        if not include:
-            return
-        walker = Walker(self._store, include, exclude=exclude or None,
-                        since=_parse_date(since) if since else None, get_parents=self._parents)
-        try:
-            for entry in walker:
-                yield entry.commit
-        except KeyError:
-            self.missing_objects += 1  # a parent the clone lacks: the walk ends there
+        oldest = _parse_date(since) if since else None
+        queued: set[bytes] = set()
+        newest_first: list[tuple[int, bytes, WalkedCommit]] = []
+        for commit_id in include:
+            commit = self._commit(commit_id)
+            if commit is not None and commit_id not in excluded and commit_id not in queued:
+                queued.add(commit_id)
+                heapq.heappush(newest_first, (-commit.commit_time, commit_id, commit))
+        while newest_first:
+            _, _, commit = heapq.heappop(newest_first)
+            if oldest is not None and commit.commit_time < oldest:
+                continue
+            yield commit
+            for parent_id in self._parents(commit):
+                if parent_id in queued or parent_id in excluded:
+                    continue
+                queued.add(parent_id)
+                parent = self._commit(parent_id)
+                if parent is not None:
+                    heapq.heappush(newest_first, (-parent.commit_time, parent_id, parent))
 
     def _raw(self, object_id: bytes) -> tuple[int, bytes]:
         """An object's type and bytes: straight from the packs known at opening (dulwich's store
