@@ -108,9 +108,42 @@ class _PackReader:
         self._resolved: OrderedDict[int, tuple[int, bytes]] = OrderedDict()
         self._size = 0
         self._limit = limit
+        # A version 2 index's tables, searched here: dulwich's lookup calls back into Python for
+        # every step of its binary search, and the walk looks up an object for every tree it reads.
+        self._fan_out = getattr(self._index, "_fan_out_table", None)
+        self._index_buffer = getattr(self._index, "_contents", None)
+        self._names_at = getattr(self._index, "_name_table_offset", None)
+        self._offsets_at = getattr(self._index, "_pack_offset_table_offset", None)
+        self._large_offsets_at = getattr(self._index, "_pack_offset_largetable_offset", None)
+
+    def offset_of(self, binary: bytes) -> int:
+        """Where an object (binary id) starts in the pack; KeyError when this pack lacks it."""
+        buffer, names_at = self._index_buffer, self._names_at
+        if self._fan_out is None or buffer is None or names_at is None or self._offsets_at is None:
+            return self._index.object_offset(binary)
+        size = len(binary)
+        first = binary[0]
+        low = self._fan_out[first - 1] if first else 0
+        high = self._fan_out[first]
+        while low < high:
+            middle = (low + high) // 2
+            start = names_at + middle * size
+            name = buffer[start:start + size]
+            if name < binary:
+                low = middle + 1
+            elif name > binary:
+                high = middle
+            else:
+                at = self._offsets_at + middle * 4
+                offset = int.from_bytes(buffer[at:at + 4], "big")
+                if offset & 0x80000000 and self._large_offsets_at is not None:  # a pack over 2 GiB
+                    at = self._large_offsets_at + (offset & 0x7FFFFFFF) * 8
+                    offset = int.from_bytes(buffer[at:at + 8], "big")
+                return offset
+        raise KeyError(binary)
 
     def get_raw(self, binary: bytes) -> tuple[int, bytes]:
-        offset = self._index.object_offset(binary)  # KeyError: not in this pack
+        offset = self.offset_of(binary)  # KeyError: not in this pack
         if self._buffer is None:
             return self._pack.get_raw(binary)
         try:
@@ -166,7 +199,7 @@ class _PackReader:
                 offset -= base  # type: ignore[operator]
             elif kind == _REF_DELTA:
                 deltas.append((offset, self._inflate(position, size)))
-                offset = self._index.object_offset(base)
+                offset = self.offset_of(base)  # type: ignore[arg-type]
             else:
                 resolved = (kind, self._inflate(position, size))
                 break
