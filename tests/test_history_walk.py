@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import zlib
 
 from dulwich.objects import Tag
 from dulwich.walk import Walker
@@ -74,5 +76,26 @@ def test_since_leaves_out_older_commits(tmp_path) -> None:
         walked = _ids(history, since=since)
         assert walked and all(repo.repo[c].commit_time >= cut for c in walked)
         assert sorted(walked) == sorted(c for c in set(repo.commits) if repo.repo[c].commit_time >= cut)
+    finally:
+        history.close()
+
+
+def test_a_damaged_commit_and_ids_that_are_not_ids_are_counted_missing_without_a_traceback(tmp_path) -> None:
+    repo = RepoBuilder(tmp_path / "repo")
+    good = repo.commit({"README.md": "x\n"})
+    raw = (b"tree " + b"z" * 40 + b"\nparent " + b"\xff" * 40 + b"\nparent " + good
+           + b"\ncommitter Test <t@x> not-a-time +0000\n\nbroken\n")
+    stored = b"commit %d\x00" % len(raw) + raw  # written by hand: dulwich refuses to build it
+    broken_id = hashlib.sha1(stored).hexdigest().encode()
+    loose = repo.path / ".git" / "objects" / broken_id[:2].decode() / broken_id[2:].decode()
+    loose.parent.mkdir(parents=True, exist_ok=True)
+    loose.write_bytes(zlib.compress(stored))
+    repo.repo.refs[b"refs/heads/broken"] = broken_id
+    history = GitHistory(repo.path)
+    try:
+        assert _ids(history) == [good]  # the damaged commit cannot be read: counted, not fatal
+        assert history.missing_objects == 1
+        assert history._commit(b"z" * 40) is None and history._commit(b"\xff" * 40) is None
+        assert history._tree_raw(b"z" * 40) == b"" and history.missing_objects == 4
     finally:
         history.close()

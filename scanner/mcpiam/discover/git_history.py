@@ -257,13 +257,14 @@ class GitHistory:
 
     def _commit_of(self, object_id: bytes) -> bytes | None:
         """Peel tags down to a commit id; None for a ref to a tree or blob."""
+        from dulwich.errors import ObjectFormatException
         from dulwich.objects import Commit, Tag
 
         try:
             target = self._store[object_id]
             while isinstance(target, Tag):
                 target = self._store[target.object[1]]
-        except KeyError:
+        except (KeyError, ObjectFormatException, ValueError):  # absent, or damaged beyond reading
             self.missing_objects += 1
             return None
         return target.id if isinstance(target, Commit) else None
@@ -394,13 +395,21 @@ class GitHistory:
         """An object's type and bytes: straight from the packs known at opening (dulwich's store
         looks for new packs and a multi-pack index on every lookup), then the store itself
         (loose objects, alternates)."""
-        binary = bytes.fromhex(object_id.decode()) if len(object_id) == 40 else object_id
+        try:
+            binary = bytes.fromhex(object_id.decode("ascii")) if len(object_id) == 40 else object_id
+        except ValueError:  # not an object id (a damaged or hostile commit or tree): nothing holds it
+            raise KeyError(object_id) from None
         for pack in self._packs:
             try:
                 return pack.get_raw(binary)
             except KeyError:
                 continue
-        return self._store.get_raw(object_id)
+        from dulwich.errors import ObjectFormatException
+
+        try:
+            return self._store.get_raw(object_id)
+        except (ObjectFormatException, ValueError):  # a loose object dulwich cannot parse: damaged
+            raise KeyError(object_id) from None
 
     def _tree_of(self, commit_id: bytes) -> bytes | None:
         """A commit's root tree id, read from the raw commit's first line (``tree <id>``) without
@@ -414,9 +423,11 @@ class GitHistory:
             end = raw.find(b"\n")
             if end > 5:
                 return raw[5:end]
+        from dulwich.errors import ObjectFormatException
+
         try:
             return self._store[commit_id].tree  # an unusual layout: let dulwich parse it
-        except (KeyError, AttributeError):
+        except (KeyError, AttributeError, ObjectFormatException):
             self.missing_objects += 1
             return None
 
