@@ -60,3 +60,18 @@ def test_equal_trees_have_nothing_to_compare() -> None:
 def test_bytes_that_are_not_tree_entries_are_refused() -> None:
     with pytest.raises(ValueError):
         changed_entries(b"100644 name-without-end", b"100644 other")
+
+
+def test_a_damaged_tree_is_counted_missing_and_holds_nothing(tmp_path) -> None:
+    from git_repos import RepoBuilder
+    from mcpiam.discover.git_history import GitHistory
+
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit({"README.md": "x\n"})
+    history = GitHistory(repo.path)
+    try:
+        history._tree_raw = lambda tree_id: b"100644 name-without-end" if tree_id else b""
+        assert list(history._diff(b"a" * 40, None, b"")) == []
+        assert history.missing_objects == 1
+    finally:
+        history.close()

@@ -249,6 +249,11 @@ class GitHistory:
         self._packs = [_PackReader(pack) for pack in self._store.packs]
         self._recent_trees: OrderedDict[bytes, bytes] = OrderedDict()
         self._recent_tree_bytes = 0
+        from dulwich.errors import ObjectFormatException
+        from dulwich.objects import parse_tree
+
+        self._parse_tree = parse_tree  # looked up once: the walk parses a few entries per tree it reads
+        self._format_error = ObjectFormatException
 
     def close(self) -> None:
         self._repo.close()
@@ -456,22 +461,28 @@ class GitHistory:
             self._recent_tree_bytes -= len(dropped)
         return raw
 
+    def _parsed(self, raw: bytes, sha_length: int) -> set[tuple[bytes, int, bytes]]:
+        """Tree entries; a damaged tree counts as a missing object and holds nothing."""
+        try:
+            return set(self._parse_tree(raw, sha_length))
+        except (self._format_error, ValueError):
+            self.missing_objects += 1
+            return set()
+
     def _diff(self, old_tree: bytes | None, new_tree: bytes | None, prefix: bytes
               ) -> Iterator[tuple[bytes, bytes | None, bytes | None]]:
         """(path, old blob, new blob) for every regular file that differs; subtrees with equal
         ids are never opened, nor are dependency folders (as the directory walk skips them)."""
-        from dulwich.objects import parse_tree
-
         old_raw = self._tree_raw(old_tree)
         new_raw = self._tree_raw(new_tree)
         sha_length = len(old_tree or new_tree or b"") // 2 or 20
         try:
             old_middle, new_middle = changed_entries(old_raw, new_raw, sha_length)
-        except ValueError:  # not entries this reader can step through: dulwich says what is wrong
+        except ValueError:  # not a sequence of entries: compare what dulwich can parse of each
             old_middle, new_middle = old_raw, new_raw
         # Only the few entries between the trees' common head and tail are parsed and compared.
-        old = set(parse_tree(old_middle, sha_length))
-        new = set(parse_tree(new_middle, sha_length))
+        old = self._parsed(old_middle, sha_length)
+        new = self._parsed(new_middle, sha_length)
         before = {name: (mode, sha) for name, mode, sha in old - new}
         after = {name: (mode, sha) for name, mode, sha in new - old}
         for name in before.keys() | after.keys():
@@ -527,15 +538,13 @@ class GitHistory:
 
     def _lookup(self, tree_id: bytes | None, path: str) -> tuple[int, bytes] | None:
         """The (mode, id) a tree holds at a relative path, or None."""
-        from dulwich.objects import parse_tree
-
         mode = 0o040000
         for name in path.encode("utf-8", "surrogateescape").split(b"/"):
             if tree_id is None or not _is_tree(mode):
                 return None
             found = None
             raw = self._tree_raw(tree_id)
-            for entry_name, entry_mode, entry_id in parse_tree(raw, len(tree_id) // 2) if raw else ():
+            for entry_name, entry_mode, entry_id in self._parsed(raw, len(tree_id) // 2) if raw else ():
                 if entry_name == name:
                     found = (entry_mode, entry_id)
                     break
