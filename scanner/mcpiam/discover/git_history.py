@@ -1,9 +1,11 @@
 """Git history as a source of config versions: every file version a commit wrote where an MCP config
 can be, read from git's object database in-process (dulwich; no ``git`` process is started).
 
-Commits are walked newest first from every ref (or a ``BASE..TIP`` range, or since a date); each
-commit is diffed against its first parent, tree by tree, so unchanged subtrees are never opened
-(nor dependency folders such as ``node_modules``, which the directory walk skips too).
+Commits are walked newest first from every ref (or a ``BASE..TIP`` range, or since a date), read
+from their raw headers; each commit is diffed against its first parent, tree by tree, so unchanged
+subtrees are never opened (nor dependency folders such as ``node_modules``, which the directory
+walk skips too), and of a changed tree only the stretch where the two sides' bytes differ is
+parsed. Objects come from packs through the walk's own reader (dulwich for anything else).
 A changed path is kept when the catalogue claims it, or when it is a structured file outside
 dependency folders whose first bytes look like a server map (the walk's own cheap check). What
 comes out is a stream of ``PathChange`` values: which blob a commit put at a path and which it took
