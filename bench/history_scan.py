@@ -128,7 +128,10 @@ def _measure(command: list[str], tokens: tuple[str, ...], output: Path | None) -
         data = child.stdout.read() if child.stdout is not None else b""
         _, _, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
-    text = data.decode("utf-8", "replace") if output is None else output.read_text(errors="replace")
+    if output is None:
+        text = data.decode("utf-8", "replace")
+    else:  # a peer that wrote no report found nothing
+        text = output.read_text(errors="replace") if output.exists() else ""
     return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, _found(text, tokens))
 
 

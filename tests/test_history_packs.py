@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from dulwich.pack import write_pack_objects
 
 from git_repos import RepoBuilder
@@ -45,3 +46,19 @@ def test_the_pack_reader_reads_every_object_as_dulwich_does(tmp_path) -> None:
             assert reader.get_raw(binary) == expected
     GitHistory(repo.path).close()
     assert deltas > 0, "the test pack holds no delta: it would not test delta resolution"
+
+
+def test_the_pack_reader_finds_objects_where_dulwichs_index_does(tmp_path) -> None:
+    repo = _deltified_repo(tmp_path)
+    [pack] = list(repo.repo.object_store.packs)
+    reader = _PackReader(pack)
+    names = list(pack.index.iter_sha1s()) if hasattr(pack.index, "iter_sha1s") else [
+        entry[0] for entry in pack.index.iterentries()]
+    assert len(names) > 20
+    for name in names:
+        assert reader.offset_of(name) == pack.index.object_offset(name)
+    for absent in (b"\x00" * 20, b"\xff" * 20, bytes(reversed(names[0]))):
+        if absent not in names:
+            with pytest.raises(KeyError):
+                reader.offset_of(absent)
+    GitHistory(repo.path).close()

@@ -1,9 +1,11 @@
 """Git history as a source of config versions: every file version a commit wrote where an MCP config
 can be, read from git's object database in-process (dulwich; no ``git`` process is started).
 
-Commits are walked newest first from every ref (or a ``BASE..TIP`` range, or since a date); each
-commit is diffed against its first parent, tree by tree, so unchanged subtrees are never opened
-(nor dependency folders such as ``node_modules``, which the directory walk skips too).
+Commits are walked newest first from every ref (or a ``BASE..TIP`` range, or since a date), read
+from their raw headers; each commit is diffed against its first parent, tree by tree, so unchanged
+subtrees are never opened (nor dependency folders such as ``node_modules``, which the directory
+walk skips too), and of a changed tree only the stretch where the two sides' bytes differ is
+parsed. Objects come from packs through the walk's own reader (dulwich for anything else).
 A changed path is kept when the catalogue claims it, or when it is a structured file outside
 dependency folders whose first bytes look like a server map (the walk's own cheap check). What
 comes out is a stream of ``PathChange`` values: which blob a commit put at a path and which it took
@@ -13,6 +15,7 @@ away; reading and judging the blobs is the engine's business.
 from __future__ import annotations
 
 import datetime as _datetime
+import heapq
 import re
 import zlib
 from collections import OrderedDict
@@ -34,10 +37,9 @@ from mcpiam.discover.walk import (
 
 _FULL_ID = re.compile(r"[0-9a-f]{40}")
 _SHORT_ID = re.compile(r"[0-9a-f]{4,39}")
-_EMPTY: frozenset = frozenset()
 _RESOLVED_BYTES = 32 << 20  # resolved pack objects kept as delta bases for the next reads
+_RECENT_TREE_BYTES = 8 << 20  # raw trees kept by id: the last commits' trees, which the next ones share
 _OFS_DELTA, _REF_DELTA = 6, 7  # pack object types of deltas (git's pack format)
-_TREE_CACHE = 2048  # parsed trees kept: recent ones, which the next commits share (bounded memory)
 
 
 class HistoryError(Exception):
@@ -55,6 +57,16 @@ class CommitInfo:
     @property
     def date(self) -> str:
         return _datetime.datetime.fromtimestamp(self.time, _datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class WalkedCommit:
+    """What the walk needs of a commit (named as dulwich's ``Commit`` names them)."""
+
+    id: bytes  # hex
+    commit_time: int  # committer time, seconds since the epoch
+    tree: bytes | None
+    parents: tuple[bytes, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +110,42 @@ class _PackReader:
         self._resolved: OrderedDict[int, tuple[int, bytes]] = OrderedDict()
         self._size = 0
         self._limit = limit
+        # A version 2 index's tables, searched here: dulwich's lookup calls back into Python for
+        # every step of its binary search, and the walk looks up an object for every tree it reads.
+        self._fan_out = getattr(self._index, "_fan_out_table", None)
+        self._index_buffer = getattr(self._index, "_contents", None)
+        self._names_at = getattr(self._index, "_name_table_offset", None)
+        self._offsets_at = getattr(self._index, "_pack_offset_table_offset", None)
+        self._large_offsets_at = getattr(self._index, "_pack_offset_largetable_offset", None)
+
+    def offset_of(self, binary: bytes) -> int:
+        """Where an object (binary id) starts in the pack; KeyError when this pack lacks it."""
+        buffer, names_at = self._index_buffer, self._names_at
+        if self._fan_out is None or buffer is None or names_at is None or self._offsets_at is None:
+            return self._index.object_offset(binary)
+        size = len(binary)
+        first = binary[0]
+        low = self._fan_out[first - 1] if first else 0
+        high = self._fan_out[first]
+        while low < high:
+            middle = (low + high) // 2
+            start = names_at + middle * size
+            name = buffer[start:start + size]
+            if name < binary:
+                low = middle + 1
+            elif name > binary:
+                high = middle
+            else:
+                at = self._offsets_at + middle * 4
+                offset = int.from_bytes(buffer[at:at + 4], "big")
+                if offset & 0x80000000 and self._large_offsets_at is not None:  # a pack over 2 GiB
+                    at = self._large_offsets_at + (offset & 0x7FFFFFFF) * 8
+                    offset = int.from_bytes(buffer[at:at + 8], "big")
+                return offset
+        raise KeyError(binary)
 
     def get_raw(self, binary: bytes) -> tuple[int, bytes]:
-        offset = self._index.object_offset(binary)  # KeyError: not in this pack
+        offset = self.offset_of(binary)  # KeyError: not in this pack
         if self._buffer is None:
             return self._pack.get_raw(binary)
         try:
@@ -156,7 +201,7 @@ class _PackReader:
                 offset -= base  # type: ignore[operator]
             elif kind == _REF_DELTA:
                 deltas.append((offset, self._inflate(position, size)))
-                offset = self._index.object_offset(base)
+                offset = self.offset_of(base)  # type: ignore[arg-type]
             else:
                 resolved = (kind, self._inflate(position, size))
                 break
@@ -203,8 +248,14 @@ class GitHistory:
         self._store = self._repo.object_store
         self.shallow: frozenset[bytes] = frozenset(self._repo.get_shallow())
         self.missing_objects = 0  # objects a partial or damaged clone lacks, skipped
-        self._trees: OrderedDict[bytes, frozenset[tuple[bytes, int, bytes]]] = OrderedDict()
         self._packs = [_PackReader(pack) for pack in self._store.packs]
+        self._recent_trees: OrderedDict[bytes, bytes] = OrderedDict()
+        self._recent_tree_bytes = 0
+        from dulwich.errors import ObjectFormatException
+        from dulwich.objects import parse_tree
+
+        self._parse_tree = parse_tree  # looked up once: the walk parses a few entries per tree it reads
+        self._format_error = ObjectFormatException
 
     def close(self) -> None:
         self._repo.close()
@@ -213,13 +264,14 @@ class GitHistory:
 
     def _commit_of(self, object_id: bytes) -> bytes | None:
         """Peel tags down to a commit id; None for a ref to a tree or blob."""
+        from dulwich.errors import ObjectFormatException
         from dulwich.objects import Commit, Tag
 
         try:
             target = self._store[object_id]
             while isinstance(target, Tag):
                 target = self._store[target.object[1]]
-        except KeyError:
+        except (KeyError, ObjectFormatException, ValueError):  # absent, or damaged beyond reading
             self.missing_objects += 1
             return None
         return target.id if isinstance(target, Commit) else None
@@ -273,40 +325,98 @@ class GitHistory:
             return []  # a shallow clone's boundary: its parents are not in this repository
         return list(commit.parents)
 
-    def commits(self, revision_range: str | None = None, since: str | None = None) -> Iterator[Any]:
-        """Commit objects, newest first: all refs, or ``BASE..TIP``; none older than ``since``."""
-        from dulwich.walk import Walker
+    def _commit(self, commit_id: bytes) -> WalkedCommit | None:
+        """A commit's id, tree, parents and committer time, read from its raw header (dulwich's
+        ``Commit`` parses every field, message included); None (counted missing) when the clone
+        lacks it or it is not a commit."""
+        try:
+            kind, raw = self._raw(commit_id)
+        except KeyError:
+            self.missing_objects += 1
+            return None
+        if kind != 1:
+            return None
+        tree = b""
+        parents: list[bytes] = []
+        time = 0
+        for line in raw[:raw.find(b"\n\n") if b"\n\n" in raw else len(raw)].split(b"\n"):
+            field, _, value = line.partition(b" ")
+            if field == b"tree":
+                tree = value
+            elif field == b"parent":
+                parents.append(value)
+            elif field == b"committer":
+                stamp = value.rsplit(b" ", 2)
+                time = int(stamp[1]) if len(stamp) == 3 and stamp[1].isdigit() else 0
+        return WalkedCommit(commit_id, time, tree or None, tuple(parents))
 
-        exclude: list[bytes] = []
+    def _ancestors(self, tips: list[bytes]) -> set[bytes]:
+        """Every commit reachable from ``tips`` (a range's base side, all of it excluded)."""
+        found: set[bytes] = set()
+        pending = list(tips)
+        while pending:
+            commit_id = pending.pop()
+            if commit_id in found:
+                continue
+            found.add(commit_id)
+            commit = self._commit(commit_id)
+            if commit is not None:
+                pending.extend(self._parents(commit))
+        return found
+
+    def commits(self, revision_range: str | None = None, since: str | None = None) -> Iterator[WalkedCommit]:
+        """Commits, newest first by committer time: all refs, or ``BASE..TIP`` (what TIP reaches
+        and BASE does not); none older than ``since``, whose parents are not followed either
+        (as git's ``--since`` stops there)."""
+        excluded: set[bytes] = set()
         if revision_range:
             base, separator, tip = revision_range.partition("..")
             if not separator or tip.startswith(".") or not base.strip() or not tip.strip():
                 raise HistoryError(f"--range: expected BASE..TIP (two revisions), got {revision_range!r}")
             include = [self.resolve(tip)]
-            exclude = [self.resolve(base)]
+            excluded = self._ancestors([self.resolve(base)])
         else:
             include = self.tips()
-        if not include:
-            return
-        walker = Walker(self._store, include, exclude=exclude or None,
-                        since=_parse_date(since) if since else None, get_parents=self._parents)
-        try:
-            for entry in walker:
-                yield entry.commit
-        except KeyError:
-            self.missing_objects += 1  # a parent the clone lacks: the walk ends there
+        oldest = _parse_date(since) if since else None
+        queued: set[bytes] = set()
+        newest_first: list[tuple[int, bytes, WalkedCommit]] = []
+        for commit_id in include:
+            commit = self._commit(commit_id)
+            if commit is not None and commit_id not in excluded and commit_id not in queued:
+                queued.add(commit_id)
+                heapq.heappush(newest_first, (-commit.commit_time, commit_id, commit))
+        while newest_first:
+            _, _, commit = heapq.heappop(newest_first)
+            if oldest is not None and commit.commit_time < oldest:
+                continue
+            yield commit
+            for parent_id in self._parents(commit):
+                if parent_id in queued or parent_id in excluded:
+                    continue
+                queued.add(parent_id)
+                parent = self._commit(parent_id)
+                if parent is not None:
+                    heapq.heappush(newest_first, (-parent.commit_time, parent_id, parent))
 
     def _raw(self, object_id: bytes) -> tuple[int, bytes]:
         """An object's type and bytes: straight from the packs known at opening (dulwich's store
         looks for new packs and a multi-pack index on every lookup), then the store itself
         (loose objects, alternates)."""
-        binary = bytes.fromhex(object_id.decode()) if len(object_id) == 40 else object_id
+        try:
+            binary = bytes.fromhex(object_id.decode("ascii")) if len(object_id) == 40 else object_id
+        except ValueError:  # not an object id (a damaged or hostile commit or tree): nothing holds it
+            raise KeyError(object_id) from None
         for pack in self._packs:
             try:
                 return pack.get_raw(binary)
             except KeyError:
                 continue
-        return self._store.get_raw(object_id)
+        from dulwich.errors import ObjectFormatException
+
+        try:
+            return self._store.get_raw(object_id)
+        except (ObjectFormatException, ValueError):  # a loose object dulwich cannot parse: damaged
+            raise KeyError(object_id) from None
 
     def _tree_of(self, commit_id: bytes) -> bytes | None:
         """A commit's root tree id, read from the raw commit's first line (``tree <id>``) without
@@ -320,41 +430,61 @@ class GitHistory:
             end = raw.find(b"\n")
             if end > 5:
                 return raw[5:end]
+        from dulwich.errors import ObjectFormatException
+
         try:
             return self._store[commit_id].tree  # an unusual layout: let dulwich parse it
-        except (KeyError, AttributeError):
+        except (KeyError, AttributeError, ObjectFormatException):
             self.missing_objects += 1
             return None
 
-    def _entries(self, tree_id: bytes | None) -> frozenset[tuple[bytes, int, bytes]]:
-        """A tree's entries (name, mode, id), parsed once while it is recent: consecutive commits
-        share nearly every tree, so each is read about once, not once per side of a diff."""
+    def _tree_raw(self, tree_id: bytes | None) -> bytes:
+        """A tree's raw bytes (empty for none, or when the clone lacks it: counted missing). Recent
+        trees are kept by id: a commit's parent tree is the next commit's own, and finding an
+        object in a pack's index costs more than comparing two trees."""
         if tree_id is None:
-            return _EMPTY
-        known = self._trees.get(tree_id)
-        if known is not None:
-            self._trees.move_to_end(tree_id)
-            return known
-        from dulwich.objects import parse_tree
-
+            return b""
+        recent = self._recent_trees
+        raw = recent.get(tree_id)
+        if raw is not None:
+            recent.move_to_end(tree_id)
+            return raw
         try:
             kind, raw = self._raw(tree_id)
         except KeyError:
             self.missing_objects += 1
-            return _EMPTY
-        entries = frozenset(parse_tree(raw, len(tree_id) // 2)) if kind == 2 else _EMPTY
-        if len(self._trees) >= _TREE_CACHE:
-            self._trees.popitem(last=False)  # least recently used: memory bounded, whatever the history
-        self._trees[tree_id] = entries
-        return entries
+            return b""
+        if kind != 2:
+            return b""
+        recent[tree_id] = raw
+        self._recent_tree_bytes += len(raw)
+        while self._recent_tree_bytes > _RECENT_TREE_BYTES:
+            _, dropped = recent.popitem(last=False)  # bounded, whatever the history
+            self._recent_tree_bytes -= len(dropped)
+        return raw
+
+    def _parsed(self, raw: bytes, sha_length: int) -> set[tuple[bytes, int, bytes]]:
+        """Tree entries; a damaged tree counts as a missing object and holds nothing."""
+        try:
+            return set(self._parse_tree(raw, sha_length))
+        except (self._format_error, ValueError):
+            self.missing_objects += 1
+            return set()
 
     def _diff(self, old_tree: bytes | None, new_tree: bytes | None, prefix: bytes
               ) -> Iterator[tuple[bytes, bytes | None, bytes | None]]:
         """(path, old blob, new blob) for every regular file that differs; subtrees with equal
         ids are never opened, nor are dependency folders (as the directory walk skips them)."""
-        old = self._entries(old_tree)
-        new = self._entries(new_tree)
-        # Set differences run in C: only the few entries a commit changed are looked at here.
+        old_raw = self._tree_raw(old_tree)
+        new_raw = self._tree_raw(new_tree)
+        sha_length = len(old_tree or new_tree or b"") // 2 or 20
+        try:
+            old_middle, new_middle = changed_entries(old_raw, new_raw, sha_length)
+        except ValueError:  # not a sequence of entries: compare what dulwich can parse of each
+            old_middle, new_middle = old_raw, new_raw
+        # Only the few entries between the trees' common head and tail are parsed and compared.
+        old = self._parsed(old_middle, sha_length)
+        new = self._parsed(new_middle, sha_length)
         before = {name: (mode, sha) for name, mode, sha in old - new}
         after = {name: (mode, sha) for name, mode, sha in new - old}
         for name in before.keys() | after.keys():
@@ -402,38 +532,107 @@ class GitHistory:
     def blob(self, blob_id: str, limit: int | None = None) -> bytes | None:
         """A blob's bytes (the first ``limit`` of them when given); None when the clone lacks it."""
         try:
-            data = self._store[blob_id.encode()].as_raw_string()
+            _, data = self._raw(blob_id.encode())
         except KeyError:
             self.missing_objects += 1
             return None
         return data if limit is None else data[:limit]
 
+    def _lookup(self, tree_id: bytes | None, path: str) -> tuple[int, bytes] | None:
+        """The (mode, id) a tree holds at a relative path, or None."""
+        mode = 0o040000
+        for name in path.encode("utf-8", "surrogateescape").split(b"/"):
+            if tree_id is None or not _is_tree(mode):
+                return None
+            found = None
+            raw = self._tree_raw(tree_id)
+            for entry_name, entry_mode, entry_id in self._parsed(raw, len(tree_id) // 2) if raw else ():
+                if entry_name == name:
+                    found = (entry_mode, entry_id)
+                    break
+            if found is None:
+                return None
+            mode, tree_id = found
+        return mode, tree_id  # type: ignore[return-value]
+
     def blob_at_head(self, path: str) -> str | None:
         """The blob HEAD holds at ``path``, or None."""
-        from dulwich.object_store import tree_lookup_path
-
         head = self.head()
-        if head is None:
-            return None
-        try:
-            tree = self._store[head].tree
-            mode, sha = tree_lookup_path(self._store.__getitem__, tree, path.encode("utf-8", "surrogateescape"))
-        except (KeyError, NotADirectoryError):
-            return None
-        return sha.decode() if _is_file(mode) else None
+        held = self._lookup(self._tree_of(head), path) if head is not None else None
+        return held[1].decode() if held is not None and _is_file(held[0]) else None
 
     def exists_in(self, commit: Any) -> Callable[[str], bool]:
         """Whether a path exists in ``commit``'s tree (the catalogue's sibling conditions)."""
-        from dulwich.object_store import tree_lookup_path
-
         def exists(relative: str) -> bool:
-            try:
-                tree_lookup_path(self._store.__getitem__, commit.tree, relative.encode("utf-8", "surrogateescape"))
-            except (KeyError, NotADirectoryError):
-                return False
-            return True
+            return self._lookup(commit.tree, relative) is not None
 
         return exists
+
+
+def _common_head(first: bytes, second: bytes) -> int:
+    """How many leading bytes two byte strings share: a binary search of C comparisons (through
+    a memoryview, so no probe copies the bytes it compares)."""
+    view = memoryview(second)
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first.startswith(view[:middle]):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_tail(first: bytes, second: bytes) -> int:
+    """How many trailing bytes two byte strings share."""
+    view = memoryview(second)
+    size = len(second)
+    low, high = 0, min(len(first), size)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first.endswith(view[size - middle:]):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def changed_entries(old: bytes, new: bytes, sha_length: int = 20) -> tuple[bytes, bytes]:
+    """The stretch of each raw tree (sorted ``mode name NUL id`` entries) that holds every entry
+    the other lacks; outside it both trees hold the same entries byte for byte, never parsed.
+    A commit changes a few entries of trees of hundreds, and parsing them all, on both sides, was
+    most of the walk's cost. Raises ValueError for bytes that are not a sequence of entries."""
+    if old == new:
+        return b"", b""
+    head = _common_head(old, new)
+    # Entries that end inside the common head are the same in both trees; the search stops at
+    # ``head``, so stepping over them finds the same boundaries in both.
+    start = 0
+    while True:
+        name_end = old.find(b"\0", start, head)
+        if name_end < 0 or name_end + 1 + sha_length > head:
+            break
+        start = name_end + 1 + sha_length
+    tail = _common_tail(old, new)
+    old_at = new_at = start
+    old_size, new_size = len(old), len(new)
+    # Step each tree entry by entry until both stand on an entry boundary at the same distance
+    # from their ends, inside the common tail: the entries from there on are the same.
+    while True:
+        old_left, new_left = old_size - old_at, new_size - new_at
+        if old_left == new_left and old_left <= tail:
+            return old[start:old_at], new[start:new_at]
+        if old_left >= new_left:
+            old_at = _entry_end(old, old_at, sha_length)
+        if new_left >= old_left:
+            new_at = _entry_end(new, new_at, sha_length)
+
+
+def _entry_end(raw: bytes, start: int, sha_length: int) -> int:
+    name_end = raw.find(b"\0", start)
+    if name_end < 0 or name_end + 1 + sha_length > len(raw):
+        raise ValueError("a tree entry runs past the end of the tree")
+    return name_end + 1 + sha_length
 
 
 def _is_tree(mode: int) -> bool:
