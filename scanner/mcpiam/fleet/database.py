@@ -28,12 +28,14 @@ if TYPE_CHECKING:
     import duckdb
 
 TABLES = ("hosts", "users", "configs", "servers", "credential_occurrences", "findings", "owners",
-          "host_rules", "resolved")
-VIEWS = ("fleet_servers", "credential_reuse", "ownership", "changes")
+          "host_rules", "resolved", "activity_windows", "activity_tools", "activity_servers")
+UNKEYED_TABLES = ("teams",)  # the organisation's own data, loaded apart from any result (``fleet.teams``)
+VIEWS = ("fleet_servers", "credential_reuse", "ownership", "changes", "server_usage")
 # The record's rows per table (HostRecord field -> table).
 RECORD_TABLES = (("host", "hosts"), ("users", "users"), ("configs", "configs"), ("servers", "servers"),
                  ("credentials", "credential_occurrences"), ("findings", "findings"), ("owners", "owners"),
-                 ("rules", "host_rules"))
+                 ("rules", "host_rules"), ("activity_windows", "activity_windows"),
+                 ("activity_tools", "activity_tools"), ("activity_servers", "activity_servers"))
 # Tables whose rows have a history: the key that says "the same row" across two results of a host,
 # and what a fixed row records (identity, detail).
 HISTORY = {

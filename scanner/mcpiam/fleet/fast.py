@@ -37,9 +37,24 @@ DOCUMENT = (
     'url VARCHAR, route VARCHAR, line BIGINT, "column" BIGINT, reference_only BOOLEAN, owner VARCHAR, '
     "owner_source STRUCT(kind VARCHAR))[])[], "
     "findings STRUCT(rule_id VARCHAR, severity VARCHAR, message VARCHAR, fingerprint VARCHAR, server VARCHAR, "
-    f"{_LOCATION}, properties MAP(VARCHAR, VARCHAR), related STRUCT({_LOCATION})[])[])"
+    f"{_LOCATION}, properties MAP(VARCHAR, VARCHAR), related STRUCT({_LOCATION})[])[], "
+    'activity STRUCT("window" STRUCT("from" VARCHAR, "to" VARCHAR), '
+    "tools STRUCT(client VARCHAR, server VARCHAR, tool VARCHAR, calls BIGINT, first_seen VARCHAR, "
+    "last_seen VARCHAR, projects VARCHAR[], sessions BIGINT, "
+    "outcomes STRUCT(success BIGINT, error BIGINT, denied BIGINT))[], "
+    "servers STRUCT(client VARCHAR, server VARCHAR, config_file VARCHAR, status VARCHAR, calls BIGINT, "
+    "last_seen VARCHAR)[]))"
 )
 MAX_DOCUMENT_BYTES = 300 * 1024 * 1024  # a result's limit (read.MAX_INPUT_BYTES) and the wrapper
+
+def _utc(value: str) -> str:
+    """An ISO 8601 UTC time (``…Z``) as a TIMESTAMP, NULL when it is not one (``VALID`` refuses that)."""
+    return f"TRY_CAST(CASE WHEN ends_with({value}, 'Z') THEN left({value}, -1) ELSE {value} END AS TIMESTAMP)"
+
+
+def _bad_time(value: str) -> str:
+    return f"({value} IS NOT NULL AND {_utc(value)} IS NULL)"
+
 
 _LOCATION_BAD = ("{0}.path IS NULL OR {0}.route IS NULL OR coalesce({0}.line, 0) < 1 OR coalesce({0}.\"column\", 0) < 1 "
                  "OR coalesce({0}.end_line, 0) < 1 OR coalesce({0}.end_column, 0) < 1")
@@ -61,6 +76,16 @@ VALID = f"""
         AND d.host.homes IS NOT NULL
         AND len(list_filter(d.host.homes, lambda h: h.prefix IS NULL OR h."user" IS NULL)) = 0))
     AND (d.fingerprint_key IS NULL OR (d.fingerprint_key.id IS NOT NULL AND d.fingerprint_key."default" IS NOT NULL))
+    AND (d.activity IS NULL OR (d.activity."window"."to" IS NOT NULL
+        AND NOT {_bad_time('d.activity."window"."to"')} AND NOT {_bad_time('d.activity."window"."from"')}
+        AND d.activity.tools IS NOT NULL AND len(list_filter(d.activity.tools, lambda t:
+            t.client IS NULL OR t.server IS NULL OR t.tool IS NULL OR coalesce(t.calls, -1) < 0
+            OR coalesce(t.sessions, -1) < 0 OR t.projects IS NULL OR coalesce(t.outcomes.success, -1) < 0
+            OR coalesce(t.outcomes.error, -1) < 0 OR coalesce(t.outcomes.denied, -1) < 0
+            OR {_bad_time('t.first_seen')} OR {_bad_time('t.last_seen')})) = 0
+        AND d.activity.servers IS NOT NULL AND len(list_filter(d.activity.servers, lambda v:
+            v.client IS NULL OR v.server IS NULL OR v.status IS NULL OR coalesce(v.calls, -1) < 0
+            OR {_bad_time('v.last_seen')})) = 0))
 """
 
 
@@ -206,6 +231,19 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("""
         INSERT INTO stage_host_rules
         SELECT DISTINCT ordinal, host, rule.id FROM (SELECT ordinal, host, unnest(d.rules) AS rule FROM raw)""")
+    connection.execute(f"""
+        INSERT INTO stage_activity_windows
+        SELECT ordinal, host, {_utc('d.activity."window"."from"')}, {_utc('d.activity."window"."to"')}
+        FROM raw WHERE d.activity IS NOT NULL""")
+    connection.execute(f"""
+        INSERT INTO stage_activity_tools
+        SELECT ordinal, host, t.client, t.server, t.tool, t.calls, {_utc('t.first_seen')}, {_utc('t.last_seen')},
+               len(t.projects), t.sessions, t.outcomes.success, t.outcomes.error, t.outcomes.denied
+        FROM (SELECT ordinal, host, unnest(d.activity.tools) AS t FROM raw WHERE d.activity IS NOT NULL)""")
+    connection.execute(f"""
+        INSERT INTO stage_activity_servers
+        SELECT ordinal, host, v.client, v.server, v.config_file, v.status, v.calls, {_utc('v.last_seen')}
+        FROM (SELECT ordinal, host, unnest(d.activity.servers) AS v FROM raw WHERE d.activity IS NOT NULL)""")
     for table in ("raw", "raw_servers", "raw_findings", "raw_names"):
         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
