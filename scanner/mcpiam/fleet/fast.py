@@ -171,7 +171,8 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection) -> None:
         SELECT ordinal, host, homes, account, c.path AS path, c.scope AS config_scope, unnest(c.servers) AS s
         FROM configs""")
     connection.execute("""
-        CREATE OR REPLACE TEMP TABLE raw_findings AS
+        -- a view, not a table: each reader unnests again, which costs less than a copy of every finding
+        CREATE OR REPLACE TEMP VIEW raw_findings AS
         SELECT ordinal, host, homes, account, unnest(d.findings) AS f, generate_subscripts(d.findings, 1) AS fi
         FROM raw""")
     judged = "NOT s.reference_only AND config_scope <> 'server-manifest'"
@@ -249,7 +250,8 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection) -> None:
         INSERT INTO stage_activity_servers
         SELECT ordinal, host, v.client, v.server, v.config_file, v.status, v.calls, {_utc('v.last_seen')}
         FROM (SELECT ordinal, host, unnest(d.activity.servers) AS v FROM raw WHERE d.activity IS NOT NULL)""")
-    for table in ("raw", "raw_servers", "raw_findings", "raw_names"):
+    connection.execute("DROP VIEW IF EXISTS raw_findings")
+    for table in ("raw", "raw_servers", "raw_names"):
         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
 
