@@ -288,3 +288,27 @@ def test_a_malformed_activity_section_is_named_with_its_place(tmp_path: Path, ch
     assert summary.read == 0 and len(problems) == 1
     assert f"ana.json: not an mcpiam JSON result: at {place}" in problems[0]
     assert connection.execute("SELECT count(*) FROM activity_tools").fetchone() == (0,)
+
+
+def test_no_agent_history_text_reaches_any_table(tmp_path: Path) -> None:
+    """Every client's records with a canary word in every text field (prompts, replies, arguments,
+    results) and a token pasted into them: the database holds the calls' names, counts and times,
+    never a word of the text, nor the token."""
+    from activity_records import CANARY, EXPECTED_SERVERS, build_home
+    from fleet_helpers import activity_sweep
+
+    token = classic_pat("agent-history")
+    (tmp_path / "u").mkdir()
+    home = build_home(tmp_path / "u", token)
+    sweep = activity_sweep(home, "lap-u", tmp_path / "lap-u.json", WEEK_2)
+    for connection, load in ((connect(), "fast"), (connect(), "python")):
+        if load == "fast":
+            problems: list[str] = []
+            ingest_files(connection, [str(sweep)], problems)
+            assert problems == []
+        else:
+            ingest(connection, [load_record(sweep)])
+        held = json.dumps(table_rows(connection), default=str)
+        assert CANARY not in held and token not in held, load
+        servers = connection.execute("SELECT client, server FROM activity_servers").fetchall()
+        assert set(servers) == set(EXPECTED_SERVERS), load
