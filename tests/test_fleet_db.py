@@ -235,3 +235,80 @@ def test_a_failed_ingest_leaves_the_database_as_it_was(fleet, tmp_path: Path, ca
                  "--skip-invalid"]) == 0
     connection = connect(db)
     assert connection.execute("SELECT time FROM hosts WHERE host = 'lap-bob'").fetchone() == ("2026-11-10T09:00:00Z",)
+
+
+def test_activity_is_parsed_by_duckdb_as_python_reads_it(tmp_path: Path) -> None:
+    from fleet_helpers import activity_fleet
+
+    inputs = [str(path) for path in activity_fleet(tmp_path)]
+    fast, slow = connect(), connect()
+    problems: list[str] = []
+    ingest_files(fast, inputs, problems, batch_hosts=2)
+    ingest(slow, [load_record(Path(name), name) for name in inputs], batch_hosts=2)
+    assert problems == []
+    assert table_rows(fast) == table_rows(slow)
+    assert [len(table_rows(fast)[table]) for table in ("activity_windows", "activity_tools", "activity_servers")] == [
+        4, 5, 7]
+
+
+def test_a_newer_sweep_replaces_the_hosts_activity(tmp_path: Path) -> None:
+    from fleet_helpers import GITHUB_PACKAGE, activity_sweep, write_claude_home
+
+    home = tmp_path / "ana"
+    write_claude_home(home, {"github": GITHUB_PACKAGE}, [("2026-11-01T10:00:00.000Z", "github", "delete_file", "success")])
+    first = activity_sweep(home, "lap-ana", tmp_path / "1.json", WEEK_1)
+    write_claude_home(home, {"github": GITHUB_PACKAGE}, [("2026-11-08T10:00:00.000Z", "github", "get_issue", "error")])
+    second = activity_sweep(home, "lap-ana", tmp_path / "2.json", WEEK_2)
+    connection = connect()
+    ingest_files(connection, [str(first)], [])
+    ingest_files(connection, [str(second)], [])
+    assert connection.execute("SELECT tool, calls, error FROM activity_tools").fetchall() == [("get_issue", 1, 1)]
+    assert connection.execute("SELECT count(*) FROM activity_windows").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(("change", "place"), [
+    (lambda a: a["tools"][0].update(calls=-1), "/activity/tools/0/calls"),
+    (lambda a: a["tools"][0].update(last_seen="last tuesday"), "/activity/tools/0/last_seen"),
+    (lambda a: a["servers"][0].pop("status"), "/activity/servers/0,"),  # the schema names the object
+    (lambda a: a["window"].update(to=None), "/activity/window/to"),
+    (lambda a: a.update(tools={}), "/activity/tools"),
+])
+def test_a_malformed_activity_section_is_named_with_its_place(tmp_path: Path, change, place: str) -> None:
+    from fleet_helpers import GITHUB_PACKAGE, activity_sweep, write_claude_home
+
+    home = tmp_path / "ana"
+    write_claude_home(home, {"github": GITHUB_PACKAGE}, [("2026-11-01T10:00:00.000Z", "github", "delete_file", "success")])
+    path = activity_sweep(home, "lap-ana", tmp_path / "ana.json", WEEK_2)
+    data = json.loads(path.read_text())
+    change(data["activity"])
+    path.write_text(json.dumps(data, indent=2))
+    problems: list[str] = []
+    connection = connect()
+    summary = ingest_files(connection, [str(path)], problems)
+    assert summary.read == 0 and len(problems) == 1
+    assert f"ana.json: not an mcpiam JSON result: at {place}" in problems[0]
+    assert connection.execute("SELECT count(*) FROM activity_tools").fetchone() == (0,)
+
+
+def test_no_agent_history_text_reaches_any_table(tmp_path: Path) -> None:
+    """Every client's records with a canary word in every text field (prompts, replies, arguments,
+    results) and a token pasted into them: the database holds the calls' names, counts and times,
+    never a word of the text, nor the token."""
+    from activity_records import CANARY, EXPECTED_SERVERS, build_home
+    from fleet_helpers import activity_sweep
+
+    token = classic_pat("agent-history")
+    (tmp_path / "u").mkdir()
+    home = build_home(tmp_path / "u", token)
+    sweep = activity_sweep(home, "lap-u", tmp_path / "lap-u.json", WEEK_2)
+    for connection, load in ((connect(), "fast"), (connect(), "python")):
+        if load == "fast":
+            problems: list[str] = []
+            ingest_files(connection, [str(sweep)], problems)
+            assert problems == []
+        else:
+            ingest(connection, [load_record(sweep)])
+        held = json.dumps(table_rows(connection), default=str)
+        assert CANARY not in held and token not in held, load
+        servers = connection.execute("SELECT client, server FROM activity_servers").fetchall()
+        assert set(servers) == set(EXPECTED_SERVERS), load

@@ -12,7 +12,9 @@ import pytest
 from mcpiam.fleet.database import VIEWS, connect, ingest
 from mcpiam.fleet.read import load_record
 
-from fleet_helpers import WEEK_2, small_fleet
+from mcpiam.fleet.teams import load_teams, read_teams
+
+from fleet_helpers import WEEK_2, activity_fleet, small_fleet
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "fleet.md").read_text(encoding="utf-8")
@@ -27,21 +29,26 @@ def database(tmp_path_factory):
     connection = connect()
     ingest(connection, [load_record(path) for path in fleet["week_1"]])
     ingest(connection, [load_record(path) for path in fleet["week_2"]])
-    return connection, base
+    load_teams(connection, read_teams(base / "teams.csv", "teams.csv"))
+    return connection
 
 
-def run(database, title: str) -> list[tuple]:
-    connection, base = database
-    statements = [part.strip() for part in QUERIES[title].split(";") if part.strip()]
-    for statement in statements[:-1]:
-        connection.execute(statement.replace("'teams.csv'", f"'{base / 'teams.csv'}'"))
-    return connection.execute(statements[-1]).fetchall()
+@pytest.fixture(scope="module")
+def activity_database(tmp_path_factory):
+    connection = connect()
+    ingest(connection, [load_record(path) for path in activity_fleet(tmp_path_factory.mktemp("activity"))])
+    return connection
+
+
+def run(connection, title: str) -> list[tuple]:
+    return connection.execute(QUERIES[title]).fetchall()
 
 
 def test_every_view_the_docs_name_is_shipped() -> None:
     for view in VIEWS:
         assert f"`{view}`" in DOC
-    assert len(QUERIES) == 5
+    assert len(QUERIES) == 7
+    assert all(query.count(";") == 1 for query in QUERIES.values())  # one statement, as fleet query takes it
 
 
 def test_hosts_where_a_classic_pat_is_shared_by_more_than_one_user(database) -> None:
@@ -52,6 +59,63 @@ def test_hosts_where_a_classic_pat_is_shared_by_more_than_one_user(database) -> 
 
 def test_servers_without_an_owner_by_team(database) -> None:
     assert run(database, "Servers without an owner, by team") == [("red", 4, 3), ("blue", 2, 1)]
+
+
+def test_servers_without_an_owner_by_team_counts_users_no_team_names(database, tmp_path: Path) -> None:
+    (tmp_path / "teams.csv").write_text("user,team\nana,red\nbob,red\nbob,platform\n", encoding="utf-8")
+    load_teams(database, read_teams(tmp_path / "teams.csv", "teams.csv"))
+    try:
+        # dan (lap-dan) and carol (build-1) are in no team; bob's two servers count for both his teams.
+        assert run(database, "Servers without an owner, by team") == [
+            ("(no team)", 3, 2), ("red", 3, 2), ("platform", 2, 1)]
+    finally:
+        load_teams(database, [("ana", "red"), ("bob", "red"), ("dan", "red"), ("carol", "blue")])
+
+
+def test_hosts_that_called_delete_tools_of_the_github_server(activity_database) -> None:
+    # bob's delete was in September (more than a month before the sweeps); eve's server is "gh".
+    rows = run(activity_database, "Hosts that called `delete_*` tools of the GitHub server in the last month")
+    assert rows == [("lap-eve", "gh", "delete_branch", 2, 1, datetime(2026, 11, 5, 11, 0)),
+                    ("lap-ana", "github", "delete_repository", 1, 0, datetime(2026, 11, 1, 10, 0))]
+
+
+def test_servers_configured_on_many_laptops_and_used_on_few(activity_database) -> None:
+    rows = run(activity_database, "Servers configured on many laptops and used on few")
+    # Slack: on two laptops, never called. GitHub: on five, four swept with --activity (lap-old
+    # was not), called on three (dan never did), 5 calls in all.
+    assert rows == [
+        ("package", "npx @modelcontextprotocol/server-slack", 2, 2, 0, 0, None),
+        ("package", "npx @modelcontextprotocol/server-github", 5, 4, 3, 5, datetime(2026, 11, 5, 11, 0))]
+
+
+def test_server_usage_names_the_servers_called_but_configured_nowhere(activity_database) -> None:
+    rows = activity_database.execute("SELECT kind, identity, configured_hosts, used_hosts, calls, tools "
+                                     "FROM server_usage ORDER BY kind, identity").fetchall()
+    assert rows == [
+        ("package", "npx @modelcontextprotocol/server-github", 5, 3, 5,
+         ["create_issue", "delete_branch", "delete_file", "delete_repository"]),
+        ("package", "npx @modelcontextprotocol/server-slack", 2, 0, 0, []),
+        ("unconfigured", "puppeteer", 0, 1, 1, ["navigate"])]
+
+
+def test_activity_rows_hold_names_counts_and_times_only(activity_database) -> None:
+    assert activity_database.execute(
+        "SELECT host, client, server, tool, calls, first_call, last_call, projects, sessions, success, error, denied "
+        "FROM activity_tools WHERE host = 'lap-eve'").fetchall() == [
+        ("lap-eve", "claude-code", "gh", "delete_branch", 2, datetime(2026, 11, 5, 10, 0),
+         datetime(2026, 11, 5, 11, 0), 1, 1, 1, 0, 1)]
+    assert activity_database.execute(
+        "SELECT host, client, server, config_file, status, calls FROM activity_servers WHERE host IN "
+        "('lap-ana', 'lap-dan') ORDER BY host, server").fetchall() == [
+        ("lap-ana", "claude-code", "github", "~/.claude.json", "used", 2),
+        ("lap-ana", "claude-code", "puppeteer", None, "unknown", 1),
+        ("lap-ana", "claude-code", "slack", "~/.claude.json", "dormant", 0),
+        ("lap-dan", "claude-code", "github", "~/.claude.json", "dormant", 0),
+        ("lap-dan", "claude-code", "slack", "~/.claude.json", "dormant", 0)]
+    # lap-old was swept without --activity: no window, so no "not used" can be said of it.
+    assert activity_database.execute("SELECT host, window_from FROM activity_windows ORDER BY host").fetchall() == [
+        ("lap-ana", datetime(2026, 11, 1, 10, 0)), ("lap-bob", datetime(2026, 9, 1, 10, 0)),
+        ("lap-dan", None), ("lap-eve", datetime(2026, 11, 5, 10, 0))]
 
 
 def test_credentials_first_seen_this_week(database) -> None:
@@ -73,8 +137,9 @@ def test_ownership_coverage_by_host(database) -> None:
         ("build-1", 2, 0, 0.0), ("lap-ana", 1, 0, 0.0), ("lap-bob", 2, 0, 0.0), ("lap-dan", 1, 0, 0.0)]
 
 
-def test_the_portable_views_agree_with_the_shipped_ones(database) -> None:
-    connection, _ = database
+@pytest.mark.parametrize("fleet_of", ["database", "activity_database"])
+def test_the_portable_views_agree_with_the_shipped_ones(fleet_of: str, request) -> None:
+    connection = request.getfixturevalue(fleet_of)
     portable = DOC.split("The views in portable SQL")[1].split("```sql\n")[1].split("```")[0]
     blocks = dict(re.findall(r"-- (\w+)[^\n]*\n(.*?;)", portable, flags=re.DOTALL))
     assert set(blocks) == set(VIEWS)
@@ -84,6 +149,8 @@ def test_the_portable_views_agree_with_the_shipped_ones(database) -> None:
                             "FROM credential_reuse",
         "ownership": "SELECT host, servers, owned, basis, percent FROM ownership",
         "changes": "SELECT change, kind, host, \"user\", identity, detail, changed_at FROM changes WHERE kind <> 'host'",
+        "server_usage": "SELECT kind, identity, configured_hosts, configured_with_activity, used_hosts, calls, "
+                        "last_call FROM server_usage",
     }
     for view, query in shipped.items():
         mine = sorted(connection.execute(query).fetchall(), key=repr)

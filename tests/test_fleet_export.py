@@ -39,6 +39,7 @@ def test_the_parquet_export_reads_back_with_pyarrow(tmp_path: Path, capsys) -> N
     connection.close()
     assert {p.name for p in (out / "servers").iterdir()} == {"part=b", "part=l"}  # build-1, lap-*
     assert (out / "resolved").is_dir() and ds.dataset(out / "owners", partitioning="hive").count_rows() == 0
+    assert ds.dataset(out / "teams" / "data_0.parquet").count_rows() == 0  # no teams loaded: the schema kept
     # A second export never writes over the first.
     assert main(["fleet", "export", "--db", str(db), "--parquet", str(out)]) == 2
     assert "is not empty" in capsys.readouterr().err
@@ -93,3 +94,23 @@ def test_a_bad_ndjson_line_is_named_by_its_line(home: Path, tmp_path: Path) -> N
     path.write_text("\n".join([*lines[:2], "{oops", *lines[3:]]))
     with pytest.raises(ResultInputError, match=r"s\.ndjson:3:2: not JSON"):
         load_record(path)
+
+
+def test_the_parquet_export_carries_activity_and_teams(tmp_path: Path, capsys) -> None:
+    from fleet_helpers import activity_fleet
+
+    sweeps = activity_fleet(tmp_path)
+    db = tmp_path / "fleet.duckdb"
+    assert main(["fleet", "ingest", *map(str, sweeps), "--db", str(db)]) == 0
+    (tmp_path / "teams.csv").write_text("user,team\nana,red\neve,blue\n", encoding="utf-8")
+    assert main(["fleet", "teams", str(tmp_path / "teams.csv"), "--db", str(db)]) == 0
+    out = tmp_path / "parquet"
+    assert main(["fleet", "export", "--db", str(db), "--parquet", str(out)]) == 0
+    assert "activity_tools 5, activity_servers 7, teams 2" in capsys.readouterr().err
+    tools = ds.dataset(out / "activity_tools", format="parquet", partitioning="hive").to_table()
+    assert sorted(zip(tools["host"].to_pylist(), tools["tool"].to_pylist())) == [
+        ("lap-ana", "create_issue"), ("lap-ana", "delete_repository"), ("lap-ana", "navigate"),
+        ("lap-bob", "delete_file"), ("lap-eve", "delete_branch")]
+    assert str(tools.schema.field("last_call").type) == "timestamp[us]"
+    teams = ds.dataset(out / "teams" / "data_0.parquet").to_table()
+    assert sorted(zip(teams["user"].to_pylist(), teams["team"].to_pylist())) == [("ana", "red"), ("eve", "blue")]

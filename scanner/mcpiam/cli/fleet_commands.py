@@ -168,7 +168,7 @@ def merge(inputs: tuple[str, ...], fmt: str, output: str | None, db: Path | None
 
 @click.group()
 def fleet() -> None:
-    """A fleet database (DuckDB) of many sweeps: ingest results, query its views, export Parquet."""
+    """A fleet database (DuckDB) of many sweeps: ingest results, load teams, query its views, export Parquet."""
 
 
 _db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), required=True,
@@ -202,6 +202,29 @@ def fleet_ingest(inputs: tuple[str, ...], db: Path, skip_invalid: bool) -> int:
     if problems:
         parts.append(f"{len(problems):,} invalid input(s) skipped")
     click.echo(shown_on_terminal(f"{db}: " + "; ".join(parts) + f"; {hosts:,} host(s) in the database"), err=True)
+    return EXIT_CLEAN
+
+
+@fleet.command(name="teams")
+@click.argument("teams_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@_db_option
+def fleet_teams(teams_file: Path, db: Path) -> int:
+    """Load your directory's teams (FILE: a CSV whose header names the columns user and team, one
+    membership a line) into the database's teams table, replacing the teams it held."""
+    from mcpiam.fleet.teams import TeamsFileError, load_teams, read_teams
+
+    try:
+        memberships = read_teams(teams_file, shown_on_terminal(os.fspath(teams_file)))
+    except TeamsFileError as error:
+        raise click.UsageError(str(error)) from None
+    target = _Target(_database_path(db), in_place=True)
+    connection = target.open()
+    try:
+        load_teams(connection, memberships)
+        users = connection.execute('SELECT count(DISTINCT "user"), count(DISTINCT team) FROM teams').fetchone()
+    finally:
+        target.finish(connection, True)
+    click.echo(shown_on_terminal(f"{db}: {users[0]:,} user(s) in {users[1]:,} team(s) loaded"), err=True)
     return EXIT_CLEAN
 
 

@@ -670,7 +670,7 @@ def _init_63(*, __vt_factory, __vt_set):
 
 
 def _init_64(*, __vt_factory, __vt_set):
-    def __init__(self, host, users, configs, servers, credentials, findings, owners, rules):
+    def __init__(self, host, users, configs, servers, credentials, findings, owners, rules, activity_windows, activity_tools, activity_servers):
       __vt_set(self, 'host', host)
       __vt_set(self, 'users', users)
       __vt_set(self, 'configs', configs)
@@ -679,6 +679,9 @@ def _init_64(*, __vt_factory, __vt_set):
       __vt_set(self, 'findings', findings)
       __vt_set(self, 'owners', owners)
       __vt_set(self, 'rules', rules)
+      __vt_set(self, 'activity_windows', activity_windows)
+      __vt_set(self, 'activity_tools', activity_tools)
+      __vt_set(self, 'activity_servers', activity_servers)
     return __init__
 
 
@@ -1751,7 +1754,7 @@ INITS = {
     "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_61,
     "def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'owned', owned)\n  __vt_set(self, 'basis', basis)\n  __vt_set(self, 'owners', owners)\n": _init_62,
     "def __init__(self, host, user, path, line, column, end_line, end_column, route):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'route', route)\n": _init_63,
-    "def __init__(self, host, users, configs, servers, credentials, findings, owners, rules):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'rules', rules)\n": _init_64,
+    "def __init__(self, host, users, configs, servers, credentials, findings, owners, rules, activity_windows, activity_tools, activity_servers):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'activity_windows', activity_windows)\n  __vt_set(self, 'activity_tools', activity_tools)\n  __vt_set(self, 'activity_servers', activity_servers)\n": _init_64,
     "def __init__(self, hostname, user, os, platform, tool_version, time, homes):\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'os', os)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'homes', homes)\n": _init_65,
     "def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'fields', fields)\n  __vt_set(self, 'secret_store', secret_store)\n  __vt_set(self, 'content_match', content_match)\n  __vt_set(self, 'project_if_sibling', project_if_sibling)\n  __vt_set(self, 'url_transports', __vt_make_url_transports() if url_transports is __vt_factory else url_transports)\n  __vt_set(self, 'confirm_by_content', confirm_by_content)\n  __vt_set(self, 'projects_at', projects_at)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'notes', notes)\n": _init_66,
     "def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'framework', framework)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'evidence', evidence)\n": _init_67,

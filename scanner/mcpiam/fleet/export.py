@@ -1,7 +1,7 @@
 """The fleet database as Parquet, the interchange Spark, Trino/Athena, BigQuery and Snowflake read:
 one folder per table, hive-partitioned by the first character of the host name
 (``servers/part=a/data_0.parquet``; ``_`` for a name that starts with anything but a letter or
-digit, so no host name becomes a path)."""
+digit, so no host name becomes a path). ``teams``, which has no host, is one file (``teams/data_0.parquet``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 
-from mcpiam.fleet.database import TABLES
+from mcpiam.fleet.database import TABLES, UNKEYED_TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,4 +42,9 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, directory: Path) -> di
             continue
         connection.execute(f"COPY (SELECT *, {PARTITION} AS part FROM {table}) TO '{target}' "
                            "(FORMAT parquet, PARTITION_BY (part), COMPRESSION zstd)")
+    for table in UNKEYED_TABLES:
+        os.makedirs(directory / table)
+        target = os.fspath(directory / table / "data_0.parquet").replace("'", "''")
+        written[table] = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        connection.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
     return written

@@ -37,9 +37,25 @@ DOCUMENT = (
     'url VARCHAR, route VARCHAR, line BIGINT, "column" BIGINT, reference_only BOOLEAN, owner VARCHAR, '
     "owner_source STRUCT(kind VARCHAR))[])[], "
     "findings STRUCT(rule_id VARCHAR, severity VARCHAR, message VARCHAR, fingerprint VARCHAR, server VARCHAR, "
-    f"{_LOCATION}, properties MAP(VARCHAR, VARCHAR), related STRUCT({_LOCATION})[])[])"
+    f"{_LOCATION}, properties STRUCT(fingerprint VARCHAR, family VARCHAR, preview VARCHAR), related STRUCT({_LOCATION})[])[], "
+    'activity STRUCT("window" STRUCT("from" VARCHAR, "to" VARCHAR), '
+    "tools STRUCT(client VARCHAR, server VARCHAR, tool VARCHAR, calls BIGINT, first_seen VARCHAR, "
+    "last_seen VARCHAR, projects VARCHAR[], sessions BIGINT, "
+    "outcomes STRUCT(success BIGINT, error BIGINT, denied BIGINT))[], "
+    "servers STRUCT(client VARCHAR, server VARCHAR, config_file VARCHAR, status VARCHAR, calls BIGINT, "
+    "last_seen VARCHAR)[]))"
 )
+_LINE_BREAKS_TO_SPACES = bytes.maketrans(b"\r\n", b"  ")
 MAX_DOCUMENT_BYTES = 300 * 1024 * 1024  # a result's limit (read.MAX_INPUT_BYTES) and the wrapper
+
+def _utc(value: str) -> str:
+    """An ISO 8601 UTC time (``…Z``) as a TIMESTAMP, NULL when it is not one (``VALID`` refuses that)."""
+    return f"TRY_CAST(CASE WHEN ends_with({value}, 'Z') THEN left({value}, -1) ELSE {value} END AS TIMESTAMP)"
+
+
+def _bad_time(value: str) -> str:
+    return f"({value} IS NOT NULL AND {_utc(value)} IS NULL)"
+
 
 _LOCATION_BAD = ("{0}.path IS NULL OR {0}.route IS NULL OR coalesce({0}.line, 0) < 1 OR coalesce({0}.\"column\", 0) < 1 "
                  "OR coalesce({0}.end_line, 0) < 1 OR coalesce({0}.end_column, 0) < 1")
@@ -61,16 +77,30 @@ VALID = f"""
         AND d.host.homes IS NOT NULL
         AND len(list_filter(d.host.homes, lambda h: h.prefix IS NULL OR h."user" IS NULL)) = 0))
     AND (d.fingerprint_key IS NULL OR (d.fingerprint_key.id IS NOT NULL AND d.fingerprint_key."default" IS NOT NULL))
+    AND (d.activity IS NULL OR (d.activity."window"."to" IS NOT NULL
+        AND NOT {_bad_time('d.activity."window"."to"')} AND NOT {_bad_time('d.activity."window"."from"')}
+        AND d.activity.tools IS NOT NULL AND len(list_filter(d.activity.tools, lambda t:
+            t.client IS NULL OR t.server IS NULL OR t.tool IS NULL OR coalesce(t.calls, -1) < 0
+            OR coalesce(t.sessions, -1) < 0 OR t.projects IS NULL OR coalesce(t.outcomes.success, -1) < 0
+            OR coalesce(t.outcomes.error, -1) < 0 OR coalesce(t.outcomes.denied, -1) < 0
+            OR {_bad_time('t.first_seen')} OR {_bad_time('t.last_seen')})) = 0
+        AND d.activity.servers IS NOT NULL AND len(list_filter(d.activity.servers, lambda v:
+            v.client IS NULL OR v.server IS NULL OR v.status IS NULL OR coalesce(v.calls, -1) < 0
+            OR {_bad_time('v.last_seen')})) = 0))
 """
 
 
 def eligible(data: bytes) -> bool:
     """Whether DuckDB may parse this result: a JSON document (not NDJSON) whose every server has
     its owner fields (an older result's ownership needs the Python path's missing-owner logic)."""
-    head = data.lstrip()[:1]
-    if head != b"{":
+    # Slices, not lstrip/split of the whole document: each copy of 10,000 sweeps' bytes costs CPU.
+    start = 0
+    while start < len(data) and data[start] in b" \t\r\n":
+        start += 1
+    if data[start:start + 1] != b"{":
         return False
-    first_line = data.lstrip().split(b"\n", 1)[0].rstrip()
+    end = data.find(b"\n", start)
+    first_line = data[start:end if end >= 0 else len(data)].rstrip()
     if len(first_line) > 1 and first_line.endswith(b"}"):
         return False  # one record a line: NDJSON
     return data.count(b'"owner_source":') == data.count(b'"reference_only":')
@@ -102,34 +132,34 @@ def stage_documents(connection: duckdb.DuckDBPyConnection, directory: str,
             # One document a line: JSON strings hold no raw line break, so this changes no value,
             # and a broken document spoils only its own line.
             batch.write(b'{"o":%d,"d":' % ordinal)
-            batch.write(data.replace(b"\r", b" ").replace(b"\n", b" "))
+            batch.write(data.translate(_LINE_BREAKS_TO_SPACES))
             batch.write(b"}\n")
+    connection.execute("CREATE OR REPLACE TEMP TABLE raw_names (ordinal INTEGER, source VARCHAR, stem VARCHAR)")
+    connection.execute("INSERT INTO raw_names SELECT unnest($1::INTEGER[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[])",
+                       [[o for o, *_ in documents], [s for _, _, s, _ in documents], [t for *_, t in documents]])
+    _user_macro(connection, system_variables)
     quoted = path.replace("'", "''")
     try:
         # ignore_errors: a line that is not JSON, or a value of the wrong type, reads as NULLs, which
         # the check below refuses; DuckDB's own message (it may quote a value) is never shown.
+        # One statement parses, checks and names the host: each copy of the parsed documents cost
+        # about a second of CPU at 10,000 sweeps.
         connection.execute(f"""
-            CREATE OR REPLACE TEMP TABLE raw_documents AS
-            SELECT o AS ordinal, d, coalesce(({VALID}), false) AS valid
+            CREATE OR REPLACE TEMP TABLE raw AS
+            SELECT j.o AS ordinal, n.source, j.d,
+                   CASE WHEN j.d.host IS NOT NULL AND j.d.host.hostname <> '' THEN j.d.host.hostname ELSE n.stem END
+                       AS host,
+                   j.d.host.homes AS homes, coalesce(j.d.host."user", '') AS account,
+                   coalesce(({VALID}), false) AS valid
             FROM read_json('{quoted}', format='newline_delimited', ignore_errors=true,
-                columns={{'o': 'INTEGER', 'd': '{DOCUMENT}'}}, maximum_object_size={MAX_DOCUMENT_BYTES})
-            WHERE o IS NOT NULL""")
+                columns={{'o': 'INTEGER', 'd': '{DOCUMENT}'}}, maximum_object_size={MAX_DOCUMENT_BYTES}) j
+            JOIN raw_names n ON n.ordinal = j.o""")
     finally:
         os.remove(path)
-    connection.execute("CREATE OR REPLACE TEMP TABLE raw_names (ordinal INTEGER, source VARCHAR, stem VARCHAR)")
-    connection.execute("INSERT INTO raw_names SELECT unnest($1::INTEGER[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[])",
-                       [[o for o, *_ in documents], [s for _, _, s, _ in documents], [t for *_, t in documents]])
-    parsed = {ordinal: valid for ordinal, valid in connection.execute("SELECT ordinal, valid FROM raw_documents").fetchall()}
+    parsed = {ordinal: valid for ordinal, valid in connection.execute("SELECT ordinal, valid FROM raw").fetchall()}
     refused = [ordinal for ordinal, *_ in documents if not parsed.get(ordinal, False)]
-    _user_macro(connection, system_variables)
-    connection.execute("""
-        CREATE OR REPLACE TEMP TABLE raw AS
-        SELECT r.ordinal, n.source, r.d,
-               CASE WHEN r.d.host IS NOT NULL AND r.d.host.hostname <> '' THEN r.d.host.hostname ELSE n.stem END AS host,
-               r.d.host.homes AS homes, coalesce(r.d.host."user", '') AS account
-        FROM raw_documents r JOIN raw_names n USING (ordinal)
-        WHERE r.valid""")
-    connection.execute("DROP TABLE raw_documents")
+    if refused:
+        connection.execute("DELETE FROM raw WHERE NOT valid")
     _insert_rows(connection)
     return refused
 
@@ -141,7 +171,8 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection) -> None:
         SELECT ordinal, host, homes, account, c.path AS path, c.scope AS config_scope, unnest(c.servers) AS s
         FROM configs""")
     connection.execute("""
-        CREATE OR REPLACE TEMP TABLE raw_findings AS
+        -- a view, not a table: each reader unnests again, which costs less than a copy of every finding
+        CREATE OR REPLACE TEMP VIEW raw_findings AS
         SELECT ordinal, host, homes, account, unnest(d.findings) AS f, generate_subscripts(d.findings, 1) AS fi
         FROM raw""")
     judged = "NOT s.reference_only AND config_scope <> 'server-manifest'"
@@ -174,22 +205,22 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection) -> None:
         INSERT INTO stage_findings
         SELECT ordinal, host, fleet_user_of(f.path, homes, account), f.rule_id, f.severity, f.path, f.line,
                f."column", f.end_line, f.end_column, f.route, f.server, f.message, f.fingerprint,
-               nullif(f.properties['fingerprint'], '')
+               nullif(f.properties.fingerprint, '')
         FROM raw_findings""")
     connection.execute("""
         INSERT INTO stage_credential_occurrences
         WITH places AS (
-            SELECT ordinal, host, homes, account, f.properties['fingerprint'] AS fingerprint,
-                   coalesce(f.properties['family'], '') AS family, coalesce(f.properties['preview'], '') AS preview,
+            SELECT ordinal, host, homes, account, f.properties.fingerprint AS fingerprint,
+                   coalesce(f.properties.family, '') AS family, coalesce(f.properties.preview, '') AS preview,
                    true AS with_facts, f.rule_id, f.path, f.line, f."column", f.end_line, f.end_column, f.route,
                    fi, 0 AS ri
-            FROM raw_findings WHERE f.properties['fingerprint'] <> ''
+            FROM raw_findings WHERE f.properties.fingerprint <> ''
             UNION ALL
             SELECT ordinal, host, homes, account, fingerprint, '', '', false, rule_id, r.path, r.line, r."column",
                    r.end_line, r.end_column, r.route, fi, ri
-            FROM (SELECT ordinal, host, homes, account, f.properties['fingerprint'] AS fingerprint, f.rule_id, fi,
+            FROM (SELECT ordinal, host, homes, account, f.properties.fingerprint AS fingerprint, f.rule_id, fi,
                          unnest(f.related) AS r, generate_subscripts(f.related, 1) AS ri
-                  FROM raw_findings WHERE f.properties['fingerprint'] <> ''))
+                  FROM raw_findings WHERE f.properties.fingerprint <> ''))
         SELECT ordinal, host, fleet_user_of(path, homes, account), fingerprint, family, preview, with_facts, rule_id,
                path, line, "column", end_line, end_column, route
         FROM places
@@ -206,7 +237,21 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("""
         INSERT INTO stage_host_rules
         SELECT DISTINCT ordinal, host, rule.id FROM (SELECT ordinal, host, unnest(d.rules) AS rule FROM raw)""")
-    for table in ("raw", "raw_servers", "raw_findings", "raw_names"):
+    connection.execute(f"""
+        INSERT INTO stage_activity_windows
+        SELECT ordinal, host, {_utc('d.activity."window"."from"')}, {_utc('d.activity."window"."to"')}
+        FROM raw WHERE d.activity IS NOT NULL""")
+    connection.execute(f"""
+        INSERT INTO stage_activity_tools
+        SELECT ordinal, host, t.client, t.server, t.tool, t.calls, {_utc('t.first_seen')}, {_utc('t.last_seen')},
+               len(t.projects), t.sessions, t.outcomes.success, t.outcomes.error, t.outcomes.denied
+        FROM (SELECT ordinal, host, unnest(d.activity.tools) AS t FROM raw WHERE d.activity IS NOT NULL)""")
+    connection.execute(f"""
+        INSERT INTO stage_activity_servers
+        SELECT ordinal, host, v.client, v.server, v.config_file, v.status, v.calls, {_utc('v.last_seen')}
+        FROM (SELECT ordinal, host, unnest(d.activity.servers) AS v FROM raw WHERE d.activity IS NOT NULL)""")
+    connection.execute("DROP VIEW IF EXISTS raw_findings")
+    for table in ("raw", "raw_servers", "raw_names"):
         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,7 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 OWNER_RULE = "missing-owner"  # from the policy rules: a server whose owner is not recorded
 OWNER_FIELDS = "owner-fields"  # ownership read from the servers' owner fields
 OWNER_FINDINGS = "missing-owner-findings"  # an older result: ownership read from its findings
+READ_PROPERTIES = ("fingerprint", "family", "preview")  # a finding's properties the fleet reads
 
 
 class ResultInputError(Exception):
@@ -45,6 +47,9 @@ class HostRecord:
     findings: tuple[tuple[Any, ...], ...]
     owners: tuple[tuple[Any, ...], ...]
     rules: tuple[tuple[Any, ...], ...]
+    activity_windows: tuple[tuple[Any, ...], ...]  # one row when the sweep read activity records
+    activity_tools: tuple[tuple[Any, ...], ...]
+    activity_servers: tuple[tuple[Any, ...], ...]
 
     @property
     def hostname(self) -> str:
@@ -332,8 +337,8 @@ def _check_shape(data: Any) -> None:
         _field(finding, "server", _OPTIONAL_STRING, where)
         _location(finding, where)
         properties = _field(finding, "properties", (dict,), where)
-        for key, value in properties.items():
-            if not isinstance(value, str):
+        for key in READ_PROPERTIES:  # the others are not read (DuckDB's fast path reads these three)
+            if not isinstance(properties.get(key, ""), str):
                 raise _Malformed(f"{where}/properties/{key}", "a string")
         for number, related in enumerate(_records(finding, "related", where)):
             _location(related, f"{where}/related/{number}")
@@ -352,6 +357,85 @@ def _check_shape(data: Any) -> None:
             raise _Malformed("/fingerprint_key", "an object")
         _field(key, "id", _STRING, "/fingerprint_key")
         _field(key, "default", (bool,), "/fingerprint_key")
+    if data.get("activity") is not None:
+        _check_activity(data["activity"])
+
+
+_COUNT = (int,)  # a count may be 0, unlike a line or column
+
+
+def _count(record: dict[str, Any], key: str, where: str) -> int:
+    value = _field(record, key, _COUNT + (bool,), where)
+    if isinstance(value, bool) or value < 0:
+        raise _Malformed(f"{where}/{key}", "a count (an integer, 0 or more)")
+    return value
+
+
+def _check_activity(activity: Any) -> None:
+    """The fields of a sweep's ``activity`` object the fleet reads (names, counts, times)."""
+    if not isinstance(activity, dict):
+        raise _Malformed("/activity", "an object")
+    window = _field(activity, "window", (dict,), "/activity")
+    _time(window, "from", "/activity/window")
+    _field(window, "to", _STRING, "/activity/window")
+    _time(window, "to", "/activity/window")
+    for index, tool in enumerate(_records(activity, "tools", "/activity")):
+        where = f"/activity/tools/{index}"
+        for key in ("client", "server", "tool"):
+            _field(tool, key, _STRING, where)
+        for key in ("first_seen", "last_seen"):
+            _time(tool, key, where)
+        for key in ("calls", "sessions"):
+            _count(tool, key, where)
+        _field(tool, "projects", (list,), where)
+        outcomes = _field(tool, "outcomes", (dict,), where)
+        for key in ("success", "error", "denied"):
+            _count(outcomes, key, f"{where}/outcomes")
+    for index, server in enumerate(_records(activity, "servers", "/activity")):
+        where = f"/activity/servers/{index}"
+        for key in ("client", "server", "status"):
+            _field(server, key, _STRING, where)
+        _field(server, "config_file", _OPTIONAL_STRING, where)
+        _time(server, "last_seen", where)
+        _count(server, "calls", where)
+
+
+def utc_time(text: str | None) -> str | None:
+    """An ISO 8601 time as a TIMESTAMP column takes it (UTC, no zone suffix); None stays None.
+    ValueError when it is not one."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(sep=" ")
+
+
+def _time(record: dict[str, Any], key: str, where: str) -> None:
+    value = _field(record, key, _OPTIONAL_STRING, where)
+    try:
+        utc_time(value)
+    except ValueError:
+        raise _Malformed(f"{where}/{key}", "an ISO 8601 time") from None
+
+
+def _activity_rows(activity: dict[str, Any] | None, hostname: str, gate: Gate,
+                   ) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]:
+    """(windows, tools, servers) rows of a sweep's activity object; empty without one."""
+    if activity is None:
+        return (), (), ()
+    window = activity["window"]
+    windows = ((hostname, utc_time(gate(window["from"])), utc_time(gate(window["to"]))),)
+    tools = tuple(
+        (hostname, gate(tool["client"]), gate(tool["server"]), gate(tool["tool"]), tool["calls"],
+         utc_time(gate(tool["first_seen"])), utc_time(gate(tool["last_seen"])), len(tool["projects"]),
+         tool["sessions"], tool["outcomes"]["success"], tool["outcomes"]["error"], tool["outcomes"]["denied"])
+        for tool in activity["tools"])
+    servers = tuple(
+        (hostname, gate(server["client"]), gate(server["server"]), gate(server["config_file"]),
+         gate(server["status"]), server["calls"], utc_time(gate(server["last_seen"])))
+        for server in activity["servers"])
+    return windows, tools, servers
 
 
 def host_record(data: Any, source: str, fallback_name: str, gate: Gate | None = None) -> HostRecord:
@@ -427,6 +511,7 @@ def host_record(data: Any, source: str, fallback_name: str, gate: Gate | None = 
                 gate(host["time"]) if host else "",
                 gate(key.get("id", "")) or "", bool(key.get("default", False)), len(data["configs"]),
                 len(data["findings"]), judged, owned, basis)
+    windows, tools, statuses = _activity_rows(data.get("activity"), hostname, gate)
     return HostRecord(
         host=host_row,
         users=tuple((hostname, gate(prefix), gate(user)) for prefix, user in homes),
@@ -436,4 +521,7 @@ def host_record(data: Any, source: str, fallback_name: str, gate: Gate | None = 
         findings=tuple(findings),
         owners=tuple((hostname, gate(owner), count) for owner, count in sorted(owners.items())),
         rules=tuple((hostname, gate(rule_id)) for rule_id in sorted(rule_ids)),
+        activity_windows=windows,
+        activity_tools=tools,
+        activity_servers=statuses,
     )

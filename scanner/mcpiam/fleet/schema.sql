@@ -2,8 +2,8 @@
 -- newer result of a host replaces exactly its rows. first_seen/last_seen are sweep times (the
 -- host's clock, UTC); a scan result carries none, so they are NULL there. Strings passed
 -- mcpiam's output gate before they were stored: no table holds a secret.
--- A future kind of record (agent activity, say) is one more table keyed by host, added here and
--- to mcpiam.fleet.database.TABLES.
+-- A new kind of record is one more table keyed by host, added here and to
+-- mcpiam.fleet.database.TABLES (as the activity_* tables were).
 
 CREATE TABLE IF NOT EXISTS hosts (
     host VARCHAR PRIMARY KEY,        -- the recorded hostname; a scan result: its file's name
@@ -80,4 +80,35 @@ CREATE TABLE IF NOT EXISTS resolved (    -- rows a newer result of their host no
     path VARCHAR, route VARCHAR,
     first_seen TIMESTAMP, last_seen TIMESTAMP,
     resolved_at TIMESTAMP            -- the time of the result that no longer has it
+);
+
+-- Agent activity (sweeps made with --activity): what the clients' own records say was used. Names,
+-- counts, times and outcomes only: no prompt, reply, argument or result text exists in a result,
+-- so none can reach these rows. Times are UTC; first_call/last_call are named apart from the
+-- first_seen/last_seen history of the tables above.
+CREATE TABLE IF NOT EXISTS activity_windows (  -- one row per result swept with --activity
+    host VARCHAR,
+    window_from TIMESTAMP,           -- --since, else the first recorded call (NULL: no call recorded)
+    window_to TIMESTAMP              -- the sweep's time
+);
+
+CREATE TABLE IF NOT EXISTS activity_tools (    -- per client, server and tool called on a host
+    host VARCHAR, client VARCHAR,
+    server VARCHAR,                  -- the config key the recorded name maps back to, else the recorded name
+    tool VARCHAR, calls INTEGER, first_call TIMESTAMP, last_call TIMESTAMP,
+    projects INTEGER,                -- how many projects (working folders) the calls came from
+    sessions INTEGER, success INTEGER, error INTEGER, denied INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS activity_servers (  -- per client and server: configured and called, or not
+    host VARCHAR, client VARCHAR, server VARCHAR,
+    config_file VARCHAR,             -- the first config defining it; NULL for an unknown server
+    status VARCHAR,                  -- used | dormant | unknown (called, defined in no config found)
+    calls INTEGER, last_call TIMESTAMP
+);
+
+-- Your directory's teams, loaded by `mcpiam fleet teams FILE` (a CSV of user,team): not keyed by
+-- host, replaced whole by each load.
+CREATE TABLE IF NOT EXISTS teams (
+    "user" VARCHAR, team VARCHAR
 );
