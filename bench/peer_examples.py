@@ -59,6 +59,7 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "vagrantcloud": "hashicorp", "supernotesapi": "supernotes", "zenkitapi": "zenkit",
     "zohocrm": "zoho", "closecrm": "close", "gitalk": "github",  # Gitalk keys: GitHub OAuth app
     "hashes": "password-hash",  # crypt, bcrypt and Kerberos roasting hashes
+    **dict.fromkeys(("teamworkcrm", "teamworkdesk", "teamworkspaces"), "teamwork"),  # one vendor
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }

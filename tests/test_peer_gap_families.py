@@ -72,3 +72,28 @@ def test_a_telegram_bot_secret_need_not_start_with_a() -> None:
 def test_a_teamcity_token_is_not_taken_for_a_jwt() -> None:
     value = expand_example("eyJ0eXAiOiAiVENWMiJ9.{b64url:36}.{b64url:48}")
     assert _families(value) == ["teamcity-access-token"]
+
+
+def test_a_teamwork_token_is_found_after_the_vendor_name() -> None:
+    value = expand_example("teamwork tkn.v1_{alnum:71}=")
+    found = [m for m in match_value(FAMILIES, value, None) if not m.rejected]
+    assert [(m.family.id, m.start, m.end) for m in found] == [
+        ("teamwork-api-token", len("teamwork "), len(value))]
+
+
+@pytest.mark.parametrize("value", [
+    ".s3.amazonaws.com",  # a domain suffix, as NO_PROXY writes it
+    "s3.amazonaws.com/",
+    "c.storage.googleapis.com/some_object",
+    "sonarqube-reporter-1.2.4.tgz#{hex:40}",  # a lock file's download and its digest
+    "sonarqube-scanner/-/sonarqube-scanner-2.5.0.tgz#{hex:40}",
+])
+def test_addresses_and_archive_digests_are_no_credentials_under_a_token_key(
+        tmp_path: Path, value: str) -> None:
+    assert _scan(tmp_path, {"SERVICE_API_TOKEN": expand_example(value)}) == []
+
+
+def test_a_host_and_path_with_a_generated_segment_is_still_judged(tmp_path: Path) -> None:
+    value = expand_example("hooks.acme-ci.test/{alnum:32}")
+    findings = _scan(tmp_path, {"SERVICE_API_TOKEN": value})
+    assert [f.rule_id for f in findings] == ["embedded-secret"]

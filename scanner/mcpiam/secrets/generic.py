@@ -72,8 +72,17 @@ NOT_A_SECRET = lazy_compile(
 # (llama.cpp server, LM Studio, Ollama, vLLM docs, OpenAI-compatible proxies).
 NO_AUTH_VALUES = frozenset({"sk-no-key-required", "lm-studio", "ollama", "not-needed", "no-key",
                             "nokey", "not-required", "unused", "empty", "local"})
-# Lower-case host names (api.example.com); upper or mixed case with a dot may be a token.
-HOST_NAME = lazy_compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+# Lower-case host names (api.example.com), or a domain suffix (.s3.amazonaws.com, as NO_PROXY
+# and cookie domains write it); upper or mixed case with a dot may be a token.
+HOST_NAME = lazy_compile(r"^\.?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+# A host name and a path without a scheme (bucket.s3.amazonaws.com/key): an address; a path
+# segment that looks generated is still judged (RANDOM_SEGMENT), as webhook paths carry secrets.
+HOST_AND_PATH = lazy_compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/[\w.~%/-]*$")
+# A package archive with its digest after "#", as lock files write a download (yarn.lock:
+# pkg-1.2.4.tgz#<sha1>): the digest checks the file, it opens nothing.
+ARCHIVE_DIGEST = lazy_compile(
+    r"^[\w./@-]*\.(?:tgz|tar\.gz|zip|whl|jar|gem|nupkg|crate)#(?:sha\d{1,3}[-=:])?[0-9a-f]{32,128}$",
+    re.IGNORECASE)
 URL = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # A path: rooted (/, ~/, ./, ../, C:\, \\server), or relative and ending in a config, key or script
 # file extension (a bare "a/b" is not enough: base64 secrets hold slashes).
@@ -244,6 +253,8 @@ def not_a_secret(value: str) -> bool:
     a URL as a whole is never a generic secret.
     """
     if NOT_A_SECRET.match(value) or HOST_NAME.match(value) or URL.match(value):
+        return True
+    if ARCHIVE_DIGEST.match(value) or (HOST_AND_PATH.match(value) and not RANDOM_SEGMENT.search(value)):
         return True
     if value.lower() in NO_AUTH_VALUES:
         return True
