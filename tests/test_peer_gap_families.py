@@ -97,3 +97,30 @@ def test_a_host_and_path_with_a_generated_segment_is_still_judged(tmp_path: Path
     value = expand_example("hooks.acme-ci.test/{alnum:32}")
     findings = _scan(tmp_path, {"SERVICE_API_TOKEN": value})
     assert [f.rule_id for f in findings] == ["embedded-secret"]
+
+
+@pytest.mark.parametrize("line, password", [
+    ('password = "VMware1!x"', "VMware1!x"),
+    ("my_password => 'Pass123!@#'", "Pass123!@#"),
+    ("Connect-VIServer -Server vc.lab.local -User admin -Password Kq7!mapleTree", "Kq7!mapleTree"),
+])
+def test_a_chosen_password_after_a_password_word_in_a_line_is_found(
+        tmp_path: Path, line: str, password: str) -> None:
+    findings = [f for f in _scan(tmp_path, {"NOTES": line}) if f.rule_id == "embedded-secret"]
+    written = (tmp_path / ".cursor" / "mcp.json").read_text(encoding="utf-8").split("\n")[5]
+    column = written.index(password) + 1
+    assert [(f.location.span.start_line, f.location.span.start_column, f.location.span.end_column)
+            for f in findings] == [(6, column, column + len(password))]
+
+
+@pytest.mark.parametrize("line", [
+    "password = optional",  # a word
+    "password = whiteduke",  # a person's password, perhaps, but no different from a word
+    'this.addPassword = "#add-password";',
+    "password = process.env.DB_PASSWORD",
+    'usernameLabel:"Username or email:",passwordLabel:"Password:",rememberMeLabel:"Remember me:"',
+])
+def test_words_names_and_labels_after_a_password_word_are_not_passwords(
+        tmp_path: Path, line: str) -> None:
+    findings = _scan(tmp_path, {"NOTES": line})
+    assert [f for f in findings if f.rule_id == "embedded-secret"] == []

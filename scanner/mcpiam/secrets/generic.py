@@ -323,6 +323,24 @@ def _mixed_case_with_digits(value: str) -> bool:
     return bool(re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"\d", value))
 
 
+# A dotted name (process.env.DB_PASSWORD, config.password): code that reads a password.
+DOTTED_NAME = lazy_compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
+
+
+def looks_chosen_password(value: str) -> bool:
+    """Whether a value a password word labels in a line of text (``password = "V"``) reads like a
+    password a person chose: 8+ characters without spaces, letters with digits or symbols
+    (``VMware1!``, ``4ian1234``), and none of a name's look: a single word, a snake_case or
+    dotted name, an address, a version, an environment variable's name."""
+    if len(value) < NAMED_MIN_LENGTH or not value.isprintable() or " " in value:
+        return False
+    if value[0] in "#/:@&*%" or value[-1] in ":=" or "passw" in value.lower():
+        return False  # an anchor, a path, a label ("rememberMe:") or a password's own name
+    if not any(c.isalpha() for c in value) or not_a_secret(value) or DOTTED_NAME.match(value):
+        return False
+    return any(c.isdigit() or (not c.isalnum() and c not in "_-.") for c in value)
+
+
 def looks_generated(value: str) -> bool:
     """Whether a value labelled in a line of text (``access key V``) looks generated rather than
     written: the test a key name's weak word asks of its value (``_looks_random``)."""
