@@ -64,9 +64,8 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "terraformcloud": "hashicorp", "telegrambottoken": "telegram", "particle.io": "particle",
     "vagrantcloud": "hashicorp", "supernotesapi": "supernotes", "zenkitapi": "zenkit",
     "zohocrm": "zoho", "closecrm": "close", "gitalk": "github",  # Gitalk keys: GitHub OAuth app
-    "hashes": "password-hash",  # crypt, bcrypt and Kerberos roasting hashes
     **dict.fromkeys(("teamworkcrm", "teamworkdesk", "teamworkspaces"), "teamwork"),  # one vendor
-    **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "odbc",
+    **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }
 # Products a peer files under their vendor, whose own provider id mcpiam uses: naming the product
