@@ -14,6 +14,12 @@ without the negatives that another peer rule lists as a positive). Not run in CI
         [--misses]   list each rule with missed, misattributed or flagged examples (never values)
         [--env-key NAME]  plant under NAME (e.g. API_TOKEN) instead of <PROVIDER>_TOKEN: how
                           much of the attribution the value alone earns
+
+Each peer's figures are printed twice: over all its positives, and without the positives of its
+rules that find identifiers (ARNs, buckets, account and client ids, tenant host names, user
+names; Kingfisher's ``visible: false`` rules), which mcpiam deliberately does not report. What
+else is left unreported on purpose (placeholders, counting sequences, undecodable JWTs and PEM
+blocks) is in docs/performance.md, "Other scanners' rule examples".
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ PROVIDER_OF_PEER_FILE: Mapping[str, str] = {
     "terraformcloud": "hashicorp", "telegrambottoken": "telegram", "particle.io": "particle",
     "vagrantcloud": "hashicorp", "supernotesapi": "supernotes", "zenkitapi": "zenkit",
     "zohocrm": "zoho", "closecrm": "close", "gitalk": "github",  # Gitalk keys: GitHub OAuth app
+    **dict.fromkeys(("teamworkcrm", "teamworkdesk", "teamworkspaces"), "teamwork"),  # one vendor
     **dict.fromkeys(("pem", "privkey", "jwt", "credentials", "generic", "netrc", "hashes", "odbc",
                      "ftp", "psexec", "django", "react", "gradle", "http"), "generic"),
 }
@@ -80,6 +87,7 @@ class Case:
     provider: str
     positive: bool
     value: str
+    identifier: bool = False  # the peer rule finds a name or address, not a secret (see above)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +100,38 @@ class Score:
     flagged: int
     pure_negatives: int  # negatives no peer rule lists as a positive
     pure_flagged: int
+    # Of the positives, those of rules that find identifiers (IDENTIFIER_RULE_NAME, hidden rules)
+    identifiers: int = 0
+    identifiers_reported: int = 0
+    identifiers_right_provider: int = 0
 
     def line(self) -> str:
         def share(part: int, whole: int) -> str:
             return f"{part}/{whole} ({100 * part / whole:.1f} %)" if whole else "0/0"
 
+        secrets = self.positives - self.identifiers
         return (f"{self.peer:12} positives reported {share(self.reported, self.positives)}, "
                 f"right provider {share(self.right_provider, self.positives)}; negatives flagged "
                 f"{share(self.flagged, self.negatives)}, of those no rule calls positive "
-                f"{share(self.pure_flagged, self.pure_negatives)}")
+                f"{share(self.pure_flagged, self.pure_negatives)}\n{'':12} without the "
+                f"{self.identifiers} identifier examples: reported "
+                f"{share(self.reported - self.identifiers_reported, secrets)}, right provider "
+                f"{share(self.right_provider - self.identifiers_right_provider, secrets)}")
+
+
+# Peer rules that find a name or an address, not a secret: ARNs, bucket names, account ids, client
+# ids, user names, a tenant's host name. Peers find them to validate the secret beside them
+# (Kingfisher marks such rules ``visible: false``); mcpiam deliberately reports none of them,
+# because an identifier alone grants nothing and a finding for it would be noise. Both figures
+# are printed: over all positives, and over the positives of the other rules.
+IDENTIFIER_RULE_NAME = re.compile(
+    r"(?:Client ID|Domain|Host|Instance URL|Search URL|User ?name|Bucket|Account ID|"
+    r"Account Identifier|Resource Name|Org(?:anization)? (?:Name|ID)|App(?:lication)? ID|"
+    r"Product ID|Bot ID|Email|Storage Account Name|PUBLIC Key)$", re.IGNORECASE)
+
+
+def finds_identifier(rule: Mapping[str, object]) -> bool:
+    return rule.get("visible") is False or bool(IDENTIFIER_RULE_NAME.search(str(rule.get("name", ""))))
 
 
 # What a peer file's name may end in besides the vendor (sentrytoken, shodankey, twitter_v2).
@@ -148,7 +179,8 @@ def peer_cases(peer: str, rules_dir: Path, *, capture: bool) -> Iterator[Case]:
                         pattern = rule.get("pattern") or ""
                         value = captured(pattern, example) if capture else example
                         provider = peer_provider(rule_file)
-                        yield Case(peer, str(rule.get("id")), provider, positive, value)
+                        yield Case(peer, str(rule.get("id")), provider, positive, value,
+                                   identifier=finds_identifier(rule))
 
 
 def env_key(provider: str) -> str:
@@ -202,6 +234,12 @@ def score(peer: str, cases: Sequence[Case], found: Mapping[int, frozenset[str]])
         flagged=sum(bool(found.get(index)) for index, _ in negatives),
         pure_negatives=len(pure),
         pure_flagged=sum(bool(found.get(index)) for index, _ in pure),
+        identifiers=sum(case.positive and case.identifier for _, case in mine),
+        identifiers_reported=sum(case.positive and case.identifier and bool(found.get(index))
+                                 for index, case in mine),
+        identifiers_right_provider=sum(
+            case.positive and case.identifier
+            and right_provider(case, found.get(index, frozenset())) for index, case in mine),
     )
 
 

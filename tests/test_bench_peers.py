@@ -86,3 +86,23 @@ def test_a_fixed_env_key_takes_the_attribution_the_key_gave(tmp_path: Path) -> N
     neutral, _ = bench.measure({"peer": tmp_path / "peer"}, capture=False, fixed_key="API_TOKEN")
     assert (named[0].reported, named[0].right_provider) == (1, 1)  # CLARIFAI_TOKEN names it
     assert (neutral[0].reported, neutral[0].right_provider) == (1, 0)  # API_TOKEN does not
+
+
+def test_identifier_rules_are_counted_apart(tmp_path: Path) -> None:
+    bench = load_bench()
+    stripe_key = _example_of("stripe-live-secret-key")
+    peer = tmp_path / "peer"
+    # A hidden rule (Kingfisher's visible: false) and a rule named for an identifier: both find
+    # names, not secrets, which mcpiam does not report; the Stripe key is a secret.
+    _write_rules(peer, "stripe.yml", [
+        {"id": "peer.stripe.1", "name": "Stripe Secret Key", "pattern": "x",
+         "examples": [stripe_key]},
+        {"id": "peer.stripe.2", "name": "Stripe Account Domain", "pattern": "x",
+         "examples": ["shop.stripe-merchant.test"]},
+        {"id": "peer.stripe.3", "name": "Stripe Thing", "visible": False, "pattern": "x",
+         "examples": ["merchant-eu.stripe-connect.test"]},
+    ])
+    scores, _ = bench.measure({"peer": peer}, capture=False)
+    assert (scores[0].positives, scores[0].reported, scores[0].identifiers,
+            scores[0].identifiers_reported) == (3, 1, 2, 0)
+    assert "without the 2 identifier examples: reported 1/1 (100.0 %)" in scores[0].line()

@@ -92,7 +92,8 @@ def test_the_new_users_fake_token_value_is_not_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize("entry", DATA["doc_examples"], ids=lambda e: e["value"][:8])
 def test_each_vendor_documentation_example(tmp_path: Path, entry: dict) -> None:
     assert entry["source"].startswith("https://")
-    key = "AWS_SECRET_ACCESS_KEY" if "/" in entry["value"] else "AWS_ACCESS_KEY_ID"
+    key = entry.get("key") or (
+        "AWS_SECRET_ACCESS_KEY" if "/" in entry["value"] else "AWS_ACCESS_KEY_ID")
     _never_reported_but_a_token_there_is(tmp_path, entry["value"], entry["control"], key=key)
 
 

@@ -78,6 +78,7 @@ from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Severity
 from mcpiam.secrets.advice import reference_advice, variable_name
 from mcpiam.secrets.detect import BAD_CHECKSUM, Credential
+from mcpiam.secrets.families import Grants
 
 RULE = RuleInfo(
     id="embedded-secret",
@@ -145,7 +146,10 @@ def check(scan: ScanInput) -> Iterator[Finding]:
         family = credential.family
         severity = _severity(credential)
         facts = _checksum_fact(credential)
-        if family is not None:
+        if family is not None and family.grants is Grants.NONE:
+            facts = (" It grants no access by itself, but the password can be guessed from it "
+                     "offline, and the same password often opens other accounts.")
+        elif family is not None:
             facts = f" It grants {family.grants.value} access and {LIFETIMES[family.lifetime.value]}."
         jwt_fact = jwt_lifetime(dict(credential.claims)) if credential.claims else None
         if jwt_fact is not None:

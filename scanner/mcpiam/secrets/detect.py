@@ -156,6 +156,15 @@ def _looks_generated(text: str) -> bool:
     return generic.looks_generated(text)
 
 
+def _chosen_password(label: str, text: str) -> bool:
+    """A password a person chose, right after a password word (``password = "VMware1!"``): a
+    password word is context enough for a value that is not generated-looking."""
+    from mcpiam.secrets import generic
+
+    words = generic.key_words(label)
+    return bool(words) and words[-1] in generic.PASSWORD_WORDS and generic.looks_chosen_password(text)
+
+
 def find_credentials(
     configs: Sequence[ConfigFile],
     families: Sequence[TokenFamily],
@@ -402,9 +411,9 @@ def _classify(config: ConfigFile, servers: ServerIndex, candidate: SecretCandida
     if candidate.place == "phrase":
         # A value labelled in a line of text: only a generated-looking one, after a credential
         # word (the key-name judgement decides) or after a provider's name (that says whose).
-        if not _looks_generated(text):
-            return
         labelled = credential_label(candidate.context)
+        if not _looks_generated(text) and not (labelled and _chosen_password(candidate.context, text)):
+            return
         # Without a credential word only the name right before the value may name a provider
         # ("skrapp V"): "Endpoint=https://x.azconfig.io;Id=V" is an id, not an Azure secret.
         name = candidate.context if labelled else candidate.context.rpartition(" ")[2]

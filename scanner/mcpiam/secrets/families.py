@@ -87,6 +87,9 @@ class Grants(str, Enum):
     ADMIN = "admin"  # administers an organisation, account or instance
     SERVICE_ACCOUNT = "service-account"  # a shared, non-human identity
     PUBLIC = "public"  # meant to be published; not a secret
+    # A one-way hash of a password: no access by itself, but the password can be guessed from it
+    # offline (and is often reused), so it is still secret material.
+    NONE = "none"
 
 
 class Lifetime(str, Enum):

@@ -72,8 +72,17 @@ NOT_A_SECRET = lazy_compile(
 # (llama.cpp server, LM Studio, Ollama, vLLM docs, OpenAI-compatible proxies).
 NO_AUTH_VALUES = frozenset({"sk-no-key-required", "lm-studio", "ollama", "not-needed", "no-key",
                             "nokey", "not-required", "unused", "empty", "local"})
-# Lower-case host names (api.example.com); upper or mixed case with a dot may be a token.
-HOST_NAME = lazy_compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+# Lower-case host names (api.example.com), or a domain suffix (.s3.amazonaws.com, as NO_PROXY
+# and cookie domains write it); upper or mixed case with a dot may be a token.
+HOST_NAME = lazy_compile(r"^\.?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}$")
+# A host name and a path without a scheme (bucket.s3.amazonaws.com/key): an address; a path
+# segment that looks generated is still judged (RANDOM_SEGMENT), as webhook paths carry secrets.
+HOST_AND_PATH = lazy_compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/[\w.~%/-]*$")
+# A package archive with its digest after "#", as lock files write a download (yarn.lock:
+# pkg-1.2.4.tgz#<sha1>): the digest checks the file, it opens nothing.
+ARCHIVE_DIGEST = lazy_compile(
+    r"^[\w./@-]*\.(?:tgz|tar\.gz|zip|whl|jar|gem|nupkg|crate)#(?:sha\d{1,3}[-=:])?[0-9a-f]{32,128}$",
+    re.IGNORECASE)
 URL = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # A path: rooted (/, ~/, ./, ../, C:\, \\server), or relative and ending in a config, key or script
 # file extension (a bare "a/b" is not enough: base64 secrets hold slashes).
@@ -245,6 +254,8 @@ def not_a_secret(value: str) -> bool:
     """
     if NOT_A_SECRET.match(value) or HOST_NAME.match(value) or URL.match(value):
         return True
+    if ARCHIVE_DIGEST.match(value) or (HOST_AND_PATH.match(value) and not RANDOM_SEGMENT.search(value)):
+        return True
     if value.lower() in NO_AUTH_VALUES:
         return True
     if _is_env_var_name(value) or CODE_CALL.search(value):
@@ -310,6 +321,24 @@ def _mixed_case_with_digits(value: str) -> bool:
     """Upper and lower case letters and digits: what a generated base64/base62 secret has and a
     hex digest, an upper-case id or a lower-case slug does not."""
     return bool(re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"\d", value))
+
+
+# A dotted name (process.env.DB_PASSWORD, config.password): code that reads a password.
+DOTTED_NAME = lazy_compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
+
+
+def looks_chosen_password(value: str) -> bool:
+    """Whether a value a password word labels in a line of text (``password = "V"``) reads like a
+    password a person chose: 8+ characters without spaces, letters with digits or symbols
+    (``VMware1!``, ``4ian1234``), and none of a name's look: a single word, a snake_case or
+    dotted name, an address, a version, an environment variable's name."""
+    if len(value) < NAMED_MIN_LENGTH or not value.isprintable() or " " in value:
+        return False
+    if value[0] in "#/:@&*%" or value[-1] in ":=" or "passw" in value.lower():
+        return False  # an anchor, a path, a label ("rememberMe:") or a password's own name
+    if not any(c.isalpha() for c in value) or not_a_secret(value) or DOTTED_NAME.match(value):
+        return False
+    return any(c.isdigit() or (not c.isalnum() and c not in "_-.") for c in value)
 
 
 def looks_generated(value: str) -> bool:
