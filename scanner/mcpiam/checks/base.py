@@ -32,6 +32,9 @@ class RuleInfo:
     controls: tuple[str, ...] = ()
     precision: str = "high"  # SARIF precision: very-high | high | medium | low
     needs_credentials: bool = False  # the engine detects credentials only when a rule reads them
+    # The rule compares files (the same credential or account in several): the engine runs it once
+    # over every file's outcome instead of file by file (mcpiam.engine.per_file).
+    cross_file: bool = False
 
 
 DEFAULT_FINGERPRINT_KEY = b"mcpiam-default-fingerprint-key"
@@ -84,6 +87,9 @@ class Rule:
     # Optional: notes about input the rule could not judge (mcpiam.engine.result.Note), e.g. file modes
     # on Windows. A module opts in by defining ``def notes(scan: ScanInput) -> Iterator[Note]``.
     notes: Callable[[ScanInput], Iterator] | None = None
+    # Optional, for a cross-file rule that reads documents: whether it needs this config's parsed
+    # document after the per-file stage (others are dropped). ``def keeps(config) -> bool``.
+    keeps: Callable[[ConfigFile], bool] | None = None
 
 
 def finding_at(

@@ -17,6 +17,7 @@ import click
 
 from mcpiam import __version__
 from mcpiam.core.redact import shown_on_terminal
+from mcpiam.cli.jobs import jobs_option
 
 if TYPE_CHECKING:
     from mcpiam.core.notes import Note
@@ -215,11 +216,12 @@ def _report_options(command):  # type: ignore[no-untyped-def]
               help="Also read the MCP configs git ignores (a local .cursor/mcp.json); by default "
                    "the scan follows git's view and counts them.")
 @_strict_option
+@jobs_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
-         exit_zero: bool, include_ignored: bool, strict: bool) -> int:
+         exit_zero: bool, include_ignored: bool, strict: bool, jobs: int = 0) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
@@ -232,7 +234,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file),
-                            include_ignored=include_ignored)
+                            include_ignored=include_ignored, jobs=jobs)
     _require_readable(paths)
     result = _scan_or_usage_error(paths, settings)
     if summary == "frameworks":
@@ -511,9 +513,10 @@ def _stderr_progress():
               help="Host name to record (default: this machine's); useful for a mounted backup.")
 @_report_options
 @_strict_option
+@jobs_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, fmt: str, output: str | None, fail_on: str,
-          color: str, verbose: bool, fingerprint_key: str | None, strict: bool) -> int:
+          color: str, verbose: bool, fingerprint_key: str | None, strict: bool, jobs: int = 0) -> int:
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -531,7 +534,7 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     catalogue = default_catalogue()
     plan, notes = make_plan(home=home, platform=platform_name, all_users=all_users, projects=projects,
                             system_root=system_root, environ=os.environ, catalogue=catalogue)
-    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key))
+    settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key), jobs=jobs)
     result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
                        progress=_stderr_progress(), extra_notes=tuple(notes))
     text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from mcpiam.core.valuetype import dataclass, replace
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from mcpiam.policy.apply import apply_to_findings, is_ignored_path
 from mcpiam.policy.codeowners import load_codeowners
 from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import Fence
+from mcpiam.engine.per_file import FileOutcome, FileWork, judge_config
 from mcpiam.engine.result import ScanResult
 from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
@@ -61,6 +62,9 @@ class ScanSettings:
     # Also read the git-ignored files the catalogue claims (--include-ignored); by default a scan
     # follows git's view and notes each one it leaves out.
     include_ignored: bool = False
+    # Worker processes for the per-file stage (--jobs); None or 0: every usable core once a scan
+    # has POOL_THRESHOLD candidates, else this process alone (mcpiam.engine.pool).
+    jobs: int | None = None
 
 
 def _scope(kind: FileKind) -> Scope:
@@ -204,9 +208,12 @@ def selected_rules(settings: ScanSettings, rules: Sequence[Rule] | None = None,
     return tuple(chosen)
 
 
-def collect_findings(scan: ScanInput, rules: Sequence[Rule]) -> tuple[Finding, ...]:
-    """Run every rule and return its findings sorted and without exact duplicates."""
+def collect_findings(scan: ScanInput, rules: Sequence[Rule], made: Iterable[Finding] = ()) -> tuple[Finding, ...]:
+    """Run every rule and return its findings, with those already ``made`` (the per-file stage's),
+    sorted and without exact duplicates."""
     unique: dict[tuple, Finding] = {}
+    for finding in made:
+        unique.setdefault((finding.fingerprint, finding.location.span, finding.message), finding)
     for rule in rules:
         for finding in rule.check(scan):
             key = (finding.fingerprint, finding.location.span, finding.message)
@@ -214,17 +221,41 @@ def collect_findings(scan: ScanInput, rules: Sequence[Rule]) -> tuple[Finding, .
     return tuple(sorted(unique.values(), key=Finding.sort_key))
 
 
-def _credentials_in_unread_text(configs: Sequence[ConfigFile], families: Sequence,
-                                fingerprint_key: bytes, found: tuple) -> tuple:
-    """Secrets in the text of configs that did not parse or were refused as binary: the file is
-    still committed, so a token the parser never reached is still leaked."""
-    unread = [config for config in configs if config.unread_text]
-    if not unread:
-        return ()
-    from mcpiam.secrets.text_search import credentials_in_text
+# Below this many candidates a scan reads its files in this process: a pre-commit run on a few
+# files never pays for starting workers (tens of milliseconds) nor imports multiprocessing.
+POOL_THRESHOLD = 256
 
-    return tuple(credential for config in unread for credential in credentials_in_text(
-        config, config.unread_text or "", families, fingerprint_key, found))
+
+def jobs_for(requested: int | None, candidates: int) -> int:
+    """Worker processes for the per-file stage: as asked (``--jobs``), or with ``None`` or 0 every
+    usable core once there are ``POOL_THRESHOLD`` candidates; 1 means this process alone."""
+    if requested is None or requested <= 0:
+        if candidates < POOL_THRESHOLD:
+            return 1
+        from mcpiam.engine.pool import usable_cores
+
+        requested = usable_cores()
+    return max(1, min(requested, candidates))
+
+
+def read_candidate(candidate: Candidate, work: FileWork) -> FileOutcome:
+    """The per-file stage for one candidate: parse and model it, then judge it on its own."""
+    config, notes = load_config(candidate, work.catalogue)
+    if config is None:
+        return FileOutcome(None, tuple(notes))
+    return judge_config(config, notes, work)
+
+
+def read_candidates(candidates: Sequence[Candidate], work: FileWork, jobs: int | None) -> Iterator[FileOutcome]:
+    """Every candidate's outcome, in candidate order, from worker processes when there are many."""
+    workers = jobs_for(jobs, len(candidates))
+    if workers > 1:
+        from mcpiam.engine.pool import pooled_outcomes
+
+        pooled = pooled_outcomes(candidates, work, workers, read_candidate)
+        if pooled is not None:
+            return pooled
+    return (read_candidate(candidate, work) for candidate in candidates)
 
 
 def scan_paths(
@@ -234,53 +265,66 @@ def scan_paths(
     root: Path | None = None,
     discovery: Discovery | None = None,
 ) -> ScanResult:
-    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep)."""
+    """Scan ``paths``, or the candidates of an already made ``discovery`` (a workstation sweep).
+
+    Each file goes through the per-file stage (``engine.per_file``: parse, model, credentials, the
+    rules that judge one file) and leaves only what reports and the cross-file rules need; those
+    rules, the rule notes and triage then run here over every file's outcome.
+    """
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
     found = discovery if discovery is not None else discover(paths, catalogue, root=root,
                                                              include_ignored=settings.include_ignored)
     policy = resolve_policy(settings, found.root, paths)
-    configs: list[ConfigFile] = []
-    notes: list[Note] = list(found.notes)
-    for candidate in found.candidates:
-        if candidate.display == policy.source:
-            continue  # the policy file itself is not an MCP config
-        if is_ignored_path(policy, str(candidate.path), candidate.display):
-            notes.append(Note(candidate.display, "info", "ignored-by-policy",
-                              f"not read: ignore_paths in {policy.source} covers it"))
-            continue
-        config, file_notes = load_config(candidate, catalogue)
-        notes.extend(file_notes)
-        if config is not None:
-            configs.append(config)
-    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
-    # envFile: secrets at their own lines; read inside the fence of the config that names it
-    env_files, env_notes = load_env_files(configs, found.root, paths, fences)
-    configs.extend(env_files)
-    notes.extend(env_notes)
     rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
     options = replace(settings.options, policy=policy,
                       extra_shared_accounts=settings.options.extra_shared_accounts + policy.shared_accounts)
-    credentials: tuple = ()
-    unexpanded: tuple = ()
-    if any(rule.info.needs_credentials for rule in rules):
-        from mcpiam.secrets.detect import find_credentials
+    detect = any(rule.info.needs_credentials for rule in rules)
+    families: tuple = ()
+    if detect:
         from mcpiam.secrets.families import load_families
 
         # A user's own families are checked against their examples; the shipped ones are
         # checked by the test suite, so a plain scan skips that work.
-        families = load_families(settings.rules_dirs, check_examples=bool(settings.rules_dirs))
-        credentials, unexpanded = find_credentials(
-            configs, families, catalogue, options.fingerprint_key
-        )
-        credentials += _credentials_in_unread_text(configs, families, options.fingerprint_key, credentials)
-    scan = ScanInput(configs=tuple(configs), options=options, credentials=credentials,
-                     unexpanded_references=unexpanded)
+        families = tuple(load_families(settings.rules_dirs, check_examples=bool(settings.rules_dirs)))
+    cross_file = tuple(rule for rule in rules if rule.info.cross_file)
+    work = FileWork(catalogue=catalogue, per_file_rules=tuple(rule for rule in rules if not rule.info.cross_file),
+                    keepers=tuple(rule for rule in cross_file if rule.keeps is not None),
+                    options=options, families=families, detect=detect)
+    notes: list[Note] = list(found.notes)
+    admitted: list[Candidate] = []
+    ignored: dict[int, list[Note]] = {}  # admitted candidate -> notes of the ignored ones just before it
+    for candidate in found.candidates:
+        if candidate.display == policy.source:
+            continue  # the policy file itself is not an MCP config
+        if is_ignored_path(policy, str(candidate.path), candidate.display):
+            ignored.setdefault(len(admitted), []).append(Note(candidate.display, "info", "ignored-by-policy",
+                                          f"not read: ignore_paths in {policy.source} covers it"))
+            continue
+        admitted.append(candidate)
+    outcomes: list[FileOutcome] = []
+    for position, outcome in enumerate(read_candidates(admitted, work, settings.jobs)):
+        notes.extend(ignored.pop(position, ()))
+        notes.extend(outcome.notes)
+        outcomes.append(outcome)
+    notes.extend(note for after_last in ignored.values() for note in after_last)
+    configs = [outcome.config for outcome in outcomes if outcome.config is not None]
+    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
+    # envFile: secrets at their own lines; read inside the fence of the config that names it
+    env_files, env_notes = load_env_files(configs, found.root, paths, fences)
+    outcomes.extend(judge_config(config, (), work) for config in env_files)
+    configs.extend(outcome.config for outcome in outcomes[len(outcomes) - len(env_files):])
+    notes.extend(env_notes)
+    scan = ScanInput(configs=tuple(configs), options=options,
+                     credentials=tuple(item for outcome in outcomes for item in outcome.credentials),
+                     unexpanded_references=tuple(item for outcome in outcomes for item in outcome.unexpanded))
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
     triage_settings = replace(settings.triage, allowed_fingerprints=(
         settings.triage.allowed_fingerprints + allowlist))
     ran = [rule.info.id for rule in rules]
-    made = apply_to_findings(policy, collect_findings(scan, rules))
+    per_file = (finding for outcome in outcomes for finding in outcome.findings)
+    made = apply_to_findings(policy, collect_findings(scan, cross_file, per_file))
+    del outcomes
     findings, set_aside = triage(made, configs, found.root, ran, triage_settings, options.fingerprint_key)
     notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
         Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
