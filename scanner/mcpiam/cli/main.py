@@ -36,7 +36,7 @@ def _shown_path(path: Path | str) -> str:
     return shown_on_terminal(os.fspath(path))
 
 
-def _write_file(path: Path, text: str, *, create_new: bool = False) -> None:
+def _write_file(path: Path, text: str | Iterable[str], *, create_new: bool = False) -> None:
     """Write a file mcpiam produces (-o, policy init, baseline create): a regular file only, never
     through a final symbolic link; anything else is a usage error naming the path."""
     from mcpiam.core.safe_write import WriteRefused, write_text_safely
@@ -47,13 +47,22 @@ def _write_file(path: Path, text: str, *, create_new: bool = False) -> None:
         raise click.UsageError(f"cannot write {_shown_path(path)}: {refused}") from None
 
 
-def _write_output(text: str, output: str | None) -> None:
-    if not text.endswith("\n"):
-        text += "\n"
+def _write_output(text: str | Iterable[str], output: str | None) -> None:
+    """Write a report ending in a newline; given in pieces (a large JSON report), it is written as
+    they come, never held whole (mcpiam.cli.chunks)."""
+    from mcpiam.cli.chunks import batched, ending_in_newline
+
+    if isinstance(text, str):
+        if not text.endswith("\n"):
+            text += "\n"
+        pieces: Iterable[str] = (text,)
+    else:
+        pieces = batched(ending_in_newline(text))
     if output in (None, "-"):
-        click.echo(text, nl=False, color=True)  # colour was decided already; never strip it
+        for piece in pieces:
+            click.echo(piece, nl=False, color=True)  # colour was decided already; never strip it
         return
-    _write_file(Path(output), text)
+    _write_file(Path(output), pieces)
 
 
 def _require_readable(paths: tuple[Path, ...]) -> None:
@@ -241,6 +250,10 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
         from mcpiam.report.summary import framework_summary_json, framework_summary_text
 
         text = framework_summary_json(result) if fmt == "json" else framework_summary_text(result)
+    elif fmt == "json":  # written as it is made: a large scan's report is never held whole
+        from mcpiam.report.json_report import render_chunks
+
+        text = render_chunks(result)
     else:
         text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt == "text",
                       verbose=verbose)

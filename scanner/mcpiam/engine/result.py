@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mcpiam.core.valuetype import dataclass
 
 from mcpiam.checks.base import RuleInfo
 from mcpiam.core.findings import Finding, Severity
 from mcpiam.core.notes import Note
+from mcpiam.engine.packed import Packed
 from mcpiam.model.servers import ConfigFile
 from mcpiam.policy.model import Policy
 from mcpiam.triage.apply import Triage
@@ -17,9 +20,11 @@ class ScanResult:
     """Everything one scan found, ready for any report format."""
 
     root: str  # the scan root, absolute
-    findings: tuple[Finding, ...]  # sorted, filtered
+    # Sorted and filtered. A tuple, or for a scan of many files an engine.packed.Packed sequence
+    # (kept compressed, read one file's worth at a time): read both as a Sequence.
+    findings: Sequence[Finding]
     notes: tuple[Note, ...]
-    configs: tuple[ConfigFile, ...]
+    configs: Sequence[ConfigFile]  # a tuple, or Packed like the findings
     rules: tuple[RuleInfo, ...]  # every rule that ran (for SARIF rule metadata)
     fail_on: Severity
     tool_version: str
@@ -31,5 +36,8 @@ class ScanResult:
     applied_policy: Policy = Policy()  # the policy the rules saw (the inventory resolves owners with it)
 
     @property
-    def failing(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity.rank >= self.fail_on.rank)
+    def failing(self) -> Sequence[Finding]:
+        threshold = self.fail_on.rank
+        if isinstance(self.findings, Packed):
+            return self.findings.filtered(lambda f: f.severity.rank >= threshold)
+        return tuple(f for f in self.findings if f.severity.rank >= threshold)

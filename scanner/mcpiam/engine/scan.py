@@ -41,7 +41,7 @@ from mcpiam.core.notes import Note
 from mcpiam.core.safe_open import Fence
 from mcpiam.engine.per_file import FileOutcome, FileWork, judge_config
 from mcpiam.engine.result import ScanResult
-from mcpiam.triage.apply import TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
+from mcpiam.triage.apply import Triage, TriageSettings, triage, unused_allowlist_entries, unused_allowlist_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +258,163 @@ def read_candidates(candidates: Sequence[Candidate], work: FileWork, jobs: int |
     return (read_candidate(candidate, work) for candidate in candidates)
 
 
+# From this many candidates a scan keeps each file's config and findings packed (engine.packed)
+# as soon as the file is judged, so its memory stays flat in the number of files.
+PACK_THRESHOLD = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the parent's pass over every file's outcome works with."""
+
+    found: Discovery
+    paths: tuple[Path, ...]
+    policy: Policy
+    options: ScanOptions
+    work: FileWork
+    cross_file: tuple[Rule, ...]
+    triage: TriageSettings
+    ran: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    findings: Sequence[Finding]
+    configs: Sequence[ConfigFile]
+    triage: Triage
+    scan: ScanInput  # what the cross-file rules saw (and the rule notes read)
+    env_notes: tuple[Note, ...]
+    made: tuple[Finding, ...] = ()  # every finding before triage (in memory only: the allow-list's check)
+
+
+def _in_discovery_order(outcomes: Iterator[FileOutcome], ignored: dict[int, list[Note]],
+                        notes: list[Note]) -> Iterator[FileOutcome]:
+    """The outcomes, adding to ``notes`` each file's notes with those of the files the policy
+    ignored just before it, in discovery order."""
+    for position, outcome in enumerate(outcomes):
+        notes.extend(ignored.pop(position, ()))
+        notes.extend(outcome.notes)
+        yield outcome
+    notes.extend(note for after_last in ignored.values() for note in after_last)
+
+
+def _env_file_outcomes(configs: Sequence[ConfigFile], context: _Context) -> tuple[list[FileOutcome], list[Note]]:
+    """envFile: secrets at their own lines; read inside the fence of the config that names it."""
+    found = context.found
+    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
+    env_files, env_notes = load_env_files(configs, found.root, list(context.paths), fences)
+    return [judge_config(config, (), context.work) for config in env_files], env_notes
+
+
+def _judged_in_memory(read: Iterator[FileOutcome], context: _Context) -> _Judged:
+    outcomes = list(read)
+    configs = [outcome.config for outcome in outcomes if outcome.config is not None]
+    env_outcomes, env_notes = _env_file_outcomes(configs, context)
+    outcomes.extend(env_outcomes)
+    configs.extend(outcome.config for outcome in env_outcomes if outcome.config is not None)
+    scan = ScanInput(configs=tuple(configs), options=context.options,
+                     credentials=tuple(item for outcome in outcomes for item in outcome.credentials),
+                     unexpanded_references=tuple(item for outcome in outcomes for item in outcome.unexpanded))
+    per_file = (finding for outcome in outcomes for finding in outcome.findings)
+    made = apply_to_findings(context.policy, collect_findings(scan, context.cross_file, per_file))
+    findings, set_aside = triage(made, configs, context.found.root, context.ran, context.triage,
+                                 context.options.fingerprint_key)
+    return _Judged(findings, tuple(configs), set_aside, scan, tuple(env_notes), made)
+
+
+def _finding_key(finding: Finding) -> tuple:
+    return (finding.fingerprint, finding.location.span, finding.message)
+
+
+def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
+    """The same judgement as ``_judged_in_memory``, with each file's config and findings packed
+    as soon as it is judged; the cross-file rules see the configs a rule keeps whole (``keeps``)
+    and every credential. Findings are then finished one path at a time, in path order: a
+    finding's fingerprint holds its path, so duplicates, the sort and inline suppressions never
+    cross paths, and the packed findings are in ``collect_findings``' order."""
+    from mcpiam.engine.packed import Packed, Packer
+
+    config_packer, finding_packer = Packer(), Packer()
+    config_chunks: list[bytes] = []
+    config_keys: list[tuple[str, str, str, str]] = []  # report order (report._shared.ordered_configs)
+    naming_env_files: dict[int, ConfigFile] = {}  # position -> a config that names an envFile
+    kept_whole: list[ConfigFile] = []
+    with_directives: dict[str, list[ConfigFile]] = {}
+    raw: dict[str, list[bytes]] = {}  # path -> packed per-file findings at that path, in arrival order
+    credentials: list = []
+    unexpanded: list = []
+    keepers = context.work.keepers
+
+    def keep(outcome: FileOutcome) -> None:
+        credentials.extend(outcome.credentials)
+        unexpanded.extend(outcome.unexpanded)
+        at_path: dict[str, list[Finding]] = {}
+        for finding in outcome.findings:
+            at_path.setdefault(finding.location.path, []).append(finding)
+        for path, group in at_path.items():
+            raw.setdefault(path, []).append(finding_packer.pack(group))
+        config = outcome.config
+        if config is None:
+            return
+        if any(server.env_file is not None for server in config.servers):
+            naming_env_files[len(config_keys)] = config
+        if any(rule.keeps is not None and rule.keeps(config) for rule in keepers):
+            kept_whole.append(config)
+        if any("mcpiam:" in comment.text for comment in config.document.comments):
+            with_directives.setdefault(config.path, []).append(config)
+        config_chunks.append(config_packer.pack((config,)))
+        config_keys.append((config.path, config.client, config.file_kind, config.absolute_path))
+
+    for outcome in read:
+        keep(outcome)
+    env_notes: list[Note] = []
+    if naming_env_files:
+        # load_env_files reads what the configs' servers name, and never a file that is itself
+        # one of the configs: the others stand in with their paths alone.
+        stand_ins = [naming_env_files.get(position) or _path_stand_in(key)
+                     for position, key in enumerate(config_keys)]
+        env_outcomes, env_notes = _env_file_outcomes(stand_ins, context)
+        del stand_ins
+        for outcome in env_outcomes:
+            keep(outcome)
+    scan = ScanInput(configs=tuple(kept_whole), options=context.options, credentials=tuple(credentials),
+                     unexpanded_references=tuple(unexpanded))
+    cross: dict[str, list[Finding]] = {}
+    for finding in collect_findings(scan, context.cross_file):
+        cross.setdefault(finding.location.path, []).append(finding)
+    chunks: list[bytes] = []
+    counts: list[int] = []
+    suppressed: list = []
+    ties = False  # two findings with the same sort key: the reports then sort by more than it
+    for path in sorted(raw.keys() | cross.keys()):
+        unique: dict[tuple, Finding] = {}
+        for chunk in raw.pop(path, ()):
+            for finding in finding_packer.unpack(chunk):
+                unique.setdefault(_finding_key(finding), finding)
+        for finding in cross.get(path, ()):
+            unique.setdefault(_finding_key(finding), finding)
+        made = apply_to_findings(context.policy, sorted(unique.values(), key=Finding.sort_key))
+        kept, set_aside = triage(made, with_directives.get(path, ()), context.found.root, context.ran,
+                                 context.triage, context.options.fingerprint_key)
+        suppressed.extend(set_aside.suppressed)
+        if kept:
+            keys = [finding.sort_key() for finding in kept]
+            ties = ties or any(a == b for a, b in zip(keys, keys[1:]))
+            chunks.append(finding_packer.pack(kept))
+            counts.append(len(kept))
+    findings = Packed(finding_packer, chunks, counts, None if ties else range(len(chunks)))
+    configs = Packed(config_packer, config_chunks, [1] * len(config_chunks),
+                     sorted(range(len(config_keys)), key=config_keys.__getitem__))
+    empty = triage((), (), context.found.root, context.ran, context.triage, context.options.fingerprint_key)[1]
+    return _Judged(findings, configs, replace(empty, suppressed=tuple(suppressed)), scan, tuple(env_notes))
+
+
+def _path_stand_in(key: tuple[str, str, str, str]) -> ConfigFile:
+    path, client, file_kind, absolute_path = key
+    return ConfigFile(path=path, absolute_path=absolute_path, client=client, file_kind=file_kind,
+                      scope=Scope.UNKNOWN, document=Document("json", ()))
+
+
 def scan_paths(
     paths: Iterable[Path],
     settings: ScanSettings = ScanSettings(),
@@ -302,34 +459,23 @@ def scan_paths(
                                           f"not read: ignore_paths in {policy.source} covers it"))
             continue
         admitted.append(candidate)
-    outcomes: list[FileOutcome] = []
-    for position, outcome in enumerate(read_candidates(admitted, work, settings.jobs)):
-        notes.extend(ignored.pop(position, ()))
-        notes.extend(outcome.notes)
-        outcomes.append(outcome)
-    notes.extend(note for after_last in ignored.values() for note in after_last)
-    configs = [outcome.config for outcome in outcomes if outcome.config is not None]
-    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
-    # envFile: secrets at their own lines; read inside the fence of the config that names it
-    env_files, env_notes = load_env_files(configs, found.root, paths, fences)
-    outcomes.extend(judge_config(config, (), work) for config in env_files)
-    configs.extend(outcome.config for outcome in outcomes[len(outcomes) - len(env_files):])
-    notes.extend(env_notes)
-    scan = ScanInput(configs=tuple(configs), options=options,
-                     credentials=tuple(item for outcome in outcomes for item in outcome.credentials),
-                     unexpanded_references=tuple(item for outcome in outcomes for item in outcome.unexpanded))
+    read = _in_discovery_order(read_candidates(admitted, work, settings.jobs), ignored, notes)
     allowlist = tuple((entry.fingerprint, entry.reason) for entry in policy.allowlist)
     triage_settings = replace(settings.triage, allowed_fingerprints=(
         settings.triage.allowed_fingerprints + allowlist))
     ran = [rule.info.id for rule in rules]
-    per_file = (finding for outcome in outcomes for finding in outcome.findings)
-    made = apply_to_findings(policy, collect_findings(scan, cross_file, per_file))
-    del outcomes
-    findings, set_aside = triage(made, configs, found.root, ran, triage_settings, options.fingerprint_key)
+    context = _Context(found=found, paths=tuple(paths), policy=policy, options=options, work=work,
+                       cross_file=cross_file, triage=triage_settings, ran=tuple(ran))
+    # The allow-list's unused entries and a baseline's stale ones are judged against every finding
+    # at once: such scans keep their findings in memory.
+    packed = len(admitted) >= PACK_THRESHOLD and settings.triage.baseline is None and not policy.allowlist
+    judged = _judged_packed(read, context) if packed else _judged_in_memory(read, context)
+    findings, configs, set_aside, scan = judged.findings, judged.configs, judged.triage, judged.scan
+    notes.extend(judged.env_notes)
     notes.extend(  # allow-list entries this scan could have used but did not, like stale baseline entries
         Note(policy.source or "", "warning", "unused-allowlist-entry", unused_allowlist_message(index, entry),
              entry.span)
-        for index, entry in unused_allowlist_entries(policy, made, configs, ran,
+        for index, entry in unused_allowlist_entries(policy, judged.made, configs, ran,
                                                      [rule.info.id for rule in all_rules()], paths)
     )
     for rule in rules:
@@ -339,7 +485,7 @@ def scan_paths(
         root=str(found.root),
         findings=findings,
         notes=tuple(sorted(notes, key=lambda n: (n.path, n.code, n.message))),
-        configs=tuple(configs),
+        configs=configs,
         rules=tuple(rule.info for rule in rules),
         fail_on=settings.fail_on,
         tool_version=__version__,
