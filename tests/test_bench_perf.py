@@ -85,7 +85,7 @@ def test_throughput_scans_every_config_and_measures_memory(tmp_path: Path) -> No
     env = bench.child_env(tmp_path / "pycache")
     row = bench.measure_process(tmp_path / "tree", 8, runs=1, env=env)
     assert (row.configs_found, row.servers) == (8, 32)
-    assert row.peak_rss_mb > 1
+    assert row.peak_rss_mb > 1 and row.cpu_seconds > 0
     memory = bench.measure_memory(tmp_path / "tree", 8)
     assert memory.findings > 0 and memory.peak_mb >= memory.kept_mb > 0
     assert "configs/s" in bench.table([row], [memory], 1, size)
