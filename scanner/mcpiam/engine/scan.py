@@ -329,7 +329,7 @@ def _finding_key(finding: Finding) -> tuple:
 def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
     """The same judgement as ``_judged_in_memory``, with each file's config and findings packed
     as soon as it is judged; the cross-file rules see the configs a rule keeps whole (``keeps``)
-    and every credential. Findings are then finished one path at a time, in path order: a
+    and every credential and unexpanded reference (packed sequences too). Findings are then finished one path at a time, in path order: a
     finding's fingerprint holds its path, so duplicates, the sort and inline suppressions never
     cross paths, and the packed findings are in ``collect_findings``' order."""
     from mcpiam.engine.packed import Packed, Packer
@@ -341,13 +341,18 @@ def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
     kept_whole: list[ConfigFile] = []
     with_directives: dict[str, list[ConfigFile]] = {}
     raw: dict[str, list[bytes]] = {}  # path -> packed per-file findings at that path, in arrival order
-    credentials: list = []
-    unexpanded: list = []
+    # Credentials and references point at their config and server (the server's nodes): packed too.
+    credential_packer, reference_packer = Packer(), Packer()
+    credentials: tuple[list[bytes], list[int]] = ([], [])
+    unexpanded: tuple[list[bytes], list[int]] = ([], [])
     keepers = context.work.keepers
 
     def keep(outcome: FileOutcome) -> None:
-        credentials.extend(outcome.credentials)
-        unexpanded.extend(outcome.unexpanded)
+        for packer, items, (chunks, counts) in ((credential_packer, outcome.credentials, credentials),
+                                                (reference_packer, outcome.unexpanded, unexpanded)):
+            if items:
+                chunks.append(packer.pack(items))
+                counts.append(len(items))
         at_path: dict[str, list[Finding]] = {}
         for finding in outcome.findings:
             at_path.setdefault(finding.location.path, []).append(finding)
@@ -377,8 +382,9 @@ def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
         del stand_ins
         for outcome in env_outcomes:
             keep(outcome)
-    scan = ScanInput(configs=tuple(kept_whole), options=context.options, credentials=tuple(credentials),
-                     unexpanded_references=tuple(unexpanded))
+    scan = ScanInput(configs=tuple(kept_whole), options=context.options,
+                     credentials=Packed(credential_packer, *credentials),
+                     unexpanded_references=Packed(reference_packer, *unexpanded))
     cross: dict[str, list[Finding]] = {}
     for finding in collect_findings(scan, context.cross_file):
         cross.setdefault(finding.location.path, []).append(finding)
