@@ -550,7 +550,12 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key), jobs=jobs)
     result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
                        progress=_stderr_progress(), extra_notes=tuple(notes))
-    text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
+    if fmt == "json":  # written as it is made, as a scan's
+        from mcpiam.report.sweep import render_sweep_chunks
+
+        text = render_sweep_chunks(result)
+    else:
+        text = render_sweep(result, fmt, color=_use_color(color, output) and fmt == "text", verbose=verbose)
     _write_output(text, output)
     return _strict_failure(result.scan.notes, strict) or (EXIT_FINDINGS if result.scan.failing else EXIT_CLEAN)
 

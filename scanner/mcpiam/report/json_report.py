@@ -176,11 +176,12 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     return "".join(render_chunks(result))
 
 
-def render_chunks(result: ScanResult) -> Iterator[str]:
+def render_chunks(result: ScanResult, extra: dict[str, object] | None = None) -> Iterator[str]:
     """The JSON report in pieces, byte for byte ``json.dumps(shown_data(report_data(result)),
     indent=2, sort_keys=True)``: each finding and config is made, passed through the output gate
-    and written on its own, so a report of any size is written without being held in memory."""
-    data = _report_data(result)
+    and written on its own, so a report of any size is written without being held in memory.
+    ``extra``: more top-level keys (a sweep's host and clients)."""
+    data = {**_report_data(result), **(extra or {})}
     yield "{"
     for number, key in enumerate(sorted(data)):
         value = data[key]

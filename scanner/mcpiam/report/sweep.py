@@ -8,6 +8,7 @@ reporters unchanged, so a sweep and a scan of the same files agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mcpiam.core.json_text import dumps_indented
@@ -51,6 +52,13 @@ def clients_data(sweep: SweepResult, catalogue: Catalogue | None = None) -> list
                 "url": redact_url(url) if url else None,
             })
     return [by_client[key] for key in sorted(by_client)]
+
+
+def render_sweep_chunks(sweep: SweepResult) -> Iterator[str]:
+    """The sweep's JSON report in pieces, as ``json_report.render_chunks`` writes a scan's."""
+    from mcpiam.report.json_report import render_chunks
+
+    return render_chunks(sweep.scan, {"host": sweep.host.data(), "clients": clients_data(sweep)})
 
 
 def sweep_data(sweep: SweepResult) -> dict[str, object]:
@@ -100,7 +108,7 @@ def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = F
                  verbose: bool = False) -> str:
     chosen = OutputFormat(fmt)
     if chosen is OutputFormat.JSON:
-        return dumps_indented(shown_data(sweep_data(sweep)))
+        return "".join(render_sweep_chunks(sweep))
     if chosen is OutputFormat.SARIF:
         return _sarif(sweep)
     return _text(sweep, color=color, verbose=verbose)
