@@ -146,14 +146,14 @@ def child_env(pycache: Path) -> dict[str, str]:
 def run_once(command: list[str], cwd: Path, env: dict[str, str],
              peer: bool = False) -> tuple[float, float, int, str]:
     """Wall seconds, CPU seconds (user + system, the kernel's child accounting, workers included),
-    exit code, stdout. A peer may exit non-zero when it finds something; a signal is a failure."""
+    exit code, stdout. A peer may exit non-zero when it finds something (PEER_EXIT_CODES)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if done.returncode < 0 or (done.returncode != 0 and not peer) or done.returncode >= 126:
+    if done.returncode not in (PEER_EXIT_CODES if peer else (0,)):
         raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
     return elapsed, cpu, done.returncode, done.stdout
 
@@ -182,6 +182,10 @@ def kingfisher_command(tree: Path, kingfisher: str | None = None) -> list[str] |
     return [binary, "scan", str(tree), "--no-validate", "--no-update-check", "--git-history", "none",
             "--format", "json", "--output", os.devnull, "--quiet"]
 
+
+# A peer's exit codes for "done, found nothing" and "done, found something": gitleaks 0/1,
+# kingfisher 0/200/205 (205: a finding validated, which --no-validate never asks for).
+PEER_EXIT_CODES = (0, 1, 200, 205)
 
 SERIAL = "mcpiam --jobs 1"
 POOLED = "mcpiam (default: --jobs 0)"
