@@ -196,6 +196,11 @@ def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[tuple[str,
         stack.extend(reversed(subdirs))
 
 
+def _in_skipped_dir(relative: str) -> bool:
+    """Whether a path (relative, "/"-separated) lies in a folder a walk never enters."""
+    return any(part in SKIPPED_DIRS for part in relative.split("/")[:-1])
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -320,7 +325,11 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
                 if relative is None:
                     relative = _project_relative(Path(file_text), top, absolute)
                 kinds = matcher.match(relative, base)
-                if not kinds and not relative.lower().endswith(STRUCTURED_SUFFIXES):
+                if not kinds and (not relative.lower().endswith(STRUCTURED_SUFFIXES)
+                                  or (listed is not None and _in_skipped_dir(relative))):
+                    # A file under node_modules, vendor... that git lists (committed, or not
+                    # ignored) is never opened to be sniffed, as a walk never enters those folders:
+                    # only a path the catalogue claims is read there.
                     continue
                 real: str | Refusal
                 if regular and walked_from is not None:
