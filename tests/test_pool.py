@@ -156,3 +156,60 @@ def test_a_one_file_scan_does_not_import_multiprocessing(tmp_path: Path) -> None
 def test_jobs_is_checked(tmp_path: Path, capsys) -> None:
     assert main(["scan", "--jobs", "-1", str(tmp_path)]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+def _noisy_tree(base: Path) -> Path:
+    """The pooled tree plus what discovery must judge file by file: unrelated JSON and YAML that
+    are sniffed and rejected, content-only configs, a link out of the tree, a git-less walk."""
+    root = build(base)
+    for n in range(60):
+        folder = root / "src" / f"mod-{n}"
+        folder.mkdir(parents=True)
+        folder.joinpath(f"data-{n}.json").write_text('{"name": "pkg", "version": "1.0.0"}\n', encoding="utf-8")
+        folder.joinpath(f"ci-{n}.yml").write_text("on: push\n", encoding="utf-8")
+        if n % 10 == 0:  # a config only its content names
+            folder.joinpath(f"agents-{n}.json").write_text(
+                json.dumps({"mcpServers": {f"s{n}": {"command": "npx", "args": ["-y", "x-mcp"]}}}), encoding="utf-8")
+    outside = base / "outside.json"
+    outside.write_text('{"mcpServers": {}}', encoding="utf-8")
+    (root / "src" / "linked.json").symlink_to(outside)
+    return root
+
+
+@needs_fork
+def test_discovery_spread_over_workers_finds_what_a_serial_walk_finds(tmp_path: Path, capsys, monkeypatch) -> None:
+    from mcpiam.engine import scan as engine_scan
+
+    root = _noisy_tree(tmp_path)
+    serial = report(root, capsys, "--jobs", "1")
+    spread_used: list[int] = []
+    real_spread = engine_pool.spread_over
+
+    def counting(jobs: int):
+        spread_used.append(jobs)
+        return real_spread(jobs)
+
+    monkeypatch.setattr(engine_scan, "SPREAD_THRESHOLD", 1)  # every walk judged by workers...
+    monkeypatch.setattr(engine_pool, "JUDGE_CHUNK", 7)  # ...in many small ranges
+    monkeypatch.setattr(engine_pool, "spread_over", counting)
+    spread = report(root, capsys, "--jobs", "2")
+    assert spread_used == [2]
+    assert spread == serial
+    data = json.loads(serial[1])
+    assert any(note["code"] == "link-outside-tree" for note in data["notes"])
+    assert any("src/mod-" in config["path"] for config in data["configs"])
+
+
+@needs_fork
+def test_discovery_candidates_are_the_catalogues_own_kinds(tmp_path: Path, monkeypatch) -> None:
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.discover.walk import discover
+
+    root = _noisy_tree(tmp_path)
+    catalogue = default_catalogue()
+    monkeypatch.setattr(engine_pool, "JUDGE_CHUNK", 5)
+    serial = discover([root], catalogue, root=root)
+    spread = discover([root], catalogue, root=root, spread=engine_pool.spread_over(2))
+    assert spread == serial
+    known = {id(kind) for kind in catalogue.file_kinds()}
+    assert all(id(kind) in known for candidate in spread.candidates for kind in candidate.kinds)

@@ -99,6 +99,47 @@ def _collect(pool, candidates: Sequence[Candidate], work: FileWork, jobs: int) -
         pool.join()
 
 
+# What a worker forked to judge a walk's files was forked with (set by the initializer, as above).
+_forked_judge: list[Callable[[int, int], list]] = []
+
+
+def _install_judge(judge: Callable[[int, int], list]) -> None:
+    _forked_judge.append(judge)
+
+
+def _judge_in_worker(bounds: tuple[int, int]) -> list:
+    return _forked_judge[-1](*bounds)
+
+
+# Files per task when a walk's files are judged in workers: most take microseconds (a name
+# matched), so a task is a few thousand of them; small enough that the workers finish together.
+JUDGE_CHUNK = 4096
+
+
+def spread_over(jobs: int) -> Callable[[Callable[[int, int], list], int], Iterator[list]]:
+    """A ``discover.walk.Spread`` that judges a walk's files in ``jobs`` forked workers, a range
+    of files per task, and hands the verdicts back in file order; in this process when no pool
+    can be made here."""
+
+    def spread(judge: Callable[[int, int], list], count: int) -> Iterator[list]:
+        try:
+            import multiprocessing
+
+            if not forkable():
+                raise ValueError("no fork")
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_install_judge, initargs=(judge,))
+        except (ImportError, OSError, ValueError):
+            yield judge(0, count)  # no fork, no semaphores, or a process limit: the same work here
+            return
+        bounds = [(start, min(start + JUDGE_CHUNK, count)) for start in range(0, count, JUDGE_CHUNK)]
+        with pool:  # terminates the workers on the way out, also on an error or an interrupt
+            yield from pool.imap(_judge_in_worker, bounds)
+            pool.close()
+            pool.join()
+
+    return spread
+
+
 def usable_cores() -> int:
     """The cores this process may run on (its affinity where the system says, else all)."""
     try:

@@ -28,7 +28,7 @@ from mcpiam.catalogue import (
 )
 from mcpiam.checks import all_rules, missing_owner
 from mcpiam.checks.base import Rule, ScanInput, ScanOptions, key_identifier
-from mcpiam.discover.walk import Candidate, Discovery, discover
+from mcpiam.discover.walk import Candidate, Discovery, JudgeRange, Spread, discover
 from mcpiam.core.document import Document, ProblemLevel
 from mcpiam.model.env_files import load_env_files
 from mcpiam.model.extract import confirm_content, extract_claim, recognise_by_content
@@ -264,6 +264,26 @@ def jobs_for(requested: int | None, candidates: int) -> int:
 
         requested = usable_cores()
     return max(1, min(requested, candidates))
+
+
+# From this many files a walk lists, they are judged (matched, admitted, sniffed) in forked
+# workers too: the walk itself stays in this process.
+SPREAD_THRESHOLD = 20_000
+
+
+def _discovery_spread(requested: int | None) -> Spread:
+    """How discovery judges a walk's files: in this process below ``SPREAD_THRESHOLD`` files (a
+    pre-commit run never imports multiprocessing), else over the workers ``--jobs`` allows."""
+
+    def spread(judge: JudgeRange, count: int) -> Iterable[list]:
+        workers = jobs_for(requested, count) if count >= SPREAD_THRESHOLD else 1
+        if workers > 1:
+            from mcpiam.engine.pool import spread_over
+
+            return spread_over(workers)(judge, count)
+        return (judge(0, count),)
+
+    return spread
 
 
 def read_candidate(candidate: Candidate, work: FileWork) -> FileOutcome:
@@ -503,7 +523,8 @@ def scan_paths(
     catalogue = catalogue or default_catalogue()
     paths = list(paths)
     found = discovery if discovery is not None else discover(paths, catalogue, root=root,
-                                                             include_ignored=settings.include_ignored)
+                                                             include_ignored=settings.include_ignored,
+                                                             spread=_discovery_spread(settings.jobs))
     policy = resolve_policy(settings, found.root, paths)
     rules = selected_rules(settings, policy=policy) if settings.run_rules else ()
     if activity is None:  # the rules that judge activity records run only when a sweep read them
