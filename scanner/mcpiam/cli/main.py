@@ -204,6 +204,10 @@ def _report_options(command, formats: tuple[str, ...] = ("text", "concise", "jso
     return command
 
 
+# Formats that show no source line: a scan writing them keeps no file's text (memory of a large scan).
+_NO_SOURCE_LINES = ("json", "sarif", "github", "ndjson")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_report_options
@@ -255,7 +259,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file),
-                            include_ignored=include_ignored, summarise_unowned=True, jobs=jobs)
+                            include_ignored=include_ignored, summarise_unowned=True, jobs=jobs,
+                            source_text=fmt not in _NO_SOURCE_LINES)
     _require_readable(paths)
     progress = _progress()
     try:
@@ -674,7 +679,7 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
                             policy_path=policy_path, select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file), summarise_unowned=True,
-                            jobs=jobs)
+                            jobs=jobs, source_text=fmt not in _NO_SOURCE_LINES)
     progress = _progress()
     try:
         result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,

@@ -32,6 +32,7 @@ class FileWork:
     options: ScanOptions
     families: tuple = ()  # token families (mcpiam.secrets.families.TokenFamily); () when no rule reads credentials
     detect: bool = False  # a selected rule reads credentials, so they are looked for
+    keep_text: bool = True  # ScanSettings.source_text: a file with findings keeps its text
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,5 +90,5 @@ def _kept(config: ConfigFile, work: FileWork, shown: bool) -> ConfigFile:
         rule.keeps is not None and rule.keeps(config) for rule in work.keepers)
     if needs_document:
         return replace(config, unread_text=None) if config.unread_text is not None else config
-    slim = Document(document.format, (), document.problems, text=document.text if shown else None)
+    slim = Document(document.format, (), document.problems, text=document.text if shown and work.keep_text else None)
     return replace(config, document=slim, unread_text=None)

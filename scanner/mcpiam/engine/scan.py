@@ -71,6 +71,9 @@ class ScanSettings:
     # Without a policy file, report missing-owner as one note instead of a finding per server
     # (what the scan and sweep commands show; baselines and library callers keep the findings).
     summarise_unowned: bool = False
+    # Keep the text of each file with findings or credentials, for the source lines the text report
+    # shows; a command writing only JSON, SARIF... sets it False, so a large scan holds no text.
+    source_text: bool = True
     # Worker processes for the per-file stage (--jobs); None or 0: every usable core once a scan
     # has POOL_THRESHOLD candidates, else this process alone (mcpiam.engine.pool).
     jobs: int | None = None
@@ -548,7 +551,7 @@ def scan_paths(
     parent_rules = tuple(rule for rule in rules if in_parent(rule))
     work = FileWork(catalogue=catalogue, per_file_rules=tuple(rule for rule in rules if not in_parent(rule)),
                     keepers=tuple(rule for rule in parent_rules if rule.keeps is not None),
-                    options=options, families=families, detect=searched)
+                    options=options, families=families, detect=searched, keep_text=settings.source_text)
     notes: list[Note] = list(found.notes)
     admitted: list[Candidate] = []
     ignored: dict[int, list[Note]] = {}  # admitted candidate -> notes of the ignored ones just before it
