@@ -128,3 +128,24 @@ def test_a_packed_result_keeps_a_fraction_of_the_model(tmp_path: Path, monkeypat
     packed = _kept_per_config(tmp_path / "small", tmp_path / "large", 1, monkeypatch)
     assert packed < in_memory / 3, (packed, in_memory)
     assert packed < 2048, packed
+
+
+def test_an_env_file_read_last_is_reported_in_its_place(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A file an envFile names is read after every config, so a packed scan's configs then arrive
+    out of report order: the reports still list them where an in-memory scan does."""
+    from mcpiam.secrets.families import expand_example
+
+    token = expand_example("ghp_{github_crc:30}")
+    for n in range(6):
+        app = tmp_path / "apps" / f"app-{n}" / ".vscode"
+        app.mkdir(parents=True)
+        servers = {"gh": {"command": "npx", "args": ["-y", "github-mcp"]}}
+        if n == 3:
+            servers["gh"]["envFile"] = "${workspaceFolder}/../../a.env"
+        app.joinpath("mcp.json").write_text(json.dumps({"servers": servers}), encoding="utf-8")
+    (tmp_path / "a.env").write_text(f"GITHUB_TOKEN={token}\n", encoding="utf-8")
+    in_memory = reports(tmp_path, capsys, 10**9, monkeypatch)
+    packed = reports(tmp_path, capsys, 1, monkeypatch)
+    assert packed == in_memory
+    configs = [config["path"] for config in json.loads(packed[0][1])["configs"]]
+    assert configs == sorted(configs) and any(path.endswith("a.env") for path in configs)

@@ -64,7 +64,9 @@ class Packed(Sequence[Item], Generic[Item]):
         self._packer = Packer(packer.dictionary)  # a copy: the scan's packer is done with
         self._chunks = tuple(chunks)
         self._ends = tuple(accumulate(counts))  # index just past each chunk's last item
-        self._report_order = tuple(report_order) if report_order is not None else None
+        # A range (the items are in report order already) stays a range: no int per item is kept.
+        self._report_order = (report_order if report_order is None or isinstance(report_order, range)
+                              else tuple(report_order))
 
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0

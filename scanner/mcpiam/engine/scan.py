@@ -409,7 +409,10 @@ def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
 
     config_packer, finding_packer = Packer(), Packer()
     config_chunks: list[bytes] = []
-    config_keys: list[tuple[str, str, str, str]] = []  # report order (report._shared.ordered_configs)
+    # Report order (report._shared.ordered_configs) is discovery's order but for envFiles and ties:
+    # each config's key is kept only once one arrives out of that order (so a large scan of
+    # configs in order keeps no path twice).
+    order = _ReportOrder()
     naming_env_files: dict[int, ConfigFile] = {}  # position -> a config that names an envFile
     kept_whole: list[ConfigFile] = []
     with_directives: dict[str, list[ConfigFile]] = {}
@@ -439,13 +442,14 @@ def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
         if config is None:
             return
         if any(server.env_file is not None for server in config.servers):
-            naming_env_files[len(config_keys)] = config
+            naming_env_files[len(config_chunks)] = config
         if any(rule.keeps is not None and rule.keeps(config) for rule in keepers):
             kept_whole.append(config)
         if any("mcpiam:" in comment.text for comment in config.document.comments):
             with_directives.setdefault(config.path, []).append(config)
         config_chunks.append(config_packer.pack((config,)))
-        config_keys.append((config.path, config.client, config.file_kind, config.absolute_path))
+        order.add(_report_key(config), lambda: (config for chunk in config_chunks[:-1]
+                                                for config in config_packer.unpack(chunk)))
 
     for outcome in read:
         keep(outcome)
@@ -454,7 +458,8 @@ def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
         # load_env_files reads what the configs' servers name, and never a file that is itself
         # one of the configs: the others stand in with their paths alone.
         stand_ins = [naming_env_files.get(position) or _path_stand_in(key)
-                     for position, key in enumerate(config_keys)]
+                     for position, key in enumerate(order.keys_of(
+                         config for chunk in config_chunks for config in config_packer.unpack(chunk)))]
         env_outcomes, env_notes = _env_file_outcomes(stand_ins, context)
         del stand_ins
         for outcome in env_outcomes:
@@ -492,12 +497,42 @@ def _judged_packed(read: Iterator[FileOutcome], context: _Context) -> _Judged:
             counts.append(len(kept))
     findings = Packed(finding_packer, chunks, counts, None if ties else range(len(chunks)))
     configs = Packed(config_packer, config_chunks, [1] * len(config_chunks),
-                     sorted(range(len(config_keys)), key=config_keys.__getitem__))
+                     order.positions(len(config_chunks)))
     empty = triage((), (), context.found.root, context.ran, context.triage, context.options.fingerprint_key)[1]
     if unowned:
         env_notes.append(missing_owner.unowned_note(unowned))
     return _Judged(findings, configs, replace(empty, suppressed=tuple(suppressed)), scan, tuple(env_notes),
                    secret_locations=Packed(location_packer, *locations))
+
+
+def _report_key(config: ConfigFile) -> tuple[str, str, str, str]:
+    return (config.path, config.client, config.file_kind, config.absolute_path)
+
+
+class _ReportOrder:
+    """The order in which reports list a packed scan's configs, keeping their keys only once one
+    arrives out of order. A plain class: a scan's private, short-lived bookkeeping."""
+
+    __slots__ = ("last", "keys")
+
+    def __init__(self) -> None:
+        self.last: tuple[str, str, str, str] | None = None
+        self.keys: list[tuple[str, str, str, str]] | None = None
+
+    def add(self, key: tuple[str, str, str, str], earlier: Callable[[], Iterable[ConfigFile]]) -> None:
+        if self.keys is None and self.last is not None and key < self.last:
+            self.keys = [_report_key(config) for config in earlier()]
+        if self.keys is not None:
+            self.keys.append(key)
+        self.last = key
+
+    def keys_of(self, configs: Iterable[ConfigFile]) -> list[tuple[str, str, str, str]]:
+        return self.keys if self.keys is not None else [_report_key(config) for config in configs]
+
+    def positions(self, count: int) -> Sequence[int]:
+        if self.keys is None:
+            return range(count)
+        return sorted(range(count), key=self.keys.__getitem__)
 
 
 def _path_stand_in(key: tuple[str, str, str, str]) -> ConfigFile:
