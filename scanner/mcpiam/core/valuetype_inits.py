@@ -54,14 +54,15 @@ def _init_5(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_6(*, __vt_default_detect, __vt_default_families, __vt_factory, __vt_set):
-    def __init__(self, catalogue, per_file_rules, keepers, options, families=__vt_default_families, detect=__vt_default_detect):
+def _init_6(*, __vt_default_detect, __vt_default_families, __vt_default_keep_text, __vt_factory, __vt_set):
+    def __init__(self, catalogue, per_file_rules, keepers, options, families=__vt_default_families, detect=__vt_default_detect, keep_text=__vt_default_keep_text):
       __vt_set(self, 'catalogue', catalogue)
       __vt_set(self, 'per_file_rules', per_file_rules)
       __vt_set(self, 'keepers', keepers)
       __vt_set(self, 'options', options)
       __vt_set(self, 'families', families)
       __vt_set(self, 'detect', detect)
+      __vt_set(self, 'keep_text', keep_text)
     return __init__
 
 
@@ -486,8 +487,8 @@ def _init_44(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_45(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_jobs, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
-    def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned, jobs=__vt_default_jobs):
+def _init_45(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_jobs, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_source_text, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
+    def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned, source_text=__vt_default_source_text, jobs=__vt_default_jobs):
       __vt_set(self, 'fail_on', fail_on)
       __vt_set(self, 'options', options)
       __vt_set(self, 'select', select)
@@ -500,6 +501,7 @@ def _init_45(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_defa
       __vt_set(self, 'include_ignored', include_ignored)
       __vt_set(self, 'detect_credentials', detect_credentials)
       __vt_set(self, 'summarise_unowned', summarise_unowned)
+      __vt_set(self, 'source_text', source_text)
       __vt_set(self, 'jobs', jobs)
     return __init__
 
@@ -1705,7 +1707,7 @@ INITS = {
     "def __init__(self, brackets=__vt_default_brackets, escapes=__vt_default_escapes, double_star_whole_segments=__vt_default_double_star_whole_segments):\n  __vt_set(self, 'brackets', brackets)\n  __vt_set(self, 'escapes', escapes)\n  __vt_set(self, 'double_star_whole_segments', double_star_whole_segments)\n": _init_3,
     "def __init__(self, budget=__vt_default_budget):\n  __vt_set(self, 'budget', budget)\n": _init_4,
     "def __init__(self, by_route):\n  __vt_set(self, 'by_route', by_route)\n": _init_5,
-    "def __init__(self, catalogue, per_file_rules, keepers, options, families=__vt_default_families, detect=__vt_default_detect):\n  __vt_set(self, 'catalogue', catalogue)\n  __vt_set(self, 'per_file_rules', per_file_rules)\n  __vt_set(self, 'keepers', keepers)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'detect', detect)\n": _init_6,
+    "def __init__(self, catalogue, per_file_rules, keepers, options, families=__vt_default_families, detect=__vt_default_detect, keep_text=__vt_default_keep_text):\n  __vt_set(self, 'catalogue', catalogue)\n  __vt_set(self, 'per_file_rules', per_file_rules)\n  __vt_set(self, 'keepers', keepers)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'detect', detect)\n  __vt_set(self, 'keep_text', keep_text)\n": _init_6,
     "def __init__(self, chars, offsets, start=__vt_default_start, quoted=__vt_default_quoted):\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'quoted', quoted)\n": _init_7,
     "def __init__(self, claims, globs):\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'globs', globs)\n": _init_8,
     "def __init__(self, client, display, file_name, note, projects_by_folder=__vt_default_projects_by_folder, folder=__vt_default_folder):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'file_name', file_name)\n  __vt_set(self, 'note', note)\n  __vt_set(self, 'projects_by_folder', projects_by_folder)\n  __vt_set(self, 'folder', folder)\n": _init_9,
@@ -1744,7 +1746,7 @@ INITS = {
     "def __init__(self, entries, span):\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'span', span)\n": _init_42,
     "def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):\n  __vt_set(self, 'executable', executable)\n  __vt_set(self, 'runner', runner)\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'tokens', tokens)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program_args', program_args)\n  __vt_set(self, 'module', module)\n  __vt_set(self, 'subcommand', subcommand)\n  __vt_set(self, 'global_options', global_options)\n": _init_43,
     "def __init__(self, expanded, unexpanded, residue, literal):\n  __vt_set(self, 'expanded', expanded)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'residue', residue)\n  __vt_set(self, 'literal', literal)\n": _init_44,
-    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned, jobs=__vt_default_jobs):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'jobs', jobs)\n": _init_45,
+    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned, source_text=__vt_default_source_text, jobs=__vt_default_jobs):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'source_text', source_text)\n  __vt_set(self, 'jobs', jobs)\n": _init_45,
     "def __init__(self, families, by_pair, short, unfiltered, keyworded):\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'by_pair', by_pair)\n  __vt_set(self, 'short', short)\n  __vt_set(self, 'unfiltered', unfiltered)\n  __vt_set(self, 'keyworded', keyworded)\n": _init_46,
     "def __init__(self, family, index, lines):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'lines', lines)\n": _init_47,
     "def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'valid', valid)\n  __vt_set(self, 'match_start', match_start)\n  __vt_set(self, 'match_end', match_end)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'account_start', account_start)\n  __vt_set(self, 'account_end', account_end)\n": _init_48,
