@@ -7,6 +7,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -121,3 +123,35 @@ def test_repo_scan_runs_betterleaks_bundled_binary_on_the_folder(tmp_path: Path)
     command = bench.gitleaks_command(tmp_path / "tree", str(wrapper))
     assert command is not None and command[:2] == [str(bundled.resolve()), str(tmp_path / "tree")]
     assert "--report-path" not in command and "--silent" in command  # Betterleaks has no --report-path
+
+
+class _Parsed(Exception):
+    """Raised in place of running a benchmark, once its command line has parsed."""
+
+
+def _readme_bench_commands() -> list[tuple[str, list[str]]]:
+    import re
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    speed = text[text.index("## Speed"):text.index("## Documentation")]
+    return [(name, shlex.split(arguments))
+            for name, arguments in re.findall(r"`python bench/(\w+)\.py([^`]*)`", speed)]
+
+
+def test_every_benchmark_command_of_the_readme_parses(monkeypatch) -> None:
+    """The README's speed table names each benchmark with its options: each line is parsed by
+    that benchmark's own command line (and goes no further: the benchmarks take minutes)."""
+    import argparse
+
+    parse = argparse.ArgumentParser.parse_args
+
+    def parsed_only(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        raise _Parsed(parse(self, args, namespace))
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parsed_only)
+    commands = _readme_bench_commands()
+    assert {name for name, _ in commands} >= {"repo_scan", "throughput", "sweep_large_home", "precommit_latency"}
+    for name, argv in commands:
+        with pytest.raises(_Parsed):
+            load_bench(name).main(argv)
