@@ -19,6 +19,7 @@ APP = "/home/u/src/app"
 API = "/home/u/src/api"
 WEB = "/home/u/src/web"
 OLD = "/home/u/src/old"
+VSAPP = "/home/u/src/vsapp"
 
 
 def _lines(path: Path, records: list, tail: str = "") -> None:
@@ -261,6 +262,56 @@ def _cursor(home: Path, token: str) -> None:
     connection.close()
 
 
+def _vscode(home: Path, token: str) -> None:
+    """A VS Code chat session journal (objectMutationLog.ts): a call completed by a later Set, a
+    request pushed later, a part pushed and then cut away by a push with "i", a denial, an error
+    from a server no config defines, a built-in tool, a malformed line and a partly written one."""
+    user = home / ".config/Code/User"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "mcp.json").write_text(json.dumps({"servers": {
+        "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]},
+        "idle": {"command": "npx", "args": ["-y", "idle-mcp"]}}}, indent=2), encoding="utf-8")
+    storage = user / "workspaceStorage/5f2c0e4d9b1a"
+    (storage / "chatSessions").mkdir(parents=True)
+    (storage / "workspace.json").write_text(json.dumps({"folder": "file://" + VSAPP}), encoding="utf-8")
+
+    def tool(call_id: str, label: str, tool_id: str, *, done: bool = True, confirmed: int | None = 1,
+             error: bool = False, source: dict | None = None) -> dict:
+        part = {"kind": "toolInvocationSerialized", "toolCallId": call_id, "toolId": tool_id,
+                "source": source or {"type": "mcp", "label": label, "serverLabel": CANARY, "instructions": CANARY,
+                                     "collectionId": "mcp.config.usrlocal", "definitionId": f"mcp.config.usrlocal.{label}"},
+                "invocationMessage": {"value": CANARY}, "pastTenseMessage": {"value": CANARY}, "generatedTitle": CANARY,
+                "toolSpecificData": {"kind": "input", "rawInput": {"q": CANARY}}, "isComplete": done,
+                "resultDetails": {"input": CANARY, "output": [{"type": "embed", "value": f"{CANARY} {token}"}]}}
+        if confirmed is not None:
+            part["isConfirmed"] = {"type": confirmed}
+        if error:
+            part["resultError"] = CANARY
+        return part
+
+    def request(request_id: str, at: str, parts: list) -> dict:
+        return {"requestId": request_id, "timestamp": at, "message": {"text": f"{CANARY} {token}", "parts": []},
+                "response": [{"value": CANARY}, *parts], "modelId": "copilot/gpt-5", "variableData": {"variables": []}}
+
+    october_8, october_9 = 1791450000000, 1791536400000  # 2026-10-08T09:00:00Z, 2026-10-09T09:00:00Z
+    built_in = {"type": "internal", "label": "Built-In"}
+    _lines(storage / "chatSessions/0a1b2c3d-vs.jsonl", [
+        {"kind": 0, "v": {"version": 3, "sessionId": "vs-sess-1", "creationDate": october_8, "customTitle": CANARY,
+                          "inputState": {"inputText": CANARY, "attachments": []},
+                          "requests": [request("r0", october_8, [tool("c1", "github", "mcp_github_list_issues",
+                                                                      done=False, confirmed=None)])]}},
+        {"kind": 1, "k": ["requests", 0, "response", 1], "v": tool("c1", "github", "mcp_github_list_issues")},
+        {"kind": 2, "k": ["requests"], "v": [request("r1", october_9, [])]},
+        {"kind": 2, "k": ["requests", 1, "response"], "v": [tool("b1", "", "copilot_readFile", source=built_in),
+                                                          tool("c2", "github", "mcp_github_get_me")]},
+        {"kind": 2, "k": ["requests", 1, "response"], "i": 2,  # cuts c2 away before pushing
+         "v": [tool("c3", "github", "mcp_github_create_issue", confirmed=0, done=True)]},
+        {"kind": 2, "k": ["requests", 1, "response"], "v": [tool("c4", "jira-old", "mcp_jira-old_search", error=True)]},
+        "{not json " + CANARY,
+        {"kind": 1, "k": ["inputState", "inputText"], "v": f"{CANARY} {token}"},
+    ], tail='{"kind":1,"k":["requests",1,"response",2],"v":{"kind":"toolInvocationSerialized","toolCallId":"' + CANARY)
+
+
 def build_home(home: Path, token: str) -> Path:
     """Write every client's records and configs under ``home`` (a Linux layout)."""
     _claude(home, token)
@@ -268,6 +319,7 @@ def build_home(home: Path, token: str) -> Path:
     _gemini(home, token)
     _desktop(home, token)
     _cursor(home, token)
+    _vscode(home, token)
     return home
 
 
@@ -292,6 +344,9 @@ EXPECTED_TOOLS = {
     ("claude-desktop", "notes", "delete_note"): (1, [], 0, outcomes(error=1)),
     ("claude-desktop", "notes", "(not logged)"): (1, [], 0, outcomes()),
     ("cursor", "db-tools", "run_query"): (2, [], 1, outcomes(success=1, denied=1)),
+    ("vscode", "github", "list_issues"): (1, [VSAPP], 1, outcomes(success=1)),
+    ("vscode", "github", "create_issue"): (1, [VSAPP], 1, outcomes(denied=1)),
+    ("vscode", "jira-old", "search"): (1, [VSAPP], 1, outcomes(error=1)),
 }
 
 # (client, server) -> (status, calls, config file)
@@ -309,4 +364,7 @@ EXPECTED_SERVERS = {
     ("gemini-cli", "filesystem"): ("used", 1, "~/.gemini/settings.json"),
     ("claude-desktop", "notes"): ("used", 4, "~/.config/Claude/claude_desktop_config.json"),
     ("cursor", "db-tools"): ("used", 2, "~/.cursor/mcp.json"),
+    ("vscode", "github"): ("used", 2, "~/.config/Code/User/mcp.json"),
+    ("vscode", "idle"): ("dormant", 0, "~/.config/Code/User/mcp.json"),
+    ("vscode", "jira-old"): ("unknown", 1, None),
 }

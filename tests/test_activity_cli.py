@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from activity_records import EXPECTED_SERVERS, EXPECTED_TOOLS, build_home
+from docs_blocks import check_or_update
 from mcpiam.cli.main import main
 from mcpiam.secrets.families import expand_example
 
@@ -55,7 +56,7 @@ def test_activity_text_is_the_usage_view(home: Path, capsys, monkeypatch) -> Non
     code, out, err = run(["activity", "--home", str(home), "--platform", "linux"], capsys, monkeypatch)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Activity from 2026-10-01T10:00:02Z to 2026-10-31T00:00:00Z: 13 servers, 18 MCP tool calls"
+    assert lines[0] == "Activity from 2026-10-01T10:00:02Z to 2026-10-31T00:00:00Z: 16 servers, 21 MCP tool calls"
     assert lines[2].split() == ["CLIENT", "SERVER", "STATUS", "CALLS", "30", "D", "LAST", "SEEN", "CONFIG"]
     rows = {tuple(line.split()[:4]) for line in lines[3:]}
     assert ("claude-code", "slack", "dormant", "0") in rows
@@ -99,3 +100,12 @@ def test_an_empty_home_says_so(tmp_path: Path, capsys, monkeypatch) -> None:  # 
     code, out, _ = run(["activity", "--home", str(tmp_path), "--platform", "linux"], capsys, monkeypatch)
     assert code == 0
     assert out.splitlines()[1] == "No activity record with an MCP tool call was found."
+
+
+def test_the_readme_shows_the_usage_view_as_given(home: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """README's usage-view block: the servers part of ``mcpiam activity`` on the generated home,
+    exactly as printed (``UPDATE=1`` rewrites it)."""
+    code, out, _ = run(["activity", "--home", str(home), "--platform", "linux"], capsys, monkeypatch)
+    servers = out.split("\n\n")[:2]
+    assert code == 0 and servers[1].splitlines()[0].startswith("CLIENT")
+    check_or_update(ROOT / "README.md", "usage-view", "```console\n$ mcpiam activity\n" + "\n\n".join(servers) + "\n```\n")

@@ -54,6 +54,7 @@ COMMANDS = [
     ["activity"], ["activity", "-f", "json"], ["activity", "--since", "2026-10-05"],
     ["sweep", "--activity"], ["sweep", "--activity", "-v"], ["sweep", "--activity", "-f", "json"],
     ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity", "--since", "2026-10-05", "-f", "json"],
+    *(["inventory", "--activity", "-f", fmt] for fmt in ("table", "json", "csv", "cyclonedx", "review", "review-md")),
 ]
 
 

@@ -29,13 +29,15 @@ def dormant(home: Path) -> set[tuple[str, str]]:
 
 
 def test_dormant_days_comes_from_the_policy(home: Path) -> None:
-    assert dormant(home) == {("claude-code", "slack"), ("codex", "unused")}
+    assert dormant(home) == {("claude-code", "slack"), ("codex", "unused"), ("vscode", "idle")}
     (home / ".mcpiam.yaml").write_text("dormant_days: 5\n", encoding="utf-8")
-    # github's last Claude Code call was 8 days before the sweep; the Codex and Gemini ones a month.
+    # github's last Claude Code call was 8 days before the sweep; the Codex and Gemini ones a month,
+    # the VS Code one 22 days.
     assert dormant(home) == {("claude-code", "slack"), ("claude-code", "github"), ("claude-code", "linear"),
                              ("codex", "unused"), ("codex", "my-docs"), ("codex", "github"),
                              ("gemini-cli", "github-tools"), ("gemini-cli", "fs"), ("gemini-cli", "filesystem"),
-                             ("claude-desktop", "notes"), ("cursor", "db-tools")}
+                             ("claude-desktop", "notes"), ("cursor", "db-tools"), ("vscode", "idle"),
+                             ("vscode", "github")}
 
 
 def test_a_client_without_records_is_not_judged(tmp_path: Path) -> None:

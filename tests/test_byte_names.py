@@ -107,6 +107,19 @@ def test_the_fingerprint_hashes_the_name_as_its_bytes() -> None:
     assert undecodable.fingerprint == finding(os.fsdecode(b"caf\xff/.mcp.json")).fingerprint
 
 
+def test_the_fingerprint_is_kept_once_made_and_takes_no_part_in_identity() -> None:
+    """``Finding.fingerprint`` is computed once per finding (sorting, triage and reports ask again);
+    a changed copy computes its own; equality, hash and repr do not see the memo."""
+    from mcpiam.core.valuetype import replace
+
+    first = Finding("missing-owner", Severity.MEDIUM, "m", Location("a/.mcp.json", Span.point(1, 1), ("a",)))
+    twin = Finding("missing-owner", Severity.MEDIUM, "m", Location("a/.mcp.json", Span.point(1, 1), ("a",)))
+    made = first.fingerprint
+    assert first.fingerprint is made and first.fingerprint_memo == made and twin.fingerprint_memo == ""
+    assert first == twin and hash(first) == hash(twin) and repr(first) == repr(twin)
+    moved = replace(first, location=Location("b/.mcp.json", Span.point(1, 1), ("a",)))
+    assert moved.fingerprint_memo == "" and moved.fingerprint != made and twin.fingerprint == made
+
 def test_a_baseline_entry_of_an_odd_name_goes_stale_like_any_other(tmp_path, capsys, monkeypatch) -> None:
     """Entry paths are written escaped; the scanned paths are compared escaped too."""
     repo, _ = build(tmp_path, b"\xff", b"x")

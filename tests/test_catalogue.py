@@ -535,3 +535,27 @@ def test_the_indexed_claim_equals_trying_every_glob() -> None:
         for path in sorted(paths):
             assert CATALOGUE.claim_project_path(path, exists=exists) == _claim_by_every_glob(path, exists), path
     assert CATALOGUE.claim_project_path(".cursor/mcp.json")  # exists omitted: sibling globs never match
+
+
+def test_the_reference_screen_finds_exactly_the_syntaxes_a_search_per_syntax_finds() -> None:
+    """``Catalogue.references_in`` searches once for any syntax before searching each one: it must
+    name the same syntaxes as searching each one would, for every syntax's examples and non-examples
+    and for random text built from the characters references are written with."""
+    import random
+
+    from mcpiam.catalogue import default_catalogue
+
+    catalogue = default_catalogue()
+    assert catalogue._any_reference is not None  # the shipped syntaxes can be joined
+
+    def one_by_one(text: str) -> list[str]:
+        return [syntax.id for syntax in catalogue.references if syntax.pattern.search(text)]
+
+    texts = [text for syntax in catalogue.references for text in (syntax.example, *syntax.non_examples)]
+    generator = random.Random(15)
+    pieces = ["$", "{", "}", "%", "(", ")", "env:", "input:", "secrets.", "{{", "}}", "COPILOT_MCP_", "A", "x",
+              "_", "1", " ", ":", "-", "/", "localEnv:", "file:", "user_config.", "workspaceFolder"]
+    texts += ["".join(generator.choice(pieces) for _ in range(generator.randrange(0, 12))) for _ in range(20000)]
+    for text in texts:
+        assert [syntax.id for syntax in catalogue.references_in(text)] == one_by_one(text), text
+    assert any(one_by_one(text) for text in texts) and any(not one_by_one(text) for text in texts)

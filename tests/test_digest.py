@@ -9,7 +9,7 @@ import random
 import subprocess
 import sys
 
-from mcpiam.core.digest import hmac_sha256, sha256
+from mcpiam.core.digest import blake2b, hmac_sha256, sha256
 
 
 def test_sha256_is_hashlibs() -> None:
@@ -23,6 +23,19 @@ def test_sha256_is_hashlibs() -> None:
         assert incremental.digest() == hashlib.sha256(data).digest()
 
 
+def test_blake2b_is_hashlibs() -> None:
+    generator = random.Random(16)
+    for size in (0, 1, 127, 128, 129, 1000, 100_000):
+        data = generator.randbytes(size)
+        for digest_size in (32, 64):
+            assert (blake2b(data, digest_size=digest_size).hexdigest()
+                    == hashlib.blake2b(data, digest_size=digest_size).hexdigest())
+        incremental = blake2b(digest_size=32)
+        incremental.update(data[: size // 2])
+        incremental.update(data[size // 2:])
+        assert incremental.digest() == hashlib.blake2b(data, digest_size=32).digest()
+
+
 def test_hmac_sha256_is_hmacs_for_every_key_length() -> None:
     generator = random.Random(7)
     for key_size in (0, 1, 16, 32, 63, 64, 65, 100, 200):
@@ -33,7 +46,8 @@ def test_hmac_sha256_is_hmacs_for_every_key_length() -> None:
 
 
 def test_it_does_not_load_openssl() -> None:
-    probe = ("import sys; from mcpiam.core.digest import hmac_sha256; hmac_sha256(b'k', b'm').digest();"
+    probe = ("import sys; from mcpiam.core.digest import blake2b, hmac_sha256; hmac_sha256(b'k', b'm').digest();"
+             "blake2b(b'm', digest_size=32).digest();"
              "print('_hashlib' in sys.modules, 'hashlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "PYTHONWARNINGS": "ignore"})

@@ -48,6 +48,28 @@ def test_a_launch_keeps_each_part_with_its_position() -> None:
     assert [t.value.route[-1] for t in launch.program_args] == [4]
 
 
+def test_a_servers_launch_is_read_once_and_takes_no_part_in_its_identity() -> None:
+    """read_launch keeps what it read on the server (three rules ask): the same object each time,
+    equal to a fresh reading; a copy (replace, pickle) reads it again or keeps it; equality,
+    hash and repr do not see it."""
+    import pickle
+
+    from mcpiam.core.valuetype import replace
+    from mcpiam.model.launch import _read_launch
+
+    server = located_server("npx", ["-y", "@scope/pkg@1.2.3"])
+    unread = located_server("npx", ["-y", "@scope/pkg@1.2.3"])
+    first = read_launch(server)
+    assert first is not None and read_launch(server) is first
+    assert first == _read_launch(unread)
+    assert server == unread and hash(server) == hash(unread) and repr(server) == repr(unread)
+    copied = replace(server, name="other")
+    assert isinstance(copied.launch_memo, str) and read_launch(copied) == first
+    assert read_launch(pickle.loads(pickle.dumps(unread))) == first  # unread when pickled: read after
+    assert pickle.loads(pickle.dumps(server)).launch_memo == first
+    remote = replace(server, command=None, args=())  # nothing to start: None, kept as None
+    assert read_launch(remote) is None and remote.launch_memo is None and read_launch(remote) is None
+
 def test_docker_run_reads_options_image_and_digest() -> None:
     launch = read_launch(located_server("docker", ["run", "-i", "-v", "/a:/b", "ghcr.io/o/i:v1@" + DIGEST, "x"]))
     assert launch is not None and launch.ecosystem == "docker"

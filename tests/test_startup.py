@@ -5,6 +5,8 @@ imported, the shipped YAML data comes from its snapshots (no YAML parser at all)
 token-family patterns a value could match are compiled. The hook's own form (``mcpiam scan FILE``
 through the console entry point) loads neither click nor any stdlib module the scan does not use,
 and builds its value types without ``dataclasses`` (whose every generated method is compiled).
+What it loads is pinned exactly (``HOOK_MODULES``, ``HOOK_STDLIB``): any module joining the path
+fails a test rather than slowing the hook unnoticed.
 """
 
 from __future__ import annotations
@@ -117,6 +119,76 @@ def test_the_hooks_one_file_scan_loads_only_what_it_uses(tmp_path: Path, kind: s
     loaded = set(seen["modules"])
     assert sorted(loaded.intersection(NOT_ON_THE_HOOK_PATH)) == []
     assert "tree_sitter_json._binding" in loaded  # the grammar, loaded without its package
+
+
+# Every mcpiam module a hook's one-file scan loads (a clean config and one with secrets load the
+# same). A module that joins the path, or leaves it, fails the test below: update this list
+# deliberately, with the hook's measured cost in the commit (bench/precommit_latency.py).
+HOOK_MODULES = (
+    'mcpiam', 'mcpiam.catalogue', 'mcpiam.checks', 'mcpiam.checks._activity', 'mcpiam.checks._grants',
+    'mcpiam.checks._ownership', 'mcpiam.checks._privilege', 'mcpiam.checks.base',
+    'mcpiam.checks.config_parse_error', 'mcpiam.checks.credential_in_agent_history',
+    'mcpiam.checks.dormant_server', 'mcpiam.checks.embedded_secret', 'mcpiam.checks.excessive_scope',
+    'mcpiam.checks.incomplete_ownership', 'mcpiam.checks.insecure_transport', 'mcpiam.checks.missing_owner',
+    'mcpiam.checks.shared_account', 'mcpiam.checks.shared_credential',
+    'mcpiam.checks.suppression_without_reason', 'mcpiam.checks.unapproved_server',
+    'mcpiam.checks.unconfigured_server_use', 'mcpiam.checks.unexpanded_reference',
+    'mcpiam.checks.unknown_rule_in_suppression', 'mcpiam.checks.unpinned_server',
+    'mcpiam.checks.unscoped_token', 'mcpiam.checks.world_readable_secrets', 'mcpiam.cli', 'mcpiam.cli.entry',
+    'mcpiam.cli.terminal', 'mcpiam.core', 'mcpiam.core.digest', 'mcpiam.core.document',
+    'mcpiam.core.findings', 'mcpiam.core.globs', 'mcpiam.core.json_text', 'mcpiam.core.lazy_pattern',
+    'mcpiam.core.notes', 'mcpiam.core.pattern_code', 'mcpiam.core.redact', 'mcpiam.core.safe_open',
+    'mcpiam.core.snapshot', 'mcpiam.core.valuetype', 'mcpiam.core.valuetype_inits', 'mcpiam.discover',
+    'mcpiam.discover.arguments', 'mcpiam.discover.walk', 'mcpiam.engine', 'mcpiam.engine.result',
+    'mcpiam.engine.scan', 'mcpiam.model', 'mcpiam.model.accounts', 'mcpiam.model.env_files',
+    'mcpiam.model.extract', 'mcpiam.model.identity', 'mcpiam.model.launch', 'mcpiam.model.package_refs',
+    'mcpiam.model.servers', 'mcpiam.model.shell_words', 'mcpiam.model.suppressions', 'mcpiam.parse',
+    'mcpiam.parse.common', 'mcpiam.parse.json_parser', 'mcpiam.parse.positions', 'mcpiam.parse.sniff',
+    'mcpiam.parse.source', 'mcpiam.parse.strings', 'mcpiam.parse.treesitter', 'mcpiam.policy',
+    'mcpiam.policy.apply', 'mcpiam.policy.codeowners', 'mcpiam.policy.loader', 'mcpiam.policy.matching',
+    'mcpiam.policy.model', 'mcpiam.report', 'mcpiam.report._shared', 'mcpiam.report.text', 'mcpiam.secrets',
+    'mcpiam.secrets.advice', 'mcpiam.secrets.detect', 'mcpiam.secrets.families', 'mcpiam.secrets.generic',
+    'mcpiam.secrets.locate', 'mcpiam.secrets.providers', 'mcpiam.secrets.references', 'mcpiam.secrets.shell',
+    'mcpiam.secrets.validators', 'mcpiam.triage', 'mcpiam.triage.apply', 'mcpiam.triage.baseline',
+)
+# The public standard-library modules the scan loads beyond what the interpreter and the console
+# script (``import re``) already hold; private accelerators (``_json``, ``_blake2``...) are left out,
+# as they differ between Python versions. pathlib brings fnmatch, ntpath, urllib.parse, ipaddress.
+HOOK_STDLIB = frozenset({
+    'array', 'base64', 'binascii', 'bisect', 'collections.abc', 'contextlib', 'errno', 'fnmatch', 'gc',
+    'importlib', 'importlib.machinery', 'importlib.util', 'ipaddress', 'ntpath', 'pathlib', 'struct',
+    'urllib', 'urllib.parse', 'warnings', 'zlib',
+})
+
+# The probe above, also saying which modules the interpreter held before mcpiam's first import.
+PIN_PROBE = HOOK_PROBE.replace("import mcpiam.cli.entry as entry",
+                               "import re\nbefore = sorted(sys.modules)\nimport mcpiam.cli.entry as entry").replace(
+    '"modules": sorted(sys.modules)', '"modules": sorted(sys.modules), "before": before')
+
+
+@pytest.mark.parametrize("kind", ["clean", "secrets"])
+def test_the_hooks_imports_are_pinned(tmp_path: Path, kind: str) -> None:
+    """What a one-file scan loads is exactly the pinned list: a regression (an import that drags
+    in more) fails here rather than as a slower hook."""
+    text = _secret_config() if kind == "secrets" else (
+        '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@1.2.3"], '
+        '"env": {"GITHUB_TOKEN": "${env:GITHUB_TOKEN}"}}}}\n')
+    config = tmp_path / ".cursor" / "mcp.json"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(text, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MCPIAM_")}
+    result = subprocess.run([sys.executable, "-c", PIN_PROBE, str(config)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == (1 if kind == "secrets" else 0)  # the plain path ran
+    loaded = set(seen["modules"]) - set(seen["before"])
+    ours = {name for name in loaded if name == "mcpiam" or name.startswith("mcpiam.")}
+    assert {"joined": sorted(ours - set(HOOK_MODULES)), "left": sorted(set(HOOK_MODULES) - ours)} == {
+        "joined": [], "left": []}, "update HOOK_MODULES deliberately"
+    public_stdlib = {name for name in loaded - ours if not any(part.startswith("_") for part in name.split("."))
+                     and name.split(".")[0] not in ("tree_sitter", "tree_sitter_json")}
+    assert sorted(public_stdlib - HOOK_STDLIB) == [], "update HOOK_STDLIB deliberately"
 
 
 def test_the_hooks_value_types_are_built_without_dataclasses(tmp_path: Path) -> None:

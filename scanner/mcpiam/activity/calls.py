@@ -101,7 +101,7 @@ def json_records(lines: Iterable[Line], context: ReadContext) -> Iterator[tuple[
             continue
         try:
             record = json.loads(line.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
             if not line.complete:
                 context.note("info", "partial-record-line",
                              "the last line is partly written (the client was still writing); not read",

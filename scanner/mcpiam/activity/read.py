@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
@@ -17,7 +18,7 @@ from pathlib import PurePosixPath
 from mcpiam.activity.calls import OUTCOMES, Call, ReadContext
 from mcpiam.activity.history import CredentialSearch, HistoryCredential, RecordKind, history_families
 from mcpiam.activity.lines import Line, LineReader
-from mcpiam.activity.readers import reader
+from mcpiam.activity.readers import NOT_READ, reader
 from mcpiam.activity.sources import RecordSource, record_sources
 from mcpiam.catalogue import Catalogue
 from mcpiam.core.document import Span
@@ -29,6 +30,8 @@ from mcpiam.secrets.families import TokenFamily
 
 RECENT_DAYS = 30  # "calls (30 d)", the inventory's column
 PROJECTS_FILE_LIMIT = 4 << 20
+PROJECT_ROOT_LIMIT = 64 << 10  # a .project_root marker holds one path
+_WINDOWS_ROOT = re.compile(r"[A-Za-z]:[\\/]|\\\\")  # C:\ or C:/, or a UNC \\server path
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,27 +172,79 @@ class _Totals:
         return tuple(out)
 
 
-def _gemini_projects(plan: SweepPlan, catalogue: Catalogue, known_projects: Iterable[str]) -> dict[str, str]:
-    """Gemini's project folders (slug or sha256 of the root) to project roots: ~/.gemini/projects.json,
-    and the sha256 of every project root other clients recorded (folders not migrated yet)."""
+def _gemini_projects(plan: SweepPlan, catalogue: Catalogue,
+                     known_projects: Iterable[str]) -> tuple[dict[str, str], list[Note]]:
+    """Gemini's project folders (slug or sha256 of the root) to project roots, from three sources
+    (google-gemini/gemini-cli packages/core/src/config/projectRegistry.ts): the ownership marker
+    ``~/.gemini/tmp/<slug>/.project_root`` (the root as the CLI normalised it, lower-cased on
+    macOS and Windows), which wins for its folder; ``~/.gemini/projects.json``; and the sha256 of
+    every project root other clients recorded (folders not migrated yet). A marker that cannot be
+    used is noted by path, never by its content."""
     by_folder: dict[str, str] = {}
-    files, _ = home_files(plan, ("~/.gemini/projects.json",), catalogue)
+    notes: list[Note] = []
+    files, walk_notes = home_files(plan, ("~/.gemini/projects.json",), catalogue)
+    notes.extend(walk_notes)
     for found in files:
         data = read_prefix(found.path, PROJECTS_FILE_LIMIT, whole=True, fence=found.fence, expected=found.identity)
         if isinstance(data, Refusal):
+            notes.append(Note(found.display, "warning", data.code, data.message))
             continue
         try:
             projects = json.loads(data.decode("utf-8", "replace")).get("projects")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
+            notes.append(Note(found.display, "warning", "malformed-project-map",
+                              "not a JSON object with a projects map; Gemini project folders named from the markers"))
             continue
         if isinstance(projects, dict):
             for root, slug in projects.items():
                 if isinstance(root, str) and isinstance(slug, str):
                     by_folder[slug] = root
                     by_folder[hashlib.sha256(root.encode()).hexdigest()] = root
+    markers, walk_notes = home_files(plan, ("~/.gemini/tmp/*/.project_root",), catalogue)
+    notes.extend(walk_notes)
+    for found in markers:
+        root = _marker_root(found)
+        if isinstance(root, Refusal):
+            notes.append(Note(found.display, "warning", root.code, root.message))
+            continue
+        by_folder[found.path.parent.name] = root
+        by_folder.setdefault(hashlib.sha256(root.encode()).hexdigest(), root)
     for root in known_projects:
         by_folder.setdefault(hashlib.sha256(root.encode()).hexdigest(), root)
-    return by_folder
+    return by_folder, notes
+
+
+def _marker_root(found: HomeFile) -> str | Refusal:
+    """The project root a ``.project_root`` marker holds: one absolute path (the CLI writes it
+    without a line break; one is tolerated)."""
+    data = read_prefix(found.path, PROJECT_ROOT_LIMIT, whole=True, fence=found.fence, expected=found.identity)
+    if isinstance(data, Refusal):
+        return data
+    try:
+        root = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return Refusal("malformed-project-root", "not UTF-8 text; the folder's project is not known")
+    if not root or "\n" in root or "\x00" in root or not (root.startswith("/") or _WINDOWS_ROOT.match(root)):
+        return Refusal("malformed-project-root", "not one absolute path; the folder's project is not known")
+    return root
+
+
+def _vscode_projects(plan: SweepPlan, catalogue: Catalogue,
+                     source: RecordSource) -> tuple[dict[str, str], list[Note]]:
+    """VS Code's workspace folders by their ``workspaceStorage/<hash>`` name, from the
+    ``workspace.json`` beside each ``chatSessions`` folder (``{"folder": "file:///…"}``)."""
+    from mcpiam.activity.readers.vscode_chat import workspace_folder
+
+    patterns = tuple(pattern.replace("chatSessions/*.jsonl", "workspace.json")
+                     for pattern in source.patterns(plan.platform))
+    files, notes = home_files(plan, patterns, catalogue)
+    by_folder: dict[str, str] = {}
+    for found in files:
+        data = read_prefix(found.path, PROJECT_ROOT_LIMIT, whole=True, fence=found.fence, expected=found.identity)
+        folder = None if isinstance(data, Refusal) else workspace_folder(data)
+        if folder is not None:
+            by_folder[found.path.parent.name] = folder
+    return by_folder, notes
 
 
 def _tee(lines: Iterator[Line], search: CredentialSearch) -> Iterator[Line]:
@@ -232,19 +287,33 @@ def read_activity(plan: SweepPlan, catalogue: Catalogue, families: Sequence[Toke
     projects_seen: set[str] = set()
     ordered = sorted(sources if sources is not None else record_sources(), key=lambda s: s.reader == "gemini")
     gemini_projects: dict[str, str] | None = None
+    vscode_projects: dict[str, str] | None = None
     for source in ordered:
         found_files, walk_notes = _files(plan, catalogue, source)
         notes.extend(walk_notes)
         if source.reader == "gemini" and found_files and gemini_projects is None:
-            gemini_projects = _gemini_projects(plan, catalogue, projects_seen)
+            gemini_projects, project_notes = _gemini_projects(plan, catalogue, projects_seen)
+            notes.extend(project_notes)
+        if source.reader == NOT_READ:
+            notes.extend(Note(found.display, "warning", "record-not-read",
+                              f"a {source.record}: a format mcpiam does not read, so its calls and "
+                              "credentials are not counted") for found, _ in found_files)
+            continue
         for found, counts_calls in found_files:
             file_notes: list[Note] = []
 
             def note(level: str, code: str, message: str, line: int | None, shown: str = found.display) -> None:
                 file_notes.append(Note(shown, level, code, message, Span.point(line, 1) if line else None))
 
-            context = ReadContext(source.client, found.display, found.path.name, note, gemini_projects,
-                                  _folder(found))
+            if source.reader == "vscode_chat":
+                if vscode_projects is None:
+                    vscode_projects, project_notes = _vscode_projects(plan, catalogue, source)
+                    notes.extend(project_notes)
+                context = ReadContext(source.client, found.display, found.path.name, note, vscode_projects,
+                                      found.path.parent.parent.name)
+            else:
+                context = ReadContext(source.client, found.display, found.path.name, note, gemini_projects,
+                                      _folder(found))
             search = CredentialSearch(searchable, fingerprint_key,
                                       RecordKind(source.client, source.record, source.cleanup), found.display)
             counted = 0

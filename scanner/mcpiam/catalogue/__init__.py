@@ -182,6 +182,17 @@ def _name_key(glob: str) -> str:
     return WILDCARD_NAME if "*" in name or "?" in name else name
 
 
+def any_reference_pattern(references: Iterable[ReferenceSyntax]) -> str | None:
+    """One pattern that matches wherever any of the syntaxes does, or None when joining them
+    could change what one of them means (a capturing group, which a backreference may count, or
+    flags that differ). One search then tells that a value (a command, a package, a URL) holds no
+    reference, where a search per syntax (~20) was most of reading a value's references."""
+    patterns = [syntax.pattern for syntax in references]
+    if not patterns or any(pattern.groups for pattern in patterns) or len({p.flags for p in patterns}) > 1:
+        return None
+    return "|".join(f"(?:{pattern.pattern})" for pattern in patterns)
+
+
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     """Every client, file kind and reference syntax mcpiam knows (clients.yaml)."""
@@ -198,6 +209,8 @@ class Catalogue:
     # claim tries only the globs for its file name and the few with a wildcard name).
     _kinds: tuple[FileKind, ...] = field(init=False, repr=False, compare=False)
     _globs_by_name: dict[str, tuple[_ProjectGlob, ...]] = field(init=False, repr=False, compare=False)
+    # Where any reference syntax matches (see any_reference_pattern); None: search each one.
+    _any_reference: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         kinds = tuple(kind for client in self.clients for kind in client.files)
@@ -210,6 +223,14 @@ class Catalogue:
                 by_name.setdefault(_name_key(entry.glob), []).append(entry)
         object.__setattr__(self, "_kinds", kinds)
         object.__setattr__(self, "_globs_by_name", {name: tuple(v) for name, v in by_name.items()})
+        joined = any_reference_pattern(self.references)
+        object.__setattr__(self, "_any_reference", compile_ahead(joined) if joined is not None else None)
+
+    def references_in(self, text: str) -> list[ReferenceSyntax]:
+        """The reference syntaxes with a match in ``text``, in catalogue order."""
+        if self._any_reference is not None and self._any_reference.search(text) is None:
+            return []
+        return [syntax for syntax in self.references if syntax.pattern.search(text)]
 
     def client(self, client_id: str) -> Client:
         for client in self.clients:

@@ -17,7 +17,8 @@ import click
 
 from mcpiam import __version__
 from mcpiam.cli.activity import activity as activity_command
-from mcpiam.cli.activity import activity_options, since_utc
+from mcpiam.cli.activity import (activity_options, inventory_activity_options, inventory_of_home,
+                                 inventory_reads_activity, since_utc)
 from mcpiam.cli.history_options import add_history, history_options
 from mcpiam.cli.manners import Group, did_you_mean
 from mcpiam.cli.output import write_file as _write_file
@@ -347,9 +348,12 @@ def _table_width(width: int | None, output: str | None) -> int | None:
               help="Also load token families from the *.yaml files in DIR (repeatable).")
 @_policy_option
 @_strict_option
+@inventory_activity_options
 def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, width: int | None,
               spreadsheet_safe: bool, bom_timestamp: str | None, fingerprint_key: str | None,
-              rules_dirs: tuple[Path, ...], policy_path: Path | None, strict: bool) -> int:
+              rules_dirs: tuple[Path, ...], policy_path: Path | None, strict: bool,
+              read_activity: bool = False, home: Path | None = None, platform_name: str | None = None,
+              since=None) -> int:  # type: ignore[no-untyped-def]
     """List every MCP server configured under PATHS: what it runs, the credentials it is handed
     (where, reference or literal, family, fingerprint; never a value), its owner from the policy
     file, as the missing-owner rule resolves it, and its scope findings. Also as an AI-BOM
@@ -360,10 +364,14 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: str | None, width: int 
 
     options = InventoryOptions(width=_table_width(width, output), spreadsheet_safe=spreadsheet_safe,
                                bom_timestamp=_bom_timestamp(bom_timestamp))
-    _require_readable(paths)
     settings = ScanSettings(policy_path=policy_path, select=SCOPE_RULES, detect_credentials=True,
                             options=_scan_options(fingerprint_key), rules_dirs=rules_dirs)
-    result = _scan_or_usage_error(paths, settings)
+    if inventory_reads_activity(read_activity):
+        # With --activity the inventory is a home's, so its servers and the records are the same user's.
+        result = inventory_of_home(paths, settings, home, platform_name, since)
+    else:
+        _require_readable(paths)
+        result = _scan_or_usage_error(paths, settings)
     _write_output(render_inventory_of(result, InventoryFormat(fmt), options), output)
     return _strict_failure(result.notes, strict) or EXIT_CLEAN
 

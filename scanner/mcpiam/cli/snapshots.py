@@ -59,7 +59,7 @@ def _patterns() -> list[tuple[str, int]]:
     import re
 
     import mcpiam
-    from mcpiam.catalogue import default_catalogue
+    from mcpiam.catalogue import any_reference_pattern, default_catalogue
     from mcpiam.core.lazy_pattern import LazyPattern
     from mcpiam.secrets.families import load_families
     from mcpiam.secrets.references import placeholder_rules
@@ -77,6 +77,8 @@ def _patterns() -> list[tuple[str, int]]:
                   if isinstance(value, LazyPattern) and isinstance(value.pattern, str)]
     found += [(family.regex, 0) for family in load_families(check_examples=False)]
     found += [(syntax.pattern.pattern, 0) for syntax in default_catalogue().references]
+    joined = any_reference_pattern(default_catalogue().references)
+    found += [(joined, 0)] if joined is not None else []
     rules = placeholder_rules()  # compiled with re.IGNORECASE, which is all their flags say
     found += [(rule.pattern, rule.flags & ~re.UNICODE) for rule in (rules.anywhere, rules.whole)]
     return found

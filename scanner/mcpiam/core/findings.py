@@ -93,6 +93,9 @@ class Finding:
     # The remedy, in a sentence or two: the text report prints it as ``help:`` under the message;
     # every other output reads ``full_message``, the message and the remedy in one text.
     help: str = ""
+    # The fingerprint, kept on first use: sorting, triage and every report ask for it again (~250
+    # times in a ten-config hook run). "" until then; no part in equality, hash or repr.
+    fingerprint_memo: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def full_message(self) -> str:
@@ -103,6 +106,8 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable identity: rule, path, route and subject; no line numbers, so edits elsewhere keep it.
         A file name that is not UTF-8 is hashed as its bytes (``os.fsdecode`` surrogates undone)."""
+        if self.fingerprint_memo:
+            return self.fingerprint_memo
         material = "\x1f".join(
             [self.rule_id, self.location.path, self.location.pointer, self.subject_key]
         )
@@ -110,7 +115,9 @@ class Finding:
             data = material.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:  # a lone surrogate that is not an undecoded byte: kept as written
             data = material.encode("utf-8", "surrogatepass")
-        return sha256(data).hexdigest()[:32]
+        made = sha256(data).hexdigest()[:32]
+        object.__setattr__(self, "fingerprint_memo", made)  # the frozen guard refuses setattr
+        return made
 
     def sort_key(self) -> tuple:
         return (

@@ -62,9 +62,7 @@ def is_safe_to_show(text: str) -> bool:
     if not _SAFE_NAME.fullmatch(text):
         return False
     for segment in _NAME_SEGMENTS.split(text):
-        letters = any(c.isalpha() for c in segment)
-        digits = any(c.isdigit() for c in segment)
-        if len(segment) >= 20 and letters and digits:
+        if len(segment) >= 20 and any(c.isalpha() for c in segment) and any(c.isdigit() for c in segment):
             return False
     return True
 
@@ -102,12 +100,17 @@ def shown(text: str) -> str:
         text = _SURROGATE.sub(lambda m: _escape(m.group()), text)
     if not _LONG_WORD.search(text):  # no word long enough to be token-shaped
         return text
-    return _WORD.sub(lambda m: REDACTED if token_shaped(m.group()) else m.group(), text)
+    # Only the words long enough to be token-shaped are judged (a report's messages hold many
+    # short words, and a call per word was most of the text report's time).
+    return _LONG_WORD.sub(lambda m: REDACTED if token_shaped(m.group()) else m.group(), text)
 
 
 def shown_on_terminal(text: str) -> str:
     """``shown`` plus control and bidi-override characters escaped (``\\x1b``, ``\\u202e``)."""
-    return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group()), shown(text))
+    text = shown(text)
+    if not _TERMINAL_UNSAFE.search(text):  # the usual case: a search costs less than a sub
+        return text
+    return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group()), text)
 
 
 _PIECE = lazy_compile(r"[A-Za-z0-9_-]+|[\s\S]")

@@ -11,6 +11,8 @@ fast per call as the stdlib's). ``dataclasses`` itself is imported only when som
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
     from typing import Any
@@ -327,18 +329,34 @@ def _make_repr(names: tuple[str, ...]) -> Any:
     return __repr__
 
 
+def _values_of(names: tuple[str, ...]) -> Any:
+    """A function giving an instance's values of ``names`` as one tuple, as the stdlib's generated
+    methods build it. ``attrgetter`` reads them in C: hashing and comparing value types is on
+    every dict lookup and sort of a scan, where a generator per call was a tenth of a report's time."""
+    if not names:
+        return lambda self: ()
+    if len(names) == 1:
+        only = attrgetter(names[0])
+        return lambda self: (only(self),)
+    return attrgetter(*names)  # with two or more names, already a tuple
+
+
 def _make_compare(names: tuple[str, ...], op: Any) -> Any:
+    values = _values_of(names)
+
     def compare(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
-            return op(tuple(getattr(self, name) for name in names), tuple(getattr(other, name) for name in names))
+            return op(values(self), values(other))
         return NotImplemented
 
     return compare
 
 
 def _make_hash(names: tuple[str, ...]) -> Any:
+    values = _values_of(names)
+
     def __hash__(self: Any) -> int:
-        return hash(tuple(getattr(self, name) for name in names))
+        return hash(values(self))
 
     return __hash__
 

@@ -445,7 +445,16 @@ def _interpreter_launch(executable: str, all_tokens: tuple[Token, ...], args: tu
 
 
 def read_launch(server: Server) -> Launch | None:
-    """The launch of a stdio server, or None when it has neither command nor arguments."""
+    """The launch of a stdio server, or None when it has neither command nor arguments (read
+    once per server: kept in its ``launch_memo``)."""
+    memo = server.launch_memo
+    if isinstance(memo, str):  # NOT_READ (a launch is never a string)
+        memo = _read_launch(server)
+        object.__setattr__(server, "launch_memo", memo)  # the frozen guard refuses setattr
+    return memo  # type: ignore[return-value]
+
+
+def _read_launch(server: Server) -> Launch | None:
     tokens = tuple(command_tokens(server))
     if server.command is not None and server.command.text is not None and not server.command.text.strip():
         return Launch("", "", "", None, tokens)  # a blank command starts nothing

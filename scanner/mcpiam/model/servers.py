@@ -61,6 +61,10 @@ class NamedValue:
     value: Value
 
 
+# A server's launch_memo until model.launch.read_launch fills it (a launch is never a string).
+NOT_READ = "not read"
+
+
 @dataclass(frozen=True, slots=True)
 class Server:
     """One MCP server defined in a config file, as its client would start or reach it."""
@@ -80,6 +84,10 @@ class Server:
     env_file: Value | None = None  # path of a dotenv file loaded into the environment (envFile)
     body: Node | None = None  # the whole server object, for fields the model does not name
     reference_only: bool = False  # e.g. a subagent listing an already-configured server by name
+    # What model.launch.read_launch made of this server, kept on first use: three rules read it,
+    # and reading it is a third of their time. A memo of a pure function of the fields above, so
+    # it takes no part in equality, hashing or repr; NOT_READ until then.
+    launch_memo: object = field(default=NOT_READ, init=False, repr=False, compare=False)
 
     @property
     def command_text(self) -> str | None:

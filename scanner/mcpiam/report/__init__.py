@@ -14,6 +14,7 @@ from enum import Enum
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
 if TYPE_CHECKING:
+    from mcpiam.activity.usage import Usage
     from mcpiam.core.findings import Finding
     from mcpiam.report.inventory import InventoryOptions
     from mcpiam.model.servers import ConfigFile
@@ -66,16 +67,18 @@ def render(result: ScanResult, fmt: OutputFormat | str, *, color: bool = False, 
 def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
                      policy: Policy | None = None, *, credentials: Sequence[object] = (),
                      findings: Sequence[Finding] = (), options: InventoryOptions | None = None,
-                     tool_version: str = "", fingerprint_key_id: str = "") -> str:
+                     tool_version: str = "", fingerprint_key_id: str = "", usage: Usage | None = None) -> str:
     """Render every server defined in ``configs`` in an inventory format, without secrets; each
     server's owner is resolved against ``policy`` (``ScanResult.applied_policy``), its literal
-    credentials are among ``credentials`` and its scope findings among ``findings``."""
+    credentials are among ``credentials``, its scope findings among ``findings`` and, with
+    ``usage`` (a sweep's usage view), its last use, calls and tools from the clients' records."""
     from mcpiam.policy.model import Policy
     from mcpiam.report import inventory
 
     built = inventory.build_inventory(configs, policy if policy is not None else Policy(),
                                       credentials=credentials, findings=findings,
-                                      tool_version=tool_version, fingerprint_key_id=fingerprint_key_id)
+                                      tool_version=tool_version, fingerprint_key_id=fingerprint_key_id,
+                                      usage=usage)
     options = options or inventory.InventoryOptions()
     fmt = InventoryFormat(fmt)
     if fmt is InventoryFormat.CYCLONEDX:
@@ -91,10 +94,12 @@ def render_inventory(configs: Sequence[ConfigFile], fmt: InventoryFormat | str,
 
 def render_inventory_of(result: ScanResult, fmt: InventoryFormat | str,
                         options: InventoryOptions | None = None) -> str:
-    """The inventory of a scan: its configs, policy, credentials and findings."""
+    """The inventory of a scan: its configs, policy, credentials, findings and, for a sweep that
+    read the clients' records, its usage view."""
     return render_inventory(result.configs, fmt, result.applied_policy, credentials=result.credentials,
                             findings=result.findings, options=options, tool_version=result.tool_version,
-                            fingerprint_key_id=result.fingerprint_key_id)
+                            fingerprint_key_id=result.fingerprint_key_id,
+                            usage=result.activity)  # type: ignore[arg-type]
 
 
 __all__ = ["InventoryFormat", "OutputFormat", "render", "render_inventory", "render_inventory_of"]

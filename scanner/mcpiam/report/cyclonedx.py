@@ -6,6 +6,8 @@ inventory shows it: userinfo, query values and fragment withheld). Both carry th
 config file and position, the launch command as the inventory shows it, the owner (as ``authors``
 of a component, a property of a service), the owners entry's purpose, secret source and
 revocation path, and each credential by place, source, family and fingerprint: never a value.
+With ``inventory --activity``, also ``last-used``, ``calls-30d`` and one ``tool-used`` per tool
+(``not read`` where no record of the server's client was read).
 
 Built with ``cyclonedx-python-lib``, the CycloneDX project's own serializer (imported here only,
 so a scan never loads it). The output is a function of the inventory: ``bom-ref``s come from the
@@ -34,7 +36,15 @@ from mcpiam.core.document import format_route
 from mcpiam.core.redact import is_safe_to_show, shown
 from mcpiam.model.identity import Package, package_of
 from mcpiam.report.credentials import CredentialUse
-from mcpiam.report.inventory import Inventory, InventoryRow, display_command, redact_url
+from mcpiam.report.inventory import (
+    Inventory,
+    InventoryRow,
+    display_command,
+    last_used_cell,
+    recent_calls_cell,
+    redact_url,
+    tools_used_items,
+)
 
 PROPERTY_PREFIX = "mcpiam:"  # the namespace of mcpiam's own properties
 # Derived serial numbers live in their own UUID namespace (uuid5 of the BOM's content).
@@ -77,6 +87,9 @@ def _row_properties(row: InventoryRow, inventory: Inventory) -> list[Property]:
     pairs += [("credential", _credential_property(use)) for use in row.credentials]
     pairs += [("scope-finding", f"{finding.rule_id};fingerprint={finding.fingerprint}")
               for finding in row.scope_findings]
+    if row.activity is not None:  # the clients' records were read (inventory --activity)
+        pairs += [("last-used", last_used_cell(row.activity)), ("calls-30d", recent_calls_cell(row.activity))]
+        pairs += [("tool-used", tool) for tool in tools_used_items(row.activity)]
     return _properties(pairs)
 
 

@@ -37,6 +37,7 @@ from mcpiam.report.credentials import CredentialUse, credentials_of
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from mcpiam.activity.usage import Usage
     from mcpiam.report import InventoryFormat
     from mcpiam.secrets.detect import Credential
 
@@ -323,16 +324,35 @@ SCOPE_RULES = ("unscoped-token", "excessive-scope")
 SHORT_FINGERPRINT = 12  # hex digits of a credential fingerprint shown in a table cell
 
 
+NOT_READ = "not read"  # the cell of a usage column when no record of the server's client was read
+NONE_RECORDED = "none recorded"  # last used, when the records were read and hold no call
+
+
+@dataclass(frozen=True, slots=True)
+class ServerActivity:
+    """What the clients' records say of one inventoried server (``sweep --activity``'s usage view,
+    ``mcpiam.activity.usage``). ``read`` is False when no record file of the server's client was
+    read (no reader, or none on disk): then nothing is known, which is not "0 calls"."""
+
+    read: bool
+    status: str | None = None  # used | dormant (configured, no call in the window); None: not read
+    last_used: datetime | None = None
+    calls: int = 0  # in the window
+    recent_calls: int = 0  # in the 30 days before the window's end (read.RECENT_DAYS)
+    tools: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class InventoryRow:
-    """One server of the inventory and what an IAM team asks about it. A new column (say, when it
-    was last used) is a new field here and a ``Column`` below; every format reads rows."""
+    """One server of the inventory and what an IAM team asks about it. A new column is a new field
+    here and a ``Column`` below; every format reads rows."""
 
     config: ConfigFile
     server: Server
     ownership: Ownership | None
     credentials: tuple[CredentialUse, ...] = ()
     scope_findings: tuple[Finding, ...] = ()
+    activity: ServerActivity | None = None  # None: the inventory read no activity records
 
     @property
     def entry(self) -> OwnerEntry | None:
@@ -341,21 +361,49 @@ class InventoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityWindow:
+    """The records' window and the clients whose records were read (``inventory --activity``)."""
+
+    window_from: datetime | None
+    window_to: datetime
+    clients_read: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Inventory:
-    """Every server a scan saw, in report order, with the policy its owners come from."""
+    """Every server a scan saw, in report order, with the policy its owners come from; ``activity``
+    is set when the clients' records were read, and then every row has its ``ServerActivity``."""
 
     rows: tuple[InventoryRow, ...]
     policy: Policy = Policy()
     tool_version: str = ""
     fingerprint_key_id: str = ""
+    activity: ActivityWindow | None = None
+
+
+def server_activity(usage: Usage, config: ConfigFile, server: Server) -> ServerActivity:
+    """What ``usage`` says of one configured server, found by the key the usage view joins on:
+    (client, config key). A client whose records were read but hold no call of the server gives
+    a dormant server with 0 calls; a client whose records were not read gives ``read=False``."""
+    from mcpiam.activity.usage import DORMANT  # only with records read: off the hook's path
+
+    clients = tuple(dict.fromkeys((server.client or config.client, config.client)))
+    for client in clients:
+        found = usage.server(client, server.name)
+        if found is not None:
+            return ServerActivity(True, found.status, found.last_seen, found.calls, found.recent_calls, found.tools)
+    if any(client in usage.clients_read for client in clients):
+        return ServerActivity(True, DORMANT)
+    return ServerActivity(False)
 
 
 def build_inventory(configs: Iterable[ConfigFile], policy: Policy = Policy(), *, credentials: Iterable[Credential] = (),
                     findings: Iterable[Finding] = (), catalogue: Catalogue | None = None,
-                    tool_version: str = "", fingerprint_key_id: str = "") -> Inventory:
+                    tool_version: str = "", fingerprint_key_id: str = "", usage: Usage | None = None) -> Inventory:
     """The inventory of ``configs``: owners from ``policy``, the literal ``credentials`` the scan
-    found (``mcpiam.secrets.detect.Credential``) with the references each server is handed, and
-    the findings of ``SCOPE_RULES`` at each server."""
+    found (``mcpiam.secrets.detect.Credential``) with the references each server is handed, the
+    findings of ``SCOPE_RULES`` at each server and, with ``usage`` (a sweep's usage view), what
+    the clients' records say of each server."""
     literals = tuple(credentials)
     scope = [f for f in findings if f.rule_id in SCOPE_RULES]
     if catalogue is None:
@@ -365,11 +413,14 @@ def build_inventory(configs: Iterable[ConfigFile], policy: Policy = Policy(), *,
     rows = tuple(
         InventoryRow(config, server, ownership_of(policy, config, server),
                      credentials_of(config, server, literals, catalogue),
-                     tuple(ordered_findings(f for f in scope if _finding_of(f, config, server))))
+                     tuple(ordered_findings(f for f in scope if _finding_of(f, config, server))),
+                     server_activity(usage, config, server) if usage is not None else None)
         for config in ordered_configs(configs)
         for server in ordered_servers(config.servers)
     )
-    return Inventory(rows, policy, tool_version, fingerprint_key_id)
+    window = None if usage is None else ActivityWindow(usage.window_from, usage.window_to,
+                                                       tuple(sorted(usage.clients_read)))
+    return Inventory(rows, policy, tool_version, fingerprint_key_id, window)
 
 
 def _finding_of(finding: Finding, config: ConfigFile, server: Server) -> bool:
@@ -402,9 +453,42 @@ def scope_finding_data(finding: Finding) -> dict[str, object]:
             "line": span.start_line, "column": span.start_column, "fingerprint": finding.fingerprint}
 
 
+def iso_time(moment: datetime | None) -> str | None:
+    """A time as reports write it: ISO 8601 UTC to the second, with Z (``activity.calls.iso``)."""
+    if moment is None:
+        return None
+    from datetime import timezone
+
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def activity_record(activity: ServerActivity) -> dict[str, object]:
+    """A server's ``activity`` in the JSON inventory: counts are null, not 0, when not read."""
+    if not activity.read:
+        return {"records_read": False, "status": None, "last_used": None, "calls": None, "calls_30d": None,
+                "tools_used": None}
+    return {"records_read": True, "status": activity.status, "last_used": iso_time(activity.last_used),
+            "calls": activity.calls, "calls_30d": activity.recent_calls, "tools_used": list(activity.tools)}
+
+
+def last_used_cell(activity: ServerActivity) -> str:
+    if not activity.read:
+        return NOT_READ
+    return iso_time(activity.last_used) or NONE_RECORDED
+
+
+def recent_calls_cell(activity: ServerActivity) -> str:
+    return str(activity.recent_calls) if activity.read else NOT_READ
+
+
+def tools_used_items(activity: ServerActivity) -> list[str]:
+    return list(activity.tools) if activity.read else [NOT_READ]
+
+
 def inventory_record(row: InventoryRow, policy: Policy) -> dict[str, object]:
     """One server of the JSON inventory: the scan report's server record, its credentials as
-    objects, the owners entry's record-keeping fields and the scope findings."""
+    objects, the owners entry's record-keeping fields, the scope findings and, when the clients'
+    records were read, its ``activity``."""
     record = server_record(row.config, row.server, policy)
     entry = row.entry
     record.update({
@@ -414,6 +498,8 @@ def inventory_record(row: InventoryRow, policy: Policy) -> dict[str, object]:
         "revocation": entry.revocation if entry is not None else None,
         "scope_findings": [scope_finding_data(f) for f in row.scope_findings],
     })
+    if row.activity is not None:
+        record["activity"] = activity_record(row.activity)
     return record
 
 
@@ -424,6 +510,13 @@ def inventory_document(inventory: Inventory) -> dict[str, object]:
                                    "tool": {"name": "mcpiam", "version": inventory.tool_version}}
     if inventory.fingerprint_key_id:
         document["fingerprint_key_id"] = inventory.fingerprint_key_id
+    if inventory.activity is not None:
+        from mcpiam.activity.read import RECENT_DAYS
+
+        document["activity"] = {"window": {"from": iso_time(inventory.activity.window_from),
+                                           "to": iso_time(inventory.activity.window_to)},
+                                "clients_read": list(inventory.activity.clients_read),
+                                "recent_days": RECENT_DAYS}
     document["servers"] = [inventory_record(row, inventory.policy) for row in inventory.rows]
     return document
 
@@ -478,6 +571,25 @@ COLUMNS_SPEC: tuple[Column, ...] = (
     Column("owner_source", "OWNER SOURCE", _owner_source_cell, flexible=True),
 )
 COLUMNS = tuple(column.key for column in COLUMNS_SPEC)
+
+
+def _activity_cell(cell: Callable[[ServerActivity], str]) -> Callable[[InventoryRow, Policy, bool], str]:
+    return lambda row, policy, table: cell(row.activity) if row.activity is not None else ""
+
+
+# Added after the others when the clients' records were read (inventory --activity); absent otherwise,
+# so an inventory that read no records never shows a count it does not know.
+ACTIVITY_COLUMNS: tuple[Column, ...] = (
+    Column("last_used", "LAST USED", _activity_cell(last_used_cell)),
+    Column("calls_30d", "CALLS (30 D)", _activity_cell(recent_calls_cell)),
+    Column("tools_used", "TOOLS USED", lambda row, policy, table: (", " if table else "; ").join(
+        tools_used_items(row.activity)) if row.activity is not None else "", flexible=True),
+)
+
+
+def columns_of(inventory: Inventory) -> tuple[Column, ...]:
+    """The table's and the CSV's columns: the usage columns only when records were read."""
+    return COLUMNS_SPEC + (ACTIVITY_COLUMNS if inventory.activity is not None else ())
 MIN_COLUMN_WIDTH = 4
 FLEXIBLE_FLOOR = 16  # free-text columns narrow to this before any other column gives way
 COLUMN_GAP = "  "
@@ -540,10 +652,10 @@ def render_table(inventory: Inventory, width: int | None = None) -> str:
     """The inventory as a table, each cell through the output gate, fitted to ``width``."""
     if not inventory.rows:
         return "No MCP servers found."
+    columns = columns_of(inventory)
     rows = [["\n".join(clean(line) for line in column.cell(row, inventory.policy, True).split("\n"))
-             for column in COLUMNS_SPEC] for row in inventory.rows]
-    return table_text([column.header for column in COLUMNS_SPEC], rows, width,
-                      [column.flexible for column in COLUMNS_SPEC])
+             for column in columns] for row in inventory.rows]
+    return table_text([column.header for column in columns], rows, width, [column.flexible for column in columns])
 
 
 # --- CSV: clean for programs, or spreadsheet-safe for people -------------------------------------
@@ -576,8 +688,9 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], *, spreadshee
 
 
 def render_csv(inventory: Inventory, *, spreadsheet: bool = False) -> str:
-    rows = ([column.cell(row, inventory.policy, False) for column in COLUMNS_SPEC] for row in inventory.rows)
-    return csv_text(COLUMNS, rows, spreadsheet=spreadsheet)
+    columns = columns_of(inventory)
+    rows = ([column.cell(row, inventory.policy, False) for column in columns] for row in inventory.rows)
+    return csv_text([column.key for column in columns], rows, spreadsheet=spreadsheet)
 
 
 def render(inventory: Inventory, fmt: InventoryFormat, options: InventoryOptions) -> str:

@@ -5,7 +5,10 @@ Each row gives what the reviewer needs to decide: the server and where it is con
 owner, purpose, secret source and revocation path (from the policy's owners entry when there is
 one), the credentials it is handed (family, or the name of a referenced one, and whether each is
 written in the file as a literal), and its scope findings (``unscoped-token``,
-``excessive-scope``). The ``decision`` (keep / modify / revoke) and ``reviewer`` columns are left
+``excessive-scope``). When the clients' records were read (``inventory --activity``), it also
+gives when each server was last used, its calls in the last 30 days and the tools used, the
+evidence for revoking a standing privilege nobody uses (``not read`` where no record of its client
+was read). The ``decision`` (keep / modify / revoke) and ``reviewer`` columns are left
 empty for the reviewer. Entries that only name a server configured elsewhere are left out.
 """
 
@@ -16,7 +19,16 @@ from collections.abc import Callable, Sequence
 from mcpiam.core.valuetype import dataclass
 from mcpiam.report._shared import clean
 from mcpiam.report.credentials import CredentialUse
-from mcpiam.report.inventory import Inventory, InventoryRow, csv_text, display_command, redact_url
+from mcpiam.report.inventory import (
+    Inventory,
+    InventoryRow,
+    csv_text,
+    display_command,
+    last_used_cell,
+    recent_calls_cell,
+    redact_url,
+    tools_used_items,
+)
 
 DECISIONS = ("keep", "modify", "revoke")
 
@@ -67,14 +79,28 @@ REVIEW_COLUMNS: tuple[ReviewColumn, ...] = (
     ReviewColumn("reviewer", "Reviewer", lambda row: [""]),
 )
 REVIEW_KEYS = tuple(column.key for column in REVIEW_COLUMNS)
+# Before the decision, when the clients' records were read: what the reviewer weighs it against.
+ACTIVITY_REVIEW_COLUMNS: tuple[ReviewColumn, ...] = (
+    ReviewColumn("last_used", "Last used", lambda row: [last_used_cell(row.activity)] if row.activity else [""]),
+    ReviewColumn("calls_30d", "Calls (30 d)", lambda row: [recent_calls_cell(row.activity)] if row.activity else [""]),
+    ReviewColumn("tools_used", "Tools used", lambda row: tools_used_items(row.activity) if row.activity else [""]),
+)
+
+
+def review_columns(inventory: Inventory) -> tuple[ReviewColumn, ...]:
+    """The sheet's columns: the usage ones only when the clients' records were read."""
+    if inventory.activity is None:
+        return REVIEW_COLUMNS
+    decision = REVIEW_KEYS.index("decision")
+    return REVIEW_COLUMNS[:decision] + ACTIVITY_REVIEW_COLUMNS + REVIEW_COLUMNS[decision:]
 
 
 def _reviewed(inventory: Inventory) -> list[InventoryRow]:
     return [row for row in inventory.rows if not row.server.reference_only]
 
 
-def _cells(row: InventoryRow) -> list[list[str]]:
-    return [column.items(row) for column in REVIEW_COLUMNS]
+def _cells(row: InventoryRow, columns: Sequence[ReviewColumn]) -> list[list[str]]:
+    return [column.items(row) for column in columns]
 
 
 def _markdown_cell(items: Sequence[str]) -> str:
@@ -87,16 +113,17 @@ def _markdown_cell(items: Sequence[str]) -> str:
 
 def render_review(inventory: Inventory, *, markdown: bool = False, spreadsheet: bool = False) -> str:
     rows = _reviewed(inventory)
+    columns = review_columns(inventory)
     if not markdown:
-        return csv_text(REVIEW_KEYS, (["; ".join(items) for items in _cells(row)] for row in rows),
-                        spreadsheet=spreadsheet)
+        return csv_text([column.key for column in columns],
+                        (["; ".join(items) for items in _cells(row, columns)] for row in rows), spreadsheet=spreadsheet)
     lines = [
         "# MCP server access review",
         "",
         f"{len(rows)} server(s). For each, fill in the decision ({' / '.join(DECISIONS)}) and the reviewer.",
         "",
-        "| " + " | ".join(column.title for column in REVIEW_COLUMNS) + " |",
-        "|" + "|".join("---" for _ in REVIEW_COLUMNS) + "|",
+        "| " + " | ".join(column.title for column in columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
     ]
-    lines += ["| " + " | ".join(_markdown_cell(items) for items in _cells(row)) + " |" for row in rows]
+    lines += ["| " + " | ".join(_markdown_cell(items) for items in _cells(row, columns)) + " |" for row in rows]
     return "\n".join(lines)

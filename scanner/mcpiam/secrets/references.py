@@ -86,7 +86,7 @@ def check_references(text: str, expands: tuple[str, ...], catalogue: Catalogue) 
     unexpanded: list[ReferenceOccurrence] = []
     residue = text
     literal = text
-    matching = [syntax for syntax in catalogue.references if syntax.pattern.search(text)]
+    matching = catalogue.references_in(text)
     for syntax in matching:
         if syntax.id in expands or "*" in expands:
             expanded.append(syntax.id)
@@ -135,7 +135,7 @@ def is_secret_manager_uri(text: str) -> bool:
 
 def random_part_is_repetitive(text: str) -> bool:
     """True when the part after any prefix is one character repeated (``ghp_aaaaaaaa…``)."""
-    body = re.split(r"[-_.]", text)[-1] if re.search(r"[-_.]", text) else text
+    body = text[max(text.rfind("-"), text.rfind("_"), text.rfind(".")) + 1:]  # after the last one
     return len(body) >= 4 and len(set(body)) <= 1
 
 
@@ -204,8 +204,11 @@ def made_of_placeholder_words(value: str) -> bool:
     return len(others) <= 1 and all(len(w) <= LONGEST_OTHER_WORD for w in others)
 
 
+_NOT_LETTER_OR_DIGIT = lazy_compile(r"[^a-z0-9]+")  # one pattern (not re's cache lookup per call)
+
+
 def _letters(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_LETTER_OR_DIGIT.sub("", text.lower())
 
 
 def prefix_and_variable_name(value: str, key: str = "") -> bool:

@@ -13,9 +13,12 @@ from mcpiam.activity.calls import Call, ReadContext
 from mcpiam.activity.lines import Line
 
 Reader = Callable[[Iterable[Line], ReadContext], Iterator[Call]]
-LINE_READERS = ("claude_code", "codex", "gemini", "claude_desktop", "prompt_history")
+LINE_READERS = ("claude_code", "codex", "gemini", "claude_desktop", "prompt_history", "vscode_chat")
 DATABASE_READERS = ("cursor",)  # read_database(found, context, search): a SQLite file, not lines
-READERS = LINE_READERS + DATABASE_READERS
+# Files of a format mcpiam does not read (Codex's zstd rollouts): each found one is a warning, so a
+# record that holds calls and credentials is never skipped without a word.
+NOT_READ = "not_read"
+READERS = LINE_READERS + DATABASE_READERS + (NOT_READ,)
 
 
 def reader(name: str) -> Reader:

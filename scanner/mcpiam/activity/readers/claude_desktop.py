@@ -30,7 +30,7 @@ def _message(body: str) -> dict[str, Any] | None:
     """The JSON-RPC message at the start of ``body`` (a ``{ metadata: ... }`` tail may follow)."""
     try:
         message, _ = json.JSONDecoder().raw_decode(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return message if isinstance(message, dict) else None
 

@@ -79,7 +79,7 @@ def read_database(found: HomeFile, context: ReadContext, search: CredentialSearc
                     continue
                 try:
                     bubble = json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):
                     context.note("warning", "malformed-record-line", "a chat message that is not JSON; skipped", None)
                     continue
                 call = _call(key, bubble, context) if isinstance(bubble, dict) else None

@@ -151,7 +151,7 @@ def _legacy(lines: Iterable[Line], chat: _Chat) -> None:
             elif text.startswith('  "') and not text.startswith('   '):
                 try:
                     chat.header(json.loads("{" + text.rstrip().rstrip(",") + "}"))
-                except ValueError:
+                except (ValueError, RecursionError):
                     pass
             continue
         if text == "    {":
@@ -173,7 +173,7 @@ def _legacy_message(block: list[Line], chat: _Chat) -> None:
     joined = "\n".join(line.text for line in block).rstrip().rstrip(",")
     try:
         record = json.loads(joined)
-    except ValueError:
+    except (ValueError, RecursionError):
         chat.context.note("warning", "malformed-record-line", "not a JSON message; skipped", block[0].number)
         return
     if not isinstance(record, dict):
