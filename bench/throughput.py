@@ -10,13 +10,19 @@ the result keeps per config: the parsed model the inventory and reports read):
     python bench/throughput.py                  # 1,000 and 5,000 configs, 3 runs
     python bench/throughput.py --configs 2000 --runs 5
     python bench/throughput.py --sizes 1000,5000,20000 --runs 1   # memory flat in the configs?
+    python bench/throughput.py --sizes 1000,20000 --runs 1 --sweep-homes 200   # and a 200-home sweep
 
 The last line of the table compares the largest size's peak resident memory with the smallest's
-(the goal: 20,000 configs within twice the peak of 1,000). tracemalloc slows a scan several
-times, so the in-process rows are measured only up to ``--traced-max`` configs.
+(the goal: 20,000 configs within twice the peak of 1,000). The scans run with ``--jobs 1`` by
+default, so the peak is that of the one process doing all the work (``--jobs 0``: mcpiam's
+default, worker processes from 256 candidates; the peak is then the largest of the processes).
+CPU time is user + system of the scan and its workers. tracemalloc slows a scan several times, so
+the in-process rows are measured only up to ``--traced-max`` configs.
 
-Memory grows with the configs found (the result keeps each config's servers for the inventory
-and the reports) and with the findings, never with the files merely looked at or rejected.
+From 256 candidates a scan keeps each config and its findings packed (pickled and compressed)
+once the file is judged and writes the JSON report item by item, so memory grows by about 1.5 KB
+per config found, never with the files merely looked at or rejected. ``--sweep-homes N`` adds the
+sweep of N small homes from ``bench/sweep_large_home.py`` (time per home, time of the JSON report).
 """
 
 from __future__ import annotations
@@ -117,6 +123,7 @@ class ProcessRow:
     peak_rss_mb: float
     configs_found: int
     servers: int
+    cpu_seconds: float = 0.0  # median user + system of the scan and its workers
 
     @property
     def configs_per_second(self) -> float:
@@ -136,8 +143,9 @@ class MemoryRow:
 TRAMPOLINE = """
 import resource, subprocess, sys
 done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-sys.stderr.write(f"PEAK {peak} {'bytes' if sys.platform == 'darwin' else 'KiB'}\\n")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(f"PEAK {usage.ru_maxrss} {'bytes' if sys.platform == 'darwin' else 'KiB'} "
+                 f"{usage.ru_utime + usage.ru_stime}\\n")
 sys.stdout.buffer.write(done.stdout)
 raise SystemExit(done.returncode)
 """
@@ -156,28 +164,31 @@ def scan_command() -> list[str]:
     return [str(installed)] if installed.exists() else [sys.executable, "-m", "mcpiam"]
 
 
-def run_process(tree: Path, env: dict[str, str]) -> tuple[float, float, dict]:
+def run_process(tree: Path, env: dict[str, str], jobs: int = 1) -> tuple[float, float, dict, float]:
+    """Wall seconds, peak RSS in MB, the JSON report, CPU seconds."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", TRAMPOLINE, *scan_command(), "scan", ".", "--format", "json",
-                           "--exit-zero"], cwd=tree, env=env, capture_output=True, text=True, check=False)
+                           "--exit-zero", "--jobs", str(jobs)], cwd=tree, env=env, capture_output=True,
+                          text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"mcpiam scan failed ({done.returncode}): {done.stderr.strip()}")
-    value, unit = done.stderr.strip().splitlines()[-1].split()[1:3]
+    value, unit, cpu = done.stderr.strip().splitlines()[-1].split()[1:4]
     peak_mb = int(value) / (1024 * 1024 if unit == "bytes" else 1024)
-    return elapsed, peak_mb, json.loads(done.stdout)
+    return elapsed, peak_mb, json.loads(done.stdout), float(cpu)
 
 
-def measure_process(tree: Path, count: int, runs: int, env: dict[str, str]) -> ProcessRow:
-    run_process(tree, env)  # warm: byte code and file cache
-    timings, peaks, report = [], [], {}
+def measure_process(tree: Path, count: int, runs: int, env: dict[str, str], jobs: int = 1) -> ProcessRow:
+    run_process(tree, env, jobs)  # warm: byte code and file cache
+    timings, peaks, cpus, report = [], [], [], {}
     for _ in range(runs):
-        elapsed, peak, report = run_process(tree, env)
+        elapsed, peak, report, cpu = run_process(tree, env, jobs)
         timings.append(elapsed)
         peaks.append(peak)
+        cpus.append(cpu)
     summary = report["summary"]
     return ProcessRow(count, statistics.median(timings), statistics.median(peaks), summary["configs"],
-                      summary["servers"])
+                      summary["servers"], statistics.median(cpus))
 
 
 def measure_memory(tree: Path, count: int) -> MemoryRow:
@@ -209,11 +220,12 @@ def _tables(process_rows: list[ProcessRow], memory_rows: list[MemoryRow], runs: 
     lines = [f"Throughput: configs of about {size / 1024:.1f} KB (4 servers each), whole process, "
              f"median of {runs} runs",
              "",
-             "| configs | servers | wall time | configs/s | peak RSS |",
-             "| ---: | ---: | ---: | ---: | ---: |"]
+             "| configs | servers | wall time | CPU time | configs/s (CPU) | peak RSS |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in process_rows:
-        lines.append(f"| {row.configs:,} | {row.servers:,} | {row.median_seconds:.2f} s "
-                     f"| {row.configs_per_second:,.0f} | {row.peak_rss_mb:.0f} MB |")
+        per_cpu_second = f"{row.configs / row.cpu_seconds:,.0f}" if row.cpu_seconds else "-"
+        lines.append(f"| {row.configs:,} | {row.servers:,} | {row.median_seconds:.2f} s | {row.cpu_seconds:.2f} s "
+                     f"| {per_cpu_second} | {row.peak_rss_mb:.0f} MB |")
     lines += ["", "In process (tracemalloc, the scan alone):", "",
               "| configs | findings | peak | kept by the result | kept per config |",
               "| ---: | ---: | ---: | ---: | ---: |"]
@@ -230,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated config counts (default: a fifth of --configs, and --configs)")
     parser.add_argument("--traced-max", type=int, default=5_000,
                         help="largest size also measured in process under tracemalloc (default 5,000)")
+    parser.add_argument("--jobs", type=int, default=1, help="mcpiam's --jobs (default 1: one process)")
+    parser.add_argument("--sweep-homes", type=int, default=0, metavar="N",
+                        help="also sweep N small homes (bench/sweep_large_home.py), e.g. 200")
     args = parser.parse_args(argv)
     if args.sizes:
         counts = sorted({int(size) for size in args.sizes.split(",")})
@@ -242,10 +257,17 @@ def main(argv: list[str] | None = None) -> int:
         for count in counts:
             tree = Path(tmp) / f"tree-{count}"
             size = write_configs(tree, count) // count
-            process_rows.append(measure_process(tree, count, args.runs, env))
+            process_rows.append(measure_process(tree, count, args.runs, env, args.jobs))
             if count <= args.traced_max:
                 memory_rows.append(measure_memory(tree, count))
     print(table(process_rows, memory_rows, args.runs, size))
+    if args.sweep_homes:
+        import sweep_large_home
+
+        with tempfile.TemporaryDirectory(prefix="mcpiam-bench-") as tmp:
+            homes = sweep_large_home.build_homes(Path(tmp), args.sweep_homes)
+            print()
+            print(sweep_large_home.homes_table(sweep_large_home.measure_homes(homes, runs=1), 1))
     return 0
 
 

@@ -139,7 +139,7 @@ HOOK_MODULES = (
     'mcpiam.core.findings', 'mcpiam.core.globs', 'mcpiam.core.json_text', 'mcpiam.core.lazy_pattern',
     'mcpiam.core.notes', 'mcpiam.core.pattern_code', 'mcpiam.core.redact', 'mcpiam.core.safe_open',
     'mcpiam.core.snapshot', 'mcpiam.core.valuetype', 'mcpiam.core.valuetype_inits', 'mcpiam.discover',
-    'mcpiam.discover.arguments', 'mcpiam.discover.walk', 'mcpiam.engine', 'mcpiam.engine.result',
+    'mcpiam.discover.arguments', 'mcpiam.discover.walk', 'mcpiam.engine', 'mcpiam.engine.per_file', 'mcpiam.engine.result',
     'mcpiam.engine.scan', 'mcpiam.model', 'mcpiam.model.accounts', 'mcpiam.model.env_files',
     'mcpiam.model.extract', 'mcpiam.model.identity', 'mcpiam.model.launch', 'mcpiam.model.package_refs',
     'mcpiam.model.servers', 'mcpiam.model.shell_words', 'mcpiam.model.suppressions', 'mcpiam.parse',

@@ -449,21 +449,21 @@ def test_a_link_swapped_after_the_read_does_not_lend_its_target_mode(tmp_path: P
     kinds = tuple(catalogue.claim_home_path(".cursor/mcp.json"))
     candidate = Candidate(link, "~/.cursor/mcp.json", kinds, named=False, fence=fence, identity=admitted)
 
-    real_parse = engine_scan.parse_source
+    real_read = engine_scan.read_source  # the file is read once; parsed from what was read
 
-    def parse_then_swap(*args, **kwargs):  # type: ignore[no-untyped-def]
-        parsed = real_parse(*args, **kwargs)
+    def read_then_swap(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed = real_read(*args, **kwargs)
         link.unlink()
         link.symlink_to(public)
         return parsed
 
-    monkeypatch.setattr(engine_scan, "parse_source", parse_then_swap)
+    monkeypatch.setattr(engine_scan, "read_source", read_then_swap)
     config, _ = engine_scan.load_config(candidate, catalogue)
     assert config is not None and [s.name for s in config.servers] == ["a"]
     assert config.mode is None  # not public.json's 0644
 
     link.unlink()
     link.symlink_to(private)
-    monkeypatch.setattr(engine_scan, "parse_source", real_parse)
+    monkeypatch.setattr(engine_scan, "read_source", real_read)
     config, _ = engine_scan.load_config(candidate, catalogue)
     assert config is not None and config.mode == 0o600

@@ -39,7 +39,8 @@ def all_rules() -> tuple[Rule, ...]:
     rules = []
     for name in RULE_MODULES:
         module = importlib.import_module(name)
-        rules.append(Rule(info=module.RULE, check=module.check, notes=getattr(module, "notes", None)))
+        rules.append(Rule(info=module.RULE, check=module.check, notes=getattr(module, "notes", None),
+                          keeps=getattr(module, "keeps", None)))
     return tuple(rules)
 
 

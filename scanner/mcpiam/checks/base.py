@@ -32,6 +32,13 @@ class RuleInfo:
     precision: str = "high"  # SARIF precision: very-high | high | medium | low
     needs_credentials: bool = False  # the engine detects credentials only when a rule reads them
     needs_activity: bool = False  # judges the clients' activity records (sweep --activity) only
+    # The rule compares files (the same credential or account in several): the engine runs it once
+    # over every file's outcome instead of file by file (mcpiam.engine.per_file).
+    cross_file: bool = False
+    # Reads the activity records when a sweep read them (needs_activity rules do, and
+    # unapproved-server for the calls it sees): with records, the engine runs it in its parent
+    # over every file's config, as the records belong to the whole machine.
+    reads_activity: bool = False
 
 
 DEFAULT_FINGERPRINT_KEY = b"mcpiam-default-fingerprint-key"
@@ -87,6 +94,9 @@ class Rule:
     # Optional: notes about input the rule could not judge (mcpiam.engine.result.Note), e.g. file modes
     # on Windows. A module opts in by defining ``def notes(scan: ScanInput) -> Iterator[Note]``.
     notes: Callable[[ScanInput], Iterator] | None = None
+    # Optional, for a cross-file rule that reads documents: whether it needs this config's parsed
+    # document after the per-file stage (others are dropped). ``def keeps(config) -> bool``.
+    keeps: Callable[[ConfigFile], bool] | None = None
 
 
 def finding_at(

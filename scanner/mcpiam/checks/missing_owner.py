@@ -105,8 +105,12 @@ def summarised(findings: tuple[Finding, ...], policy_source: str | None,
     unowned = [finding for finding in findings if finding.rule_id == RULE.id]
     if not unowned:
         return findings, None
-    count = len(unowned)
+    return tuple(finding for finding in findings if finding.rule_id != RULE.id), unowned_note(len(unowned))
+
+
+def unowned_note(count: int) -> Note:
+    """The one note that stands for ``count`` missing-owner findings (a large scan adds up its
+    files' counts: mcpiam.engine.scan)."""
     servers = "1 server has" if count == 1 else f"{count} servers have"
-    note = Note("", "warning", UNOWNED_SERVERS_NOTE,
+    return Note("", "warning", UNOWNED_SERVERS_NOTE,
                 f"{servers} no owner; {STARTER_HINT} (`--select missing-owner` lists them)")
-    return tuple(finding for finding in findings if finding.rule_id != RULE.id), note

@@ -57,6 +57,7 @@ from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.model.accounts import AccountKind, AccountMention, account_mentions
 from mcpiam.checks.base import RuleInfo, ScanInput
 from mcpiam.core.findings import Finding, Location, Severity
+from mcpiam.model.servers import ConfigFile
 
 RULE = RuleInfo(
     id="shared-account",
@@ -66,6 +67,7 @@ RULE = RuleInfo(
     tags=("identity",),
     controls=("OWASP-NHI9", "OWASP-NHI10", "OWASP-ASI03"),
     needs_credentials=True,
+    cross_file=True,
 )
 
 GENERIC_ACCOUNTS = frozenset({
@@ -108,6 +110,11 @@ def _generic_message(where: str, name: str, kind: AccountKind) -> str:
     return (f"{where} logs in as '{name}' ({kind.value}), a generic or shared account: its actions "
             "cannot be traced to one consumer and it cannot be revoked for one without the others. "
             "Create a dedicated, least-privileged account for this server.")
+
+
+def keeps(config: ConfigFile) -> bool:
+    """Whether the parent's pass over every file needs this config's document: it names an account."""
+    return next(iter(account_mentions(config)), None) is not None
 
 
 def check(scan: ScanInput) -> Iterator[Finding]:

@@ -59,6 +59,7 @@ RULE = RuleInfo(
     tags=("secret", "identity"),
     controls=("OWASP-NHI9", "OWASP-NHI2", "OWASP-ASI03"),
     needs_credentials=True,
+    cross_file=True,
 )
 
 NAMES_SHOWN = 5

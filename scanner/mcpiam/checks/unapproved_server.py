@@ -69,6 +69,7 @@ RULE = RuleInfo(
     docs=__doc__ or "",
     tags=("supply-chain", "policy"),
     controls=("OWASP-ASI04", "OWASP-NHI3"),
+    reads_activity=True,
 )
 
 

@@ -25,6 +25,7 @@ from mcpiam.cli.output import write_file as _write_file
 from mcpiam.cli.output import write_output as _write_output
 from mcpiam.cli.terminal import colour_wanted, output_width
 from mcpiam.core.redact import shown_on_terminal
+from mcpiam.cli.jobs import jobs_option
 
 if TYPE_CHECKING:
     from mcpiam.core.notes import Note
@@ -204,6 +205,10 @@ def _report_options(command, formats: tuple[str, ...] = ("text", "concise", "jso
     return command
 
 
+# Formats that show no source line: a scan writing them keeps no file's text (memory of a large scan).
+_NO_SOURCE_LINES = ("json", "sarif", "github", "ndjson")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_report_options
@@ -232,12 +237,14 @@ def _report_options(command, formats: tuple[str, ...] = ("text", "concise", "jso
                    "the scan follows git's view and counts them.")
 @history_options
 @_strict_option
+@jobs_option
 def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, color: str,
          verbose: bool, rules_dirs: tuple[Path, ...], fingerprint_key: str | None,
          summary: str | None, policy_path: Path | None, select_rules: tuple[str, ...],
          ignore_rules: tuple[str, ...], no_ignores: bool, baseline_file: Path | None,
          exit_zero: bool, include_ignored: bool, strict: bool, sarif_output: str | None,
-         suggest_allowlist: bool, history: bool, history_range: str | None, history_since: str | None) -> int:
+         suggest_allowlist: bool, history: bool, history_range: str | None, history_since: str | None,
+         jobs: int = 0) -> int:
     """Find MCP configs under PATHS (default: the current directory) and report findings."""
     from mcpiam.engine.scan import ScanSettings
     from mcpiam.core.findings import Severity
@@ -253,7 +260,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
                             select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
                             triage=_triage_settings(no_ignores, baseline_file),
-                            include_ignored=include_ignored, summarise_unowned=True)
+                            include_ignored=include_ignored, summarise_unowned=True, jobs=jobs,
+                            source_text=fmt not in _NO_SOURCE_LINES)
     _require_readable(paths)
     progress = _progress()
     try:
@@ -270,6 +278,10 @@ def scan(paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str, co
         from mcpiam.report.allowlist import render_allowlist
 
         text = render_allowlist(result)
+    elif fmt == "json":  # written as it is made: a large scan's report is never held whole
+        from mcpiam.report.json_report import render_chunks
+
+        text = render_chunks(result)
     else:
         text = render(result, OutputFormat(fmt), color=_use_color(color, output) and fmt in ("text", "concise"),
                       verbose=verbose, width=_width(output))
@@ -634,12 +646,13 @@ def baseline_update(paths: tuple[Path, ...], baseline_file: Path, rules_dirs: tu
               help="Exit 0 even when findings reach --fail-on (errors still exit 2 or 3).")
 @_strict_option
 @activity_options
+@jobs_option
 def sweep(home: Path | None, platform_name: str | None, all_users: bool, projects: bool,
           system_root: Path | None, hostname: str | None, list_locations: bool, home_user: str | None,
           fmt: str, output: str | None, fail_on: str, color: str, verbose: bool, fingerprint_key: str | None,
           policy_path: Path | None, select_rules: tuple[str, ...], ignore_rules: tuple[str, ...],
           no_ignores: bool, baseline_file: Path | None, write_baseline: Path | None, exit_zero: bool,
-          strict: bool, read_activity: bool = False, since=None) -> int:  # type: ignore[no-untyped-def]
+          strict: bool, read_activity: bool = False, since=None, jobs: int = 0) -> int:  # type: ignore[no-untyped-def]
     """Find every MCP config of this user (or of HOME) across every client, and report findings.
 
     Reads only the locations the client catalogue names; starts no server, sends nothing anywhere.
@@ -673,7 +686,8 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
     settings = ScanSettings(fail_on=Severity.parse(fail_on), options=_scan_options(fingerprint_key),
                             policy_path=policy_path, select=_rule_ids(select_rules, "--select"),
                             ignore=_rule_ids(ignore_rules, "--ignore"),
-                            triage=_triage_settings(no_ignores, baseline_file), summarise_unowned=True)
+                            triage=_triage_settings(no_ignores, baseline_file), summarise_unowned=True,
+                            jobs=jobs, source_text=fmt not in _NO_SOURCE_LINES)
     progress = _progress()
     try:
         result = run_sweep(plan, settings, catalogue=catalogue, hostname=hostname,
@@ -688,8 +702,13 @@ def sweep(home: Path | None, platform_name: str | None, all_users: bool, project
         from mcpiam.triage.baseline import entry_for
 
         _write_baseline(write_baseline, [entry_for(finding) for finding in result.scan.findings], settings)
-    text = render_sweep(result, fmt, color=_use_color(color, output) and fmt in ("text", "concise"),
-                        verbose=verbose, width=_width(output))
+    if fmt == "json":  # written as it is made, as a scan's
+        from mcpiam.report.sweep import render_sweep_chunks
+
+        text = render_sweep_chunks(result)
+    else:
+        text = render_sweep(result, fmt, color=_use_color(color, output) and fmt in ("text", "concise"),
+                            verbose=verbose, width=_width(output))
     _write_output(text, output)
     _written_summary(summary_line(result.scan), output)
     failing = result.scan.failing and not exit_zero

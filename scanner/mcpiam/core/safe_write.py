@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from mcpiam.core.safe_open import kind_of
@@ -31,8 +32,9 @@ def _refusal(error: OSError, path: Path) -> str:
     return error.strerror or type(error).__name__
 
 
-def write_text_safely(path: Path, text: str, *, create_new: bool = False) -> None:
-    """Write ``text`` as UTF-8 to the regular file ``path``; ``create_new``: only if it does not exist.
+def write_text_safely(path: Path, text: str | Iterable[str], *, create_new: bool = False) -> None:
+    """Write ``text`` (or its pieces, in order) as UTF-8 to the regular file ``path``;
+    ``create_new``: only if it does not exist.
 
     Raises WriteRefused for a final symbolic link (dangling or not), a FIFO, device, socket or
     directory, a file with other hard links (writing it would change another path), or any OSError.
@@ -64,10 +66,11 @@ def write_text_safely(path: Path, text: str, *, create_new: bool = False) -> Non
         if opened.st_nlink > 1:
             raise WriteRefused("has other hard links; writing it would change another path")
         os.ftruncate(descriptor, 0)
-        data = text.encode("utf-8")
-        written = 0
-        while written < len(data):
-            written += os.write(descriptor, data[written:])
+        for piece in (text,) if isinstance(text, str) else text:
+            data = piece.encode("utf-8")
+            written = 0
+            while written < len(data):
+                written += os.write(descriptor, data[written:])
     except OSError as error:
         raise WriteRefused(_refusal(error, path)) from None
     finally:

@@ -65,7 +65,19 @@ def _init_6(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_7(*, __vt_default_quoted, __vt_default_start, __vt_factory, __vt_set):
+def _init_7(*, __vt_default_detect, __vt_default_families, __vt_default_keep_text, __vt_factory, __vt_set):
+    def __init__(self, catalogue, per_file_rules, keepers, options, families=__vt_default_families, detect=__vt_default_detect, keep_text=__vt_default_keep_text):
+      __vt_set(self, 'catalogue', catalogue)
+      __vt_set(self, 'per_file_rules', per_file_rules)
+      __vt_set(self, 'keepers', keepers)
+      __vt_set(self, 'options', options)
+      __vt_set(self, 'families', families)
+      __vt_set(self, 'detect', detect)
+      __vt_set(self, 'keep_text', keep_text)
+    return __init__
+
+
+def _init_8(*, __vt_default_quoted, __vt_default_start, __vt_factory, __vt_set):
     def __init__(self, chars, offsets, start=__vt_default_start, quoted=__vt_default_quoted):
       __vt_set(self, 'chars', chars)
       __vt_set(self, 'offsets', offsets)
@@ -74,14 +86,14 @@ def _init_7(*, __vt_default_quoted, __vt_default_start, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_8(*, __vt_factory, __vt_set):
+def _init_9(*, __vt_factory, __vt_set):
     def __init__(self, claims, globs):
       __vt_set(self, 'claims', claims)
       __vt_set(self, 'globs', globs)
     return __init__
 
 
-def _init_9(*, __vt_default_folder, __vt_default_projects_by_folder, __vt_factory, __vt_set):
+def _init_10(*, __vt_default_folder, __vt_default_projects_by_folder, __vt_factory, __vt_set):
     def __init__(self, client, display, file_name, note, projects_by_folder=__vt_default_projects_by_folder, folder=__vt_default_folder):
       __vt_set(self, 'client', client)
       __vt_set(self, 'display', display)
@@ -92,7 +104,7 @@ def _init_9(*, __vt_default_folder, __vt_default_projects_by_folder, __vt_factor
     return __init__
 
 
-def _init_10(*, __vt_factory, __vt_set):
+def _init_11(*, __vt_factory, __vt_set):
     def __init__(self, client, file, record, calls):
       __vt_set(self, 'client', client)
       __vt_set(self, 'file', file)
@@ -101,7 +113,7 @@ def _init_10(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_11(*, __vt_default_route, __vt_factory, __vt_set):
+def _init_12(*, __vt_default_route, __vt_factory, __vt_set):
     def __init__(self, client, file, record, cleanup, span, family_id, family_name, severity, fingerprint, preview, route=__vt_default_route):
       __vt_set(self, 'client', client)
       __vt_set(self, 'file', file)
@@ -117,7 +129,7 @@ def _init_11(*, __vt_default_route, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_12(*, __vt_factory, __vt_set):
+def _init_13(*, __vt_factory, __vt_set):
     def __init__(self, client, kind, pattern, where, files, refused):
       __vt_set(self, 'client', client)
       __vt_set(self, 'kind', kind)
@@ -128,7 +140,7 @@ def _init_12(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_13(*, __vt_factory, __vt_set):
+def _init_14(*, __vt_factory, __vt_set):
     def __init__(self, client, reader, record, cleanup, counts_calls, paths):
       __vt_set(self, 'client', client)
       __vt_set(self, 'reader', reader)
@@ -139,7 +151,7 @@ def _init_13(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_14(*, __vt_factory, __vt_set):
+def _init_15(*, __vt_factory, __vt_set):
     def __init__(self, client, record, cleanup):
       __vt_set(self, 'client', client)
       __vt_set(self, 'record', record)
@@ -147,7 +159,7 @@ def _init_14(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_15(*, __vt_factory, __vt_set):
+def _init_16(*, __vt_factory, __vt_set):
     def __init__(self, client, server, config_file, status, calls, recent_calls, first_seen, last_seen, tools, projects, first_call, last_call):
       __vt_set(self, 'client', client)
       __vt_set(self, 'server', server)
@@ -164,7 +176,7 @@ def _init_15(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_16(*, __vt_factory, __vt_set):
+def _init_17(*, __vt_factory, __vt_set):
     def __init__(self, client, server, form, tool, calls, recent_calls, first_seen, last_seen, projects, sessions, outcomes, first, last):
       __vt_set(self, 'client', client)
       __vt_set(self, 'server', server)
@@ -182,7 +194,7 @@ def _init_16(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_17(*, __vt_factory, __vt_set):
+def _init_18(*, __vt_factory, __vt_set):
     def __init__(self, client, server, form, tool, place):
       __vt_set(self, 'client', client)
       __vt_set(self, 'server', server)
@@ -192,7 +204,7 @@ def _init_17(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_18(*, __vt_default_form, __vt_default_route, __vt_factory, __vt_set):
+def _init_19(*, __vt_default_form, __vt_default_route, __vt_factory, __vt_set):
     def __init__(self, client, server, tool, call_id, session, project, time, outcome, file, line, column, form=__vt_default_form, route=__vt_default_route):
       __vt_set(self, 'client', client)
       __vt_set(self, 'server', server)
@@ -210,7 +222,7 @@ def _init_18(*, __vt_default_form, __vt_default_route, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_19(*, __vt_factory, __vt_set):
+def _init_20(*, __vt_factory, __vt_set):
     def __init__(self, client, server, tool, calls, first_seen, last_seen, projects, sessions, outcomes):
       __vt_set(self, 'client', client)
       __vt_set(self, 'server', server)
@@ -224,7 +236,7 @@ def _init_19(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_20(*, __vt_factory, __vt_set):
+def _init_21(*, __vt_factory, __vt_set):
     def __init__(self, client, server, tool, configured, place):
       __vt_set(self, 'client', client)
       __vt_set(self, 'server', server)
@@ -234,7 +246,7 @@ def _init_20(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_21(*, __vt_default_server_keys, __vt_factory, __vt_make_path_variables, __vt_make_system_path_variables, __vt_set):
+def _init_22(*, __vt_default_server_keys, __vt_factory, __vt_make_path_variables, __vt_make_system_path_variables, __vt_set):
     def __init__(self, clients, references, transport_names, content_keys, server_keys=__vt_default_server_keys, path_variables=__vt_factory, system_path_variables=__vt_factory):
       __vt_set(self, 'clients', clients)
       __vt_set(self, 'references', references)
@@ -247,7 +259,7 @@ def _init_21(*, __vt_default_server_keys, __vt_factory, __vt_make_path_variables
     return __init__
 
 
-def _init_22(*, __vt_factory, __vt_set):
+def _init_23(*, __vt_factory, __vt_set):
     def __init__(self, clients, route, grant, one_tool):
       __vt_set(self, 'clients', clients)
       __vt_set(self, 'route', route)
@@ -256,14 +268,14 @@ def _init_22(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_23(*, __vt_factory, __vt_set):
+def _init_24(*, __vt_factory, __vt_set):
     def __init__(self, code, message):
       __vt_set(self, 'code', code)
       __vt_set(self, 'message', message)
     return __init__
 
 
-def _init_24(*, __vt_default_env_file, __vt_factory, __vt_set):
+def _init_25(*, __vt_default_env_file, __vt_factory, __vt_set):
     def __init__(self, command, args, env, url, headers, transport, auth, name, env_file=__vt_default_env_file):
       __vt_set(self, 'command', command)
       __vt_set(self, 'args', args)
@@ -277,7 +289,7 @@ def _init_24(*, __vt_default_env_file, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_25(*, __vt_default_args, __vt_default_command, __vt_default_env, __vt_factory, __vt_set):
+def _init_26(*, __vt_default_args, __vt_default_command, __vt_default_env, __vt_factory, __vt_set):
     def __init__(self, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env):
       __vt_set(self, 'command', command)
       __vt_set(self, 'args', args)
@@ -285,7 +297,7 @@ def _init_25(*, __vt_default_args, __vt_default_command, __vt_default_env, __vt_
     return __init__
 
 
-def _init_26(*, __vt_factory, __vt_set):
+def _init_27(*, __vt_factory, __vt_set):
     def __init__(self, commit, blob, kinds):
       __vt_set(self, 'commit', commit)
       __vt_set(self, 'blob', blob)
@@ -293,7 +305,7 @@ def _init_26(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_27(*, __vt_default_commits, __vt_default_paths, __vt_default_removed_commit, __vt_default_removed_date, __vt_factory, __vt_set):
+def _init_28(*, __vt_default_commits, __vt_default_paths, __vt_default_removed_commit, __vt_default_removed_date, __vt_factory, __vt_set):
     def __init__(self, commit, commit_date, present_at_head, commits=__vt_default_commits, paths=__vt_default_paths, removed_commit=__vt_default_removed_commit, removed_date=__vt_default_removed_date):
       __vt_set(self, 'commit', commit)
       __vt_set(self, 'commit_date', commit_date)
@@ -305,7 +317,7 @@ def _init_27(*, __vt_default_commits, __vt_default_paths, __vt_default_removed_c
     return __init__
 
 
-def _init_28(*, __vt_default_renamed_from, __vt_factory, __vt_set):
+def _init_29(*, __vt_default_renamed_from, __vt_factory, __vt_set):
     def __init__(self, commit, path, old_blob, new_blob, kinds, renamed_from=__vt_default_renamed_from):
       __vt_set(self, 'commit', commit)
       __vt_set(self, 'path', path)
@@ -316,7 +328,7 @@ def _init_28(*, __vt_default_renamed_from, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_29(*, __vt_default_missing_objects, __vt_default_revision_range, __vt_default_since, __vt_factory, __vt_set):
+def _init_30(*, __vt_default_missing_objects, __vt_default_revision_range, __vt_default_since, __vt_factory, __vt_set):
     def __init__(self, commits, blobs, shallow, revision_range=__vt_default_revision_range, since=__vt_default_since, missing_objects=__vt_default_missing_objects):
       __vt_set(self, 'commits', commits)
       __vt_set(self, 'blobs', blobs)
@@ -327,7 +339,17 @@ def _init_29(*, __vt_default_missing_objects, __vt_default_revision_range, __vt_
     return __init__
 
 
-def _init_30(*, __vt_default__value, __vt_default_account, __vt_default_account_span, __vt_default_claims, __vt_default_lookalike, __vt_default_offset, __vt_default_provider, __vt_factory, __vt_set):
+def _init_31(*, __vt_default_credentials, __vt_default_findings, __vt_default_notes, __vt_default_unexpanded, __vt_factory, __vt_set):
+    def __init__(self, config, notes=__vt_default_notes, credentials=__vt_default_credentials, unexpanded=__vt_default_unexpanded, findings=__vt_default_findings):
+      __vt_set(self, 'config', config)
+      __vt_set(self, 'notes', notes)
+      __vt_set(self, 'credentials', credentials)
+      __vt_set(self, 'unexpanded', unexpanded)
+      __vt_set(self, 'findings', findings)
+    return __init__
+
+
+def _init_32(*, __vt_default__value, __vt_default_account, __vt_default_account_span, __vt_default_claims, __vt_default_lookalike, __vt_default_offset, __vt_default_provider, __vt_factory, __vt_set):
     def __init__(self, config, server, candidate, family, generic_kind, span, fingerprint, preview, secret_length, claims=__vt_default_claims, lookalike=__vt_default_lookalike, account=__vt_default_account, account_span=__vt_default_account_span, offset=__vt_default_offset, provider=__vt_default_provider, _value=__vt_default__value):
       __vt_set(self, 'config', config)
       __vt_set(self, 'server', server)
@@ -348,7 +370,7 @@ def _init_30(*, __vt_default__value, __vt_default_account, __vt_default_account_
     return __init__
 
 
-def _init_31(*, __vt_factory, __vt_set):
+def _init_33(*, __vt_factory, __vt_set):
     def __init__(self, config, server, candidate, occurrence, client_name, span):
       __vt_set(self, 'config', config)
       __vt_set(self, 'server', server)
@@ -359,7 +381,7 @@ def _init_31(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_32(*, __vt_factory, __vt_set):
+def _init_34(*, __vt_factory, __vt_set):
     def __init__(self, config, server, kind, name, value, span, context):
       __vt_set(self, 'config', config)
       __vt_set(self, 'server', server)
@@ -371,7 +393,7 @@ def _init_32(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_33(*, __vt_default_activity, __vt_default_credentials, __vt_default_scope_findings, __vt_factory, __vt_set):
+def _init_35(*, __vt_default_activity, __vt_default_credentials, __vt_default_scope_findings, __vt_factory, __vt_set):
     def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings, activity=__vt_default_activity):
       __vt_set(self, 'config', config)
       __vt_set(self, 'server', server)
@@ -382,7 +404,7 @@ def _init_33(*, __vt_default_activity, __vt_default_credentials, __vt_default_sc
     return __init__
 
 
-def _init_34(*, __vt_default_activity, __vt_default_credentials, __vt_default_unexpanded_references, __vt_factory, __vt_make_options, __vt_set):
+def _init_36(*, __vt_default_activity, __vt_default_credentials, __vt_default_unexpanded_references, __vt_factory, __vt_make_options, __vt_set):
     def __init__(self, configs, options=__vt_factory, credentials=__vt_default_credentials, unexpanded_references=__vt_default_unexpanded_references, activity=__vt_default_activity):
       __vt_set(self, 'configs', configs)
       __vt_set(self, 'options', __vt_make_options() if options is __vt_factory else options)
@@ -392,7 +414,7 @@ def _init_34(*, __vt_default_activity, __vt_default_credentials, __vt_default_un
     return __init__
 
 
-def _init_35(*, __vt_factory, __vt_set):
+def _init_37(*, __vt_factory, __vt_set):
     def __init__(self, control, rules, findings, by_severity):
       __vt_set(self, 'control', control)
       __vt_set(self, 'rules', rules)
@@ -401,20 +423,20 @@ def _init_35(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_36(*, __vt_factory, __vt_set):
+def _init_38(*, __vt_factory, __vt_set):
     def __init__(self, data):
       __vt_set(self, 'data', data)
     return __init__
 
 
-def _init_37(*, __vt_factory, __vt_set):
+def _init_39(*, __vt_factory, __vt_set):
     def __init__(self, device, inode):
       __vt_set(self, 'device', device)
       __vt_set(self, 'inode', inode)
     return __init__
 
 
-def _init_38(*, __vt_default_owner, __vt_factory, __vt_set):
+def _init_40(*, __vt_default_owner, __vt_factory, __vt_set):
     def __init__(self, directory, display, fence, owner=__vt_default_owner):
       __vt_set(self, 'directory', directory)
       __vt_set(self, 'display', display)
@@ -423,7 +445,7 @@ def _init_38(*, __vt_default_owner, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_39(*, __vt_default_key_id, __vt_default_source, __vt_factory, __vt_set):
+def _init_41(*, __vt_default_key_id, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, directory, entries, key_id=__vt_default_key_id, source=__vt_default_source):
       __vt_set(self, 'directory', directory)
       __vt_set(self, 'entries', entries)
@@ -432,7 +454,7 @@ def _init_39(*, __vt_default_key_id, __vt_default_source, __vt_factory, __vt_set
     return __init__
 
 
-def _init_40(*, __vt_default_digest, __vt_default_version, __vt_factory, __vt_set):
+def _init_42(*, __vt_default_digest, __vt_default_version, __vt_factory, __vt_set):
     def __init__(self, ecosystem, name, version=__vt_default_version, digest=__vt_default_digest):
       __vt_set(self, 'ecosystem', ecosystem)
       __vt_set(self, 'name', name)
@@ -441,7 +463,7 @@ def _init_40(*, __vt_default_digest, __vt_default_version, __vt_factory, __vt_se
     return __init__
 
 
-def _init_41(*, __vt_default_digest, __vt_default_operator, __vt_default_version, __vt_factory, __vt_set):
+def _init_43(*, __vt_default_digest, __vt_default_operator, __vt_default_version, __vt_factory, __vt_set):
     def __init__(self, ecosystem, name, version=__vt_default_version, operator=__vt_default_operator, digest=__vt_default_digest):
       __vt_set(self, 'ecosystem', ecosystem)
       __vt_set(self, 'name', name)
@@ -451,14 +473,14 @@ def _init_41(*, __vt_default_digest, __vt_default_operator, __vt_default_version
     return __init__
 
 
-def _init_42(*, __vt_factory, __vt_set):
+def _init_44(*, __vt_factory, __vt_set):
     def __init__(self, entries, span):
       __vt_set(self, 'entries', entries)
       __vt_set(self, 'span', span)
     return __init__
 
 
-def _init_43(*, __vt_default_global_options, __vt_default_module, __vt_default_options, __vt_default_packages, __vt_default_program_args, __vt_default_subcommand, __vt_factory, __vt_set):
+def _init_45(*, __vt_default_global_options, __vt_default_module, __vt_default_options, __vt_default_packages, __vt_default_program_args, __vt_default_subcommand, __vt_factory, __vt_set):
     def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):
       __vt_set(self, 'executable', executable)
       __vt_set(self, 'runner', runner)
@@ -474,7 +496,7 @@ def _init_43(*, __vt_default_global_options, __vt_default_module, __vt_default_o
     return __init__
 
 
-def _init_44(*, __vt_factory, __vt_set):
+def _init_46(*, __vt_factory, __vt_set):
     def __init__(self, expanded, unexpanded, residue, literal):
       __vt_set(self, 'expanded', expanded)
       __vt_set(self, 'unexpanded', unexpanded)
@@ -483,8 +505,8 @@ def _init_44(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_45(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
-    def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):
+def _init_47(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_default_ignore, __vt_default_include_ignored, __vt_default_jobs, __vt_default_options, __vt_default_policy, __vt_default_policy_path, __vt_default_rules_dirs, __vt_default_run_rules, __vt_default_select, __vt_default_source_text, __vt_default_summarise_unowned, __vt_default_triage, __vt_factory, __vt_set):
+    def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned, source_text=__vt_default_source_text, jobs=__vt_default_jobs):
       __vt_set(self, 'fail_on', fail_on)
       __vt_set(self, 'options', options)
       __vt_set(self, 'select', select)
@@ -497,10 +519,12 @@ def _init_45(*, __vt_default_detect_credentials, __vt_default_fail_on, __vt_defa
       __vt_set(self, 'include_ignored', include_ignored)
       __vt_set(self, 'detect_credentials', detect_credentials)
       __vt_set(self, 'summarise_unowned', summarise_unowned)
+      __vt_set(self, 'source_text', source_text)
+      __vt_set(self, 'jobs', jobs)
     return __init__
 
 
-def _init_46(*, __vt_factory, __vt_set):
+def _init_48(*, __vt_factory, __vt_set):
     def __init__(self, families, by_pair, short, unfiltered, keyworded):
       __vt_set(self, 'families', families)
       __vt_set(self, 'by_pair', by_pair)
@@ -510,7 +534,7 @@ def _init_46(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_47(*, __vt_factory, __vt_set):
+def _init_49(*, __vt_factory, __vt_set):
     def __init__(self, family, index, lines):
       __vt_set(self, 'family', family)
       __vt_set(self, 'index', index)
@@ -518,7 +542,7 @@ def _init_47(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_48(*, __vt_default_account_end, __vt_default_account_start, __vt_default_claims, __vt_factory, __vt_set):
+def _init_50(*, __vt_default_account_end, __vt_default_account_start, __vt_default_claims, __vt_factory, __vt_set):
     def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):
       __vt_set(self, 'family', family)
       __vt_set(self, 'start', start)
@@ -532,7 +556,7 @@ def _init_48(*, __vt_default_account_end, __vt_default_account_start, __vt_defau
     return __init__
 
 
-def _init_49(*, __vt_default_route, __vt_factory, __vt_set):
+def _init_51(*, __vt_default_route, __vt_factory, __vt_set):
     def __init__(self, file, line, column, time, project, session, route=__vt_default_route):
       __vt_set(self, 'file', file)
       __vt_set(self, 'line', line)
@@ -544,14 +568,14 @@ def _init_49(*, __vt_default_route, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_50(*, __vt_factory, __vt_set):
+def _init_52(*, __vt_factory, __vt_set):
     def __init__(self, files, problems):
       __vt_set(self, 'files', files)
       __vt_set(self, 'problems', problems)
     return __init__
 
 
-def _init_51(*, __vt_factory, __vt_set):
+def _init_53(*, __vt_factory, __vt_set):
     def __init__(self, finding, source, reason):
       __vt_set(self, 'finding', finding)
       __vt_set(self, 'source', source)
@@ -559,7 +583,19 @@ def _init_51(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_52(*, __vt_default_path, __vt_default_rule, __vt_default_span, __vt_factory, __vt_set):
+def _init_54(*, __vt_default_made, __vt_default_secret_locations, __vt_factory, __vt_set):
+    def __init__(self, findings, configs, triage, scan, env_notes, made=__vt_default_made, secret_locations=__vt_default_secret_locations):
+      __vt_set(self, 'findings', findings)
+      __vt_set(self, 'configs', configs)
+      __vt_set(self, 'triage', triage)
+      __vt_set(self, 'scan', scan)
+      __vt_set(self, 'env_notes', env_notes)
+      __vt_set(self, 'made', made)
+      __vt_set(self, 'secret_locations', secret_locations)
+    return __init__
+
+
+def _init_55(*, __vt_default_path, __vt_default_rule, __vt_default_span, __vt_factory, __vt_set):
     def __init__(self, fingerprint, reason, rule=__vt_default_rule, path=__vt_default_path, span=__vt_default_span):
       __vt_set(self, 'fingerprint', fingerprint)
       __vt_set(self, 'reason', reason)
@@ -569,7 +605,7 @@ def _init_52(*, __vt_default_path, __vt_default_rule, __vt_default_span, __vt_fa
     return __init__
 
 
-def _init_53(*, __vt_default_server, __vt_factory, __vt_set):
+def _init_56(*, __vt_default_server, __vt_factory, __vt_set):
     def __init__(self, fingerprint, rule_id, path, route, severity, server=__vt_default_server):
       __vt_set(self, 'fingerprint', fingerprint)
       __vt_set(self, 'rule_id', rule_id)
@@ -580,7 +616,7 @@ def _init_53(*, __vt_default_server, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_54(*, __vt_default_extra_shared_accounts, __vt_default_fingerprint_key, __vt_default_policy, __vt_factory, __vt_set):
+def _init_57(*, __vt_default_extra_shared_accounts, __vt_default_fingerprint_key, __vt_default_policy, __vt_factory, __vt_set):
     def __init__(self, fingerprint_key=__vt_default_fingerprint_key, extra_shared_accounts=__vt_default_extra_shared_accounts, policy=__vt_default_policy):
       __vt_set(self, 'fingerprint_key', fingerprint_key)
       __vt_set(self, 'extra_shared_accounts', extra_shared_accounts)
@@ -588,20 +624,20 @@ def _init_54(*, __vt_default_extra_shared_accounts, __vt_default_fingerprint_key
     return __init__
 
 
-def _init_55(*, __vt_factory, __vt_set):
+def _init_58(*, __vt_factory, __vt_set):
     def __init__(self, first_error, lenient_ranges):
       __vt_set(self, 'first_error', first_error)
       __vt_set(self, 'lenient_ranges', lenient_ranges)
     return __init__
 
 
-def _init_56(*, __vt_factory, __vt_set):
+def _init_59(*, __vt_factory, __vt_set):
     def __init__(self, fixed):
       __vt_set(self, 'fixed', fixed)
     return __init__
 
 
-def _init_57(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_factory, __vt_set):
+def _init_60(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_factory, __vt_set):
     def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):
       __vt_set(self, 'flag', flag)
       __vt_set(self, 'flag_token', flag_token)
@@ -611,7 +647,7 @@ def _init_57(*, __vt_default_known, __vt_default_text, __vt_default_value, __vt_
     return __init__
 
 
-def _init_58(*, __vt_default_comments, __vt_default_labels, __vt_default_problems, __vt_default_text, __vt_factory, __vt_set):
+def _init_61(*, __vt_default_comments, __vt_default_labels, __vt_default_problems, __vt_default_text, __vt_factory, __vt_set):
     def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):
       __vt_set(self, 'format', format)
       __vt_set(self, 'roots', roots)
@@ -622,7 +658,23 @@ def _init_58(*, __vt_default_comments, __vt_default_labels, __vt_default_problem
     return __init__
 
 
-def _init_59(*, __vt_factory, __vt_set):
+def _init_62(*, __vt_default_activity, __vt_default_select, __vt_default_summarise_unowned, __vt_factory, __vt_set):
+    def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):
+      __vt_set(self, 'found', found)
+      __vt_set(self, 'paths', paths)
+      __vt_set(self, 'policy', policy)
+      __vt_set(self, 'options', options)
+      __vt_set(self, 'work', work)
+      __vt_set(self, 'in_parent', in_parent)
+      __vt_set(self, 'triage', triage)
+      __vt_set(self, 'ran', ran)
+      __vt_set(self, 'summarise_unowned', summarise_unowned)
+      __vt_set(self, 'select', select)
+      __vt_set(self, 'activity', activity)
+    return __init__
+
+
+def _init_63(*, __vt_factory, __vt_set):
     def __init__(self, glob, negated, directory_only, anchored):
       __vt_set(self, 'glob', glob)
       __vt_set(self, 'negated', negated)
@@ -631,14 +683,14 @@ def _init_59(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_60(*, __vt_factory, __vt_set):
+def _init_64(*, __vt_factory, __vt_set):
     def __init__(self, glob, sibling):
       __vt_set(self, 'glob', glob)
       __vt_set(self, 'sibling', sibling)
     return __init__
 
 
-def _init_61(*, __vt_factory, __vt_set):
+def _init_65(*, __vt_factory, __vt_set):
     def __init__(self, global_options, words, rest):
       __vt_set(self, 'global_options', global_options)
       __vt_set(self, 'words', words)
@@ -646,7 +698,7 @@ def _init_61(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_62(*, __vt_default_basis, __vt_default_owners, __vt_factory, __vt_set):
+def _init_66(*, __vt_default_basis, __vt_default_owners, __vt_factory, __vt_set):
     def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):
       __vt_set(self, 'host', host)
       __vt_set(self, 'servers', servers)
@@ -656,7 +708,7 @@ def _init_62(*, __vt_default_basis, __vt_default_owners, __vt_factory, __vt_set)
     return __init__
 
 
-def _init_63(*, __vt_factory, __vt_set):
+def _init_67(*, __vt_factory, __vt_set):
     def __init__(self, host, user, path, line, column, end_line, end_column, route):
       __vt_set(self, 'host', host)
       __vt_set(self, 'user', user)
@@ -669,7 +721,7 @@ def _init_63(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_64(*, __vt_factory, __vt_set):
+def _init_68(*, __vt_factory, __vt_set):
     def __init__(self, host, users, configs, servers, credentials, findings, owners, rules, activity_windows, activity_tools, activity_servers):
       __vt_set(self, 'host', host)
       __vt_set(self, 'users', users)
@@ -685,7 +737,7 @@ def _init_64(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_65(*, __vt_factory, __vt_set):
+def _init_69(*, __vt_factory, __vt_set):
     def __init__(self, hostname, user, os, platform, tool_version, time, homes):
       __vt_set(self, 'hostname', hostname)
       __vt_set(self, 'user', user)
@@ -697,7 +749,7 @@ def _init_65(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_66(*, __vt_default_confirm_by_content, __vt_default_content_match, __vt_default_doc_fields, __vt_default_name_fields, __vt_default_notes, __vt_default_project_if_sibling, __vt_default_projects_at, __vt_default_secret_store, __vt_default_shell_fields, __vt_factory, __vt_make_url_transports, __vt_set):
+def _init_70(*, __vt_default_confirm_by_content, __vt_default_content_match, __vt_default_doc_fields, __vt_default_name_fields, __vt_default_notes, __vt_default_project_if_sibling, __vt_default_projects_at, __vt_default_secret_store, __vt_default_shell_fields, __vt_factory, __vt_make_url_transports, __vt_set):
     def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):
       __vt_set(self, 'id', id)
       __vt_set(self, 'client', client)
@@ -721,7 +773,7 @@ def _init_66(*, __vt_default_confirm_by_content, __vt_default_content_match, __v
     return __init__
 
 
-def _init_67(*, __vt_default_evidence, __vt_default_source, __vt_factory, __vt_set):
+def _init_71(*, __vt_default_evidence, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):
       __vt_set(self, 'id', id)
       __vt_set(self, 'code', code)
@@ -733,7 +785,7 @@ def _init_67(*, __vt_default_evidence, __vt_default_source, __vt_factory, __vt_s
     return __init__
 
 
-def _init_68(*, __vt_factory, __vt_set):
+def _init_72(*, __vt_factory, __vt_set):
     def __init__(self, id, commit_time, tree, parents):
       __vt_set(self, 'id', id)
       __vt_set(self, 'commit_time', commit_time)
@@ -742,7 +794,7 @@ def _init_68(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_69(*, __vt_factory, __vt_set):
+def _init_73(*, __vt_factory, __vt_set):
     def __init__(self, id, name, expands, sources, notes, files):
       __vt_set(self, 'id', id)
       __vt_set(self, 'name', name)
@@ -753,7 +805,7 @@ def _init_69(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_70(*, __vt_default_whole_key_words, __vt_factory, __vt_set):
+def _init_74(*, __vt_default_whole_key_words, __vt_factory, __vt_set):
     def __init__(self, id, name, words, reference, whole_key_words=__vt_default_whole_key_words):
       __vt_set(self, 'id', id)
       __vt_set(self, 'name', name)
@@ -763,7 +815,7 @@ def _init_70(*, __vt_default_whole_key_words, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_71(*, __vt_default_example, __vt_default_non_examples, __vt_factory, __vt_set):
+def _init_75(*, __vt_default_example, __vt_default_non_examples, __vt_factory, __vt_set):
     def __init__(self, id, pattern, description, example=__vt_default_example, non_examples=__vt_default_non_examples):
       __vt_set(self, 'id', id)
       __vt_set(self, 'pattern', pattern)
@@ -773,7 +825,7 @@ def _init_71(*, __vt_default_example, __vt_default_non_examples, __vt_factory, _
     return __init__
 
 
-def _init_72(*, __vt_default_context_keywords, __vt_default_line, __vt_default_outranks, __vt_default_overrides, __vt_default_pairs_with, __vt_default_prefilter, __vt_default_shared_identity, __vt_default_source, __vt_default_specificity, __vt_default_validator, __vt_factory, __vt_set):
+def _init_76(*, __vt_default_context_keywords, __vt_default_line, __vt_default_outranks, __vt_default_overrides, __vt_default_pairs_with, __vt_default_prefilter, __vt_default_shared_identity, __vt_default_source, __vt_default_specificity, __vt_default_validator, __vt_factory, __vt_set):
     def __init__(self, id, provider, name, regex, grants, lifetime, severity, description, remediation, references, examples, validator=__vt_default_validator, context_keywords=__vt_default_context_keywords, pairs_with=__vt_default_pairs_with, overrides=__vt_default_overrides, specificity=__vt_default_specificity, shared_identity=__vt_default_shared_identity, source=__vt_default_source, line=__vt_default_line, prefilter=__vt_default_prefilter, outranks=__vt_default_outranks):
       __vt_set(self, 'id', id)
       __vt_set(self, 'provider', provider)
@@ -799,8 +851,8 @@ def _init_72(*, __vt_default_context_keywords, __vt_default_line, __vt_default_o
     return __init__
 
 
-def _init_73(*, __vt_default_controls, __vt_default_needs_activity, __vt_default_needs_credentials, __vt_default_precision, __vt_default_tags, __vt_factory, __vt_set):
-    def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity):
+def _init_77(*, __vt_default_controls, __vt_default_cross_file, __vt_default_needs_activity, __vt_default_needs_credentials, __vt_default_precision, __vt_default_reads_activity, __vt_default_tags, __vt_factory, __vt_set):
+    def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity, cross_file=__vt_default_cross_file, reads_activity=__vt_default_reads_activity):
       __vt_set(self, 'id', id)
       __vt_set(self, 'severity', severity)
       __vt_set(self, 'summary', summary)
@@ -810,17 +862,19 @@ def _init_73(*, __vt_default_controls, __vt_default_needs_activity, __vt_default
       __vt_set(self, 'precision', precision)
       __vt_set(self, 'needs_credentials', needs_credentials)
       __vt_set(self, 'needs_activity', needs_activity)
+      __vt_set(self, 'cross_file', cross_file)
+      __vt_set(self, 'reads_activity', reads_activity)
     return __init__
 
 
-def _init_74(*, __vt_factory, __vt_set):
+def _init_78(*, __vt_factory, __vt_set):
     def __init__(self, id, time):
       __vt_set(self, 'id', id)
       __vt_set(self, 'time', time)
     return __init__
 
 
-def _init_75(*, __vt_factory, __vt_set):
+def _init_79(*, __vt_factory, __vt_set):
     def __init__(self, identity, kind, hosts, users, clients, names, occurrences):
       __vt_set(self, 'identity', identity)
       __vt_set(self, 'kind', kind)
@@ -832,14 +886,14 @@ def _init_75(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_76(*, __vt_factory, __vt_set):
+def _init_80(*, __vt_factory, __vt_set):
     def __init__(self, index, budget):
       __vt_set(self, 'index', index)
       __vt_set(self, 'budget', budget)
     return __init__
 
 
-def _init_77(*, __vt_default_embedded_depth, __vt_factory, __vt_make_roots, __vt_set):
+def _init_81(*, __vt_default_embedded_depth, __vt_factory, __vt_make_roots, __vt_set):
     def __init__(self, index, locator, budget, embedded_depth=__vt_default_embedded_depth, roots=__vt_factory):
       __vt_set(self, 'index', index)
       __vt_set(self, 'locator', locator)
@@ -849,7 +903,7 @@ def _init_77(*, __vt_default_embedded_depth, __vt_factory, __vt_make_roots, __vt
     return __init__
 
 
-def _init_78(*, __vt_factory, __vt_set):
+def _init_82(*, __vt_factory, __vt_set):
     def __init__(self, index, locator, tree, scan):
       __vt_set(self, 'index', index)
       __vt_set(self, 'locator', locator)
@@ -858,15 +912,16 @@ def _init_78(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_79(*, __vt_default_notes, __vt_factory, __vt_set):
-    def __init__(self, info, check, notes=__vt_default_notes):
+def _init_83(*, __vt_default_keeps, __vt_default_notes, __vt_factory, __vt_set):
+    def __init__(self, info, check, notes=__vt_default_notes, keeps=__vt_default_keeps):
       __vt_set(self, 'info', info)
       __vt_set(self, 'check', check)
       __vt_set(self, 'notes', notes)
+      __vt_set(self, 'keeps', keeps)
     return __init__
 
 
-def _init_80(*, __vt_default_allowed_fingerprints, __vt_default_baseline, __vt_default_inline_ignores, __vt_factory, __vt_set):
+def _init_84(*, __vt_default_allowed_fingerprints, __vt_default_baseline, __vt_default_inline_ignores, __vt_factory, __vt_set):
     def __init__(self, inline_ignores=__vt_default_inline_ignores, baseline=__vt_default_baseline, allowed_fingerprints=__vt_default_allowed_fingerprints):
       __vt_set(self, 'inline_ignores', inline_ignores)
       __vt_set(self, 'baseline', baseline)
@@ -874,14 +929,14 @@ def _init_80(*, __vt_default_allowed_fingerprints, __vt_default_baseline, __vt_d
     return __init__
 
 
-def _init_81(*, __vt_factory, __vt_set):
+def _init_85(*, __vt_factory, __vt_set):
     def __init__(self, items, span):
       __vt_set(self, 'items', items)
       __vt_set(self, 'span', span)
     return __init__
 
 
-def _init_82(*, __vt_default_flexible, __vt_factory, __vt_set):
+def _init_86(*, __vt_default_flexible, __vt_factory, __vt_set):
     def __init__(self, key, header, cell, flexible=__vt_default_flexible):
       __vt_set(self, 'key', key)
       __vt_set(self, 'header', header)
@@ -890,7 +945,7 @@ def _init_82(*, __vt_default_flexible, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_83(*, __vt_factory, __vt_set):
+def _init_87(*, __vt_factory, __vt_set):
     def __init__(self, key, key_span, value):
       __vt_set(self, 'key', key)
       __vt_set(self, 'key_span', key_span)
@@ -898,7 +953,7 @@ def _init_83(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_84(*, __vt_factory, __vt_set):
+def _init_88(*, __vt_factory, __vt_set):
     def __init__(self, key, title, items):
       __vt_set(self, 'key', key)
       __vt_set(self, 'title', title)
@@ -906,7 +961,7 @@ def _init_84(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_85(*, __vt_default_chars, __vt_default_high, __vt_default_items, __vt_default_low, __vt_default_possessive, __vt_default_text, __vt_factory, __vt_set):
+def _init_89(*, __vt_default_chars, __vt_default_high, __vt_default_items, __vt_default_low, __vt_default_possessive, __vt_default_text, __vt_factory, __vt_set):
     def __init__(self, kind, chars=__vt_default_chars, items=__vt_default_items, low=__vt_default_low, high=__vt_default_high, possessive=__vt_default_possessive, text=__vt_default_text):
       __vt_set(self, 'kind', kind)
       __vt_set(self, 'chars', chars)
@@ -918,7 +973,7 @@ def _init_85(*, __vt_default_chars, __vt_default_high, __vt_default_items, __vt_
     return __init__
 
 
-def _init_86(*, __vt_default_last_end, __vt_default_pending_key, __vt_default_size, __vt_default_skipped_levels, __vt_factory, __vt_make_entries, __vt_make_items, __vt_make_merges, __vt_set):
+def _init_90(*, __vt_default_last_end, __vt_default_pending_key, __vt_default_size, __vt_default_skipped_levels, __vt_factory, __vt_make_entries, __vt_make_items, __vt_make_merges, __vt_set):
     def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):
       __vt_set(self, 'kind', kind)
       __vt_set(self, 'start', start)
@@ -934,7 +989,7 @@ def _init_86(*, __vt_default_last_end, __vt_default_pending_key, __vt_default_si
     return __init__
 
 
-def _init_87(*, __vt_factory, __vt_make_span, __vt_set):
+def _init_91(*, __vt_factory, __vt_make_span, __vt_set):
     def __init__(self, level, code, message, span=__vt_factory):
       __vt_set(self, 'level', level)
       __vt_set(self, 'code', code)
@@ -943,14 +998,14 @@ def _init_87(*, __vt_factory, __vt_make_span, __vt_set):
     return __init__
 
 
-def _init_88(*, __vt_factory, __vt_set):
+def _init_92(*, __vt_factory, __vt_set):
     def __init__(self, line, prefilter):
       __vt_set(self, 'line', line)
       __vt_set(self, 'prefilter', prefilter)
     return __init__
 
 
-def _init_89(*, __vt_default_owners, __vt_factory, __vt_set):
+def _init_93(*, __vt_default_owners, __vt_factory, __vt_set):
     def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):
       __vt_set(self, 'machines', machines)
       __vt_set(self, 'key_status', key_status)
@@ -964,14 +1019,14 @@ def _init_89(*, __vt_default_owners, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_90(*, __vt_default_note, __vt_factory, __vt_set):
+def _init_94(*, __vt_default_note, __vt_factory, __vt_set):
     def __init__(self, match, note=__vt_default_note):
       __vt_set(self, 'match', match)
       __vt_set(self, 'note', note)
     return __init__
 
 
-def _init_91(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation, __vt_default_secret_source, __vt_factory, __vt_set):
+def _init_95(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation, __vt_default_secret_source, __vt_factory, __vt_set):
     def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):
       __vt_set(self, 'match', match)
       __vt_set(self, 'owner', owner)
@@ -982,7 +1037,7 @@ def _init_91(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation
     return __init__
 
 
-def _init_92(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_launch_memo, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
+def _init_96(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_launch_memo, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
     def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -1003,7 +1058,7 @@ def _init_92(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_de
     return __init__
 
 
-def _init_93(*, __vt_factory, __vt_set):
+def _init_97(*, __vt_factory, __vt_set):
     def __init__(self, name, name_span, value):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -1011,7 +1066,7 @@ def _init_93(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_94(*, __vt_factory, __vt_set):
+def _init_98(*, __vt_factory, __vt_set):
     def __init__(self, name, path, package, url):
       __vt_set(self, 'name', name)
       __vt_set(self, 'path', path)
@@ -1020,7 +1075,7 @@ def _init_94(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_95(*, __vt_factory, __vt_set):
+def _init_99(*, __vt_factory, __vt_set):
     def __init__(self, name, route, node):
       __vt_set(self, 'name', name)
       __vt_set(self, 'route', route)
@@ -1028,7 +1083,7 @@ def _init_95(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_96(*, __vt_default_names, __vt_default_packages, __vt_default_paths, __vt_default_urls, __vt_factory, __vt_set):
+def _init_100(*, __vt_default_names, __vt_default_packages, __vt_default_paths, __vt_default_urls, __vt_factory, __vt_set):
     def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):
       __vt_set(self, 'names', names)
       __vt_set(self, 'paths', paths)
@@ -1037,7 +1092,7 @@ def _init_96(*, __vt_default_names, __vt_default_packages, __vt_default_paths, _
     return __init__
 
 
-def _init_97(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_make_problems, __vt_make_reported, __vt_set):
+def _init_101(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_make_problems, __vt_make_reported, __vt_set):
     def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):
       __vt_set(self, 'nodes', nodes)
       __vt_set(self, 'exhausted', exhausted)
@@ -1046,7 +1101,7 @@ def _init_97(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_m
     return __init__
 
 
-def _init_98(*, __vt_factory, __vt_set):
+def _init_102(*, __vt_factory, __vt_set):
     def __init__(self, number, text, complete):
       __vt_set(self, 'number', number)
       __vt_set(self, 'text', text)
@@ -1054,7 +1109,7 @@ def _init_98(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_99(*, __vt_factory, __vt_set):
+def _init_103(*, __vt_factory, __vt_set):
     def __init__(self, options, program, program_args):
       __vt_set(self, 'options', options)
       __vt_set(self, 'program', program)
@@ -1062,7 +1117,7 @@ def _init_99(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_100(*, __vt_default_sibling, __vt_factory, __vt_set):
+def _init_104(*, __vt_default_sibling, __vt_factory, __vt_set):
     def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):
       __vt_set(self, 'order', order)
       __vt_set(self, 'kind', kind)
@@ -1072,7 +1127,7 @@ def _init_100(*, __vt_default_sibling, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_101(*, __vt_factory, __vt_set):
+def _init_105(*, __vt_factory, __vt_set):
     def __init__(self, outer, delta, length):
       __vt_set(self, 'outer', outer)
       __vt_set(self, 'delta', delta)
@@ -1080,14 +1135,14 @@ def _init_101(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_102(*, __vt_factory, __vt_set):
+def _init_106(*, __vt_factory, __vt_set):
     def __init__(self, outer, offsets):
       __vt_set(self, 'outer', outer)
       __vt_set(self, 'offsets', offsets)
     return __init__
 
 
-def _init_103(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
+def _init_107(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
     def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):
       __vt_set(self, 'owner', owner)
       __vt_set(self, 'entry', entry)
@@ -1096,7 +1151,7 @@ def _init_103(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_104(*, __vt_factory, __vt_set):
+def _init_108(*, __vt_factory, __vt_set):
     def __init__(self, owner, servers, hosts):
       __vt_set(self, 'owner', owner)
       __vt_set(self, 'servers', servers)
@@ -1104,7 +1159,7 @@ def _init_104(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_105(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
+def _init_109(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
     def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'absolute_path', absolute_path)
@@ -1124,7 +1179,7 @@ def _init_105(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mod
     return __init__
 
 
-def _init_106(*, __vt_factory, __vt_set):
+def _init_110(*, __vt_factory, __vt_set):
     def __init__(self, path, display, fence, identity, home, pattern):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1135,7 +1190,7 @@ def _init_106(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_107(*, __vt_default_ranks, __vt_factory, __vt_set):
+def _init_111(*, __vt_default_ranks, __vt_factory, __vt_set):
     def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1145,7 +1200,7 @@ def _init_107(*, __vt_default_ranks, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_108(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
+def _init_112(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
     def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1158,7 +1213,7 @@ def _init_108(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_m
     return __init__
 
 
-def _init_109(*, __vt_default_span, __vt_factory, __vt_set):
+def _init_113(*, __vt_default_span, __vt_factory, __vt_set):
     def __init__(self, path, level, code, message, span=__vt_default_span):
       __vt_set(self, 'path', path)
       __vt_set(self, 'level', level)
@@ -1168,7 +1223,7 @@ def _init_109(*, __vt_default_span, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_110(*, __vt_factory, __vt_set):
+def _init_114(*, __vt_factory, __vt_set):
     def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):
       __vt_set(self, 'path', path)
       __vt_set(self, 'line', line)
@@ -1181,7 +1236,7 @@ def _init_110(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_111(*, __vt_factory, __vt_set):
+def _init_115(*, __vt_factory, __vt_set):
     def __init__(self, path, span, field, message):
       __vt_set(self, 'path', path)
       __vt_set(self, 'span', span)
@@ -1190,7 +1245,7 @@ def _init_111(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_112(*, __vt_default_route, __vt_factory, __vt_set):
+def _init_116(*, __vt_default_route, __vt_factory, __vt_set):
     def __init__(self, path, span, route=__vt_default_route):
       __vt_set(self, 'path', path)
       __vt_set(self, 'span', span)
@@ -1198,7 +1253,7 @@ def _init_112(*, __vt_default_route, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_113(*, __vt_factory, __vt_set):
+def _init_117(*, __vt_factory, __vt_set):
     def __init__(self, path, steps, from_root):
       __vt_set(self, 'path', path)
       __vt_set(self, 'steps', steps)
@@ -1206,7 +1261,7 @@ def _init_113(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_114(*, __vt_default_env, __vt_default_prefix, __vt_factory, __vt_set):
+def _init_118(*, __vt_default_env, __vt_default_prefix, __vt_factory, __vt_set):
     def __init__(self, path, user, prefix=__vt_default_prefix, env=__vt_default_env):
       __vt_set(self, 'path', path)
       __vt_set(self, 'user', user)
@@ -1215,7 +1270,7 @@ def _init_114(*, __vt_default_env, __vt_default_prefix, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_115(*, __vt_factory, __vt_set):
+def _init_119(*, __vt_factory, __vt_set):
     def __init__(self, pattern, owners, line):
       __vt_set(self, 'pattern', pattern)
       __vt_set(self, 'owners', owners)
@@ -1223,7 +1278,7 @@ def _init_115(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_116(*, __vt_default_family, __vt_default_fingerprint, __vt_default_kind, __vt_default_variable, __vt_factory, __vt_set):
+def _init_120(*, __vt_default_family, __vt_default_fingerprint, __vt_default_kind, __vt_default_variable, __vt_factory, __vt_set):
     def __init__(self, place, name, line, column, source, family=__vt_default_family, kind=__vt_default_kind, variable=__vt_default_variable, fingerprint=__vt_default_fingerprint):
       __vt_set(self, 'place', place)
       __vt_set(self, 'name', name)
@@ -1237,7 +1292,7 @@ def _init_116(*, __vt_default_family, __vt_default_fingerprint, __vt_default_kin
     return __init__
 
 
-def _init_117(*, __vt_default_projects, __vt_default_system_root, __vt_factory, __vt_set):
+def _init_121(*, __vt_default_projects, __vt_default_system_root, __vt_factory, __vt_set):
     def __init__(self, platform, homes, system_root=__vt_default_system_root, projects=__vt_default_projects):
       __vt_set(self, 'platform', platform)
       __vt_set(self, 'homes', homes)
@@ -1246,7 +1301,7 @@ def _init_117(*, __vt_default_projects, __vt_default_system_root, __vt_factory, 
     return __init__
 
 
-def _init_118(*, __vt_factory, __vt_set):
+def _init_122(*, __vt_factory, __vt_set):
     def __init__(self, platform, locations, notes):
       __vt_set(self, 'platform', platform)
       __vt_set(self, 'locations', locations)
@@ -1254,7 +1309,7 @@ def _init_118(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_119(*, __vt_factory, __vt_set):
+def _init_123(*, __vt_factory, __vt_set):
     def __init__(self, providers, by_word, by_whole_key_word):
       __vt_set(self, 'providers', providers)
       __vt_set(self, 'by_word', by_word)
@@ -1262,14 +1317,14 @@ def _init_119(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_120(*, __vt_factory, __vt_set):
+def _init_124(*, __vt_factory, __vt_set):
     def __init__(self, reach, server):
       __vt_set(self, 'reach', reach)
       __vt_set(self, 'server', server)
     return __init__
 
 
-def _init_121(*, __vt_factory, __vt_set):
+def _init_125(*, __vt_factory, __vt_set):
     def __init__(self, read, replaced, older, repeated):
       __vt_set(self, 'read', read)
       __vt_set(self, 'replaced', replaced)
@@ -1278,7 +1333,7 @@ def _init_121(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_122(*, __vt_default_calls, __vt_default_last_used, __vt_default_recent_calls, __vt_default_status, __vt_default_tools, __vt_factory, __vt_set):
+def _init_126(*, __vt_default_calls, __vt_default_last_used, __vt_default_recent_calls, __vt_default_status, __vt_default_tools, __vt_factory, __vt_set):
     def __init__(self, read, status=__vt_default_status, last_used=__vt_default_last_used, calls=__vt_default_calls, recent_calls=__vt_default_recent_calls, tools=__vt_default_tools):
       __vt_set(self, 'read', read)
       __vt_set(self, 'status', status)
@@ -1289,13 +1344,13 @@ def _init_122(*, __vt_default_calls, __vt_default_last_used, __vt_default_recent
     return __init__
 
 
-def _init_123(*, __vt_factory, __vt_set):
+def _init_127(*, __vt_factory, __vt_set):
     def __init__(self, regex):
       __vt_set(self, 'regex', regex)
     return __init__
 
 
-def _init_124(*, __vt_default_again, __vt_default_stop, __vt_factory, __vt_set):
+def _init_128(*, __vt_default_again, __vt_default_stop, __vt_factory, __vt_set):
     def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):
       __vt_set(self, 'rest', rest)
       __vt_set(self, 'again', again)
@@ -1303,14 +1358,14 @@ def _init_124(*, __vt_default_again, __vt_default_stop, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_125(*, __vt_default_all_value, __vt_factory, __vt_set):
+def _init_129(*, __vt_default_all_value, __vt_factory, __vt_set):
     def __init__(self, restricted, all_value=__vt_default_all_value):
       __vt_set(self, 'restricted', restricted)
       __vt_set(self, 'all_value', all_value)
     return __init__
 
 
-def _init_126(*, __vt_factory, __vt_set):
+def _init_130(*, __vt_factory, __vt_set):
     def __init__(self, root, candidates, notes, files_considered):
       __vt_set(self, 'root', root)
       __vt_set(self, 'candidates', candidates)
@@ -1319,7 +1374,7 @@ def _init_126(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_127(*, __vt_default_activity, __vt_default_allowlisted, __vt_default_applied_policy, __vt_default_credentials, __vt_default_files_considered, __vt_default_fingerprint_key_id, __vt_default_history, __vt_default_policy, __vt_default_secret_locations, __vt_default_triage, __vt_factory, __vt_set):
+def _init_131(*, __vt_default_activity, __vt_default_allowlisted, __vt_default_applied_policy, __vt_default_credentials, __vt_default_files_considered, __vt_default_fingerprint_key_id, __vt_default_history, __vt_default_policy, __vt_default_secret_locations, __vt_default_triage, __vt_factory, __vt_set):
     def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations, activity=__vt_default_activity):
       __vt_set(self, 'root', root)
       __vt_set(self, 'findings', findings)
@@ -1341,21 +1396,21 @@ def _init_127(*, __vt_default_activity, __vt_default_allowlisted, __vt_default_a
     return __init__
 
 
-def _init_128(*, __vt_default_owner, __vt_factory, __vt_set):
+def _init_132(*, __vt_default_owner, __vt_factory, __vt_set):
     def __init__(self, root, owner=__vt_default_owner):
       __vt_set(self, 'root', root)
       __vt_set(self, 'owner', owner)
     return __init__
 
 
-def _init_129(*, __vt_factory, __vt_set):
+def _init_133(*, __vt_factory, __vt_set):
     def __init__(self, route, node):
       __vt_set(self, 'route', route)
       __vt_set(self, 'node', node)
     return __init__
 
 
-def _init_130(*, __vt_default_activity, __vt_default_fingerprint_key_id, __vt_default_policy, __vt_default_tool_version, __vt_factory, __vt_set):
+def _init_134(*, __vt_default_activity, __vt_default_fingerprint_key_id, __vt_default_policy, __vt_default_tool_version, __vt_factory, __vt_set):
     def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id, activity=__vt_default_activity):
       __vt_set(self, 'rows', rows)
       __vt_set(self, 'policy', policy)
@@ -1365,7 +1420,7 @@ def _init_130(*, __vt_default_activity, __vt_default_fingerprint_key_id, __vt_de
     return __init__
 
 
-def _init_131(*, __vt_default_enabled, __vt_default_severity, __vt_factory, __vt_set):
+def _init_135(*, __vt_default_enabled, __vt_default_severity, __vt_factory, __vt_set):
     def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'enabled', enabled)
@@ -1373,7 +1428,7 @@ def _init_131(*, __vt_default_enabled, __vt_default_severity, __vt_factory, __vt
     return __init__
 
 
-def _init_132(*, __vt_factory, __vt_set):
+def _init_136(*, __vt_factory, __vt_set):
     def __init__(self, rule_id, findings, hosts):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'findings', findings)
@@ -1381,7 +1436,7 @@ def _init_132(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_133(*, __vt_default_properties, __vt_factory, __vt_set):
+def _init_137(*, __vt_default_properties, __vt_factory, __vt_set):
     def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'severity', severity)
@@ -1393,7 +1448,7 @@ def _init_133(*, __vt_default_properties, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_134(*, __vt_default_client, __vt_default_fingerprint_memo, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
+def _init_138(*, __vt_default_client, __vt_default_fingerprint_memo, __vt_default_help, __vt_default_history, __vt_default_properties, __vt_default_related, __vt_default_server, __vt_default_subject_key, __vt_factory, __vt_set):
     def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):
       __vt_set(self, 'rule_id', rule_id)
       __vt_set(self, 'severity', severity)
@@ -1410,7 +1465,7 @@ def _init_134(*, __vt_default_client, __vt_default_fingerprint_memo, __vt_defaul
     return __init__
 
 
-def _init_135(*, __vt_factory, __vt_set):
+def _init_139(*, __vt_factory, __vt_set):
     def __init__(self, rule_ids, reason, comment, lines):
       __vt_set(self, 'rule_ids', rule_ids)
       __vt_set(self, 'reason', reason)
@@ -1419,14 +1474,14 @@ def _init_135(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_136(*, __vt_factory, __vt_set):
+def _init_140(*, __vt_factory, __vt_set):
     def __init__(self, scan, host):
       __vt_set(self, 'scan', scan)
       __vt_set(self, 'host', host)
     return __init__
 
 
-def _init_137(*, __vt_default_first_index, __vt_default_second_index, __vt_factory, __vt_set):
+def _init_141(*, __vt_default_first_index, __vt_default_second_index, __vt_factory, __vt_set):
     def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):
       __vt_set(self, 'shape', shape)
       __vt_set(self, 'first', first)
@@ -1436,7 +1491,7 @@ def _init_137(*, __vt_default_first_index, __vt_default_second_index, __vt_facto
     return __init__
 
 
-def _init_138(*, __vt_default_joins_surrogates, __vt_default_line_continuation, __vt_factory, __vt_set):
+def _init_142(*, __vt_default_joins_surrogates, __vt_default_line_continuation, __vt_factory, __vt_set):
     def __init__(self, simple, hex_lengths, pattern, joins_surrogates=__vt_default_joins_surrogates, line_continuation=__vt_default_line_continuation):
       __vt_set(self, 'simple', simple)
       __vt_set(self, 'hex_lengths', hex_lengths)
@@ -1446,7 +1501,7 @@ def _init_138(*, __vt_default_joins_surrogates, __vt_default_line_continuation, 
     return __init__
 
 
-def _init_139(*, __vt_default_kind, __vt_factory, __vt_set):
+def _init_143(*, __vt_default_kind, __vt_factory, __vt_set):
     def __init__(self, source, hostname, user, platform, time, key_id, key_default, users, configs, findings, kind=__vt_default_kind):
       __vt_set(self, 'source', source)
       __vt_set(self, 'hostname', hostname)
@@ -1462,7 +1517,7 @@ def _init_139(*, __vt_default_kind, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_140(*, __vt_default_allowlist, __vt_default_approved_servers, __vt_default_base_dir, __vt_default_codeowners, __vt_default_codeowners_source, __vt_default_dormant_days, __vt_default_ignore_paths, __vt_default_owners, __vt_default_owners_from_codeowners, __vt_default_rules, __vt_default_shared_accounts, __vt_default_source, __vt_factory, __vt_set):
+def _init_144(*, __vt_default_allowlist, __vt_default_approved_servers, __vt_default_base_dir, __vt_default_codeowners, __vt_default_codeowners_source, __vt_default_dormant_days, __vt_default_ignore_paths, __vt_default_owners, __vt_default_owners_from_codeowners, __vt_default_rules, __vt_default_shared_accounts, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, source=__vt_default_source, base_dir=__vt_default_base_dir, owners=__vt_default_owners, owners_from_codeowners=__vt_default_owners_from_codeowners, codeowners_source=__vt_default_codeowners_source, codeowners=__vt_default_codeowners, approved_servers=__vt_default_approved_servers, rules=__vt_default_rules, ignore_paths=__vt_default_ignore_paths, allowlist=__vt_default_allowlist, shared_accounts=__vt_default_shared_accounts, dormant_days=__vt_default_dormant_days):
       __vt_set(self, 'source', source)
       __vt_set(self, 'base_dir', base_dir)
@@ -1479,7 +1534,7 @@ def _init_140(*, __vt_default_allowlist, __vt_default_approved_servers, __vt_def
     return __init__
 
 
-def _init_141(*, __vt_factory, __vt_make_entries, __vt_make_latest, __vt_set):
+def _init_145(*, __vt_factory, __vt_make_entries, __vt_make_latest, __vt_set):
     def __init__(self, span, entries=__vt_factory, latest=__vt_factory):
       __vt_set(self, 'span', span)
       __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)
@@ -1487,21 +1542,21 @@ def _init_141(*, __vt_factory, __vt_make_entries, __vt_make_latest, __vt_set):
     return __init__
 
 
-def _init_142(*, __vt_factory, __vt_make_tables, __vt_set):
+def _init_146(*, __vt_factory, __vt_make_tables, __vt_set):
     def __init__(self, span, tables=__vt_factory):
       __vt_set(self, 'span', span)
       __vt_set(self, 'tables', __vt_make_tables() if tables is __vt_factory else tables)
     return __init__
 
 
-def _init_143(*, __vt_factory, __vt_set):
+def _init_147(*, __vt_factory, __vt_set):
     def __init__(self, span, text):
       __vt_set(self, 'span', span)
       __vt_set(self, 'text', text)
     return __init__
 
 
-def _init_144(*, __vt_factory, __vt_set):
+def _init_148(*, __vt_factory, __vt_set):
     def __init__(self, start_line, start_column, end_line, end_column):
       __vt_set(self, 'start_line', start_line)
       __vt_set(self, 'start_column', start_column)
@@ -1510,7 +1565,7 @@ def _init_144(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_145(*, __vt_default_baseline, __vt_default_baselined, __vt_default_ignores, __vt_default_stale, __vt_default_suppressed, __vt_default_warnings, __vt_factory, __vt_set):
+def _init_149(*, __vt_default_baseline, __vt_default_baselined, __vt_default_ignores, __vt_default_stale, __vt_default_suppressed, __vt_default_warnings, __vt_factory, __vt_set):
     def __init__(self, suppressed=__vt_default_suppressed, baselined=__vt_default_baselined, stale=__vt_default_stale, baseline=__vt_default_baseline, ignores=__vt_default_ignores, warnings=__vt_default_warnings):
       __vt_set(self, 'suppressed', suppressed)
       __vt_set(self, 'baselined', baselined)
@@ -1521,7 +1576,7 @@ def _init_145(*, __vt_default_baseline, __vt_default_baselined, __vt_default_ign
     return __init__
 
 
-def _init_146(*, __vt_factory, __vt_set):
+def _init_150(*, __vt_factory, __vt_set):
     def __init__(self, syntax, description, text, start):
       __vt_set(self, 'syntax', syntax)
       __vt_set(self, 'description', description)
@@ -1530,14 +1585,14 @@ def _init_146(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_147(*, __vt_default_key, __vt_factory, __vt_set):
+def _init_151(*, __vt_default_key, __vt_factory, __vt_set):
     def __init__(self, template, key=__vt_default_key):
       __vt_set(self, 'template', template)
       __vt_set(self, 'key', key)
     return __init__
 
 
-def _init_148(*, __vt_default_alias_expansion, __vt_default_direct, __vt_default_unread, __vt_factory, __vt_make_anchors, __vt_make_constructor, __vt_make_labels, __vt_make_resolver, __vt_make_roots, __vt_make_stack, __vt_set):
+def _init_152(*, __vt_default_alias_expansion, __vt_default_direct, __vt_default_unread, __vt_factory, __vt_make_anchors, __vt_make_constructor, __vt_make_labels, __vt_make_resolver, __vt_make_roots, __vt_make_stack, __vt_set):
     def __init__(self, text, locator, budget, direct=__vt_default_direct, resolver=__vt_factory, constructor=__vt_factory, stack=__vt_factory, roots=__vt_factory, anchors=__vt_factory, alias_expansion=__vt_default_alias_expansion, labels=__vt_factory, unread=__vt_default_unread):
       __vt_set(self, 'text', text)
       __vt_set(self, 'locator', locator)
@@ -1554,7 +1609,7 @@ def _init_148(*, __vt_default_alias_expansion, __vt_default_direct, __vt_default
     return __init__
 
 
-def _init_149(*, __vt_default_operator, __vt_factory, __vt_set):
+def _init_153(*, __vt_default_operator, __vt_factory, __vt_set):
     def __init__(self, text, offsets, start, end, operator=__vt_default_operator):
       __vt_set(self, 'text', text)
       __vt_set(self, 'offsets', offsets)
@@ -1564,7 +1619,7 @@ def _init_149(*, __vt_default_operator, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_150(*, __vt_factory, __vt_set):
+def _init_154(*, __vt_factory, __vt_set):
     def __init__(self, text, offsets, valid):
       __vt_set(self, 'text', text)
       __vt_set(self, 'offsets', offsets)
@@ -1572,7 +1627,7 @@ def _init_150(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_151(*, __vt_default_binary_text, __vt_default_problems, __vt_factory, __vt_set):
+def _init_155(*, __vt_default_binary_text, __vt_default_problems, __vt_factory, __vt_set):
     def __init__(self, text, problems=__vt_default_problems, binary_text=__vt_default_binary_text):
       __vt_set(self, 'text', text)
       __vt_set(self, 'problems', problems)
@@ -1580,14 +1635,14 @@ def _init_151(*, __vt_default_binary_text, __vt_default_problems, __vt_factory, 
     return __init__
 
 
-def _init_152(*, __vt_factory, __vt_set):
+def _init_156(*, __vt_factory, __vt_set):
     def __init__(self, text, span):
       __vt_set(self, 'text', text)
       __vt_set(self, 'span', span)
     return __init__
 
 
-def _init_153(*, __vt_factory, __vt_set):
+def _init_157(*, __vt_factory, __vt_set):
     def __init__(self, text, utf8, line_starts, checkpoints, ascii_lines):
       __vt_set(self, 'text', text)
       __vt_set(self, 'utf8', utf8)
@@ -1597,21 +1652,21 @@ def _init_153(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_154(*, __vt_factory, __vt_set):
+def _init_158(*, __vt_factory, __vt_set):
     def __init__(self, text, value):
       __vt_set(self, 'text', text)
       __vt_set(self, 'value', value)
     return __init__
 
 
-def _init_155(*, __vt_factory, __vt_set):
+def _init_159(*, __vt_factory, __vt_set):
     def __init__(self, token, ref):
       __vt_set(self, 'token', token)
       __vt_set(self, 'ref', ref)
     return __init__
 
 
-def _init_156(*, __vt_factory, __vt_set):
+def _init_160(*, __vt_factory, __vt_set):
     def __init__(self, value, severity, message):
       __vt_set(self, 'value', value)
       __vt_set(self, 'severity', severity)
@@ -1619,7 +1674,7 @@ def _init_156(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_157(*, __vt_default_embedded, __vt_default_source, __vt_factory, __vt_set):
+def _init_161(*, __vt_default_embedded, __vt_default_source, __vt_factory, __vt_set):
     def __init__(self, value, span, embedded=__vt_default_embedded, source=__vt_default_source):
       __vt_set(self, 'value', value)
       __vt_set(self, 'span', span)
@@ -1628,7 +1683,7 @@ def _init_157(*, __vt_default_embedded, __vt_default_source, __vt_factory, __vt_
     return __init__
 
 
-def _init_158(*, __vt_default_composite, __vt_default_offsets, __vt_default_shell, __vt_factory, __vt_set):
+def _init_162(*, __vt_default_composite, __vt_default_offsets, __vt_default_shell, __vt_factory, __vt_set):
     def __init__(self, value, text, start, context, place, composite=__vt_default_composite, offsets=__vt_default_offsets, shell=__vt_default_shell):
       __vt_set(self, 'value', value)
       __vt_set(self, 'text', text)
@@ -1641,7 +1696,7 @@ def _init_158(*, __vt_default_composite, __vt_default_offsets, __vt_default_shel
     return __init__
 
 
-def _init_159(*, __vt_default_attached_short_values, __vt_default_flags, __vt_factory, __vt_set):
+def _init_163(*, __vt_default_attached_short_values, __vt_default_flags, __vt_factory, __vt_set):
     def __init__(self, value_options, attached_short_values=__vt_default_attached_short_values, flags=__vt_default_flags):
       __vt_set(self, 'value_options', value_options)
       __vt_set(self, 'attached_short_values', attached_short_values)
@@ -1649,7 +1704,7 @@ def _init_159(*, __vt_default_attached_short_values, __vt_default_flags, __vt_fa
     return __init__
 
 
-def _init_160(*, __vt_default_bom_timestamp, __vt_default_spreadsheet_safe, __vt_default_width, __vt_factory, __vt_set):
+def _init_164(*, __vt_default_bom_timestamp, __vt_default_spreadsheet_safe, __vt_default_width, __vt_factory, __vt_set):
     def __init__(self, width=__vt_default_width, spreadsheet_safe=__vt_default_spreadsheet_safe, bom_timestamp=__vt_default_bom_timestamp):
       __vt_set(self, 'width', width)
       __vt_set(self, 'spreadsheet_safe', spreadsheet_safe)
@@ -1657,7 +1712,7 @@ def _init_160(*, __vt_default_bom_timestamp, __vt_default_spreadsheet_safe, __vt
     return __init__
 
 
-def _init_161(*, __vt_factory, __vt_set):
+def _init_165(*, __vt_factory, __vt_set):
     def __init__(self, window_from, window_to, clients_read):
       __vt_set(self, 'window_from', window_from)
       __vt_set(self, 'window_to', window_to)
@@ -1665,7 +1720,7 @@ def _init_161(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_162(*, __vt_factory, __vt_set):
+def _init_166(*, __vt_factory, __vt_set):
     def __init__(self, window_from, window_to, tools, hops, credentials, files, notes):
       __vt_set(self, 'window_from', window_from)
       __vt_set(self, 'window_to', window_to)
@@ -1677,7 +1732,7 @@ def _init_162(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_163(*, __vt_factory, __vt_set):
+def _init_167(*, __vt_factory, __vt_set):
     def __init__(self, window_from, window_to, tools, servers, steps, credentials, clients_read):
       __vt_set(self, 'window_from', window_from)
       __vt_set(self, 'window_to', window_to)
@@ -1697,161 +1752,165 @@ INITS = {
     "def __init__(self, budget=__vt_default_budget):\n  __vt_set(self, 'budget', budget)\n": _init_4,
     "def __init__(self, by_route):\n  __vt_set(self, 'by_route', by_route)\n": _init_5,
     "def __init__(self, call_id, server, tool, outcome, line, column):\n  __vt_set(self, 'call_id', call_id)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'outcome', outcome)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n": _init_6,
-    "def __init__(self, chars, offsets, start=__vt_default_start, quoted=__vt_default_quoted):\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'quoted', quoted)\n": _init_7,
-    "def __init__(self, claims, globs):\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'globs', globs)\n": _init_8,
-    "def __init__(self, client, display, file_name, note, projects_by_folder=__vt_default_projects_by_folder, folder=__vt_default_folder):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'file_name', file_name)\n  __vt_set(self, 'note', note)\n  __vt_set(self, 'projects_by_folder', projects_by_folder)\n  __vt_set(self, 'folder', folder)\n": _init_9,
-    "def __init__(self, client, file, record, calls):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'calls', calls)\n": _init_10,
-    "def __init__(self, client, file, record, cleanup, span, family_id, family_name, severity, fingerprint, preview, route=__vt_default_route):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'cleanup', cleanup)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'family_id', family_id)\n  __vt_set(self, 'family_name', family_name)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'preview', preview)\n  __vt_set(self, 'route', route)\n": _init_11,
-    "def __init__(self, client, kind, pattern, where, files, refused):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'where', where)\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'refused', refused)\n": _init_12,
-    "def __init__(self, client, reader, record, cleanup, counts_calls, paths):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'reader', reader)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'cleanup', cleanup)\n  __vt_set(self, 'counts_calls', counts_calls)\n  __vt_set(self, 'paths', paths)\n": _init_13,
-    "def __init__(self, client, record, cleanup):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'cleanup', cleanup)\n": _init_14,
-    "def __init__(self, client, server, config_file, status, calls, recent_calls, first_seen, last_seen, tools, projects, first_call, last_call):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'config_file', config_file)\n  __vt_set(self, 'status', status)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'first_seen', first_seen)\n  __vt_set(self, 'last_seen', last_seen)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'projects', projects)\n  __vt_set(self, 'first_call', first_call)\n  __vt_set(self, 'last_call', last_call)\n": _init_15,
-    "def __init__(self, client, server, form, tool, calls, recent_calls, first_seen, last_seen, projects, sessions, outcomes, first, last):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'form', form)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'first_seen', first_seen)\n  __vt_set(self, 'last_seen', last_seen)\n  __vt_set(self, 'projects', projects)\n  __vt_set(self, 'sessions', sessions)\n  __vt_set(self, 'outcomes', outcomes)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'last', last)\n": _init_16,
-    "def __init__(self, client, server, form, tool, place):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'form', form)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'place', place)\n": _init_17,
-    "def __init__(self, client, server, tool, call_id, session, project, time, outcome, file, line, column, form=__vt_default_form, route=__vt_default_route):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'call_id', call_id)\n  __vt_set(self, 'session', session)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'outcome', outcome)\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'form', form)\n  __vt_set(self, 'route', route)\n": _init_18,
-    "def __init__(self, client, server, tool, calls, first_seen, last_seen, projects, sessions, outcomes):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'first_seen', first_seen)\n  __vt_set(self, 'last_seen', last_seen)\n  __vt_set(self, 'projects', projects)\n  __vt_set(self, 'sessions', sessions)\n  __vt_set(self, 'outcomes', outcomes)\n": _init_19,
-    "def __init__(self, client, server, tool, configured, place):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'configured', configured)\n  __vt_set(self, 'place', place)\n": _init_20,
-    "def __init__(self, clients, references, transport_names, content_keys, server_keys=__vt_default_server_keys, path_variables=__vt_factory, system_path_variables=__vt_factory):\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'references', references)\n  __vt_set(self, 'transport_names', transport_names)\n  __vt_set(self, 'content_keys', content_keys)\n  __vt_set(self, 'server_keys', server_keys)\n  __vt_set(self, 'path_variables', __vt_make_path_variables() if path_variables is __vt_factory else path_variables)\n  __vt_set(self, 'system_path_variables', __vt_make_system_path_variables() if system_path_variables is __vt_factory else system_path_variables)\n  self.__post_init__()\n": _init_21,
-    "def __init__(self, clients, route, grant, one_tool):\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'grant', grant)\n  __vt_set(self, 'one_tool', one_tool)\n": _init_22,
-    "def __init__(self, code, message):\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n": _init_23,
-    "def __init__(self, command, args, env, url, headers, transport, auth, name, env_file=__vt_default_env_file):\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'env_file', env_file)\n": _init_24,
-    "def __init__(self, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env):\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n": _init_25,
-    "def __init__(self, commit, blob, kinds):\n  __vt_set(self, 'commit', commit)\n  __vt_set(self, 'blob', blob)\n  __vt_set(self, 'kinds', kinds)\n": _init_26,
-    "def __init__(self, commit, commit_date, present_at_head, commits=__vt_default_commits, paths=__vt_default_paths, removed_commit=__vt_default_removed_commit, removed_date=__vt_default_removed_date):\n  __vt_set(self, 'commit', commit)\n  __vt_set(self, 'commit_date', commit_date)\n  __vt_set(self, 'present_at_head', present_at_head)\n  __vt_set(self, 'commits', commits)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'removed_commit', removed_commit)\n  __vt_set(self, 'removed_date', removed_date)\n": _init_27,
-    "def __init__(self, commit, path, old_blob, new_blob, kinds, renamed_from=__vt_default_renamed_from):\n  __vt_set(self, 'commit', commit)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'old_blob', old_blob)\n  __vt_set(self, 'new_blob', new_blob)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'renamed_from', renamed_from)\n": _init_28,
-    "def __init__(self, commits, blobs, shallow, revision_range=__vt_default_revision_range, since=__vt_default_since, missing_objects=__vt_default_missing_objects):\n  __vt_set(self, 'commits', commits)\n  __vt_set(self, 'blobs', blobs)\n  __vt_set(self, 'shallow', shallow)\n  __vt_set(self, 'revision_range', revision_range)\n  __vt_set(self, 'since', since)\n  __vt_set(self, 'missing_objects', missing_objects)\n": _init_29,
-    "def __init__(self, config, server, candidate, family, generic_kind, span, fingerprint, preview, secret_length, claims=__vt_default_claims, lookalike=__vt_default_lookalike, account=__vt_default_account, account_span=__vt_default_account_span, offset=__vt_default_offset, provider=__vt_default_provider, _value=__vt_default__value):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'candidate', candidate)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'generic_kind', generic_kind)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'preview', preview)\n  __vt_set(self, 'secret_length', secret_length)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'lookalike', lookalike)\n  __vt_set(self, 'account', account)\n  __vt_set(self, 'account_span', account_span)\n  __vt_set(self, 'offset', offset)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, '_value', _value)\n": _init_30,
-    "def __init__(self, config, server, candidate, occurrence, client_name, span):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'candidate', candidate)\n  __vt_set(self, 'occurrence', occurrence)\n  __vt_set(self, 'client_name', client_name)\n  __vt_set(self, 'span', span)\n": _init_31,
-    "def __init__(self, config, server, kind, name, value, span, context):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'context', context)\n": _init_32,
-    "def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings, activity=__vt_default_activity):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'scope_findings', scope_findings)\n  __vt_set(self, 'activity', activity)\n": _init_33,
-    "def __init__(self, configs, options=__vt_factory, credentials=__vt_default_credentials, unexpanded_references=__vt_default_unexpanded_references, activity=__vt_default_activity):\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'options', __vt_make_options() if options is __vt_factory else options)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'unexpanded_references', unexpanded_references)\n  __vt_set(self, 'activity', activity)\n": _init_34,
-    "def __init__(self, control, rules, findings, by_severity):\n  __vt_set(self, 'control', control)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'by_severity', by_severity)\n": _init_35,
-    "def __init__(self, data):\n  __vt_set(self, 'data', data)\n": _init_36,
-    "def __init__(self, device, inode):\n  __vt_set(self, 'device', device)\n  __vt_set(self, 'inode', inode)\n": _init_37,
-    "def __init__(self, directory, display, fence, owner=__vt_default_owner):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'owner', owner)\n": _init_38,
-    "def __init__(self, directory, entries, key_id=__vt_default_key_id, source=__vt_default_source):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'source', source)\n": _init_39,
-    "def __init__(self, ecosystem, name, version=__vt_default_version, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'digest', digest)\n": _init_40,
-    "def __init__(self, ecosystem, name, version=__vt_default_version, operator=__vt_default_operator, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'operator', operator)\n  __vt_set(self, 'digest', digest)\n": _init_41,
-    "def __init__(self, entries, span):\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'span', span)\n": _init_42,
-    "def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):\n  __vt_set(self, 'executable', executable)\n  __vt_set(self, 'runner', runner)\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'tokens', tokens)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program_args', program_args)\n  __vt_set(self, 'module', module)\n  __vt_set(self, 'subcommand', subcommand)\n  __vt_set(self, 'global_options', global_options)\n": _init_43,
-    "def __init__(self, expanded, unexpanded, residue, literal):\n  __vt_set(self, 'expanded', expanded)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'residue', residue)\n  __vt_set(self, 'literal', literal)\n": _init_44,
-    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n": _init_45,
-    "def __init__(self, families, by_pair, short, unfiltered, keyworded):\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'by_pair', by_pair)\n  __vt_set(self, 'short', short)\n  __vt_set(self, 'unfiltered', unfiltered)\n  __vt_set(self, 'keyworded', keyworded)\n": _init_46,
-    "def __init__(self, family, index, lines):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'lines', lines)\n": _init_47,
-    "def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'valid', valid)\n  __vt_set(self, 'match_start', match_start)\n  __vt_set(self, 'match_end', match_end)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'account_start', account_start)\n  __vt_set(self, 'account_end', account_end)\n": _init_48,
-    "def __init__(self, file, line, column, time, project, session, route=__vt_default_route):\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'session', session)\n  __vt_set(self, 'route', route)\n": _init_49,
-    "def __init__(self, files, problems):\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'problems', problems)\n": _init_50,
-    "def __init__(self, finding, source, reason):\n  __vt_set(self, 'finding', finding)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'reason', reason)\n": _init_51,
-    "def __init__(self, fingerprint, reason, rule=__vt_default_rule, path=__vt_default_path, span=__vt_default_span):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'rule', rule)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n": _init_52,
-    "def __init__(self, fingerprint, rule_id, path, route, severity, server=__vt_default_server):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'server', server)\n": _init_53,
-    "def __init__(self, fingerprint_key=__vt_default_fingerprint_key, extra_shared_accounts=__vt_default_extra_shared_accounts, policy=__vt_default_policy):\n  __vt_set(self, 'fingerprint_key', fingerprint_key)\n  __vt_set(self, 'extra_shared_accounts', extra_shared_accounts)\n  __vt_set(self, 'policy', policy)\n": _init_54,
-    "def __init__(self, first_error, lenient_ranges):\n  __vt_set(self, 'first_error', first_error)\n  __vt_set(self, 'lenient_ranges', lenient_ranges)\n": _init_55,
-    "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_56,
-    "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_57,
-    "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_58,
-    "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_59,
-    "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_60,
-    "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_61,
-    "def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'owned', owned)\n  __vt_set(self, 'basis', basis)\n  __vt_set(self, 'owners', owners)\n": _init_62,
-    "def __init__(self, host, user, path, line, column, end_line, end_column, route):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'route', route)\n": _init_63,
-    "def __init__(self, host, users, configs, servers, credentials, findings, owners, rules, activity_windows, activity_tools, activity_servers):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'activity_windows', activity_windows)\n  __vt_set(self, 'activity_tools', activity_tools)\n  __vt_set(self, 'activity_servers', activity_servers)\n": _init_64,
-    "def __init__(self, hostname, user, os, platform, tool_version, time, homes):\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'os', os)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'homes', homes)\n": _init_65,
-    "def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'fields', fields)\n  __vt_set(self, 'secret_store', secret_store)\n  __vt_set(self, 'content_match', content_match)\n  __vt_set(self, 'project_if_sibling', project_if_sibling)\n  __vt_set(self, 'url_transports', __vt_make_url_transports() if url_transports is __vt_factory else url_transports)\n  __vt_set(self, 'confirm_by_content', confirm_by_content)\n  __vt_set(self, 'projects_at', projects_at)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'notes', notes)\n": _init_66,
-    "def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'framework', framework)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'evidence', evidence)\n": _init_67,
-    "def __init__(self, id, commit_time, tree, parents):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'commit_time', commit_time)\n  __vt_set(self, 'tree', tree)\n  __vt_set(self, 'parents', parents)\n": _init_68,
-    "def __init__(self, id, name, expands, sources, notes, files):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'sources', sources)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files', files)\n": _init_69,
-    "def __init__(self, id, name, words, reference, whole_key_words=__vt_default_whole_key_words):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'reference', reference)\n  __vt_set(self, 'whole_key_words', whole_key_words)\n": _init_70,
-    "def __init__(self, id, pattern, description, example=__vt_default_example, non_examples=__vt_default_non_examples):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'example', example)\n  __vt_set(self, 'non_examples', non_examples)\n": _init_71,
-    "def __init__(self, id, provider, name, regex, grants, lifetime, severity, description, remediation, references, examples, validator=__vt_default_validator, context_keywords=__vt_default_context_keywords, pairs_with=__vt_default_pairs_with, overrides=__vt_default_overrides, specificity=__vt_default_specificity, shared_identity=__vt_default_shared_identity, source=__vt_default_source, line=__vt_default_line, prefilter=__vt_default_prefilter, outranks=__vt_default_outranks):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'regex', regex)\n  __vt_set(self, 'grants', grants)\n  __vt_set(self, 'lifetime', lifetime)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'remediation', remediation)\n  __vt_set(self, 'references', references)\n  __vt_set(self, 'examples', examples)\n  __vt_set(self, 'validator', validator)\n  __vt_set(self, 'context_keywords', context_keywords)\n  __vt_set(self, 'pairs_with', pairs_with)\n  __vt_set(self, 'overrides', overrides)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'shared_identity', shared_identity)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n  __vt_set(self, 'outranks', outranks)\n": _init_72,
-    "def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'summary', summary)\n  __vt_set(self, 'docs', docs)\n  __vt_set(self, 'tags', tags)\n  __vt_set(self, 'controls', controls)\n  __vt_set(self, 'precision', precision)\n  __vt_set(self, 'needs_credentials', needs_credentials)\n  __vt_set(self, 'needs_activity', needs_activity)\n": _init_73,
-    "def __init__(self, id, time):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'time', time)\n": _init_74,
-    "def __init__(self, identity, kind, hosts, users, clients, names, occurrences):\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'hosts', hosts)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'occurrences', occurrences)\n": _init_75,
-    "def __init__(self, index, budget):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'budget', budget)\n": _init_76,
-    "def __init__(self, index, locator, budget, embedded_depth=__vt_default_embedded_depth, roots=__vt_factory):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'embedded_depth', embedded_depth)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n": _init_77,
-    "def __init__(self, index, locator, tree, scan):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'tree', tree)\n  __vt_set(self, 'scan', scan)\n": _init_78,
-    "def __init__(self, info, check, notes=__vt_default_notes):\n  __vt_set(self, 'info', info)\n  __vt_set(self, 'check', check)\n  __vt_set(self, 'notes', notes)\n": _init_79,
-    "def __init__(self, inline_ignores=__vt_default_inline_ignores, baseline=__vt_default_baseline, allowed_fingerprints=__vt_default_allowed_fingerprints):\n  __vt_set(self, 'inline_ignores', inline_ignores)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'allowed_fingerprints', allowed_fingerprints)\n": _init_80,
-    "def __init__(self, items, span):\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'span', span)\n": _init_81,
-    "def __init__(self, key, header, cell, flexible=__vt_default_flexible):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'header', header)\n  __vt_set(self, 'cell', cell)\n  __vt_set(self, 'flexible', flexible)\n": _init_82,
-    "def __init__(self, key, key_span, value):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'key_span', key_span)\n  __vt_set(self, 'value', value)\n": _init_83,
-    "def __init__(self, key, title, items):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'items', items)\n": _init_84,
-    "def __init__(self, kind, chars=__vt_default_chars, items=__vt_default_items, low=__vt_default_low, high=__vt_default_high, possessive=__vt_default_possessive, text=__vt_default_text):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'low', low)\n  __vt_set(self, 'high', high)\n  __vt_set(self, 'possessive', possessive)\n  __vt_set(self, 'text', text)\n": _init_85,
-    "def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'flow', flow)\n  __vt_set(self, 'anchor', anchor)\n  __vt_set(self, 'items', __vt_make_items() if items is __vt_factory else items)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'merges', __vt_make_merges() if merges is __vt_factory else merges)\n  __vt_set(self, 'pending_key', pending_key)\n  __vt_set(self, 'last_end', last_end)\n  __vt_set(self, 'size', size)\n  __vt_set(self, 'skipped_levels', skipped_levels)\n": _init_86,
-    "def __init__(self, level, code, message, span=__vt_factory):\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', __vt_make_span() if span is __vt_factory else span)\n": _init_87,
-    "def __init__(self, line, prefilter):\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n": _init_88,
-    "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_89,
-    "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_90,
-    "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_91,
-    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n  __vt_set(self, 'launch_memo', __vt_default_launch_memo)\n": _init_92,
-    "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_93,
-    "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_94,
-    "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_95,
-    "def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'urls', urls)\n": _init_96,
-    "def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):\n  __vt_set(self, 'nodes', nodes)\n  __vt_set(self, 'exhausted', exhausted)\n  __vt_set(self, 'reported', __vt_make_reported() if reported is __vt_factory else reported)\n  __vt_set(self, 'problems', __vt_make_problems() if problems is __vt_factory else problems)\n": _init_97,
-    "def __init__(self, number, text, complete):\n  __vt_set(self, 'number', number)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'complete', complete)\n": _init_98,
-    "def __init__(self, options, program, program_args):\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'program_args', program_args)\n": _init_99,
-    "def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):\n  __vt_set(self, 'order', order)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'sibling', sibling)\n": _init_100,
-    "def __init__(self, outer, delta, length):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'delta', delta)\n  __vt_set(self, 'length', length)\n": _init_101,
-    "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_102,
-    "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_103,
-    "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_104,
-    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_105,
-    "def __init__(self, path, display, fence, identity, home, pattern):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'home', home)\n  __vt_set(self, 'pattern', pattern)\n": _init_106,
-    "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_107,
-    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_108,
-    "def __init__(self, path, level, code, message, span=__vt_default_span):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', span)\n": _init_109,
-    "def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'message', message)\n": _init_110,
-    "def __init__(self, path, span, field, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'field', field)\n  __vt_set(self, 'message', message)\n": _init_111,
-    "def __init__(self, path, span, route=__vt_default_route):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'route', route)\n": _init_112,
-    "def __init__(self, path, steps, from_root):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'from_root', from_root)\n": _init_113,
-    "def __init__(self, path, user, prefix=__vt_default_prefix, env=__vt_default_env):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'prefix', prefix)\n  __vt_set(self, 'env', env)\n": _init_114,
-    "def __init__(self, pattern, owners, line):\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'line', line)\n": _init_115,
-    "def __init__(self, place, name, line, column, source, family=__vt_default_family, kind=__vt_default_kind, variable=__vt_default_variable, fingerprint=__vt_default_fingerprint):\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'variable', variable)\n  __vt_set(self, 'fingerprint', fingerprint)\n": _init_116,
-    "def __init__(self, platform, homes, system_root=__vt_default_system_root, projects=__vt_default_projects):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'homes', homes)\n  __vt_set(self, 'system_root', system_root)\n  __vt_set(self, 'projects', projects)\n": _init_117,
-    "def __init__(self, platform, locations, notes):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'locations', locations)\n  __vt_set(self, 'notes', notes)\n": _init_118,
-    "def __init__(self, providers, by_word, by_whole_key_word):\n  __vt_set(self, 'providers', providers)\n  __vt_set(self, 'by_word', by_word)\n  __vt_set(self, 'by_whole_key_word', by_whole_key_word)\n": _init_119,
-    "def __init__(self, reach, server):\n  __vt_set(self, 'reach', reach)\n  __vt_set(self, 'server', server)\n": _init_120,
-    "def __init__(self, read, replaced, older, repeated):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'replaced', replaced)\n  __vt_set(self, 'older', older)\n  __vt_set(self, 'repeated', repeated)\n": _init_121,
-    "def __init__(self, read, status=__vt_default_status, last_used=__vt_default_last_used, calls=__vt_default_calls, recent_calls=__vt_default_recent_calls, tools=__vt_default_tools):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'status', status)\n  __vt_set(self, 'last_used', last_used)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'tools', tools)\n": _init_122,
-    "def __init__(self, regex):\n  __vt_set(self, 'regex', regex)\n": _init_123,
-    "def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):\n  __vt_set(self, 'rest', rest)\n  __vt_set(self, 'again', again)\n  __vt_set(self, 'stop', stop)\n": _init_124,
-    "def __init__(self, restricted, all_value=__vt_default_all_value):\n  __vt_set(self, 'restricted', restricted)\n  __vt_set(self, 'all_value', all_value)\n": _init_125,
-    "def __init__(self, root, candidates, notes, files_considered):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'candidates', candidates)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files_considered', files_considered)\n": _init_126,
-    "def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations, activity=__vt_default_activity):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'files_considered', files_considered)\n  __vt_set(self, 'allowlisted', allowlisted)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'applied_policy', applied_policy)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'secret_locations', secret_locations)\n  __vt_set(self, 'activity', activity)\n": _init_127,
-    "def __init__(self, root, owner=__vt_default_owner):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'owner', owner)\n": _init_128,
-    "def __init__(self, route, node):\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_129,
-    "def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id, activity=__vt_default_activity):\n  __vt_set(self, 'rows', rows)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'activity', activity)\n": _init_130,
-    "def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'enabled', enabled)\n  __vt_set(self, 'severity', severity)\n": _init_131,
-    "def __init__(self, rule_id, findings, hosts):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'hosts', hosts)\n": _init_132,
-    "def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'properties', properties)\n": _init_133,
-    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n  __vt_set(self, 'fingerprint_memo', __vt_default_fingerprint_memo)\n": _init_134,
-    "def __init__(self, rule_ids, reason, comment, lines):\n  __vt_set(self, 'rule_ids', rule_ids)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'comment', comment)\n  __vt_set(self, 'lines', lines)\n": _init_135,
-    "def __init__(self, scan, host):\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'host', host)\n": _init_136,
-    "def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):\n  __vt_set(self, 'shape', shape)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'second', second)\n  __vt_set(self, 'first_index', first_index)\n  __vt_set(self, 'second_index', second_index)\n": _init_137,
-    "def __init__(self, simple, hex_lengths, pattern, joins_surrogates=__vt_default_joins_surrogates, line_continuation=__vt_default_line_continuation):\n  __vt_set(self, 'simple', simple)\n  __vt_set(self, 'hex_lengths', hex_lengths)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'joins_surrogates', joins_surrogates)\n  __vt_set(self, 'line_continuation', line_continuation)\n": _init_138,
-    "def __init__(self, source, hostname, user, platform, time, key_id, key_default, users, configs, findings, kind=__vt_default_kind):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'key_default', key_default)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'kind', kind)\n": _init_139,
-    "def __init__(self, source=__vt_default_source, base_dir=__vt_default_base_dir, owners=__vt_default_owners, owners_from_codeowners=__vt_default_owners_from_codeowners, codeowners_source=__vt_default_codeowners_source, codeowners=__vt_default_codeowners, approved_servers=__vt_default_approved_servers, rules=__vt_default_rules, ignore_paths=__vt_default_ignore_paths, allowlist=__vt_default_allowlist, shared_accounts=__vt_default_shared_accounts, dormant_days=__vt_default_dormant_days):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'base_dir', base_dir)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'owners_from_codeowners', owners_from_codeowners)\n  __vt_set(self, 'codeowners_source', codeowners_source)\n  __vt_set(self, 'codeowners', codeowners)\n  __vt_set(self, 'approved_servers', approved_servers)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'ignore_paths', ignore_paths)\n  __vt_set(self, 'allowlist', allowlist)\n  __vt_set(self, 'shared_accounts', shared_accounts)\n  __vt_set(self, 'dormant_days', dormant_days)\n": _init_140,
-    "def __init__(self, span, entries=__vt_factory, latest=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'latest', __vt_make_latest() if latest is __vt_factory else latest)\n": _init_141,
-    "def __init__(self, span, tables=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'tables', __vt_make_tables() if tables is __vt_factory else tables)\n": _init_142,
-    "def __init__(self, span, text):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'text', text)\n": _init_143,
-    "def __init__(self, start_line, start_column, end_line, end_column):\n  __vt_set(self, 'start_line', start_line)\n  __vt_set(self, 'start_column', start_column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n": _init_144,
-    "def __init__(self, suppressed=__vt_default_suppressed, baselined=__vt_default_baselined, stale=__vt_default_stale, baseline=__vt_default_baseline, ignores=__vt_default_ignores, warnings=__vt_default_warnings):\n  __vt_set(self, 'suppressed', suppressed)\n  __vt_set(self, 'baselined', baselined)\n  __vt_set(self, 'stale', stale)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'ignores', ignores)\n  __vt_set(self, 'warnings', warnings)\n": _init_145,
-    "def __init__(self, syntax, description, text, start):\n  __vt_set(self, 'syntax', syntax)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n": _init_146,
-    "def __init__(self, template, key=__vt_default_key):\n  __vt_set(self, 'template', template)\n  __vt_set(self, 'key', key)\n": _init_147,
-    "def __init__(self, text, locator, budget, direct=__vt_default_direct, resolver=__vt_factory, constructor=__vt_factory, stack=__vt_factory, roots=__vt_factory, anchors=__vt_factory, alias_expansion=__vt_default_alias_expansion, labels=__vt_factory, unread=__vt_default_unread):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'direct', direct)\n  __vt_set(self, 'resolver', __vt_make_resolver() if resolver is __vt_factory else resolver)\n  __vt_set(self, 'constructor', __vt_make_constructor() if constructor is __vt_factory else constructor)\n  __vt_set(self, 'stack', __vt_make_stack() if stack is __vt_factory else stack)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n  __vt_set(self, 'anchors', __vt_make_anchors() if anchors is __vt_factory else anchors)\n  __vt_set(self, 'alias_expansion', alias_expansion)\n  __vt_set(self, 'labels', __vt_make_labels() if labels is __vt_factory else labels)\n  __vt_set(self, 'unread', unread)\n": _init_148,
-    "def __init__(self, text, offsets, start, end, operator=__vt_default_operator):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'operator', operator)\n": _init_149,
-    "def __init__(self, text, offsets, valid):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'valid', valid)\n": _init_150,
-    "def __init__(self, text, problems=__vt_default_problems, binary_text=__vt_default_binary_text):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'binary_text', binary_text)\n": _init_151,
-    "def __init__(self, text, span):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'span', span)\n": _init_152,
-    "def __init__(self, text, utf8, line_starts, checkpoints, ascii_lines):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'utf8', utf8)\n  __vt_set(self, 'line_starts', line_starts)\n  __vt_set(self, 'checkpoints', checkpoints)\n  __vt_set(self, 'ascii_lines', ascii_lines)\n": _init_153,
-    "def __init__(self, text, value):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n": _init_154,
-    "def __init__(self, token, ref):\n  __vt_set(self, 'token', token)\n  __vt_set(self, 'ref', ref)\n": _init_155,
-    "def __init__(self, value, severity, message):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n": _init_156,
-    "def __init__(self, value, span, embedded=__vt_default_embedded, source=__vt_default_source):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'embedded', embedded)\n  __vt_set(self, 'source', source)\n": _init_157,
-    "def __init__(self, value, text, start, context, place, composite=__vt_default_composite, offsets=__vt_default_offsets, shell=__vt_default_shell):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'context', context)\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'composite', composite)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'shell', shell)\n": _init_158,
-    "def __init__(self, value_options, attached_short_values=__vt_default_attached_short_values, flags=__vt_default_flags):\n  __vt_set(self, 'value_options', value_options)\n  __vt_set(self, 'attached_short_values', attached_short_values)\n  __vt_set(self, 'flags', flags)\n": _init_159,
-    "def __init__(self, width=__vt_default_width, spreadsheet_safe=__vt_default_spreadsheet_safe, bom_timestamp=__vt_default_bom_timestamp):\n  __vt_set(self, 'width', width)\n  __vt_set(self, 'spreadsheet_safe', spreadsheet_safe)\n  __vt_set(self, 'bom_timestamp', bom_timestamp)\n": _init_160,
-    "def __init__(self, window_from, window_to, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_161,
-    "def __init__(self, window_from, window_to, tools, hops, credentials, files, notes):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'hops', hops)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'notes', notes)\n": _init_162,
-    "def __init__(self, window_from, window_to, tools, servers, steps, credentials, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_163,
+    "def __init__(self, catalogue, per_file_rules, keepers, options, families=__vt_default_families, detect=__vt_default_detect, keep_text=__vt_default_keep_text):\n  __vt_set(self, 'catalogue', catalogue)\n  __vt_set(self, 'per_file_rules', per_file_rules)\n  __vt_set(self, 'keepers', keepers)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'detect', detect)\n  __vt_set(self, 'keep_text', keep_text)\n": _init_7,
+    "def __init__(self, chars, offsets, start=__vt_default_start, quoted=__vt_default_quoted):\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'quoted', quoted)\n": _init_8,
+    "def __init__(self, claims, globs):\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'globs', globs)\n": _init_9,
+    "def __init__(self, client, display, file_name, note, projects_by_folder=__vt_default_projects_by_folder, folder=__vt_default_folder):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'file_name', file_name)\n  __vt_set(self, 'note', note)\n  __vt_set(self, 'projects_by_folder', projects_by_folder)\n  __vt_set(self, 'folder', folder)\n": _init_10,
+    "def __init__(self, client, file, record, calls):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'calls', calls)\n": _init_11,
+    "def __init__(self, client, file, record, cleanup, span, family_id, family_name, severity, fingerprint, preview, route=__vt_default_route):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'cleanup', cleanup)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'family_id', family_id)\n  __vt_set(self, 'family_name', family_name)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'preview', preview)\n  __vt_set(self, 'route', route)\n": _init_12,
+    "def __init__(self, client, kind, pattern, where, files, refused):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'where', where)\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'refused', refused)\n": _init_13,
+    "def __init__(self, client, reader, record, cleanup, counts_calls, paths):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'reader', reader)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'cleanup', cleanup)\n  __vt_set(self, 'counts_calls', counts_calls)\n  __vt_set(self, 'paths', paths)\n": _init_14,
+    "def __init__(self, client, record, cleanup):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'record', record)\n  __vt_set(self, 'cleanup', cleanup)\n": _init_15,
+    "def __init__(self, client, server, config_file, status, calls, recent_calls, first_seen, last_seen, tools, projects, first_call, last_call):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'config_file', config_file)\n  __vt_set(self, 'status', status)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'first_seen', first_seen)\n  __vt_set(self, 'last_seen', last_seen)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'projects', projects)\n  __vt_set(self, 'first_call', first_call)\n  __vt_set(self, 'last_call', last_call)\n": _init_16,
+    "def __init__(self, client, server, form, tool, calls, recent_calls, first_seen, last_seen, projects, sessions, outcomes, first, last):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'form', form)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'first_seen', first_seen)\n  __vt_set(self, 'last_seen', last_seen)\n  __vt_set(self, 'projects', projects)\n  __vt_set(self, 'sessions', sessions)\n  __vt_set(self, 'outcomes', outcomes)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'last', last)\n": _init_17,
+    "def __init__(self, client, server, form, tool, place):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'form', form)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'place', place)\n": _init_18,
+    "def __init__(self, client, server, tool, call_id, session, project, time, outcome, file, line, column, form=__vt_default_form, route=__vt_default_route):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'call_id', call_id)\n  __vt_set(self, 'session', session)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'outcome', outcome)\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'form', form)\n  __vt_set(self, 'route', route)\n": _init_19,
+    "def __init__(self, client, server, tool, calls, first_seen, last_seen, projects, sessions, outcomes):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'first_seen', first_seen)\n  __vt_set(self, 'last_seen', last_seen)\n  __vt_set(self, 'projects', projects)\n  __vt_set(self, 'sessions', sessions)\n  __vt_set(self, 'outcomes', outcomes)\n": _init_20,
+    "def __init__(self, client, server, tool, configured, place):\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'tool', tool)\n  __vt_set(self, 'configured', configured)\n  __vt_set(self, 'place', place)\n": _init_21,
+    "def __init__(self, clients, references, transport_names, content_keys, server_keys=__vt_default_server_keys, path_variables=__vt_factory, system_path_variables=__vt_factory):\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'references', references)\n  __vt_set(self, 'transport_names', transport_names)\n  __vt_set(self, 'content_keys', content_keys)\n  __vt_set(self, 'server_keys', server_keys)\n  __vt_set(self, 'path_variables', __vt_make_path_variables() if path_variables is __vt_factory else path_variables)\n  __vt_set(self, 'system_path_variables', __vt_make_system_path_variables() if system_path_variables is __vt_factory else system_path_variables)\n  self.__post_init__()\n": _init_22,
+    "def __init__(self, clients, route, grant, one_tool):\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'grant', grant)\n  __vt_set(self, 'one_tool', one_tool)\n": _init_23,
+    "def __init__(self, code, message):\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n": _init_24,
+    "def __init__(self, command, args, env, url, headers, transport, auth, name, env_file=__vt_default_env_file):\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'env_file', env_file)\n": _init_25,
+    "def __init__(self, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env):\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n": _init_26,
+    "def __init__(self, commit, blob, kinds):\n  __vt_set(self, 'commit', commit)\n  __vt_set(self, 'blob', blob)\n  __vt_set(self, 'kinds', kinds)\n": _init_27,
+    "def __init__(self, commit, commit_date, present_at_head, commits=__vt_default_commits, paths=__vt_default_paths, removed_commit=__vt_default_removed_commit, removed_date=__vt_default_removed_date):\n  __vt_set(self, 'commit', commit)\n  __vt_set(self, 'commit_date', commit_date)\n  __vt_set(self, 'present_at_head', present_at_head)\n  __vt_set(self, 'commits', commits)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'removed_commit', removed_commit)\n  __vt_set(self, 'removed_date', removed_date)\n": _init_28,
+    "def __init__(self, commit, path, old_blob, new_blob, kinds, renamed_from=__vt_default_renamed_from):\n  __vt_set(self, 'commit', commit)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'old_blob', old_blob)\n  __vt_set(self, 'new_blob', new_blob)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'renamed_from', renamed_from)\n": _init_29,
+    "def __init__(self, commits, blobs, shallow, revision_range=__vt_default_revision_range, since=__vt_default_since, missing_objects=__vt_default_missing_objects):\n  __vt_set(self, 'commits', commits)\n  __vt_set(self, 'blobs', blobs)\n  __vt_set(self, 'shallow', shallow)\n  __vt_set(self, 'revision_range', revision_range)\n  __vt_set(self, 'since', since)\n  __vt_set(self, 'missing_objects', missing_objects)\n": _init_30,
+    "def __init__(self, config, notes=__vt_default_notes, credentials=__vt_default_credentials, unexpanded=__vt_default_unexpanded, findings=__vt_default_findings):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'findings', findings)\n": _init_31,
+    "def __init__(self, config, server, candidate, family, generic_kind, span, fingerprint, preview, secret_length, claims=__vt_default_claims, lookalike=__vt_default_lookalike, account=__vt_default_account, account_span=__vt_default_account_span, offset=__vt_default_offset, provider=__vt_default_provider, _value=__vt_default__value):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'candidate', candidate)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'generic_kind', generic_kind)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'preview', preview)\n  __vt_set(self, 'secret_length', secret_length)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'lookalike', lookalike)\n  __vt_set(self, 'account', account)\n  __vt_set(self, 'account_span', account_span)\n  __vt_set(self, 'offset', offset)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, '_value', _value)\n": _init_32,
+    "def __init__(self, config, server, candidate, occurrence, client_name, span):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'candidate', candidate)\n  __vt_set(self, 'occurrence', occurrence)\n  __vt_set(self, 'client_name', client_name)\n  __vt_set(self, 'span', span)\n": _init_33,
+    "def __init__(self, config, server, kind, name, value, span, context):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'context', context)\n": _init_34,
+    "def __init__(self, config, server, ownership, credentials=__vt_default_credentials, scope_findings=__vt_default_scope_findings, activity=__vt_default_activity):\n  __vt_set(self, 'config', config)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'scope_findings', scope_findings)\n  __vt_set(self, 'activity', activity)\n": _init_35,
+    "def __init__(self, configs, options=__vt_factory, credentials=__vt_default_credentials, unexpanded_references=__vt_default_unexpanded_references, activity=__vt_default_activity):\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'options', __vt_make_options() if options is __vt_factory else options)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'unexpanded_references', unexpanded_references)\n  __vt_set(self, 'activity', activity)\n": _init_36,
+    "def __init__(self, control, rules, findings, by_severity):\n  __vt_set(self, 'control', control)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'by_severity', by_severity)\n": _init_37,
+    "def __init__(self, data):\n  __vt_set(self, 'data', data)\n": _init_38,
+    "def __init__(self, device, inode):\n  __vt_set(self, 'device', device)\n  __vt_set(self, 'inode', inode)\n": _init_39,
+    "def __init__(self, directory, display, fence, owner=__vt_default_owner):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'owner', owner)\n": _init_40,
+    "def __init__(self, directory, entries, key_id=__vt_default_key_id, source=__vt_default_source):\n  __vt_set(self, 'directory', directory)\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'source', source)\n": _init_41,
+    "def __init__(self, ecosystem, name, version=__vt_default_version, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'digest', digest)\n": _init_42,
+    "def __init__(self, ecosystem, name, version=__vt_default_version, operator=__vt_default_operator, digest=__vt_default_digest):\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'version', version)\n  __vt_set(self, 'operator', operator)\n  __vt_set(self, 'digest', digest)\n": _init_43,
+    "def __init__(self, entries, span):\n  __vt_set(self, 'entries', entries)\n  __vt_set(self, 'span', span)\n": _init_44,
+    "def __init__(self, executable, runner, ecosystem, program, tokens, packages=__vt_default_packages, options=__vt_default_options, program_args=__vt_default_program_args, module=__vt_default_module, subcommand=__vt_default_subcommand, global_options=__vt_default_global_options):\n  __vt_set(self, 'executable', executable)\n  __vt_set(self, 'runner', runner)\n  __vt_set(self, 'ecosystem', ecosystem)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'tokens', tokens)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program_args', program_args)\n  __vt_set(self, 'module', module)\n  __vt_set(self, 'subcommand', subcommand)\n  __vt_set(self, 'global_options', global_options)\n": _init_45,
+    "def __init__(self, expanded, unexpanded, residue, literal):\n  __vt_set(self, 'expanded', expanded)\n  __vt_set(self, 'unexpanded', unexpanded)\n  __vt_set(self, 'residue', residue)\n  __vt_set(self, 'literal', literal)\n": _init_46,
+    "def __init__(self, fail_on=__vt_default_fail_on, options=__vt_default_options, select=__vt_default_select, ignore=__vt_default_ignore, rules_dirs=__vt_default_rules_dirs, policy_path=__vt_default_policy_path, policy=__vt_default_policy, triage=__vt_default_triage, run_rules=__vt_default_run_rules, include_ignored=__vt_default_include_ignored, detect_credentials=__vt_default_detect_credentials, summarise_unowned=__vt_default_summarise_unowned, source_text=__vt_default_source_text, jobs=__vt_default_jobs):\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'ignore', ignore)\n  __vt_set(self, 'rules_dirs', rules_dirs)\n  __vt_set(self, 'policy_path', policy_path)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'run_rules', run_rules)\n  __vt_set(self, 'include_ignored', include_ignored)\n  __vt_set(self, 'detect_credentials', detect_credentials)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'source_text', source_text)\n  __vt_set(self, 'jobs', jobs)\n": _init_47,
+    "def __init__(self, families, by_pair, short, unfiltered, keyworded):\n  __vt_set(self, 'families', families)\n  __vt_set(self, 'by_pair', by_pair)\n  __vt_set(self, 'short', short)\n  __vt_set(self, 'unfiltered', unfiltered)\n  __vt_set(self, 'keyworded', keyworded)\n": _init_48,
+    "def __init__(self, family, index, lines):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'lines', lines)\n": _init_49,
+    "def __init__(self, family, start, end, valid, match_start, match_end, claims=__vt_default_claims, account_start=__vt_default_account_start, account_end=__vt_default_account_end):\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'valid', valid)\n  __vt_set(self, 'match_start', match_start)\n  __vt_set(self, 'match_end', match_end)\n  __vt_set(self, 'claims', claims)\n  __vt_set(self, 'account_start', account_start)\n  __vt_set(self, 'account_end', account_end)\n": _init_50,
+    "def __init__(self, file, line, column, time, project, session, route=__vt_default_route):\n  __vt_set(self, 'file', file)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'session', session)\n  __vt_set(self, 'route', route)\n": _init_51,
+    "def __init__(self, files, problems):\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'problems', problems)\n": _init_52,
+    "def __init__(self, finding, source, reason):\n  __vt_set(self, 'finding', finding)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'reason', reason)\n": _init_53,
+    "def __init__(self, findings, configs, triage, scan, env_notes, made=__vt_default_made, secret_locations=__vt_default_secret_locations):\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'env_notes', env_notes)\n  __vt_set(self, 'made', made)\n  __vt_set(self, 'secret_locations', secret_locations)\n": _init_54,
+    "def __init__(self, fingerprint, reason, rule=__vt_default_rule, path=__vt_default_path, span=__vt_default_span):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'rule', rule)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n": _init_55,
+    "def __init__(self, fingerprint, rule_id, path, route, severity, server=__vt_default_server):\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'server', server)\n": _init_56,
+    "def __init__(self, fingerprint_key=__vt_default_fingerprint_key, extra_shared_accounts=__vt_default_extra_shared_accounts, policy=__vt_default_policy):\n  __vt_set(self, 'fingerprint_key', fingerprint_key)\n  __vt_set(self, 'extra_shared_accounts', extra_shared_accounts)\n  __vt_set(self, 'policy', policy)\n": _init_57,
+    "def __init__(self, first_error, lenient_ranges):\n  __vt_set(self, 'first_error', first_error)\n  __vt_set(self, 'lenient_ranges', lenient_ranges)\n": _init_58,
+    "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_59,
+    "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_60,
+    "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_61,
+    "def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):\n  __vt_set(self, 'found', found)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'work', work)\n  __vt_set(self, 'in_parent', in_parent)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'ran', ran)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'activity', activity)\n": _init_62,
+    "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_63,
+    "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_64,
+    "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_65,
+    "def __init__(self, host, servers, owned, basis=__vt_default_basis, owners=__vt_default_owners):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'owned', owned)\n  __vt_set(self, 'basis', basis)\n  __vt_set(self, 'owners', owners)\n": _init_66,
+    "def __init__(self, host, user, path, line, column, end_line, end_column, route):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'route', route)\n": _init_67,
+    "def __init__(self, host, users, configs, servers, credentials, findings, owners, rules, activity_windows, activity_tools, activity_servers):\n  __vt_set(self, 'host', host)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'activity_windows', activity_windows)\n  __vt_set(self, 'activity_tools', activity_tools)\n  __vt_set(self, 'activity_servers', activity_servers)\n": _init_68,
+    "def __init__(self, hostname, user, os, platform, tool_version, time, homes):\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'os', os)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'homes', homes)\n": _init_69,
+    "def __init__(self, id, client, scope, format, project, user, servers, expands, fields, secret_store=__vt_default_secret_store, content_match=__vt_default_content_match, project_if_sibling=__vt_default_project_if_sibling, url_transports=__vt_factory, confirm_by_content=__vt_default_confirm_by_content, projects_at=__vt_default_projects_at, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, doc_fields=__vt_default_doc_fields, notes=__vt_default_notes):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'project', project)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'fields', fields)\n  __vt_set(self, 'secret_store', secret_store)\n  __vt_set(self, 'content_match', content_match)\n  __vt_set(self, 'project_if_sibling', project_if_sibling)\n  __vt_set(self, 'url_transports', __vt_make_url_transports() if url_transports is __vt_factory else url_transports)\n  __vt_set(self, 'confirm_by_content', confirm_by_content)\n  __vt_set(self, 'projects_at', projects_at)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'notes', notes)\n": _init_70,
+    "def __init__(self, id, code, title, framework, url, source=__vt_default_source, evidence=__vt_default_evidence):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'framework', framework)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'evidence', evidence)\n": _init_71,
+    "def __init__(self, id, commit_time, tree, parents):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'commit_time', commit_time)\n  __vt_set(self, 'tree', tree)\n  __vt_set(self, 'parents', parents)\n": _init_72,
+    "def __init__(self, id, name, expands, sources, notes, files):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'sources', sources)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files', files)\n": _init_73,
+    "def __init__(self, id, name, words, reference, whole_key_words=__vt_default_whole_key_words):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'reference', reference)\n  __vt_set(self, 'whole_key_words', whole_key_words)\n": _init_74,
+    "def __init__(self, id, pattern, description, example=__vt_default_example, non_examples=__vt_default_non_examples):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'example', example)\n  __vt_set(self, 'non_examples', non_examples)\n": _init_75,
+    "def __init__(self, id, provider, name, regex, grants, lifetime, severity, description, remediation, references, examples, validator=__vt_default_validator, context_keywords=__vt_default_context_keywords, pairs_with=__vt_default_pairs_with, overrides=__vt_default_overrides, specificity=__vt_default_specificity, shared_identity=__vt_default_shared_identity, source=__vt_default_source, line=__vt_default_line, prefilter=__vt_default_prefilter, outranks=__vt_default_outranks):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'provider', provider)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'regex', regex)\n  __vt_set(self, 'grants', grants)\n  __vt_set(self, 'lifetime', lifetime)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'remediation', remediation)\n  __vt_set(self, 'references', references)\n  __vt_set(self, 'examples', examples)\n  __vt_set(self, 'validator', validator)\n  __vt_set(self, 'context_keywords', context_keywords)\n  __vt_set(self, 'pairs_with', pairs_with)\n  __vt_set(self, 'overrides', overrides)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'shared_identity', shared_identity)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n  __vt_set(self, 'outranks', outranks)\n": _init_76,
+    "def __init__(self, id, severity, summary, docs, tags=__vt_default_tags, controls=__vt_default_controls, precision=__vt_default_precision, needs_credentials=__vt_default_needs_credentials, needs_activity=__vt_default_needs_activity, cross_file=__vt_default_cross_file, reads_activity=__vt_default_reads_activity):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'summary', summary)\n  __vt_set(self, 'docs', docs)\n  __vt_set(self, 'tags', tags)\n  __vt_set(self, 'controls', controls)\n  __vt_set(self, 'precision', precision)\n  __vt_set(self, 'needs_credentials', needs_credentials)\n  __vt_set(self, 'needs_activity', needs_activity)\n  __vt_set(self, 'cross_file', cross_file)\n  __vt_set(self, 'reads_activity', reads_activity)\n": _init_77,
+    "def __init__(self, id, time):\n  __vt_set(self, 'id', id)\n  __vt_set(self, 'time', time)\n": _init_78,
+    "def __init__(self, identity, kind, hosts, users, clients, names, occurrences):\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'hosts', hosts)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'clients', clients)\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'occurrences', occurrences)\n": _init_79,
+    "def __init__(self, index, budget):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'budget', budget)\n": _init_80,
+    "def __init__(self, index, locator, budget, embedded_depth=__vt_default_embedded_depth, roots=__vt_factory):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'embedded_depth', embedded_depth)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n": _init_81,
+    "def __init__(self, index, locator, tree, scan):\n  __vt_set(self, 'index', index)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'tree', tree)\n  __vt_set(self, 'scan', scan)\n": _init_82,
+    "def __init__(self, info, check, notes=__vt_default_notes, keeps=__vt_default_keeps):\n  __vt_set(self, 'info', info)\n  __vt_set(self, 'check', check)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'keeps', keeps)\n": _init_83,
+    "def __init__(self, inline_ignores=__vt_default_inline_ignores, baseline=__vt_default_baseline, allowed_fingerprints=__vt_default_allowed_fingerprints):\n  __vt_set(self, 'inline_ignores', inline_ignores)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'allowed_fingerprints', allowed_fingerprints)\n": _init_84,
+    "def __init__(self, items, span):\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'span', span)\n": _init_85,
+    "def __init__(self, key, header, cell, flexible=__vt_default_flexible):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'header', header)\n  __vt_set(self, 'cell', cell)\n  __vt_set(self, 'flexible', flexible)\n": _init_86,
+    "def __init__(self, key, key_span, value):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'key_span', key_span)\n  __vt_set(self, 'value', value)\n": _init_87,
+    "def __init__(self, key, title, items):\n  __vt_set(self, 'key', key)\n  __vt_set(self, 'title', title)\n  __vt_set(self, 'items', items)\n": _init_88,
+    "def __init__(self, kind, chars=__vt_default_chars, items=__vt_default_items, low=__vt_default_low, high=__vt_default_high, possessive=__vt_default_possessive, text=__vt_default_text):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'chars', chars)\n  __vt_set(self, 'items', items)\n  __vt_set(self, 'low', low)\n  __vt_set(self, 'high', high)\n  __vt_set(self, 'possessive', possessive)\n  __vt_set(self, 'text', text)\n": _init_89,
+    "def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'flow', flow)\n  __vt_set(self, 'anchor', anchor)\n  __vt_set(self, 'items', __vt_make_items() if items is __vt_factory else items)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'merges', __vt_make_merges() if merges is __vt_factory else merges)\n  __vt_set(self, 'pending_key', pending_key)\n  __vt_set(self, 'last_end', last_end)\n  __vt_set(self, 'size', size)\n  __vt_set(self, 'skipped_levels', skipped_levels)\n": _init_90,
+    "def __init__(self, level, code, message, span=__vt_factory):\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', __vt_make_span() if span is __vt_factory else span)\n": _init_91,
+    "def __init__(self, line, prefilter):\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n": _init_92,
+    "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_93,
+    "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_94,
+    "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_95,
+    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n  __vt_set(self, 'launch_memo', __vt_default_launch_memo)\n": _init_96,
+    "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_97,
+    "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_98,
+    "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_99,
+    "def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'urls', urls)\n": _init_100,
+    "def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):\n  __vt_set(self, 'nodes', nodes)\n  __vt_set(self, 'exhausted', exhausted)\n  __vt_set(self, 'reported', __vt_make_reported() if reported is __vt_factory else reported)\n  __vt_set(self, 'problems', __vt_make_problems() if problems is __vt_factory else problems)\n": _init_101,
+    "def __init__(self, number, text, complete):\n  __vt_set(self, 'number', number)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'complete', complete)\n": _init_102,
+    "def __init__(self, options, program, program_args):\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'program_args', program_args)\n": _init_103,
+    "def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):\n  __vt_set(self, 'order', order)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'sibling', sibling)\n": _init_104,
+    "def __init__(self, outer, delta, length):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'delta', delta)\n  __vt_set(self, 'length', length)\n": _init_105,
+    "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_106,
+    "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_107,
+    "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_108,
+    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_109,
+    "def __init__(self, path, display, fence, identity, home, pattern):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'home', home)\n  __vt_set(self, 'pattern', pattern)\n": _init_110,
+    "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_111,
+    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_112,
+    "def __init__(self, path, level, code, message, span=__vt_default_span):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', span)\n": _init_113,
+    "def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'message', message)\n": _init_114,
+    "def __init__(self, path, span, field, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'field', field)\n  __vt_set(self, 'message', message)\n": _init_115,
+    "def __init__(self, path, span, route=__vt_default_route):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'route', route)\n": _init_116,
+    "def __init__(self, path, steps, from_root):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'from_root', from_root)\n": _init_117,
+    "def __init__(self, path, user, prefix=__vt_default_prefix, env=__vt_default_env):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'prefix', prefix)\n  __vt_set(self, 'env', env)\n": _init_118,
+    "def __init__(self, pattern, owners, line):\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'line', line)\n": _init_119,
+    "def __init__(self, place, name, line, column, source, family=__vt_default_family, kind=__vt_default_kind, variable=__vt_default_variable, fingerprint=__vt_default_fingerprint):\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'family', family)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'variable', variable)\n  __vt_set(self, 'fingerprint', fingerprint)\n": _init_120,
+    "def __init__(self, platform, homes, system_root=__vt_default_system_root, projects=__vt_default_projects):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'homes', homes)\n  __vt_set(self, 'system_root', system_root)\n  __vt_set(self, 'projects', projects)\n": _init_121,
+    "def __init__(self, platform, locations, notes):\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'locations', locations)\n  __vt_set(self, 'notes', notes)\n": _init_122,
+    "def __init__(self, providers, by_word, by_whole_key_word):\n  __vt_set(self, 'providers', providers)\n  __vt_set(self, 'by_word', by_word)\n  __vt_set(self, 'by_whole_key_word', by_whole_key_word)\n": _init_123,
+    "def __init__(self, reach, server):\n  __vt_set(self, 'reach', reach)\n  __vt_set(self, 'server', server)\n": _init_124,
+    "def __init__(self, read, replaced, older, repeated):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'replaced', replaced)\n  __vt_set(self, 'older', older)\n  __vt_set(self, 'repeated', repeated)\n": _init_125,
+    "def __init__(self, read, status=__vt_default_status, last_used=__vt_default_last_used, calls=__vt_default_calls, recent_calls=__vt_default_recent_calls, tools=__vt_default_tools):\n  __vt_set(self, 'read', read)\n  __vt_set(self, 'status', status)\n  __vt_set(self, 'last_used', last_used)\n  __vt_set(self, 'calls', calls)\n  __vt_set(self, 'recent_calls', recent_calls)\n  __vt_set(self, 'tools', tools)\n": _init_126,
+    "def __init__(self, regex):\n  __vt_set(self, 'regex', regex)\n": _init_127,
+    "def __init__(self, rest, again=__vt_default_again, stop=__vt_default_stop):\n  __vt_set(self, 'rest', rest)\n  __vt_set(self, 'again', again)\n  __vt_set(self, 'stop', stop)\n": _init_128,
+    "def __init__(self, restricted, all_value=__vt_default_all_value):\n  __vt_set(self, 'restricted', restricted)\n  __vt_set(self, 'all_value', all_value)\n": _init_129,
+    "def __init__(self, root, candidates, notes, files_considered):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'candidates', candidates)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'files_considered', files_considered)\n": _init_130,
+    "def __init__(self, root, findings, notes, configs, rules, fail_on, tool_version, files_considered=__vt_default_files_considered, allowlisted=__vt_default_allowlisted, policy=__vt_default_policy, triage=__vt_default_triage, fingerprint_key_id=__vt_default_fingerprint_key_id, applied_policy=__vt_default_applied_policy, credentials=__vt_default_credentials, history=__vt_default_history, secret_locations=__vt_default_secret_locations, activity=__vt_default_activity):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'notes', notes)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'fail_on', fail_on)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'files_considered', files_considered)\n  __vt_set(self, 'allowlisted', allowlisted)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'applied_policy', applied_policy)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'secret_locations', secret_locations)\n  __vt_set(self, 'activity', activity)\n": _init_131,
+    "def __init__(self, root, owner=__vt_default_owner):\n  __vt_set(self, 'root', root)\n  __vt_set(self, 'owner', owner)\n": _init_132,
+    "def __init__(self, route, node):\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_133,
+    "def __init__(self, rows, policy=__vt_default_policy, tool_version=__vt_default_tool_version, fingerprint_key_id=__vt_default_fingerprint_key_id, activity=__vt_default_activity):\n  __vt_set(self, 'rows', rows)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'tool_version', tool_version)\n  __vt_set(self, 'fingerprint_key_id', fingerprint_key_id)\n  __vt_set(self, 'activity', activity)\n": _init_134,
+    "def __init__(self, rule_id, enabled=__vt_default_enabled, severity=__vt_default_severity):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'enabled', enabled)\n  __vt_set(self, 'severity', severity)\n": _init_135,
+    "def __init__(self, rule_id, findings, hosts):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'hosts', hosts)\n": _init_136,
+    "def __init__(self, rule_id, severity, message, location, related, fingerprint, properties=__vt_default_properties):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'fingerprint', fingerprint)\n  __vt_set(self, 'properties', properties)\n": _init_137,
+    "def __init__(self, rule_id, severity, message, location, related=__vt_default_related, server=__vt_default_server, client=__vt_default_client, subject_key=__vt_default_subject_key, properties=__vt_default_properties, history=__vt_default_history, help=__vt_default_help):\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'related', related)\n  __vt_set(self, 'server', server)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'subject_key', subject_key)\n  __vt_set(self, 'properties', properties)\n  __vt_set(self, 'history', history)\n  __vt_set(self, 'help', help)\n  __vt_set(self, 'fingerprint_memo', __vt_default_fingerprint_memo)\n": _init_138,
+    "def __init__(self, rule_ids, reason, comment, lines):\n  __vt_set(self, 'rule_ids', rule_ids)\n  __vt_set(self, 'reason', reason)\n  __vt_set(self, 'comment', comment)\n  __vt_set(self, 'lines', lines)\n": _init_139,
+    "def __init__(self, scan, host):\n  __vt_set(self, 'scan', scan)\n  __vt_set(self, 'host', host)\n": _init_140,
+    "def __init__(self, shape, first, second, first_index=__vt_default_first_index, second_index=__vt_default_second_index):\n  __vt_set(self, 'shape', shape)\n  __vt_set(self, 'first', first)\n  __vt_set(self, 'second', second)\n  __vt_set(self, 'first_index', first_index)\n  __vt_set(self, 'second_index', second_index)\n": _init_141,
+    "def __init__(self, simple, hex_lengths, pattern, joins_surrogates=__vt_default_joins_surrogates, line_continuation=__vt_default_line_continuation):\n  __vt_set(self, 'simple', simple)\n  __vt_set(self, 'hex_lengths', hex_lengths)\n  __vt_set(self, 'pattern', pattern)\n  __vt_set(self, 'joins_surrogates', joins_surrogates)\n  __vt_set(self, 'line_continuation', line_continuation)\n": _init_142,
+    "def __init__(self, source, hostname, user, platform, time, key_id, key_default, users, configs, findings, kind=__vt_default_kind):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'hostname', hostname)\n  __vt_set(self, 'user', user)\n  __vt_set(self, 'platform', platform)\n  __vt_set(self, 'time', time)\n  __vt_set(self, 'key_id', key_id)\n  __vt_set(self, 'key_default', key_default)\n  __vt_set(self, 'users', users)\n  __vt_set(self, 'configs', configs)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'kind', kind)\n": _init_143,
+    "def __init__(self, source=__vt_default_source, base_dir=__vt_default_base_dir, owners=__vt_default_owners, owners_from_codeowners=__vt_default_owners_from_codeowners, codeowners_source=__vt_default_codeowners_source, codeowners=__vt_default_codeowners, approved_servers=__vt_default_approved_servers, rules=__vt_default_rules, ignore_paths=__vt_default_ignore_paths, allowlist=__vt_default_allowlist, shared_accounts=__vt_default_shared_accounts, dormant_days=__vt_default_dormant_days):\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'base_dir', base_dir)\n  __vt_set(self, 'owners', owners)\n  __vt_set(self, 'owners_from_codeowners', owners_from_codeowners)\n  __vt_set(self, 'codeowners_source', codeowners_source)\n  __vt_set(self, 'codeowners', codeowners)\n  __vt_set(self, 'approved_servers', approved_servers)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'ignore_paths', ignore_paths)\n  __vt_set(self, 'allowlist', allowlist)\n  __vt_set(self, 'shared_accounts', shared_accounts)\n  __vt_set(self, 'dormant_days', dormant_days)\n": _init_144,
+    "def __init__(self, span, entries=__vt_factory, latest=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'latest', __vt_make_latest() if latest is __vt_factory else latest)\n": _init_145,
+    "def __init__(self, span, tables=__vt_factory):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'tables', __vt_make_tables() if tables is __vt_factory else tables)\n": _init_146,
+    "def __init__(self, span, text):\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'text', text)\n": _init_147,
+    "def __init__(self, start_line, start_column, end_line, end_column):\n  __vt_set(self, 'start_line', start_line)\n  __vt_set(self, 'start_column', start_column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n": _init_148,
+    "def __init__(self, suppressed=__vt_default_suppressed, baselined=__vt_default_baselined, stale=__vt_default_stale, baseline=__vt_default_baseline, ignores=__vt_default_ignores, warnings=__vt_default_warnings):\n  __vt_set(self, 'suppressed', suppressed)\n  __vt_set(self, 'baselined', baselined)\n  __vt_set(self, 'stale', stale)\n  __vt_set(self, 'baseline', baseline)\n  __vt_set(self, 'ignores', ignores)\n  __vt_set(self, 'warnings', warnings)\n": _init_149,
+    "def __init__(self, syntax, description, text, start):\n  __vt_set(self, 'syntax', syntax)\n  __vt_set(self, 'description', description)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n": _init_150,
+    "def __init__(self, template, key=__vt_default_key):\n  __vt_set(self, 'template', template)\n  __vt_set(self, 'key', key)\n": _init_151,
+    "def __init__(self, text, locator, budget, direct=__vt_default_direct, resolver=__vt_factory, constructor=__vt_factory, stack=__vt_factory, roots=__vt_factory, anchors=__vt_factory, alias_expansion=__vt_default_alias_expansion, labels=__vt_factory, unread=__vt_default_unread):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'locator', locator)\n  __vt_set(self, 'budget', budget)\n  __vt_set(self, 'direct', direct)\n  __vt_set(self, 'resolver', __vt_make_resolver() if resolver is __vt_factory else resolver)\n  __vt_set(self, 'constructor', __vt_make_constructor() if constructor is __vt_factory else constructor)\n  __vt_set(self, 'stack', __vt_make_stack() if stack is __vt_factory else stack)\n  __vt_set(self, 'roots', __vt_make_roots() if roots is __vt_factory else roots)\n  __vt_set(self, 'anchors', __vt_make_anchors() if anchors is __vt_factory else anchors)\n  __vt_set(self, 'alias_expansion', alias_expansion)\n  __vt_set(self, 'labels', __vt_make_labels() if labels is __vt_factory else labels)\n  __vt_set(self, 'unread', unread)\n": _init_152,
+    "def __init__(self, text, offsets, start, end, operator=__vt_default_operator):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'end', end)\n  __vt_set(self, 'operator', operator)\n": _init_153,
+    "def __init__(self, text, offsets, valid):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'valid', valid)\n": _init_154,
+    "def __init__(self, text, problems=__vt_default_problems, binary_text=__vt_default_binary_text):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'binary_text', binary_text)\n": _init_155,
+    "def __init__(self, text, span):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'span', span)\n": _init_156,
+    "def __init__(self, text, utf8, line_starts, checkpoints, ascii_lines):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'utf8', utf8)\n  __vt_set(self, 'line_starts', line_starts)\n  __vt_set(self, 'checkpoints', checkpoints)\n  __vt_set(self, 'ascii_lines', ascii_lines)\n": _init_157,
+    "def __init__(self, text, value):\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n": _init_158,
+    "def __init__(self, token, ref):\n  __vt_set(self, 'token', token)\n  __vt_set(self, 'ref', ref)\n": _init_159,
+    "def __init__(self, value, severity, message):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'message', message)\n": _init_160,
+    "def __init__(self, value, span, embedded=__vt_default_embedded, source=__vt_default_source):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'embedded', embedded)\n  __vt_set(self, 'source', source)\n": _init_161,
+    "def __init__(self, value, text, start, context, place, composite=__vt_default_composite, offsets=__vt_default_offsets, shell=__vt_default_shell):\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'context', context)\n  __vt_set(self, 'place', place)\n  __vt_set(self, 'composite', composite)\n  __vt_set(self, 'offsets', offsets)\n  __vt_set(self, 'shell', shell)\n": _init_162,
+    "def __init__(self, value_options, attached_short_values=__vt_default_attached_short_values, flags=__vt_default_flags):\n  __vt_set(self, 'value_options', value_options)\n  __vt_set(self, 'attached_short_values', attached_short_values)\n  __vt_set(self, 'flags', flags)\n": _init_163,
+    "def __init__(self, width=__vt_default_width, spreadsheet_safe=__vt_default_spreadsheet_safe, bom_timestamp=__vt_default_bom_timestamp):\n  __vt_set(self, 'width', width)\n  __vt_set(self, 'spreadsheet_safe', spreadsheet_safe)\n  __vt_set(self, 'bom_timestamp', bom_timestamp)\n": _init_164,
+    "def __init__(self, window_from, window_to, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_165,
+    "def __init__(self, window_from, window_to, tools, hops, credentials, files, notes):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'hops', hops)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'files', files)\n  __vt_set(self, 'notes', notes)\n": _init_166,
+    "def __init__(self, window_from, window_to, tools, servers, steps, credentials, clients_read):\n  __vt_set(self, 'window_from', window_from)\n  __vt_set(self, 'window_to', window_to)\n  __vt_set(self, 'tools', tools)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'steps', steps)\n  __vt_set(self, 'credentials', credentials)\n  __vt_set(self, 'clients_read', clients_read)\n": _init_167,
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from mcpiam.core.lazy_pattern import lazy_compile
 from mcpiam.core.valuetype import dataclass
 from pathlib import Path
@@ -196,6 +196,11 @@ def _walk(directory: Path, notes: list[Note], root: Path) -> Iterator[tuple[str,
         stack.extend(reversed(subdirs))
 
 
+def _in_skipped_dir(relative: str) -> bool:
+    """Whether a path (relative, "/"-separated) lies in a folder a walk never enters."""
+    return any(part in SKIPPED_DIRS for part in relative.split("/")[:-1])
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -274,13 +279,92 @@ def _refusal_note(refusal: Refusal, shown: str, claimed: bool) -> Note | None:
     return Note(shown, "warning", "unreadable-path", f"config skipped: {refusal.message}")
 
 
+# What one file of a walked tree turned out to be: (position, kind ids, admitted identity, in
+# git's index) for a candidate, or (position, note) for a file noted and skipped. Plain data, so
+# a forked worker can hand it back; kinds travel as ids and are the catalogue's own objects again.
+FileVerdict = tuple
+# Judges the files [start, stop) of a walk, in order, leaving out those that are nothing.
+JudgeRange = Callable[[int, int], list]
+# Runs a JudgeRange over files [0, count), in pieces when it pleases (``engine.pool`` spreads
+# them over forked workers for a large tree), and yields each piece's verdicts in file order.
+Spread = Callable[[JudgeRange, int], Iterable[list]]
+
+
+class _FileJudge:
+    """Judges the files one walk of a directory listed: matched against the catalogue, admitted
+    inside the fence, sniffed when only their content can tell. A plain class: it holds the walk's
+    context for ``judge_range``, which a forked worker runs on its copy."""
+
+    def __init__(self, listing: Sequence[tuple[str, bool]], catalogue: Catalogue, matcher: "_PathMatcher",
+                 base: Path, top: Path | None, absolute: Path, tree: Fence, scan_root: Path,
+                 git_listed: bool, walked_from: tuple[str, str] | None, indexed: set[str]) -> None:
+        self.listing = listing
+        self.catalogue = catalogue
+        self.matcher = matcher
+        self.base = base
+        self.base_text = str(base)
+        self.top = top
+        self.top_text = str(top) if top is not None else None
+        self.absolute = absolute
+        self.tree = tree
+        self.scan_root = scan_root
+        self.git_listed = git_listed
+        self.walked_from = walked_from
+        self.indexed = indexed
+
+    def judge_range(self, start: int, stop: int) -> list:
+        verdicts = []
+        for position in range(start, stop):
+            verdict = self._judge(position)
+            if verdict is not None:
+                verdicts.append(verdict)
+        return verdicts
+
+    def _judge(self, position: int) -> FileVerdict | None:
+        file_text, regular = self.listing[position]
+        relative = _relative_text(file_text, self.base_text)
+        if relative is None:
+            relative = _project_relative(Path(file_text), self.top, self.absolute)
+        kinds = self.matcher.match(relative, self.base)
+        if not kinds and (not relative.lower().endswith(STRUCTURED_SUFFIXES)
+                          or (self.git_listed and _in_skipped_dir(relative))):
+            # A file under node_modules, vendor... that git lists (committed, or not
+            # ignored) is never opened to be sniffed, as a walk never enters those folders:
+            # only a path the catalogue claims is read there.
+            return None
+        real: str | Refusal
+        walked_from = self.walked_from
+        if regular and walked_from is not None:
+            real = walked_from[1] + file_text[len(walked_from[0]):]
+        else:
+            if os.path.isdir(file_text):  # a link to a directory: never followed
+                return None
+            real = resolve(file_text, self.tree)  # once, for both the admission and the sniff
+        admitted = real if isinstance(real, Refusal) else admit(real, self.tree, resolved=True)
+        if isinstance(admitted, Refusal):
+            note = _refusal_note(admitted, _display(Path(file_text), self.scan_root), bool(kinds))
+            return None if note is None else (position, note)
+        if not kinds and not content_hint(real, self.tree, admitted, resolved=True):
+            return None
+        in_index = self.git_listed and self.top_text is not None and \
+            _relative_text(file_text, self.top_text) in self.indexed
+        return (position, tuple(kind.id for kind in kinds), admitted, in_index)
+
+
+def _serially(judge: JudgeRange, count: int) -> Iterable[list]:
+    return (judge(0, count),)
+
+
 def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = None,
-             fence: Fence | None = None, include_ignored: bool = False) -> Discovery:
+             fence: Fence | None = None, include_ignored: bool = False,
+             spread: Spread | None = None) -> Discovery:
     """Find config candidates under ``paths`` (files or directories).
 
     A file found by walking a directory is read only when it lies inside ``fence`` (by default the
     directory given, or its git work tree): a link out of the scanned tree is noted, not followed.
     In a git work tree, ``include_ignored`` adds the git-ignored files the catalogue claims.
+    ``spread``: how the files a walk lists are judged (matched, admitted, sniffed); by default
+    here, one after the other. The candidates are the same whoever judges them.
     """
     given = [Path(p) for p in paths] or [Path(".")]
     scan_root = (root or Path.cwd()).resolve()
@@ -313,37 +397,22 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             else:
                 files = _walk(absolute, notes, scan_root)
                 walked_from = (str(absolute), os.path.realpath(absolute))
-            base_text = str(base)
-            for file_text, regular in files:
-                considered += 1
-                relative = _relative_text(file_text, base_text)
-                if relative is None:
-                    relative = _project_relative(Path(file_text), top, absolute)
-                kinds = matcher.match(relative, base)
-                if not kinds and not relative.lower().endswith(STRUCTURED_SUFFIXES):
-                    continue
-                real: str | Refusal
-                if regular and walked_from is not None:
-                    real = walked_from[1] + file_text[len(walked_from[0]):]
-                else:
-                    if os.path.isdir(file_text):  # a link to a directory: never followed
+            listing: Sequence[tuple[str, bool]] = list(files)
+            considered += len(listing)
+            judge = _FileJudge(listing, catalogue, matcher, base, top, absolute, tree, scan_root,
+                               listed is not None, walked_from, indexed)
+            by_id = {kind.id: kind for kind in catalogue.file_kinds()}
+            for verdicts in (spread or _serially)(judge.judge_range, len(listing)):
+                for verdict in verdicts:
+                    if len(verdict) == 2:
+                        notes.append(verdict[1])
                         continue
-                    real = resolve(file_text, tree)  # once, for both the admission and the sniff
-                admitted = real if isinstance(real, Refusal) else admit(real, tree, resolved=True)
-                if isinstance(admitted, Refusal):
-                    note = _refusal_note(admitted, _display(Path(file_text), scan_root), bool(kinds))
-                    if note is not None:
-                        notes.append(note)
-                    continue
-                if not kinds and not content_hint(real, tree, admitted, resolved=True):
-                    continue
-                key = Path(os.path.abspath(file_text))
-                in_index = listed is not None and top is not None and \
-                    _relative_text(file_text, str(top)) in indexed
-                candidates.setdefault(
-                    key, Candidate(key, _display(key, scan_root), kinds, named=False,
-                                   fence=tree, identity=admitted, tracked=in_index)
-                )
+                    position, kind_ids, admitted, in_index = verdict
+                    key = Path(os.path.abspath(listing[position][0]))
+                    candidates.setdefault(
+                        key, Candidate(key, _display(key, scan_root), tuple(by_id[kind] for kind in kind_ids),
+                                       named=False, fence=tree, identity=admitted, tracked=in_index)
+                    )
         else:
             considered += 1
             relative = _project_relative(absolute, top, scan_root)

@@ -16,18 +16,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from mcpiam.catalogue import Catalogue, FileKind, union_doc_fields, union_expands, union_name_fields, union_shell_fields
+from mcpiam.catalogue import Catalogue, FileKind
 from mcpiam.checks.base import ScanInput
-from mcpiam.core.document import Document
 from mcpiam.core.findings import Finding, Provenance
 from mcpiam.core.notes import Note
 from mcpiam.core.valuetype import dataclass, replace
 from mcpiam.discover.git_history import CommitInfo, GitHistory, HistoryClaims, HistoryError
 from mcpiam.engine.result import HistorySummary, ScanResult
-from mcpiam.engine.scan import ScanSettings, _display, _scope, selected_rules
-from mcpiam.model.extract import confirm_content, extract_claim, recognise_by_content
+from mcpiam.engine.per_file import FileWork, file_credentials
+from mcpiam.engine.scan import ScanSettings, _display, config_from_source, selected_rules
 from mcpiam.model.servers import ConfigFile
-from mcpiam.parse import MAX_BYTES, parse_text, sniff_format
+from mcpiam.parse import MAX_BYTES, sniff_format
 from mcpiam.parse.source import decode_bytes
 from mcpiam.policy.apply import apply_to_findings
 from mcpiam.triage.apply import triage
@@ -50,11 +49,9 @@ class _Writer:
 class _BlobReader:
     """Parses a blob as a config at a path; remembers each blob's credential fingerprints."""
 
-    def __init__(self, history: GitHistory, catalogue: Catalogue, families: Sequence, key: bytes) -> None:
+    def __init__(self, history: GitHistory, work: FileWork) -> None:
         self._history = history
-        self._catalogue = catalogue
-        self._families = families
-        self._key = key
+        self._work = work
         self._fingerprints: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
 
     @property
@@ -67,46 +64,20 @@ class _BlobReader:
             return None
         source = decode_bytes(data[:MAX_BYTES])
         if kinds:
-            kind = kinds[0]
-            document = parse_text(source.text, kind.format) if source.text is not None else Document(kind.format, (), ())
-            if source.text is not None and not document.errors and not confirm_content(document, kind, self._catalogue):
-                return None
+            fmt = kinds[0].format
         else:
-            fmt = sniff_format(path.rsplit("/", 1)[-1], data[:4096])
-            if fmt is None or source.text is None:
+            sniffed = sniff_format(path.rsplit("/", 1)[-1], data[:4096])
+            if sniffed is None or source.text is None:
                 return None
-            document = parse_text(source.text, fmt)
-            recognised = recognise_by_content(document, self._catalogue)
-            if recognised is None:
-                if not document.errors:
-                    return None
-                recognised = self._catalogue.file_kind("unknown-mcp-config")
-            kind = recognised
-            kinds = (recognised,)
-        unread = source.binary_text if source.text is None else (source.text if document.errors else None)
-        return ConfigFile(
-            path=path,
-            absolute_path=f"{blob}:{path}",
-            client=kind.client,
-            file_kind=kind.id,
-            scope=_scope(kind),
-            document=document,
-            servers=extract_claim(document, kinds, self._catalogue) if document.roots else (),
-            recognised_by="path" if kinds[0] is kind and kind.id != "unknown-mcp-config" else "content",
-            expands=union_expands(kinds),
-            doc_fields=union_doc_fields(kinds),
-            mode=None,
-            name_fields=union_name_fields(kinds),
-            shell_fields=union_shell_fields(kinds),
-            unread_text=unread,
-        )
+            fmt = sniffed
+        # The same steps as a file of the working tree, from the blob's text; a version that did
+        # not parse is kept (its text still searched), as the commit still holds what it wrote.
+        config, _ = config_from_source(source, fmt, kinds, self._work.catalogue, display=path,
+                                       absolute_path=f"{blob}:{path}", keep_unparsed=True)
+        return config
 
     def credentials(self, config: ConfigFile) -> tuple:
-        from mcpiam.secrets.detect import find_credentials
-        from mcpiam.engine.scan import _credentials_in_unread_text
-
-        found, _ = find_credentials([config], self._families, self._catalogue, self._key)
-        return found + _credentials_in_unread_text([config], self._families, self._key, found)
+        return file_credentials(config, self._work)[0]
 
     def fingerprints(self, blob: str, path: str, kinds: tuple[FileKind, ...]) -> frozenset[str]:
         memo = (blob, tuple(kind.id for kind in kinds))
@@ -128,8 +99,9 @@ def scan_history(path: Path, settings: ScanSettings, catalogue: Catalogue, root:
     history = GitHistory(path)
     try:
         families = load_families(settings.rules_dirs, check_examples=bool(settings.rules_dirs))
-        key = settings.options.fingerprint_key
-        reader = _BlobReader(history, catalogue, families, key)
+        work = FileWork(catalogue=catalogue, per_file_rules=(), keepers=(), options=settings.options,
+                        families=tuple(families), detect=True)
+        reader = _BlobReader(history, work)
         claims = HistoryClaims(history, catalogue)
         first: dict[tuple[str, str], _Writer] = {}
         writers: dict[str, set[str]] = defaultdict(set)

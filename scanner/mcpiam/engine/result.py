@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mcpiam.core.valuetype import dataclass
 
 from mcpiam.checks.base import RuleInfo
@@ -29,9 +31,11 @@ class ScanResult:
     """Everything one scan found, ready for any report format."""
 
     root: str  # the scan root, absolute
-    findings: tuple[Finding, ...]  # sorted, filtered
+    # Sorted and filtered. A tuple, or for a scan of many files an engine.packed.Packed sequence
+    # (kept compressed, read one file's worth at a time): read both as a Sequence.
+    findings: Sequence[Finding]
     notes: tuple[Note, ...]
-    configs: tuple[ConfigFile, ...]
+    configs: Sequence[ConfigFile]  # a tuple, or Packed like the findings
     rules: tuple[RuleInfo, ...]  # every rule that ran (for SARIF rule metadata)
     fail_on: Severity
     tool_version: str
@@ -51,5 +55,9 @@ class ScanResult:
     activity: object = None  # mcpiam.activity.usage.Usage of a sweep --activity; None otherwise
 
     @property
-    def failing(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity.rank >= self.fail_on.rank)
+    def failing(self) -> Sequence[Finding]:
+        threshold = self.fail_on.rank
+        filtered = getattr(self.findings, "filtered", None)  # engine.packed.Packed, never imported by a small scan
+        if filtered is not None:
+            return filtered(lambda f: f.severity.rank >= threshold)
+        return tuple(f for f in self.findings if f.severity.rank >= threshold)

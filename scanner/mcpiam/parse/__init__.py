@@ -22,7 +22,7 @@ from mcpiam.parse.source import read_source as _read_source
 
 __all__ = [
     "FORMATS", "MAX_BYTES", "SourceText",
-    "parse_file", "parse_source", "parse_text", "read_head", "read_source", "sniff_format",
+    "parse_decoded", "parse_file", "parse_source", "parse_text", "read_head", "read_source", "sniff_format",
 ]
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -81,7 +81,11 @@ def parse_source(path: Path, fmt: str, max_bytes: int = MAX_BYTES, fence: Fence 
                  expected: FileIdentity | None = None) -> tuple[Document, str | None]:
     """``parse_file``, and the text the parse could not fully read (a syntax error, or a file
     refused as binary) to be searched for secrets from the same single read; else None."""
-    source = read_source(path, max_bytes, fence, expected)
+    return parse_decoded(read_source(path, max_bytes, fence, expected), fmt)
+
+
+def parse_decoded(source: SourceText, fmt: str) -> tuple[Document, str | None]:
+    """``parse_source`` of text already read and decoded (a file, or a blob of git history)."""
     if source.text is None:
         return Document(_document_format(fmt), (), source.problems), source.binary_text
     document = parse_text(source.text, fmt)

@@ -27,8 +27,19 @@ def clean(text: str) -> str:
     return shown_on_terminal(text)
 
 
-def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings in report order: path, position, rule, message; the fingerprint breaks ties."""
+def _in_report_order(items: Iterable) -> Iterable | None:
+    """The items in report order when the sequence knows it (engine.packed.Packed), else None."""
+    in_report_order = getattr(items, "in_report_order", None)
+    return in_report_order() if in_report_order is not None else None
+
+
+def ordered_findings(findings: Iterable[Finding]) -> Iterable[Finding]:
+    """Findings in report order: path, position, rule, message; the fingerprint breaks ties.
+    A large scan's packed findings that are in that order already are read as they are, one
+    file at a time (``mcpiam.engine.packed``), instead of all sorted in memory."""
+    presorted = _in_report_order(findings)
+    if presorted is not None:
+        return presorted
     return sorted(findings, key=lambda f: (*f.sort_key(), f.severity.rank, f.fingerprint))
 
 
@@ -47,7 +58,10 @@ def ordered_notes(notes: Iterable[Note]) -> list[Note]:
     return sorted(notes, key=note_sort_key)
 
 
-def ordered_configs(configs: Iterable[ConfigFile]) -> list[ConfigFile]:
+def ordered_configs(configs: Iterable[ConfigFile]) -> Iterable[ConfigFile]:
+    presorted = _in_report_order(configs)
+    if presorted is not None:
+        return presorted
     return sorted(configs, key=lambda c: (c.path, c.client, c.file_kind, c.absolute_path))
 
 

@@ -7,6 +7,7 @@ identical input gives byte-identical output.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 
 from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.document import Span
@@ -130,6 +131,14 @@ def fingerprint_key_data(key_id: str) -> dict[str, object]:
 def report_data(result: ScanResult) -> dict[str, object]:
     """The report as plain data (what ``render`` serialises)."""
     data = _report_data(result)
+    data["findings"] = list(data["findings"])  # type: ignore[call-overload]
+    data["configs"] = list(data["configs"])  # type: ignore[call-overload]
+    return data
+
+
+def _report_data(result: ScanResult) -> dict[str, object]:
+    """The report with its two long lists, ``findings`` and ``configs``, as generators."""
+    data = _report_sections(result)
     if result.triage.active:
         data["triage"] = _triage(result)
     if result.history is not None:
@@ -140,7 +149,7 @@ def report_data(result: ScanResult) -> dict[str, object]:
     return data
 
 
-def _report_data(result: ScanResult) -> dict[str, object]:
+def _report_sections(result: ScanResult) -> dict[str, object]:
     rules = {rule.id: rule for rule in result.rules}
     extra: dict[str, object] = {}
     if result.fingerprint_key_id:
@@ -162,9 +171,9 @@ def _report_data(result: ScanResult) -> dict[str, object]:
             }
             for rule in sorted(rules.values(), key=lambda r: r.id)
         ],
-        "findings": [_finding(finding, result) for finding in ordered_findings(result.findings)],
+        "findings": (_finding(finding, result) for finding in ordered_findings(result.findings)),
         "notes": [_note(note) for note in ordered_notes(result.notes)],
-        "configs": [
+        "configs": (
             {
                 "path": config.path,
                 "client": config.client,
@@ -176,10 +185,41 @@ def _report_data(result: ScanResult) -> dict[str, object]:
                             for server in ordered_servers(config.servers)],
             }
             for config in ordered_configs(result.configs)
-        ],
+        ),
     }
 
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
     """The JSON report; every note is included whatever ``verbose`` says, ``color`` is ignored."""
-    return dumps_indented(shown_data(report_data(result)))
+    return "".join(render_chunks(result))
+
+
+def render_chunks(result: ScanResult, extra: dict[str, object] | None = None) -> Iterator[str]:
+    """The JSON report in pieces, byte for byte ``json.dumps(shown_data(report_data(result)),
+    indent=2, sort_keys=True)``: each finding and config is made, passed through the output gate
+    and written on its own, so a report of any size is written without being held in memory.
+    ``extra``: more top-level keys (a sweep's host and clients)."""
+    data = {**_report_data(result), **(extra or {})}
+    yield "{"
+    for number, key in enumerate(sorted(data)):
+        value = data[key]
+        yield f'{"," if number else ""}\n  {dumps_indented(key)}: '
+        if isinstance(value, Iterator):
+            yield from _streamed_list(value)
+        else:
+            yield _indented(dumps_indented(shown_data(value)), 1)
+    yield "\n}"
+
+
+def _streamed_list(items: Iterator[object]) -> Iterator[str]:
+    """A list at depth 1 of the report, one item at a time ("[]" when empty, as json writes it)."""
+    first = True
+    for item in items:
+        yield f'{"[" if first else ","}\n    {_indented(dumps_indented(shown_data(item)), 2)}'
+        first = False
+    yield "[]" if first else "\n  ]"
+
+
+def _indented(text: str, depth: int) -> str:
+    """JSON text written at the top level, moved ``depth`` levels in (a JSON string holds no newline)."""
+    return text.replace("\n", "\n" + "  " * depth)

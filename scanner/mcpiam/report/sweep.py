@@ -9,6 +9,8 @@ reporters unchanged, so a sweep and a scan of the same files agree.
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the hook's path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 from mcpiam.core.json_text import dumps_indented
 from mcpiam.core.redact import SARIF_OWN_TEXT, shown_data
@@ -53,17 +55,27 @@ def clients_data(sweep: SweepResult, catalogue: Catalogue | None = None) -> list
     return [by_client[key] for key in sorted(by_client)]
 
 
-def sweep_data(sweep: SweepResult) -> dict[str, object]:
-    from mcpiam.report.json_report import report_data
+def render_sweep_chunks(sweep: SweepResult) -> Iterator[str]:
+    """The sweep's JSON report in pieces, as ``json_report.render_chunks`` writes a scan's."""
+    from mcpiam.report.json_report import render_chunks
 
-    data = report_data(sweep.scan)
-    data["host"] = sweep.host.data()
-    data["clients"] = clients_data(sweep)
+    return render_chunks(sweep.scan, _sweep_keys(sweep))
+
+
+def _sweep_keys(sweep: SweepResult) -> dict[str, object]:
+    """What a sweep's JSON report holds besides a scan's: the host, the clients, the activity."""
+    keys: dict[str, object] = {"host": sweep.host.data(), "clients": clients_data(sweep)}
     if sweep.scan.activity is not None:
         from mcpiam.report.activity import activity_data
 
-        data["activity"] = activity_data(sweep.scan.activity)  # type: ignore[arg-type]
-    return data
+        keys["activity"] = activity_data(sweep.scan.activity)  # type: ignore[arg-type]
+    return keys
+
+
+def sweep_data(sweep: SweepResult) -> dict[str, object]:
+    from mcpiam.report.json_report import report_data
+
+    return {**report_data(sweep.scan), **_sweep_keys(sweep)}
 
 
 def _sarif(sweep: SweepResult) -> str:
@@ -142,7 +154,7 @@ def render_sweep(sweep: SweepResult, fmt: OutputFormat | str, *, color: bool = F
         return _ndjson(sweep)
     chosen = OutputFormat(fmt)
     if chosen is OutputFormat.JSON:
-        return dumps_indented(shown_data(sweep_data(sweep)))
+        return "".join(render_sweep_chunks(sweep))
     if chosen is OutputFormat.SARIF:
         return _sarif(sweep)
     if chosen is OutputFormat.GITHUB:
