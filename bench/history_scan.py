@@ -149,7 +149,7 @@ def _found(text: str, tokens: tuple[str, ...]) -> int:
     return len(previews - {None})
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=50_000)
     parser.add_argument("--configs", type=int, default=300)
@@ -157,7 +157,7 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peer-bin", type=Path, default=None, help="folder holding gitleaks/kingfisher")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
     if shutil.which("git") is None:
         raise SystemExit("the generator needs git (git fast-import); mcpiam itself does not")
     search = os.pathsep.join(filter(None, [str(arguments.peer_bin) if arguments.peer_bin else "",

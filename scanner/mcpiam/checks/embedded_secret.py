@@ -33,6 +33,9 @@ words such as `fake`, `dummy`, `example`, `sample`, `test` or `changeme` (`fake-
 `your_…` and `…_here`, a family prefix followed by a variable's name (`sk_STRIPE_SECRET_KEY`) and
 the sample credentials vendors print. Docker MCP catalog `example:` fields are documentation and
 never judged.
+Password hashes (crypt `$1$`/`$5$`/`$6$`/`$y$`, bcrypt `$2b$`, Argon2, Kerberos roasting hashes)
+are reported at low severity: a hash opens nothing by itself, but the password behind it can be
+guessed offline, so the finding says so and never calls it an access token (no `unscoped-token`).
 
 ## Why it matters
 A config file is copied, committed, synced and backed up. A credential in it is readable by
