@@ -3,21 +3,16 @@ read by mcpiam with the calls and credentials it planted (no timing is asserted)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
+from bench_loading import load_bench_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("activity_bench", ROOT / "bench" / "activity.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def load_bench():
+    return load_bench_module("activity", "activity_bench")
 
 
 def test_generated_home_is_read_with_every_planted_call(tmp_path: Path) -> None:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import yaml
 
 from mcpiam.secrets.families import expand_example, expand_example_with_span, load_families
+from bench_loading import load_bench_module
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "peer_examples.py"
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("peer_examples", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module("peer_examples")
 
 
 def _example_of(family_id: str) -> str:

@@ -3,22 +3,17 @@ README's commands cannot rot."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
+from bench_loading import load_bench_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_bench(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module(name)
 
 
 def test_precommit_latency_times_every_tool_on_the_three_cases(tmp_path: Path) -> None:

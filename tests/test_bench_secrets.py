@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from mcpiam.secrets.families import load_families
+from bench_loading import load_bench_module
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "secrets_vs_detect_secrets.py"
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("secrets_vs_detect_secrets", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module("secrets_vs_detect_secrets")
 
 
 def test_the_benchmark_scores_both_tools_on_a_tiny_corpus(tmp_path: Path) -> None:

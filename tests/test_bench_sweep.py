@@ -3,20 +3,14 @@ all (no timing is asserted)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+from bench_loading import load_bench_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("sweep_large_home", ROOT / "bench" / "sweep_large_home.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module("sweep_large_home")
 
 
 def test_bench_core_on_a_tiny_home(tmp_path: Path, capsys) -> None:

@@ -4,24 +4,19 @@ It needs ``git`` (the generator writes with ``git fast-import``; mcpiam reads in
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from bench_loading import load_bench_module
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="the generator writes with git fast-import")
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("history_scan", ROOT / "bench" / "history_scan.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module("history_scan")
 
 
 def test_the_history_bench_finds_every_planted_token_beside_stand_in_peers(tmp_path, monkeypatch, capsys) -> None:
