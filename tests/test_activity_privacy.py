@@ -54,6 +54,7 @@ COMMANDS = [
     ["activity"], ["activity", "-f", "json"], ["activity", "--since", "2026-10-05"],
     ["sweep", "--activity"], ["sweep", "--activity", "-v"], ["sweep", "--activity", "-f", "json"],
     ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity", "--since", "2026-10-05", "-f", "json"],
+    ["sweep", "--activity", "-f", "ndjson"],
     *(["inventory", "--activity", "-f", fmt] for fmt in ("table", "json", "csv", "cyclonedx", "review", "review-md")),
 ]
 
@@ -85,6 +86,22 @@ def test_no_record_text_in_a_merge_of_activity_sweeps(home: Path, token: str, tm
     assert_private(result.read_text(encoding="utf-8"), token, "the -o file")
     _, out = run(["merge", "-f", fmt, str(result)], capsys, monkeypatch)
     assert_private(out, token, f"merge -f {fmt}")
+
+
+def test_no_record_text_in_an_ndjson_sweep_nor_in_the_fleet_it_feeds(home: Path, token: str, tmp_path: Path,
+                                                                     capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    result, db = tmp_path / "sweep.ndjson", tmp_path / "fleet.duckdb"
+    run(["sweep", "--activity", "-f", "ndjson", "-o", str(result), "--home", str(home), "--platform", "linux"],
+        capsys, monkeypatch)
+    written = result.read_text(encoding="utf-8")
+    assert '"type":"activity_tool"' in written and '"type":"activity_server"' in written
+    assert_private(written, token, "the NDJSON -o file")
+    code, out = run(["fleet", "ingest", str(result), "--db", str(db)], capsys, monkeypatch)
+    assert code == 0, out
+    for table in ("activity_tools", "activity_servers", "activity_windows"):
+        code, out = run(["fleet", "query", "--db", str(db), f"SELECT * FROM {table};"], capsys, monkeypatch)
+        assert code == 0 and out.strip(), table
+        assert_private(out, token, f"the fleet's {table}")
 
 
 def test_a_reader_crash_quoting_the_record_prints_neither(home: Path, token: str, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
