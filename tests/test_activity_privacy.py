@@ -128,7 +128,8 @@ def test_token_shaped_names_in_records_are_withheld(tmp_path: Path, token: str, 
          "message": {"id": "m", "content": [{"type": "tool_use", "id": "t", "name": name, "input": {}}]}}) + "\n",
         encoding="utf-8")
     for argv in (["activity"], ["activity", "-f", "json"], ["sweep", "--activity", "-f", "json"],
-                 ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity"]):
+                 ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity", "-f", "ndjson"],
+                 ["sweep", "--activity"]):
         code, out = run([*argv, "--home", str(home), "--platform", "linux"], capsys, monkeypatch)
         assert code in (0, 1)
         assert token not in out and token[6:-6] not in out, argv
