@@ -311,6 +311,30 @@ def _vscode(home: Path, token: str) -> None:
         {"kind": 1, "k": ["inputState", "inputText"], "v": f"{CANARY} {token}"},
     ], tail='{"kind":1,"k":["requests",1,"response",2],"v":{"kind":"toolInvocationSerialized","toolCallId":"' + CANARY)
 
+    # Older builds' whole-file sessions (chatSessionStore.ts writeSession: JSON.stringify(ChatModel.toJSON(),
+    # undefined, 2), sessionId after the requests): one in the workspace's chatSessions/, a success, a
+    # denial and a built-in tool; one of a window without a folder (globalStorage/emptyWindowChatSessions/),
+    # an error, then a request VS Code was still writing when the file was read (cut short: not counted).
+    october_10 = 1791622800000  # 2026-10-10T09:00:00Z
+
+    def whole(requests: list) -> dict:
+        return {"version": 3, "requesterUsername": CANARY, "responderUsername": "GitHub Copilot",
+                "initialLocation": "panel", "requests": requests, "sessionId": f"vs-old-{len(requests)}",
+                "creationDate": october_10, "lastMessageDate": october_10, "customTitle": CANARY,
+                "inputState": {"inputText": CANARY}}
+
+    older = whole([request("o0", october_10, [
+        tool("o1", "github", "mcp_github_get_file_contents"), tool("b2", "", "copilot_readFile", source=built_in),
+        tool("o2", "github", "mcp_github_get_file_contents", confirmed=0)])])
+    (storage / "chatSessions/9e8d7c6b-old.json").write_text(json.dumps(older, indent=2, ensure_ascii=False),
+                                                            encoding="utf-8")
+    empty_window = user / "globalStorage/emptyWindowChatSessions"
+    empty_window.mkdir(parents=True)
+    cut = json.dumps(whole([request("e0", october_10, [tool("e1", "github", "mcp_github_search_code", error=True)]),
+                            request("e1", october_10, [tool("e2", "github", "mcp_github_fork_repository")])]),
+                     indent=2, ensure_ascii=False)
+    (empty_window / "4d3c2b1a-empty.json").write_text(cut[:cut.index('"toolCallId": "e2"')], encoding="utf-8")
+
 
 def build_home(home: Path, token: str) -> Path:
     """Write every client's records and configs under ``home`` (a Linux layout)."""
@@ -347,6 +371,8 @@ EXPECTED_TOOLS = {
     ("vscode", "github", "list_issues"): (1, [VSAPP], 1, outcomes(success=1)),
     ("vscode", "github", "create_issue"): (1, [VSAPP], 1, outcomes(denied=1)),
     ("vscode", "jira-old", "search"): (1, [VSAPP], 1, outcomes(error=1)),
+    ("vscode", "github", "get_file_contents"): (2, [VSAPP], 1, outcomes(success=1, denied=1)),
+    ("vscode", "github", "search_code"): (1, [], 1, outcomes(error=1)),
 }
 
 # (client, server) -> (status, calls, config file)
@@ -364,7 +390,7 @@ EXPECTED_SERVERS = {
     ("gemini-cli", "filesystem"): ("used", 1, "~/.gemini/settings.json"),
     ("claude-desktop", "notes"): ("used", 4, "~/.config/Claude/claude_desktop_config.json"),
     ("cursor", "db-tools"): ("used", 2, "~/.cursor/mcp.json"),
-    ("vscode", "github"): ("used", 2, "~/.config/Code/User/mcp.json"),
+    ("vscode", "github"): ("used", 5, "~/.config/Code/User/mcp.json"),
     ("vscode", "idle"): ("dormant", 0, "~/.config/Code/User/mcp.json"),
     ("vscode", "jira-old"): ("unknown", 1, None),
 }

@@ -56,7 +56,7 @@ def test_activity_text_is_the_usage_view(home: Path, capsys, monkeypatch) -> Non
     code, out, err = run(["activity", "--home", str(home), "--platform", "linux"], capsys, monkeypatch)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Activity from 2026-10-01T10:00:02Z to 2026-10-31T00:00:00Z: 16 servers, 21 MCP tool calls"
+    assert lines[0] == "Activity from 2026-10-01T10:00:02Z to 2026-10-31T00:00:00Z: 16 servers, 24 MCP tool calls"
     assert lines[2].split() == ["CLIENT", "SERVER", "STATUS", "CALLS", "30", "D", "LAST", "SEEN", "CONFIG"]
     rows = {tuple(line.split()[:4]) for line in lines[3:]}
     assert ("claude-code", "slack", "dormant", "0") in rows

@@ -54,6 +54,7 @@ COMMANDS = [
     ["activity"], ["activity", "-f", "json"], ["activity", "--since", "2026-10-05"],
     ["sweep", "--activity"], ["sweep", "--activity", "-v"], ["sweep", "--activity", "-f", "json"],
     ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity", "--since", "2026-10-05", "-f", "json"],
+    ["sweep", "--activity", "-f", "ndjson"],
     *(["inventory", "--activity", "-f", fmt] for fmt in ("table", "json", "csv", "cyclonedx", "review", "review-md")),
 ]
 
@@ -87,6 +88,22 @@ def test_no_record_text_in_a_merge_of_activity_sweeps(home: Path, token: str, tm
     assert_private(out, token, f"merge -f {fmt}")
 
 
+def test_no_record_text_in_an_ndjson_sweep_nor_in_the_fleet_it_feeds(home: Path, token: str, tmp_path: Path,
+                                                                     capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    result, db = tmp_path / "sweep.ndjson", tmp_path / "fleet.duckdb"
+    run(["sweep", "--activity", "-f", "ndjson", "-o", str(result), "--home", str(home), "--platform", "linux"],
+        capsys, monkeypatch)
+    written = result.read_text(encoding="utf-8")
+    assert '"type":"activity_tool"' in written and '"type":"activity_server"' in written
+    assert_private(written, token, "the NDJSON -o file")
+    code, out = run(["fleet", "ingest", str(result), "--db", str(db)], capsys, monkeypatch)
+    assert code == 0, out
+    for table in ("activity_tools", "activity_servers", "activity_windows"):
+        code, out = run(["fleet", "query", "--db", str(db), f"SELECT * FROM {table};"], capsys, monkeypatch)
+        assert code == 0 and out.strip(), table
+        assert_private(out, token, f"the fleet's {table}")
+
+
 def test_a_reader_crash_quoting_the_record_prints_neither(home: Path, token: str, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from mcpiam.activity.readers import claude_code
 
@@ -111,7 +128,8 @@ def test_token_shaped_names_in_records_are_withheld(tmp_path: Path, token: str, 
          "message": {"id": "m", "content": [{"type": "tool_use", "id": "t", "name": name, "input": {}}]}}) + "\n",
         encoding="utf-8")
     for argv in (["activity"], ["activity", "-f", "json"], ["sweep", "--activity", "-f", "json"],
-                 ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity"]):
+                 ["sweep", "--activity", "-f", "sarif"], ["sweep", "--activity", "-f", "ndjson"],
+                 ["sweep", "--activity"]):
         code, out = run([*argv, "--home", str(home), "--platform", "linux"], capsys, monkeypatch)
         assert code in (0, 1)
         assert token not in out and token[6:-6] not in out, argv

@@ -78,6 +78,9 @@ def test_malformed_and_partial_lines_are_noted_by_number_only(swept) -> None:  #
     assert [(n.path, n.level, n.code, n.span.start_line if n.span else None) for n in notes] == [
         ("~/.claude/projects/-home-u-src-app/sess-1.jsonl", "warning", "malformed-record-line", 14),
         ("~/.claude/projects/-home-u-src-app/sess-1.jsonl", "info", "partial-record-line", 17),
+        # The whole-file session cut inside its second request: the request's first line.
+        ("~/.config/Code/User/globalStorage/emptyWindowChatSessions/4d3c2b1a-empty.json", "info",
+         "partial-record-line", 64),
         ("~/.config/Code/User/workspaceStorage/5f2c0e4d9b1a/chatSessions/0a1b2c3d-vs.jsonl", "warning",
          "malformed-record-line", 7),
         ("~/.config/Code/User/workspaceStorage/5f2c0e4d9b1a/chatSessions/0a1b2c3d-vs.jsonl", "info",
@@ -104,6 +107,8 @@ def test_credentials_at_their_line_and_column_in_every_record(swept, token: str)
         ("claude-desktop", "~/.config/Claude/logs/mcp.log"),
         ("cursor", "~/.config/Cursor/User/globalStorage/state.vscdb"),
         ("vscode", "~/.config/Code/User/workspaceStorage/5f2c0e4d9b1a/chatSessions/0a1b2c3d-vs.jsonl"),
+        ("vscode", "~/.config/Code/User/workspaceStorage/5f2c0e4d9b1a/chatSessions/9e8d7c6b-old.json"),
+        ("vscode", "~/.config/Code/User/globalStorage/emptyWindowChatSessions/4d3c2b1a-empty.json"),
     }
     in_database = [c for c in found if c.route]
     assert sorted(c.route[1] for c in in_database) == ["bubbleId:comp-1:b1", "bubbleId:comp-1:b2",

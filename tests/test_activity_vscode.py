@@ -102,3 +102,50 @@ def test_tool_name_drops_the_prefix_vscode_gave(tool_id: str, label: str, expect
 ])
 def test_workspace_folder(data: bytes, expected: str | None) -> None:
     assert workspace_folder(data) == expected
+
+
+def read_whole(session_data: dict | str, name: str = "s.json") -> tuple[list, list]:
+    """An older build's whole-file session, written as chatSessionStore.ts writes it:
+    JSON.stringify(session, undefined, 2)."""
+    notes: list = []
+    context = ReadContext("vscode", name, name, lambda *args: notes.append(args), {"h1": "/w/app"}, "h1")
+    text = session_data if isinstance(session_data, str) else json.dumps(session_data, indent=2, ensure_ascii=False)
+    rows = text.split("\n")
+    lines = [Line(number, row, number < len(rows)) for number, row in enumerate(rows, 1)]
+    return list(read(lines, context)), notes
+
+
+def whole(*requests: dict) -> dict:
+    return {"version": 3, "requesterUsername": "u", "initialLocation": "panel", "requests": list(requests),
+            "sessionId": "old-1", "creationDate": 1791450000000}
+
+
+def test_a_whole_file_session_counts_with_the_journal_rules_at_each_tool_id_line() -> None:
+    calls, notes = read_whole(whole(
+        request(1791450000000, part("c1"), part("c2", isConfirmed={"type": 5}), {"value": "text"}),
+        request(1791536400000, part("c3", resultError="x"), part("c1"),  # c1 again: one call
+                part("b1", tool="copilot_readFile", source={"type": "internal", "label": "Built-In"}))))
+    assert [(c.call_id, c.server, c.tool, c.outcome, c.session, c.project) for c in calls] == [
+        ("c1", "github", "list_issues", "success", "old-1", "/w/app"),
+        ("c2", "github", "list_issues", "denied", "old-1", "/w/app"),
+        ("c3", "github", "list_issues", "error", "old-1", "/w/app")]
+    text = json.dumps(whole(request(1, part("c1"), part("c2"))), indent=2).split("\n")
+    tool_lines = [number for number, row in enumerate(text, 1) if '"toolId"' in row]
+    calls, _ = read_whole(whole(request(1, part("c1"), part("c2"))))
+    assert [(c.line, c.column) for c in calls] == [(tool_lines[0], text[tool_lines[0] - 1].index('"mcp_') + 2),
+                                                   (tool_lines[1], text[tool_lines[1] - 1].index('"mcp_') + 2)]
+    assert calls[0].time is not None and calls[0].time.year == 1970
+    assert notes == []
+
+
+def test_a_whole_file_session_cut_short_or_not_indented_is_noted_by_line() -> None:
+    text = json.dumps(whole(request(1, part("c1")), request(2, part("c2"))), indent=2)
+    calls, notes = read_whole(text[:text.index('"toolCallId": "c2"')])
+    assert [c.call_id for c in calls] == ["c1"]
+    second = [number for number, row in enumerate(text.split("\n"), 1) if row == "    {"][1]
+    assert [(level, code, line) for level, code, _, line in notes] == [("info", "partial-record-line", second)]
+    calls, notes = read_whole(json.dumps(whole(request(1, part("c1")))))  # one line: not VS Code's layout
+    assert calls == [] and [(level, code, line) for level, code, _, line in notes] == [
+        ("warning", "malformed-record-line", 1)]
+    calls, notes = read_whole(whole())
+    assert calls == [] and notes == []

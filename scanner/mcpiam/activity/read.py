@@ -235,8 +235,9 @@ def _vscode_projects(plan: SweepPlan, catalogue: Catalogue,
     ``workspace.json`` beside each ``chatSessions`` folder (``{"folder": "file:///…"}``)."""
     from mcpiam.activity.readers.vscode_chat import workspace_folder
 
-    patterns = tuple(pattern.replace("chatSessions/*.jsonl", "workspace.json")
-                     for pattern in source.patterns(plan.platform))
+    # The journal and the older whole-file sessions share a folder; empty-window sessions have none.
+    patterns = tuple(dict.fromkeys(pattern.rsplit("chatSessions/", 1)[0] + "workspace.json"
+                                   for pattern in source.patterns(plan.platform) if "/chatSessions/" in pattern))
     files, notes = home_files(plan, patterns, catalogue)
     by_folder: dict[str, str] = {}
     for found in files:

@@ -186,7 +186,7 @@ def _report_options(command, formats: tuple[str, ...] = ("text", "concise", "jso
         click.option("-f", "--format", "fmt", type=click.Choice(formats), default="text",
                      show_default=True, envvar="MCPIAM_FORMAT",
                      help="Output format (concise: one line per finding, for logs and editors; github: "
-                          "annotations for GitHub Actions" + ("; ndjson: a line per server and finding" if "ndjson" in formats else "") + ")."),
+                          "annotations for GitHub Actions" + ("; ndjson: a line per server, finding and activity row" if "ndjson" in formats else "") + ")."),
         click.option("-o", "--output", default=None, envvar="MCPIAM_OUTPUT", metavar="FILE",
                      help="Write the report to FILE instead of standard output."),
         click.option("--fail-on", type=click.Choice(SEVERITY_NAMES), default="high", show_default=True,

@@ -178,6 +178,7 @@ def load_record(path: Path, name: str | None = None, gate: Gate | None = None) -
 # --- NDJSON sweeps: one record a line, rebuilt into the JSON result they were cut from ------------
 
 _LINE_ONLY = ("type", "host", "fingerprint_key", "user", "config")
+_RECORD_KINDS = ("server", "finding", "activity_window", "activity_tool", "activity_server")
 
 
 def _is_ndjson(text: str) -> bool:
@@ -217,10 +218,13 @@ def _from_ndjson(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
                     data["configs"].append(configs[config["path"]])
             lines[""] = number
             continue
-        if kind not in ("server", "finding") or record.get("host") != data.get("host"):
-            raise ResultInputError(f"{name}:{number}: not a server or finding record of the sweep on line "
-                                   f"{lines['']}")
+        if kind not in _RECORD_KINDS or record.get("host") != data.get("host"):
+            raise ResultInputError(f"{name}:{number}: not a server, finding or activity record of the sweep on "
+                                   f"line {lines['']}")
         fields = {key: value for key, value in record.items() if key not in _LINE_ONLY}
+        if kind.startswith("activity_"):
+            _activity_line(data, kind, fields, name, number, lines)
+            continue
         if kind == "finding":
             lines[f"/findings/{len(data['findings'])}"] = number
             data["findings"].append(fields)
@@ -232,6 +236,25 @@ def _from_ndjson(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
         lines[f"/configs/{data['configs'].index(config)}/servers/{len(config['servers'])}"] = number
         config["servers"].append(fields)
     return data, lines
+
+
+def _activity_line(data: dict[str, Any], kind: str, fields: dict[str, Any], name: str, number: int,
+                   lines: dict[str, int]) -> None:
+    """An activity line put back into the ``activity`` object it was cut from: the window opens it,
+    each tool and server-status row joins its list in the order written."""
+    activity = data.get("activity")
+    if kind == "activity_window":
+        if activity is not None:
+            raise ResultInputError(f"{name}:{number}: a second activity_window record (the first is on line "
+                                   f"{lines['/activity']})")
+        data["activity"] = {"window": fields.get("window"), "tools": [], "servers": []}
+        lines["/activity"] = number
+        return
+    if activity is None:
+        raise ResultInputError(f"{name}:{number}: an {kind} record before the sweep's activity_window record")
+    rows = activity["tools" if kind == "activity_tool" else "servers"]
+    lines[f"/activity/{'tools' if kind == 'activity_tool' else 'servers'}/{len(rows)}"] = number
+    rows.append(fields)
 
 
 def _line_of(pointer: str, lines: dict[str, int]) -> int:

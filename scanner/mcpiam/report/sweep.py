@@ -122,7 +122,10 @@ NDJSON = "ndjson"  # sweeps only: log pipelines take lines, not documents
 def ndjson_lines(sweep: SweepResult) -> list[dict[str, object]]:
     """The sweep as records for a log pipeline (Splunk, Elastic, a data lake): one per server and
     one per finding, each with the host identity, after one ``sweep`` record with what a fleet
-    database needs besides (the rules that ran, every config file, the summary)."""
+    database needs besides (the rules that ran, every config file, the summary). With
+    ``--activity``: an ``activity_window`` record, then one ``activity_tool`` per tool row and one
+    ``activity_server`` per server-status row, the JSON report's ``activity`` object cut in lines
+    (names, counts, times and outcomes only, as there)."""
     data = sweep_data(sweep)
     user_of = sweep.host.users_of()
     identity = {"host": data["host"], "fingerprint_key": data.get("fingerprint_key")}
@@ -138,6 +141,12 @@ def ndjson_lines(sweep: SweepResult) -> list[dict[str, object]]:
             lines.append({"type": "server", **identity, "user": user_of(config["path"]), "config": where, **server})
     for finding in data["findings"]:  # type: ignore[union-attr]
         lines.append({"type": "finding", **identity, "user": user_of(finding["path"]), **finding})
+    activity = data.get("activity")
+    if activity is not None:
+        lines.append({"type": "activity_window", **identity, "window": activity["window"]})  # type: ignore[index]
+        lines += [{"type": "activity_tool", **identity, **tool} for tool in activity["tools"]]  # type: ignore[index]
+        lines += [{"type": "activity_server", **identity, **server}
+                  for server in activity["servers"]]  # type: ignore[index]
     return lines
 
 

@@ -14,6 +14,14 @@ is a denial, ``resultError`` an error.
 Replaying keeps only what counts (per request its time, per part the call's id, server, tool and
 outcome), so memory follows the number of calls, not the file's size; the journal's text (prompts,
 replies, arguments, results) goes by. A call's time is its request's.
+
+Older builds wrote each session whole, ``chatSessions/<session>.json`` (and, for a window with no
+folder, ``globalStorage/emptyWindowChatSessions/<session>.json``): ``chatSessionStore.ts``
+``writeSession`` writes ``JSON.stringify(session, undefined, 2)`` of ``ChatModel.toJSON()``
+(``chatModel.ts``: ``version: 3``, ``requests[]`` with the same ``timestamp`` and ``response[]``
+parts, then ``sessionId``). The indent places each request as an object at indent 4 of
+``"requests"``: each is parsed alone and becomes the same request as a journal's, with the same
+parts and outcome rules, so memory follows the largest request, not the file.
 """
 
 from __future__ import annotations
@@ -184,8 +192,85 @@ class _Session:
                            file=self.context.display, line=part.line, column=part.column, form=EXACT)
 
 
+_REQUEST_START, _REQUEST_ENDS = "    {", ("    }", "    },")  # a request of JSON.stringify(…, 2)
+
+
+def _whole_file(lines: Iterable[Line], session: _Session) -> None:
+    """An older build's whole-file session: the top-level fields at indent 2, each request an
+    object at indent 4 of ``"requests"``, parsed alone."""
+    session.started = True
+    block: list[Line] = []
+    in_requests = False
+    first = True
+    for line in lines:
+        text = line.text
+        if first and text.strip():
+            first = False
+            if text != "{":
+                session.context.note("warning", "malformed-record-line",
+                                     "not a chat session as VS Code writes one (JSON indented by 2); not read",
+                                     line.number)
+                return
+        if not in_requests:
+            if text.startswith('  "requests": [') and not text.rstrip().endswith(("[]", "[],")):
+                in_requests = True
+            elif text.startswith('  "sessionId": '):
+                _session_id(text, session)
+            continue
+        if text == _REQUEST_START:
+            block = [line]
+        elif block:
+            block.append(line)
+            if text in _REQUEST_ENDS:
+                _whole_request(block, session)
+                block = []
+        elif text.startswith("  ]"):
+            in_requests = False
+    if block:
+        session.context.note("info", "partial-record-line",
+                             "the last request is partly written (VS Code was still writing); not read",
+                             block[0].number)
+
+
+def _session_id(text: str, session: _Session) -> None:
+    try:
+        value = json.loads("{" + text.rstrip().rstrip(",") + "}").get("sessionId")
+    except (ValueError, RecursionError):
+        return
+    if isinstance(value, str):
+        session.session_id = value
+
+
+def _whole_request(block: list[Line], session: _Session) -> None:
+    """One request of a whole-file session, its calls each at the line of its ``toolId`` field."""
+    try:
+        record = json.loads("\n".join(line.text for line in block).rstrip().rstrip(","))
+    except (ValueError, RecursionError):
+        session.context.note("warning", "malformed-record-line", "not a JSON request; skipped", block[0].number)
+        record = None
+    record = record if isinstance(record, dict) else {}
+    response = record.get("response")
+    parts: list[_Part | None] = []
+    cursor = 0
+    for value in response if isinstance(response, list) else ():
+        line = block[0]
+        tool_id = value.get("toolId") if isinstance(value, dict) else None
+        if isinstance(tool_id, str):
+            needle = '"toolId": ' + json.dumps(tool_id, ensure_ascii=False)
+            for index in range(cursor, len(block)):
+                if needle in block[index].text:
+                    line, cursor = block[index], index + 1
+                    break
+        parts.append(_part(value, line))
+    session.requests.append(_Request(parse_time(record.get("timestamp")), parts))
+
+
 def read(lines: Iterable[Line], context: ReadContext) -> Iterator[Call]:
     session = _Session(context)
+    if context.file_name.endswith(".json"):
+        _whole_file(lines, session)
+        yield from session.calls()
+        return
     for line, record in json_records(lines, context):
         session.apply(record, line)
     if session.stray_line:
