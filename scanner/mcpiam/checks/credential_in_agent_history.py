@@ -5,7 +5,7 @@ Claude Code session transcript or prompt history (`~/.claude/projects/*/*.jsonl`
 `~/.claude/history.jsonl`), a Codex rollout or history (`~/.codex/sessions/...`,
 `~/.codex/history.jsonl`), a Gemini CLI chat or prompt log (`~/.gemini/tmp/*/chats/`, `logs.json`),
 a Claude Desktop MCP log (`mcp-server-*.log`, `mcp.log`), a Cursor chat database
-(`state.vscdb`) or a VS Code chat session (`workspaceStorage/*/chatSessions/*.jsonl`). The token families and the placeholder filter are those of a config scan; each
+(`state.vscdb`) or a VS Code chat session (`workspaceStorage/*/chatSessions/*.jsonl`, or `*.json` from older builds). The token families and the placeholder filter are those of a config scan; each
 copy is reported at its file, line and column (the column within the JSONL line; in a database,
 within the value named by the finding's route), and copies of the same value share a fingerprint.
 
