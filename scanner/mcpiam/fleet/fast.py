@@ -261,18 +261,18 @@ def gate_staged(connection: duckdb.DuckDBPyConnection, tables: tuple[str, ...],
     token-shaped word are judged (a long run of word characters that is not lower-case hex, which
     no token family's prefix or shape is), and only those it changes are rewritten.
 
-    One statement gathers the candidates of every string column of every table: host and user
-    names, paths and messages recur in many tables, and a scan per column cost 0.50 s of CPU per
-    2,000 sweeps against 0.37 s for one pass (each value is judged once, not once per column)."""
+    One statement gathers the candidates of every string column of every table (a UNION ALL of
+    the columns; host and user names and paths recur in many tables, and each value is judged
+    once): 0.49 s of CPU per 2,000 sweeps with a statement per column, 0.27 s in one."""
     strings = {table: [('"' + column.replace('"', '""') + '"') for column, kind in columns_of(table)
                        if kind == "VARCHAR"] for table in tables}
-    unpivoted = " UNION ALL ".join(f"SELECT unnest([{', '.join(quoted)}]) AS value FROM stage_{table}"
-                                   for table, quoted in strings.items() if quoted)
+    unpivoted = " UNION ALL ".join(f"SELECT {column} AS value FROM stage_{table}"
+                                   for table, quoted in strings.items() for column in quoted)
     if not unpivoted:
         return
     candidates = connection.execute(
-        f"SELECT DISTINCT value FROM ({unpivoted}) WHERE regexp_matches(value, '[A-Za-z0-9_-]{{8,}}') "
-        "AND NOT regexp_full_match(value, '[0-9a-f]*')").fetchall()
+        f"SELECT DISTINCT value FROM ({unpivoted}) WHERE length(value) >= 8 "
+        "AND NOT regexp_full_match(value, '[0-9a-f]*') AND regexp_matches(value, '[A-Za-z0-9_-]{8,}')").fetchall()
     changed = [(value, gated) for (value,) in candidates if (gated := shown(value)) != value]
     if not changed:
         return
