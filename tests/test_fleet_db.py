@@ -207,6 +207,65 @@ def test_duckdb_parses_every_result_as_python_reads_it(fleet, tmp_path: Path) ->
     assert token not in json.dumps(table_rows(fast), default=str)
 
 
+def python_reader_refused(monkeypatch) -> None:
+    """Holds a test to DuckDB's fast path: Python's reader (the fallback) fails the test if called."""
+    import mcpiam.fleet.read
+
+    def refused(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("read by the Python path, not by DuckDB")
+    monkeypatch.setattr(mcpiam.fleet.read, "load_record", refused)
+
+
+def test_duckdb_parsed_strings_pass_the_output_gate_in_every_table(fleet, tmp_path: Path, monkeypatch) -> None:
+    # A result DuckDB parses itself (the fast path) with a token as its host, user, home, path,
+    # server name and message: the one gate pass over the staged strings withholds it everywhere
+    # (the same value in several tables and columns).
+    from mcpiam.fleet.fast import eligible
+
+    token = classic_pat("fast-gate")
+    data = json.loads(fleet["week_1"][0].read_text())
+    data["host"]["hostname"] = f"lap {token}"
+    data["host"]["user"] = token
+    data["host"]["homes"][0]["user"] = token
+    data["configs"][0]["servers"][0]["server"] = token
+    data["findings"][0]["message"] = f"quoted {token}"
+    data["findings"][0]["route"] = f"/mcpServers/{token}"
+    target = tmp_path / "tokens.json"
+    target.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    assert eligible(target.read_bytes())
+    python_reader_refused(monkeypatch)
+    connection = connect()
+    problems: list[str] = []
+    ingest_files(connection, [str(target)], problems)
+    assert problems == []
+    held = json.dumps(table_rows(connection), default=str)
+    assert token not in held
+    assert connection.execute("SELECT host FROM hosts").fetchall() == [("lap ***",)]
+    assert connection.execute("SELECT DISTINCT \"user\" FROM users").fetchall() == [("***",)]
+
+
+def test_a_result_with_crlf_line_breaks_reads_as_with_lf(fleet, tmp_path: Path, monkeypatch) -> None:
+    # The fast path writes each document on one line of its batch file (\n made spaces; a \r left
+    # in the line is JSON whitespace to DuckDB).
+    from mcpiam.fleet.fast import eligible
+
+    text = fleet["week_1"][0].read_text(encoding="utf-8")
+    python_reader_refused(monkeypatch)
+    rows = {}
+    for name, breaks in (("lf", "\n"), ("crlf", "\r\n")):
+        (tmp_path / name).mkdir()
+        target = tmp_path / name / "result.json"
+        target.write_bytes(text.replace("\n", breaks).encode("utf-8"))
+        assert eligible(target.read_bytes())
+        connection = connect()
+        problems: list[str] = []
+        ingest_files(connection, [str(target)], problems)
+        assert problems == []
+        rows[name] = {table: held for table, held in table_rows(connection).items() if table != "hosts"}
+        rows[name]["hosts"] = connection.execute("SELECT * EXCLUDE (source) FROM hosts").fetchall()
+    assert rows["crlf"] == rows["lf"] and rows["lf"]["servers"] and rows["lf"]["credential_occurrences"]
+
+
 def test_a_file_duckdb_refuses_is_explained_by_python(fleet, tmp_path: Path) -> None:
     data = json.loads(fleet["week_1"][0].read_text())
     data["findings"][2]["line"] = "six"
