@@ -122,7 +122,7 @@ def test_outcomes_come_back_in_candidate_order_from_other_processes(tmp_path: Pa
     from mcpiam.catalogue import default_catalogue
     from mcpiam.checks.base import ScanOptions
 
-    candidates = [Candidate(tmp_path / f"f{n}.json", f"f{n}.json", (), named=False) for n in range(300)]
+    candidates = [Candidate(str(tmp_path / f"f{n}.json"), f"f{n}.json", (), named=False) for n in range(300)]
     work = FileWork(default_catalogue(), (), (), ScanOptions())
     outcomes = engine_pool.pooled_outcomes(candidates, work, 2, _pid_reader)
     assert outcomes is not None

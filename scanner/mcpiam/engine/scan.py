@@ -116,7 +116,7 @@ def load_config(candidate: Candidate, catalogue: Catalogue) -> tuple[ConfigFile 
         fmt = sniffed
     source = read_source(candidate.path, fence=candidate.fence, expected=candidate.identity)
     config, notes = config_from_source(source, fmt, kinds, catalogue, display=candidate.display,
-                                       absolute_path=str(candidate.path), named=candidate.named,
+                                       absolute_path=candidate.location, named=candidate.named,
                                        keep_unparsed=candidate.named, tracked=candidate.tracked)
     if config is not None and candidate.posix_modes and os.name == "posix":
         config = replace(config, mode=_admitted_mode(candidate))
@@ -362,7 +362,7 @@ def _in_discovery_order(outcomes: Iterator[FileOutcome], ignored: dict[int, list
 def _env_file_outcomes(configs: Sequence[ConfigFile], context: _Context) -> tuple[list[FileOutcome], list[Note]]:
     """envFile: secrets at their own lines; read inside the fence of the config that names it."""
     found = context.found
-    fences = {str(c.path): c.fence for c in found.candidates if c.fence is not None}
+    fences = {c.location: c.fence for c in found.candidates if c.fence is not None}
     env_files, env_notes = load_env_files(configs, found.root, list(context.paths), fences)
     return [judge_config(config, (), context.work) for config in env_files], env_notes
 
@@ -593,7 +593,7 @@ def scan_paths(
     for candidate in found.candidates:
         if candidate.display == policy.source:
             continue  # the policy file itself is not an MCP config
-        if is_ignored_path(policy, str(candidate.path), candidate.display):
+        if is_ignored_path(policy, candidate.location, candidate.display):
             ignored.setdefault(len(admitted), []).append(Note(candidate.display, "info", "ignored-by-policy",
                                           f"not read: ignore_paths in {policy.source} covers it"))
             continue
