@@ -49,6 +49,8 @@ def test_packed_scans_report_exactly_what_scans_in_memory_report(tree: Path, cap
     for args, (_, expected), (_, got) in zip(REPORTS, in_memory, packed):
         assert got == expected, args
     assert json.loads(packed[0][1])["summary"]["findings"] > 1000
+    # read in each file's stage, though a packed scan keeps no unexpanded reference
+    assert '"rule_id": "unexpanded-reference"' in packed[0][1]
 
 
 def test_a_large_scan_result_is_packed_and_reads_like_a_tuple(tree: Path, monkeypatch) -> None:
@@ -149,3 +151,12 @@ def test_an_env_file_read_last_is_reported_in_its_place(tmp_path: Path, capsys, 
     assert packed == in_memory
     configs = [config["path"] for config in json.loads(packed[0][1])["configs"]]
     assert configs == sorted(configs) and any(path.endswith("a.env") for path in configs)
+
+
+def test_only_the_unexpanded_reference_rule_reads_what_a_packed_scan_drops() -> None:
+    """A packed scan keeps the unexpanded references only when that rule runs in the parent: a
+    new reader of ``ScanInput.unexpanded_references`` must be known to ``_judged_packed`` too."""
+    checks = Path(engine_scan.__file__).parents[1] / "checks"
+    readers = sorted(path.stem for path in checks.rglob("*.py")
+                     if ".unexpanded_references" in path.read_text(encoding="utf-8"))
+    assert readers == ["unexpanded_reference"]
