@@ -659,7 +659,7 @@ def _init_61(*, __vt_default_comments, __vt_default_labels, __vt_default_problem
 
 
 def _init_62(*, __vt_default_activity, __vt_default_select, __vt_default_summarise_unowned, __vt_factory, __vt_set):
-    def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):
+    def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, fences, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):
       __vt_set(self, 'found', found)
       __vt_set(self, 'paths', paths)
       __vt_set(self, 'policy', policy)
@@ -668,6 +668,7 @@ def _init_62(*, __vt_default_activity, __vt_default_select, __vt_default_summari
       __vt_set(self, 'in_parent', in_parent)
       __vt_set(self, 'triage', triage)
       __vt_set(self, 'ran', ran)
+      __vt_set(self, 'fences', fences)
       __vt_set(self, 'summarise_unowned', summarise_unowned)
       __vt_set(self, 'select', select)
       __vt_set(self, 'activity', activity)
@@ -1807,7 +1808,7 @@ INITS = {
     "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_59,
     "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_60,
     "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_61,
-    "def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):\n  __vt_set(self, 'found', found)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'work', work)\n  __vt_set(self, 'in_parent', in_parent)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'ran', ran)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'activity', activity)\n": _init_62,
+    "def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, fences, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):\n  __vt_set(self, 'found', found)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'work', work)\n  __vt_set(self, 'in_parent', in_parent)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'ran', ran)\n  __vt_set(self, 'fences', fences)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'activity', activity)\n": _init_62,
     "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_63,
     "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_64,
     "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_65,
