@@ -89,12 +89,16 @@ def test_a_baseline_or_an_allow_list_keeps_the_scan_in_memory(tree: Path, tmp_pa
 
 def test_packed_chunks_share_one_dictionary() -> None:
     packer = Packer()
-    items = [{"message": f"server {n} is unpinned: pin a version", "line": n} for n in range(40)]
-    chunks = [packer.pack(items[n:n + 4]) for n in range(0, 40, 4)]
-    alone = zlib.compress(pickle.dumps(tuple(items[4:8]), protocol=pickle.HIGHEST_PROTOCOL), 1)
-    assert len(chunks[1]) < len(alone) / 2  # the first chunk is the dictionary of the others
-    assert list(Packed(packer, chunks, [4] * 10)) == items
-    assert list(Packed(packer, chunks, [4] * 10, [9, 0]).in_report_order() or ()) == items[36:] + items[:4]
+    items = [{"message": f"server {n} is unpinned: pin a version", "line": n, "padding": "x" * (n % 7)}
+             for n in range(4000)]
+    chunks = [packer.pack(items[n:n + 4]) for n in range(0, 4000, 4)]
+    first = [chunk for chunk in chunks if chunk[:1] == b"\x80"]  # kept pickled, to make the dictionary
+    assert 0 < len(first) < 400 and chunks[:len(first)] == first
+    alone = zlib.compress(pickle.dumps(tuple(items[-4:]), protocol=pickle.HIGHEST_PROTOCOL), 6)
+    assert len(chunks[-1]) < len(alone) / 2  # the first chunks are the dictionary of the others
+    assert list(Packed(packer, chunks, [4] * 1000)) == items
+    assert list(Packed(packer, chunks, [4] * 1000, [999, 0]).in_report_order() or ()) == items[3996:] + items[:4]
+    assert Packed(packer, chunks, [4] * 1000)[3999] == items[3999]
 
 
 def _kept(root: Path, threshold: int, monkeypatch) -> tuple[int, int]:
