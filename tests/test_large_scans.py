@@ -133,7 +133,7 @@ def test_a_packed_result_keeps_a_fraction_of_the_model(tmp_path: Path, monkeypat
     in_memory = _kept_per_config(tmp_path / "small", tmp_path / "large", 10**9, monkeypatch)
     packed = _kept_per_config(tmp_path / "small", tmp_path / "large", 1, monkeypatch)
     assert packed < in_memory / 3, (packed, in_memory)
-    assert packed < 2048, packed
+    assert packed < 640, packed  # measured 456 B (748 B with the first chunk as the only dictionary)
 
 
 def test_an_env_file_read_last_is_reported_in_its_place(tmp_path: Path, capsys, monkeypatch) -> None:
