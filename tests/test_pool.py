@@ -122,13 +122,31 @@ def test_outcomes_come_back_in_candidate_order_from_other_processes(tmp_path: Pa
     from mcpiam.catalogue import default_catalogue
     from mcpiam.checks.base import ScanOptions
 
-    candidates = [Candidate(tmp_path / f"f{n}.json", f"f{n}.json", (), named=False) for n in range(300)]
+    candidates = [Candidate(str(tmp_path / f"f{n}.json"), f"f{n}.json", (), named=False) for n in range(300)]
     work = FileWork(default_catalogue(), (), (), ScanOptions())
     outcomes = engine_pool.pooled_outcomes(candidates, work, 2, _pid_reader)
     assert outcomes is not None
     notes = [outcome.notes[0] for outcome in outcomes]
     assert [note.path for note in notes] == [c.display for c in candidates]
     assert str(os.getpid()) not in {note.message for note in notes}
+
+
+def test_a_serial_read_lets_each_candidate_go_once_read(tmp_path: Path) -> None:
+    """A large scan holds only the candidates not read yet (issue 15: memory flat in the files)."""
+    from mcpiam.catalogue import default_catalogue
+    from mcpiam.checks.base import ScanOptions
+    from mcpiam.engine.scan import read_candidates
+
+    for n in range(3):
+        tmp_path.joinpath(f"f{n}.json").write_text('{"mcpServers": {}}', encoding="utf-8")
+    candidates = [Candidate(str(tmp_path / f"f{n}.json"), f"f{n}.json", (), named=True) for n in range(3)]
+    unread = list(candidates)
+    outcomes = read_candidates(unread, FileWork(default_catalogue(), (), (), ScanOptions()), 1)
+    seen = []
+    for outcome in outcomes:
+        seen.append([note.path for note in outcome.notes])
+        assert len(unread) == len(candidates) - len(seen)
+    assert len(seen) == 3 and not unread
 
 
 def test_small_scans_stay_in_this_process() -> None:

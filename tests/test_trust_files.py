@@ -447,7 +447,7 @@ def test_a_link_swapped_after_the_read_does_not_lend_its_target_mode(tmp_path: P
     assert isinstance(admitted, FileIdentity)
     catalogue = default_catalogue()
     kinds = tuple(catalogue.claim_home_path(".cursor/mcp.json"))
-    candidate = Candidate(link, "~/.cursor/mcp.json", kinds, named=False, fence=fence, identity=admitted)
+    candidate = Candidate(str(link), "~/.cursor/mcp.json", kinds, named=False, fence=fence, identity=admitted)
 
     real_read = engine_scan.read_source  # the file is read once; parsed from what was read
 

@@ -659,7 +659,7 @@ def _init_61(*, __vt_default_comments, __vt_default_labels, __vt_default_problem
 
 
 def _init_62(*, __vt_default_activity, __vt_default_select, __vt_default_summarise_unowned, __vt_factory, __vt_set):
-    def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):
+    def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, fences, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):
       __vt_set(self, 'found', found)
       __vt_set(self, 'paths', paths)
       __vt_set(self, 'policy', policy)
@@ -668,6 +668,7 @@ def _init_62(*, __vt_default_activity, __vt_default_select, __vt_default_summari
       __vt_set(self, 'in_parent', in_parent)
       __vt_set(self, 'triage', triage)
       __vt_set(self, 'ran', ran)
+      __vt_set(self, 'fences', fences)
       __vt_set(self, 'summarise_unowned', summarise_unowned)
       __vt_set(self, 'select', select)
       __vt_set(self, 'activity', activity)
@@ -1005,7 +1006,20 @@ def _init_92(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_93(*, __vt_default_owners, __vt_factory, __vt_set):
+def _init_93(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
+    def __init__(self, location, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):
+      __vt_set(self, 'location', location)
+      __vt_set(self, 'display', display)
+      __vt_set(self, 'kinds', kinds)
+      __vt_set(self, 'named', named)
+      __vt_set(self, 'posix_modes', posix_modes)
+      __vt_set(self, 'fence', fence)
+      __vt_set(self, 'identity', identity)
+      __vt_set(self, 'tracked', tracked)
+    return __init__
+
+
+def _init_94(*, __vt_default_owners, __vt_factory, __vt_set):
     def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):
       __vt_set(self, 'machines', machines)
       __vt_set(self, 'key_status', key_status)
@@ -1019,14 +1033,14 @@ def _init_93(*, __vt_default_owners, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_94(*, __vt_default_note, __vt_factory, __vt_set):
+def _init_95(*, __vt_default_note, __vt_factory, __vt_set):
     def __init__(self, match, note=__vt_default_note):
       __vt_set(self, 'match', match)
       __vt_set(self, 'note', note)
     return __init__
 
 
-def _init_95(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation, __vt_default_secret_source, __vt_factory, __vt_set):
+def _init_96(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation, __vt_default_secret_source, __vt_factory, __vt_set):
     def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):
       __vt_set(self, 'match', match)
       __vt_set(self, 'owner', owner)
@@ -1037,7 +1051,7 @@ def _init_95(*, __vt_default_line, __vt_default_purpose, __vt_default_revocation
     return __init__
 
 
-def _init_96(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_launch_memo, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
+def _init_97(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_default_command, __vt_default_env, __vt_default_env_file, __vt_default_headers, __vt_default_launch_memo, __vt_default_reference_only, __vt_default_url, __vt_factory, __vt_set):
     def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -1058,7 +1072,7 @@ def _init_96(*, __vt_default_args, __vt_default_auth, __vt_default_body, __vt_de
     return __init__
 
 
-def _init_97(*, __vt_factory, __vt_set):
+def _init_98(*, __vt_factory, __vt_set):
     def __init__(self, name, name_span, value):
       __vt_set(self, 'name', name)
       __vt_set(self, 'name_span', name_span)
@@ -1066,7 +1080,7 @@ def _init_97(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_98(*, __vt_factory, __vt_set):
+def _init_99(*, __vt_factory, __vt_set):
     def __init__(self, name, path, package, url):
       __vt_set(self, 'name', name)
       __vt_set(self, 'path', path)
@@ -1075,7 +1089,7 @@ def _init_98(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_99(*, __vt_factory, __vt_set):
+def _init_100(*, __vt_factory, __vt_set):
     def __init__(self, name, route, node):
       __vt_set(self, 'name', name)
       __vt_set(self, 'route', route)
@@ -1083,7 +1097,7 @@ def _init_99(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_100(*, __vt_default_names, __vt_default_packages, __vt_default_paths, __vt_default_urls, __vt_factory, __vt_set):
+def _init_101(*, __vt_default_names, __vt_default_packages, __vt_default_paths, __vt_default_urls, __vt_factory, __vt_set):
     def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):
       __vt_set(self, 'names', names)
       __vt_set(self, 'paths', paths)
@@ -1092,7 +1106,7 @@ def _init_100(*, __vt_default_names, __vt_default_packages, __vt_default_paths, 
     return __init__
 
 
-def _init_101(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_make_problems, __vt_make_reported, __vt_set):
+def _init_102(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_make_problems, __vt_make_reported, __vt_set):
     def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):
       __vt_set(self, 'nodes', nodes)
       __vt_set(self, 'exhausted', exhausted)
@@ -1101,7 +1115,7 @@ def _init_101(*, __vt_default_exhausted, __vt_default_nodes, __vt_factory, __vt_
     return __init__
 
 
-def _init_102(*, __vt_factory, __vt_set):
+def _init_103(*, __vt_factory, __vt_set):
     def __init__(self, number, text, complete):
       __vt_set(self, 'number', number)
       __vt_set(self, 'text', text)
@@ -1109,7 +1123,7 @@ def _init_102(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_103(*, __vt_factory, __vt_set):
+def _init_104(*, __vt_factory, __vt_set):
     def __init__(self, options, program, program_args):
       __vt_set(self, 'options', options)
       __vt_set(self, 'program', program)
@@ -1117,7 +1131,7 @@ def _init_103(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_104(*, __vt_default_sibling, __vt_factory, __vt_set):
+def _init_105(*, __vt_default_sibling, __vt_factory, __vt_set):
     def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):
       __vt_set(self, 'order', order)
       __vt_set(self, 'kind', kind)
@@ -1127,7 +1141,7 @@ def _init_104(*, __vt_default_sibling, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_105(*, __vt_factory, __vt_set):
+def _init_106(*, __vt_factory, __vt_set):
     def __init__(self, outer, delta, length):
       __vt_set(self, 'outer', outer)
       __vt_set(self, 'delta', delta)
@@ -1135,14 +1149,14 @@ def _init_105(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_106(*, __vt_factory, __vt_set):
+def _init_107(*, __vt_factory, __vt_set):
     def __init__(self, outer, offsets):
       __vt_set(self, 'outer', outer)
       __vt_set(self, 'offsets', offsets)
     return __init__
 
 
-def _init_107(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
+def _init_108(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
     def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):
       __vt_set(self, 'owner', owner)
       __vt_set(self, 'entry', entry)
@@ -1151,7 +1165,7 @@ def _init_107(*, __vt_default_codeowners_rule, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_108(*, __vt_factory, __vt_set):
+def _init_109(*, __vt_factory, __vt_set):
     def __init__(self, owner, servers, hosts):
       __vt_set(self, 'owner', owner)
       __vt_set(self, 'servers', servers)
@@ -1159,7 +1173,7 @@ def _init_108(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_109(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
+def _init_110(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mode, __vt_default_name_fields, __vt_default_recognised_by, __vt_default_servers, __vt_default_shell_fields, __vt_default_tracked, __vt_default_unread_text, __vt_factory, __vt_set):
     def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):
       __vt_set(self, 'path', path)
       __vt_set(self, 'absolute_path', absolute_path)
@@ -1179,7 +1193,7 @@ def _init_109(*, __vt_default_doc_fields, __vt_default_expands, __vt_default_mod
     return __init__
 
 
-def _init_110(*, __vt_factory, __vt_set):
+def _init_111(*, __vt_factory, __vt_set):
     def __init__(self, path, display, fence, identity, home, pattern):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
@@ -1190,26 +1204,13 @@ def _init_110(*, __vt_factory, __vt_set):
     return __init__
 
 
-def _init_111(*, __vt_default_ranks, __vt_factory, __vt_set):
+def _init_112(*, __vt_default_ranks, __vt_factory, __vt_set):
     def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):
       __vt_set(self, 'path', path)
       __vt_set(self, 'display', display)
       __vt_set(self, 'fence', fence)
       __vt_set(self, 'identity', identity)
       __vt_set(self, 'ranks', ranks)
-    return __init__
-
-
-def _init_112(*, __vt_default_fence, __vt_default_identity, __vt_default_posix_modes, __vt_default_tracked, __vt_factory, __vt_set):
-    def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):
-      __vt_set(self, 'path', path)
-      __vt_set(self, 'display', display)
-      __vt_set(self, 'kinds', kinds)
-      __vt_set(self, 'named', named)
-      __vt_set(self, 'posix_modes', posix_modes)
-      __vt_set(self, 'fence', fence)
-      __vt_set(self, 'identity', identity)
-      __vt_set(self, 'tracked', tracked)
     return __init__
 
 
@@ -1807,7 +1808,7 @@ INITS = {
     "def __init__(self, fixed):\n  __vt_set(self, 'fixed', fixed)\n": _init_59,
     "def __init__(self, flag, flag_token, text=__vt_default_text, value=__vt_default_value, known=__vt_default_known):\n  __vt_set(self, 'flag', flag)\n  __vt_set(self, 'flag_token', flag_token)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'value', value)\n  __vt_set(self, 'known', known)\n": _init_60,
     "def __init__(self, format, roots, problems=__vt_default_problems, comments=__vt_default_comments, labels=__vt_default_labels, text=__vt_default_text):\n  __vt_set(self, 'format', format)\n  __vt_set(self, 'roots', roots)\n  __vt_set(self, 'problems', problems)\n  __vt_set(self, 'comments', comments)\n  __vt_set(self, 'labels', labels)\n  __vt_set(self, 'text', text)\n": _init_61,
-    "def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):\n  __vt_set(self, 'found', found)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'work', work)\n  __vt_set(self, 'in_parent', in_parent)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'ran', ran)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'activity', activity)\n": _init_62,
+    "def __init__(self, found, paths, policy, options, work, in_parent, triage, ran, fences, summarise_unowned=__vt_default_summarise_unowned, select=__vt_default_select, activity=__vt_default_activity):\n  __vt_set(self, 'found', found)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'policy', policy)\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'work', work)\n  __vt_set(self, 'in_parent', in_parent)\n  __vt_set(self, 'triage', triage)\n  __vt_set(self, 'ran', ran)\n  __vt_set(self, 'fences', fences)\n  __vt_set(self, 'summarise_unowned', summarise_unowned)\n  __vt_set(self, 'select', select)\n  __vt_set(self, 'activity', activity)\n": _init_62,
     "def __init__(self, glob, negated, directory_only, anchored):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'negated', negated)\n  __vt_set(self, 'directory_only', directory_only)\n  __vt_set(self, 'anchored', anchored)\n": _init_63,
     "def __init__(self, glob, sibling):\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'sibling', sibling)\n": _init_64,
     "def __init__(self, global_options, words, rest):\n  __vt_set(self, 'global_options', global_options)\n  __vt_set(self, 'words', words)\n  __vt_set(self, 'rest', rest)\n": _init_65,
@@ -1838,26 +1839,26 @@ INITS = {
     "def __init__(self, kind, start, flow, anchor, items=__vt_factory, entries=__vt_factory, merges=__vt_factory, pending_key=__vt_default_pending_key, last_end=__vt_default_last_end, size=__vt_default_size, skipped_levels=__vt_default_skipped_levels):\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'start', start)\n  __vt_set(self, 'flow', flow)\n  __vt_set(self, 'anchor', anchor)\n  __vt_set(self, 'items', __vt_make_items() if items is __vt_factory else items)\n  __vt_set(self, 'entries', __vt_make_entries() if entries is __vt_factory else entries)\n  __vt_set(self, 'merges', __vt_make_merges() if merges is __vt_factory else merges)\n  __vt_set(self, 'pending_key', pending_key)\n  __vt_set(self, 'last_end', last_end)\n  __vt_set(self, 'size', size)\n  __vt_set(self, 'skipped_levels', skipped_levels)\n": _init_90,
     "def __init__(self, level, code, message, span=__vt_factory):\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', __vt_make_span() if span is __vt_factory else span)\n": _init_91,
     "def __init__(self, line, prefilter):\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'prefilter', prefilter)\n": _init_92,
-    "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_93,
-    "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_94,
-    "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_95,
-    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n  __vt_set(self, 'launch_memo', __vt_default_launch_memo)\n": _init_96,
-    "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_97,
-    "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_98,
-    "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_99,
-    "def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'urls', urls)\n": _init_100,
-    "def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):\n  __vt_set(self, 'nodes', nodes)\n  __vt_set(self, 'exhausted', exhausted)\n  __vt_set(self, 'reported', __vt_make_reported() if reported is __vt_factory else reported)\n  __vt_set(self, 'problems', __vt_make_problems() if problems is __vt_factory else problems)\n": _init_101,
-    "def __init__(self, number, text, complete):\n  __vt_set(self, 'number', number)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'complete', complete)\n": _init_102,
-    "def __init__(self, options, program, program_args):\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'program_args', program_args)\n": _init_103,
-    "def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):\n  __vt_set(self, 'order', order)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'sibling', sibling)\n": _init_104,
-    "def __init__(self, outer, delta, length):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'delta', delta)\n  __vt_set(self, 'length', length)\n": _init_105,
-    "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_106,
-    "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_107,
-    "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_108,
-    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_109,
-    "def __init__(self, path, display, fence, identity, home, pattern):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'home', home)\n  __vt_set(self, 'pattern', pattern)\n": _init_110,
-    "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_111,
-    "def __init__(self, path, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_112,
+    "def __init__(self, location, display, kinds, named, posix_modes=__vt_default_posix_modes, fence=__vt_default_fence, identity=__vt_default_identity, tracked=__vt_default_tracked):\n  __vt_set(self, 'location', location)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'kinds', kinds)\n  __vt_set(self, 'named', named)\n  __vt_set(self, 'posix_modes', posix_modes)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'tracked', tracked)\n": _init_93,
+    "def __init__(self, machines, key_status, key_ids, warnings, findings, servers, ownership, rules, owners=__vt_default_owners):\n  __vt_set(self, 'machines', machines)\n  __vt_set(self, 'key_status', key_status)\n  __vt_set(self, 'key_ids', key_ids)\n  __vt_set(self, 'warnings', warnings)\n  __vt_set(self, 'findings', findings)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'ownership', ownership)\n  __vt_set(self, 'rules', rules)\n  __vt_set(self, 'owners', owners)\n": _init_94,
+    "def __init__(self, match, note=__vt_default_note):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'note', note)\n": _init_95,
+    "def __init__(self, match, owner, purpose=__vt_default_purpose, secret_source=__vt_default_secret_source, revocation=__vt_default_revocation, line=__vt_default_line):\n  __vt_set(self, 'match', match)\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'purpose', purpose)\n  __vt_set(self, 'secret_source', secret_source)\n  __vt_set(self, 'revocation', revocation)\n  __vt_set(self, 'line', line)\n": _init_96,
+    "def __init__(self, name, name_span, route, client, scope, transport, command=__vt_default_command, args=__vt_default_args, env=__vt_default_env, url=__vt_default_url, headers=__vt_default_headers, auth=__vt_default_auth, env_file=__vt_default_env_file, body=__vt_default_body, reference_only=__vt_default_reference_only):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'transport', transport)\n  __vt_set(self, 'command', command)\n  __vt_set(self, 'args', args)\n  __vt_set(self, 'env', env)\n  __vt_set(self, 'url', url)\n  __vt_set(self, 'headers', headers)\n  __vt_set(self, 'auth', auth)\n  __vt_set(self, 'env_file', env_file)\n  __vt_set(self, 'body', body)\n  __vt_set(self, 'reference_only', reference_only)\n  __vt_set(self, 'launch_memo', __vt_default_launch_memo)\n": _init_97,
+    "def __init__(self, name, name_span, value):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'name_span', name_span)\n  __vt_set(self, 'value', value)\n": _init_98,
+    "def __init__(self, name, path, package, url):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'package', package)\n  __vt_set(self, 'url', url)\n": _init_99,
+    "def __init__(self, name, route, node):\n  __vt_set(self, 'name', name)\n  __vt_set(self, 'route', route)\n  __vt_set(self, 'node', node)\n": _init_100,
+    "def __init__(self, names=__vt_default_names, paths=__vt_default_paths, packages=__vt_default_packages, urls=__vt_default_urls):\n  __vt_set(self, 'names', names)\n  __vt_set(self, 'paths', paths)\n  __vt_set(self, 'packages', packages)\n  __vt_set(self, 'urls', urls)\n": _init_101,
+    "def __init__(self, nodes=__vt_default_nodes, exhausted=__vt_default_exhausted, reported=__vt_factory, problems=__vt_factory):\n  __vt_set(self, 'nodes', nodes)\n  __vt_set(self, 'exhausted', exhausted)\n  __vt_set(self, 'reported', __vt_make_reported() if reported is __vt_factory else reported)\n  __vt_set(self, 'problems', __vt_make_problems() if problems is __vt_factory else problems)\n": _init_102,
+    "def __init__(self, number, text, complete):\n  __vt_set(self, 'number', number)\n  __vt_set(self, 'text', text)\n  __vt_set(self, 'complete', complete)\n": _init_103,
+    "def __init__(self, options, program, program_args):\n  __vt_set(self, 'options', options)\n  __vt_set(self, 'program', program)\n  __vt_set(self, 'program_args', program_args)\n": _init_104,
+    "def __init__(self, order, kind, glob, specificity, sibling=__vt_default_sibling):\n  __vt_set(self, 'order', order)\n  __vt_set(self, 'kind', kind)\n  __vt_set(self, 'glob', glob)\n  __vt_set(self, 'specificity', specificity)\n  __vt_set(self, 'sibling', sibling)\n": _init_105,
+    "def __init__(self, outer, delta, length):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'delta', delta)\n  __vt_set(self, 'length', length)\n": _init_106,
+    "def __init__(self, outer, offsets):\n  __vt_set(self, 'outer', outer)\n  __vt_set(self, 'offsets', offsets)\n": _init_107,
+    "def __init__(self, owner, entry, source, codeowners_rule=__vt_default_codeowners_rule):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'entry', entry)\n  __vt_set(self, 'source', source)\n  __vt_set(self, 'codeowners_rule', codeowners_rule)\n": _init_108,
+    "def __init__(self, owner, servers, hosts):\n  __vt_set(self, 'owner', owner)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'hosts', hosts)\n": _init_109,
+    "def __init__(self, path, absolute_path, client, file_kind, scope, document, servers=__vt_default_servers, recognised_by=__vt_default_recognised_by, expands=__vt_default_expands, doc_fields=__vt_default_doc_fields, mode=__vt_default_mode, name_fields=__vt_default_name_fields, shell_fields=__vt_default_shell_fields, unread_text=__vt_default_unread_text, tracked=__vt_default_tracked):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'absolute_path', absolute_path)\n  __vt_set(self, 'client', client)\n  __vt_set(self, 'file_kind', file_kind)\n  __vt_set(self, 'scope', scope)\n  __vt_set(self, 'document', document)\n  __vt_set(self, 'servers', servers)\n  __vt_set(self, 'recognised_by', recognised_by)\n  __vt_set(self, 'expands', expands)\n  __vt_set(self, 'doc_fields', doc_fields)\n  __vt_set(self, 'mode', mode)\n  __vt_set(self, 'name_fields', name_fields)\n  __vt_set(self, 'shell_fields', shell_fields)\n  __vt_set(self, 'unread_text', unread_text)\n  __vt_set(self, 'tracked', tracked)\n": _init_110,
+    "def __init__(self, path, display, fence, identity, home, pattern):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'home', home)\n  __vt_set(self, 'pattern', pattern)\n": _init_111,
+    "def __init__(self, path, display, fence, identity, ranks=__vt_default_ranks):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'display', display)\n  __vt_set(self, 'fence', fence)\n  __vt_set(self, 'identity', identity)\n  __vt_set(self, 'ranks', ranks)\n": _init_112,
     "def __init__(self, path, level, code, message, span=__vt_default_span):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'level', level)\n  __vt_set(self, 'code', code)\n  __vt_set(self, 'message', message)\n  __vt_set(self, 'span', span)\n": _init_113,
     "def __init__(self, path, line, column, end_line, end_column, severity, rule_id, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'line', line)\n  __vt_set(self, 'column', column)\n  __vt_set(self, 'end_line', end_line)\n  __vt_set(self, 'end_column', end_column)\n  __vt_set(self, 'severity', severity)\n  __vt_set(self, 'rule_id', rule_id)\n  __vt_set(self, 'message', message)\n": _init_114,
     "def __init__(self, path, span, field, message):\n  __vt_set(self, 'path', path)\n  __vt_set(self, 'span', span)\n  __vt_set(self, 'field', field)\n  __vt_set(self, 'message', message)\n": _init_115,

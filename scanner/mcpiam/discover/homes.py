@@ -355,7 +355,7 @@ def _candidate(claim: _Claim, plan: SweepPlan) -> Candidate:
     for _, kind in sorted(claim.ranks, key=lambda item: item[0]):
         if kind not in ranked:
             ranked.append(kind)
-    return Candidate(Path(os.path.abspath(claim.path)), claim.display, tuple(ranked), named=False,
+    return Candidate(os.path.abspath(claim.path), claim.display, tuple(ranked), named=False,
                      posix_modes=plan.platform != "windows", fence=claim.fence, identity=claim.identity)
 
 
@@ -445,7 +445,7 @@ def _project_candidates(plan: SweepPlan, catalogue: Catalogue, found: list[Candi
             if key in seen:
                 continue
             seen.add(key)
-            candidates.append(Candidate(candidate.path, _prefixed(candidate.display, home),
+            candidates.append(Candidate(candidate.location, _prefixed(candidate.display, home),
                                         candidate.kinds, named=False,
                                         posix_modes=plan.platform != "windows",
                                         fence=candidate.fence, identity=candidate.identity))

@@ -55,7 +55,10 @@ CONTENT_HEAD_BYTES = 64 * 1024
 class Candidate:
     """A file that may be an MCP config, with the catalogue kinds its path matches."""
 
-    path: Path  # absolute
+    # The absolute path as text; ``path`` makes the Path when a file is read. A scan keeps every
+    # candidate until its report is written, and a Path (its list of parts) costs ~0.65 KB more a
+    # candidate than its text: 13 MB of a 20,000-config scan's peak (issue 15, goal 3).
+    location: str
     display: str  # relative to the scan root when under it, POSIX separators
     kinds: tuple[FileKind, ...]  # catalogue kinds matched by path, most specific first
     named: bool  # named on the command line: always scanned
@@ -66,6 +69,10 @@ class Candidate:
     # In git's index (found through a git listing): a secret in it stays in the history. False
     # also when unknown (a file named on the command line, a tree that is no work tree).
     tracked: bool = False
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +377,7 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
     scan_root = (root or Path.cwd()).resolve()
     matcher: _PathMatcher | None = None
     notes: list[Note] = []
-    candidates: dict[Path, Candidate] = {}
+    candidates: dict[str, Candidate] = {}  # by absolute path
     considered = 0
 
     for raw in given:
@@ -402,22 +409,26 @@ def discover(paths: Iterable[Path], catalogue: Catalogue, root: Path | None = No
             judge = _FileJudge(listing, catalogue, matcher, base, top, absolute, tree, scan_root,
                                listed is not None, walked_from, indexed)
             by_id = {kind.id: kind for kind in catalogue.file_kinds()}
+            kinds_of: dict[tuple[str, ...], tuple[FileKind, ...]] = {}  # one tuple per match, shared
             for verdicts in (spread or _serially)(judge.judge_range, len(listing)):
                 for verdict in verdicts:
                     if len(verdict) == 2:
                         notes.append(verdict[1])
                         continue
                     position, kind_ids, admitted, in_index = verdict
-                    key = Path(os.path.abspath(listing[position][0]))
-                    candidates.setdefault(
-                        key, Candidate(key, _display(key, scan_root), tuple(by_id[kind] for kind in kind_ids),
-                                       named=False, fence=tree, identity=admitted, tracked=in_index)
-                    )
+                    key = os.path.abspath(listing[position][0])
+                    if key in candidates:
+                        continue
+                    kinds = kinds_of.get(kind_ids)
+                    if kinds is None:
+                        kinds = kinds_of[kind_ids] = tuple(by_id[kind] for kind in kind_ids)
+                    candidates[key] = Candidate(key, _display(Path(key), scan_root), kinds, named=False,
+                                                fence=tree, identity=admitted, tracked=in_index)
         else:
             considered += 1
             relative = _project_relative(absolute, top, scan_root)
-            candidates[absolute] = Candidate(
-                absolute, _display(absolute, scan_root), _claim(catalogue, relative, top or scan_root), named=True
+            candidates[str(absolute)] = Candidate(
+                str(absolute), _display(absolute, scan_root), _claim(catalogue, relative, top or scan_root), named=True
             )
 
     ordered = tuple(sorted(candidates.values(), key=lambda c: c.display))
