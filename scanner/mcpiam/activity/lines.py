@@ -80,3 +80,24 @@ class LineReader:
             self.bytes_read += len(piece)
             if not piece or piece.endswith(b"\n"):
                 return
+
+
+def pretty_array_items(lines: Iterator[Line]) -> Iterator[tuple[list[Line], bool]]:
+    """The items of a top-level array in a file written with ``JSON.stringify(value, null, 2)``,
+    read from the line after its ``  "key": [`` up to its closing ``  ]``: each item is an object
+    at indent 4, given as its lines and whether it is whole (the last item of a file a client was
+    still writing can be cut off). The caller's iterator resumes after the array."""
+    block: list[Line] = []
+    for line in lines:
+        text = line.text
+        if text == "    {":
+            block = [line]
+        elif block:
+            block.append(line)
+            if text in ("    }", "    },"):
+                yield block, True
+                block = []
+        elif text.startswith("  ]"):
+            return
+    if block:
+        yield block, False

@@ -28,7 +28,7 @@ from mcpiam.activity.calls import (
     name_column,
     parse_time,
 )
-from mcpiam.activity.lines import Line
+from mcpiam.activity.lines import Line, pretty_array_items
 from mcpiam.core.valuetype import replace
 
 DISPLAY_NAME = re.compile(r"^(?P<tool>.+) \((?P<server>.+) MCP Server\)$")
@@ -141,32 +141,22 @@ def _jsonl(lines: Iterable[Line], chat: _Chat) -> None:
 def _legacy(lines: Iterable[Line], chat: _Chat) -> None:
     """The pretty-printed legacy file: top-level fields at indent 2, each message an object at
     indent 4 in "messages", parsed alone. The line of a call is that of its "name" field."""
-    block: list[Line] = []
-    in_messages = False
+    lines = iter(lines)
     for line in lines:
         text = line.text
-        if not in_messages:
-            if text.startswith('  "messages": ['):
-                in_messages = True
-            elif text.startswith('  "') and not text.startswith('   '):
-                try:
-                    chat.header(json.loads("{" + text.rstrip().rstrip(",") + "}"))
-                except (ValueError, RecursionError):
-                    pass
-            continue
-        if text == "    {":
-            block = [line]
-        elif block:
-            block.append(line)
-            if text in ("    }", "    },"):
-                _legacy_message(block, chat)
-                block = []
-        elif text.startswith("  ]"):
-            in_messages = False
-    if block:
-        chat.context.note("info", "partial-record-line",
-                          "the last message is partly written (the client was still writing); not read",
-                          block[0].number)
+        if text.startswith('  "messages": ['):
+            for block, whole in pretty_array_items(lines):
+                if whole:
+                    _legacy_message(block, chat)
+                else:
+                    chat.context.note("info", "partial-record-line",
+                                      "the last message is partly written (the client was still writing); not read",
+                                      block[0].number)
+        elif text.startswith('  "') and not text.startswith('   '):
+            try:
+                chat.header(json.loads("{" + text.rstrip().rstrip(",") + "}"))
+            except (ValueError, RecursionError):
+                pass
 
 
 def _legacy_message(block: list[Line], chat: _Chat) -> None:

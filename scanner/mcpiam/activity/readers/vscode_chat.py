@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from mcpiam.activity.calls import DENIED, ERROR, EXACT, SUCCESS, Call, ReadContext, json_records, name_column, parse_time
-from mcpiam.activity.lines import Line
+from mcpiam.activity.lines import Line, pretty_array_items
 from mcpiam.core.valuetype import dataclass
 
 INITIAL, SET, PUSH, DELETE = 0, 1, 2, 3  # objectMutationLog.ts EntryKind
@@ -192,15 +192,11 @@ class _Session:
                            file=self.context.display, line=part.line, column=part.column, form=EXACT)
 
 
-_REQUEST_START, _REQUEST_ENDS = "    {", ("    }", "    },")  # a request of JSON.stringify(…, 2)
-
-
 def _whole_file(lines: Iterable[Line], session: _Session) -> None:
     """An older build's whole-file session: the top-level fields at indent 2, each request an
     object at indent 4 of ``"requests"``, parsed alone."""
     session.started = True
-    block: list[Line] = []
-    in_requests = False
+    lines = iter(lines)
     first = True
     for line in lines:
         text = line.text
@@ -211,25 +207,16 @@ def _whole_file(lines: Iterable[Line], session: _Session) -> None:
                                      "not a chat session as VS Code writes one (JSON indented by 2); not read",
                                      line.number)
                 return
-        if not in_requests:
-            if text.startswith('  "requests": [') and not text.rstrip().endswith(("[]", "[],")):
-                in_requests = True
-            elif text.startswith('  "sessionId": '):
-                _session_id(text, session)
-            continue
-        if text == _REQUEST_START:
-            block = [line]
-        elif block:
-            block.append(line)
-            if text in _REQUEST_ENDS:
-                _whole_request(block, session)
-                block = []
-        elif text.startswith("  ]"):
-            in_requests = False
-    if block:
-        session.context.note("info", "partial-record-line",
-                             "the last request is partly written (VS Code was still writing); not read",
-                             block[0].number)
+        if text.startswith('  "requests": [') and not text.rstrip().endswith(("[]", "[],")):
+            for block, whole in pretty_array_items(lines):
+                if whole:
+                    _whole_request(block, session)
+                else:
+                    session.context.note("info", "partial-record-line",
+                                         "the last request is partly written (VS Code was still writing); not read",
+                                         block[0].number)
+        elif text.startswith('  "sessionId": '):
+            _session_id(text, session)
 
 
 def _session_id(text: str, session: _Session) -> None:
